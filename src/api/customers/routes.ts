@@ -1,0 +1,69 @@
+import { invalidRequest } from '../../domain/errors.ts';
+import { listEnvelope, pageParams, rangeParam, toPage } from '../wire/list.ts';
+import { emptyableStr, metadata, str } from '../wire/params.ts';
+import { defineRoute } from '../wire/route.ts';
+import { renderCustomer } from './render.ts';
+
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function checkEmail(email: string | null | undefined): void {
+  if (email && !emailPattern.test(email))
+    throw invalidRequest(`Invalid email address: ${email}`, 'email', 'email_invalid');
+}
+
+const fields = {
+  email: emptyableStr(512).optional(),
+  name: emptyableStr(256).optional(),
+  description: emptyableStr(350).optional(),
+  phone: emptyableStr(20).optional(),
+  metadata: metadata().optional(),
+};
+
+export const customerRoutes = [
+  defineRoute({
+    method: 'POST',
+    url: '/v1/customers',
+    params: fields,
+    async handle(ctx, p) {
+      checkEmail(p.email);
+      return renderCustomer(await ctx.services.customers.create(ctx.merchant.id, p));
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/v1/customers/:customer',
+    params: {},
+    async handle(ctx) {
+      return renderCustomer(await ctx.services.customers.get(ctx.merchant.id, ctx.path.customer ?? ''));
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/customers/:customer',
+    params: fields,
+    async handle(ctx, p) {
+      checkEmail(p.email);
+      return renderCustomer(await ctx.services.customers.update(ctx.merchant.id, ctx.path.customer ?? '', p));
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/v1/customers/:customer',
+    params: {},
+    async handle(ctx) {
+      const id = ctx.path.customer ?? '';
+      await ctx.services.customers.delete(ctx.merchant.id, id);
+      return { id, object: 'customer', deleted: true };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/v1/customers',
+    params: { ...pageParams, email: str(512).optional(), created: rangeParam.optional() },
+    async handle(ctx, p) {
+      const created = typeof p.created === 'number' ? { gte: p.created, lte: p.created } : p.created;
+      const page = await ctx.services.customers.list(ctx.merchant.id, { email: p.email, created }, toPage(p));
+      return listEnvelope('/v1/customers', page.data.map(renderCustomer), page.hasMore);
+    },
+  }),
+];

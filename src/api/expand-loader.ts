@@ -1,0 +1,25 @@
+import type { Merchant } from '../domain/merchants/service.ts';
+import type { Services } from '../services.ts';
+import { renderCustomer } from './customers/render.ts';
+import { renderInstitution } from './financial-connections/render.ts';
+import type { ExpandLoader } from './wire/expand.ts';
+
+/** Loads what `expand[]` names, limited to what the merchant can see. */
+export function expandLoader(services: Services, merchant: Merchant): ExpandLoader {
+  return async (kind, id) => {
+    switch (kind) {
+      case 'customer': {
+        const customer = await services.customers.find(merchant.id, id);
+        return customer && renderCustomer(customer);
+      }
+      case 'institution': {
+        const institution = services.institutions.find(id);
+        return institution && renderInstitution(institution);
+      }
+      case 'account':
+        return id === merchant.id ? { id, object: 'account', livemode: false } : undefined;
+      case 'ownership':
+        return undefined;
+    }
+  };
+}

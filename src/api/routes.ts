@@ -1,0 +1,17 @@
+import { customerRoutes } from './customers/routes.ts';
+import { accountRoutes } from './financial-connections/accounts.ts';
+import { authorizationRoutes } from './financial-connections/authorizations.ts';
+import { institutionRoutes } from './financial-connections/institutions.ts';
+import { sessionRoutes } from './financial-connections/sessions.ts';
+import { financialConnectionsTestHelperRoutes } from './test-helpers/financial-connections.ts';
+import type { Route } from './wire/route.ts';
+
+/** Every API route, registered here explicitly. */
+export const routes: readonly Route[] = [
+  ...customerRoutes,
+  ...sessionRoutes,
+  ...accountRoutes,
+  ...authorizationRoutes,
+  ...institutionRoutes,
+  ...financialConnectionsTestHelperRoutes,
+];

@@ -1,0 +1,56 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+
+import { newId } from '../domain/ids.ts';
+import type { Services } from '../services.ts';
+import { routes } from './routes.ts';
+import { errorBody, toApiError } from './wire/errors.ts';
+import { unrecognizedUrl } from './wire/route.ts';
+
+export const maxBodyBytes = 1024 * 1024;
+
+export interface ServerOptions {
+  services: Services;
+  logger: FastifyBaseLogger;
+}
+
+/** The HTTP edge: Stripe's wire format in front of the domain services. */
+export function buildServer({ services, logger }: ServerOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => newId('request'),
+    bodyLimit: maxBodyBytes,
+    // Query strings are parsed by the routes with Stripe's bracket rules.
+    routerOptions: { querystringParser: () => ({}), ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Request-Id', request.id);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply
+      .code(apiError.status)
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(errorBody(apiError, request.id)));
+  });
+
+  app.setNotFoundHandler(async (request) => {
+    throw unrecognizedUrl(request.method, request.url);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  for (const route of routes) {
+    app.route({ method: route.method, url: route.url, handler: route.handler(services) });
+  }
+  return app;
+}

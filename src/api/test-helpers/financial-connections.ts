@@ -1,0 +1,28 @@
+import { completionOutcomes } from '../../domain/financial-connections/sessions.ts';
+import { renderSession } from '../financial-connections/render.ts';
+import { arrayOf, oneOf, str } from '../wire/params.ts';
+import { defineRoute } from '../wire/route.ts';
+
+/**
+ * Completes a session without a browser, as the hosted flow would after the user's choices: for
+ * merchants' automated tests.
+ */
+export const financialConnectionsTestHelperRoutes = [
+  defineRoute({
+    method: 'POST',
+    url: '/v1/test_helpers/financial_connections/sessions/:session/complete',
+    params: {
+      institution: str().optional(),
+      accounts: arrayOf(str()).optional(),
+      outcome: oneOf(completionOutcomes).optional(),
+    },
+    async handle(ctx, p) {
+      const session = await ctx.services.sessions.complete(ctx.merchant, ctx.path.session ?? '', {
+        institution: p.institution,
+        accounts: p.accounts,
+        outcome: p.outcome ?? 'success',
+      });
+      return renderSession(session, ctx.version);
+    },
+  }),
+];

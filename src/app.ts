@@ -1,0 +1,93 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { buildServer } from './api/server.ts';
+import { defaultApiVersion } from './api/wire/versions.ts';
+import type { Config } from './config.ts';
+import type { IssuedKeys, Merchant } from './domain/merchants/service.ts';
+import { createServices, type Services } from './services.ts';
+import { migrateToLatest } from './store/migrations.ts';
+import { openStore, type Store } from './store/open.ts';
+
+export interface RunningOpenfc {
+  url: string;
+  app: FastifyInstance;
+  store: Store;
+  services: Services;
+  merchant: Merchant;
+  /** The default merchant's keys, when they are known in full (made now, configured, or kept for the sandbox). */
+  keys: Partial<IssuedKeys>;
+  keysMadeNow: boolean;
+  migrationsApplied: string[];
+  close(): Promise<void>;
+}
+
+const keysFile = 'test-keys.json';
+
+/**
+ * The generated test keys of an embedded (SQLite) sandbox are kept beside its database, readable by
+ * its owner only, so that each start can show them again.
+ */
+function readKeptKeys(config: Config): Partial<IssuedKeys> {
+  const file = path.join(config.dataDir, keysFile);
+  if (config.databaseUrl || !existsSync(file)) return {};
+  return JSON.parse(readFileSync(file, 'utf8')) as Partial<IssuedKeys>;
+}
+
+function keepKeys(config: Config, keys: IssuedKeys): void {
+  if (config.databaseUrl) return;
+  const file = path.join(config.dataDir, keysFile);
+  writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+async function ensureDefaultMerchant(services: Services, config: Config) {
+  const configured: Partial<IssuedKeys> = {
+    ...(config.secretKey && { secretKey: config.secretKey }),
+    ...(config.publishableKey && { publishableKey: config.publishableKey }),
+  };
+  const existing = await services.merchants.findDefault();
+  if (!existing) {
+    const { merchant, keys } = await services.merchants.create('Default', configured);
+    keepKeys(config, keys);
+    return { merchant, keys, madeNow: true };
+  }
+  await services.merchants.setKeys(existing.id, configured);
+  return { merchant: existing, keys: { ...readKeptKeys(config), ...configured }, madeNow: false };
+}
+
+/** Opens the store, migrates it, sets up the default merchant and starts listening. */
+export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
+  const logger = pino({
+    level: config.logLevel,
+    redact: { paths: ['req.headers.authorization', '*.client_secret', '*.secretKey'], censor: '[redacted]' },
+  });
+  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const migrationsApplied = await migrateToLatest(store.db, store.caps);
+    const services = createServices(store, defaultApiVersion);
+    const { merchant, keys, madeNow } = await ensureDefaultMerchant(services, config);
+    const app = buildServer({ services, logger });
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    return {
+      url: `http://${config.host}:${port}`,
+      app,
+      store,
+      services,
+      merchant,
+      keys,
+      keysMadeNow: madeNow,
+      migrationsApplied,
+      async close() {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

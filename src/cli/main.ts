@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import { startOpenfc } from '../app.ts';
+import { ConfigError, type ConfigFlags, configFlagNames, loadConfig } from '../config.ts';
+import { printBanner } from './banner.ts';
+import { migrateCommand } from './migrate.ts';
+
+const usage = `openfc: a self-hostable Stripe Financial Connections
+
+Usage:
+  openfc serve   [--port N] [--host H] [--data-dir DIR] [--database postgres://…]
+                 [--secret-key sk_test_…] [--publishable-key pk_test_…] [--log-level info]
+  openfc migrate [--data-dir DIR] [--database postgres://…] [--dry-run]
+
+Each flag has an environment variable: PORT, HOST, OPENFC_DATA_DIR, DATABASE_URL,
+OPENFC_SECRET_KEY, OPENFC_PUBLISHABLE_KEY, OPENFC_LOG_LEVEL.`;
+
+function readFlags(args: string[]): { flags: ConfigFlags; dryRun: boolean } {
+  const options = Object.fromEntries(
+    Object.keys(configFlagNames).map((name) => [name, { type: 'string' as const }]),
+  );
+  const { values } = parseArgs({
+    args,
+    options: { ...options, 'dry-run': { type: 'boolean' } },
+    strict: true,
+  });
+  const flags: ConfigFlags = {};
+  for (const [flag, name] of Object.entries(configFlagNames)) {
+    const value = (values as Record<string, unknown>)[flag];
+    if (typeof value === 'string') flags[name] = value;
+  }
+  return { flags, dryRun: values['dry-run'] === true };
+}
+
+async function serve(flags: ConfigFlags): Promise<void> {
+  const config = loadConfig(flags);
+  const running = await startOpenfc(config);
+  await printBanner(running);
+  const stop = async () => {
+    await running.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    console.log(usage);
+    return;
+  }
+  const { flags, dryRun } = readFlags(rest);
+  switch (command) {
+    case 'serve':
+      return serve(flags);
+    case 'migrate':
+      return migrateCommand(loadConfig(flags), dryRun);
+    default:
+      throw new ConfigError(`Unknown command '${command}'.\n\n${usage}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError || (error instanceof TypeError && 'code' in error)) {
+    console.error(error.message);
+  } else {
+    console.error(error);
+  }
+  process.exit(2);
+});

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { keyPatterns } from './domain/merchants/service.ts';
+
+/** openfc's configuration, from flags over environment variables, validated at start. */
+export const configSchema = z.object({
+  port: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(65535),
+  host: z.string().min(1, 'must not be empty'),
+  dataDir: z.string().min(1, 'must not be empty'),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  secretKey: z
+    .string()
+    .regex(keyPatterns.secret, 'must look like sk_test_ followed by at least 16 letters or digits')
+    .optional(),
+  publishableKey: z
+    .string()
+    .regex(keyPatterns.publishable, 'must look like pk_test_ followed by at least 16 letters or digits')
+    .optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export const defaults = { port: 4242, host: '127.0.0.1', dataDir: './data', logLevel: 'info' } as const;
+
+/** Where each setting comes from: a flag, and the environment variable behind it. */
+const sources = {
+  port: { flag: '--port', env: 'PORT' },
+  host: { flag: '--host', env: 'HOST' },
+  dataDir: { flag: '--data-dir', env: 'OPENFC_DATA_DIR' },
+  databaseUrl: { flag: '--database', env: 'DATABASE_URL' },
+  secretKey: { flag: '--secret-key', env: 'OPENFC_SECRET_KEY' },
+  publishableKey: { flag: '--publishable-key', env: 'OPENFC_PUBLISHABLE_KEY' },
+  logLevel: { flag: '--log-level', env: 'OPENFC_LOG_LEVEL' },
+} as const satisfies Record<keyof Config, { flag: string; env: string }>;
+
+export type ConfigFlags = Partial<Record<keyof Config, string | undefined>>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, string | undefined> = {};
+  for (const [name, source] of Object.entries(sources) as [keyof Config, { env: string }][]) {
+    const value = flags[name] ?? env[source.env];
+    raw[name] = value === '' ? undefined : value;
+  }
+  const result = configSchema.safeParse({
+    ...defaults,
+    ...Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
+  });
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = issue.path[0] as keyof Config;
+    const source = sources[name];
+    return `  ${source.flag} / ${source.env}: ${issue.message}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+export const configFlagNames = Object.fromEntries(
+  Object.entries(sources).map(([name, s]) => [s.flag.slice(2), name]),
+) as Record<string, keyof Config>;

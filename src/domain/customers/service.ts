@@ -1,0 +1,155 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { CustomersTable, Database } from '../../store/schema.ts';
+import { resourceMissing } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { fetchPage, type Page, type PageResult } from '../paging.ts';
+
+export interface Customer {
+  id: string;
+  created: number;
+  email: string | null;
+  name: string | null;
+  description: string | null;
+  phone: string | null;
+  metadata: Record<string, string>;
+  deleted: boolean;
+}
+
+/** Fields a caller sets; `null` clears a field, `undefined` leaves it. */
+export interface CustomerFields {
+  email?: string | null | undefined;
+  name?: string | null | undefined;
+  description?: string | null | undefined;
+  phone?: string | null | undefined;
+  /** Keys with `null` are removed. */
+  metadata?: Record<string, string | null> | undefined;
+}
+
+export interface CustomerFilter {
+  email?: string | undefined;
+  created?: { gt?: number; gte?: number; lt?: number; lte?: number } | undefined;
+}
+
+function fromRow(row: Selectable<CustomersTable>): Customer {
+  return {
+    id: row.id,
+    created: row.created,
+    email: row.email,
+    name: row.name,
+    description: row.description,
+    phone: row.phone,
+    metadata: JSON.parse(row.metadata) as Record<string, string>,
+    deleted: row.deleted === 1,
+  };
+}
+
+function mergeMetadata(current: Record<string, string>, changes: Record<string, string | null> | undefined) {
+  if (changes === undefined) return current;
+  if (Object.keys(changes).length === 0) return {};
+  const next = { ...current };
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null) delete next[k];
+    else next[k] = v;
+  }
+  return next;
+}
+
+export class CustomerService {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(merchantId: string, fields: CustomerFields): Promise<Customer> {
+    const row = {
+      id: newId('customer'),
+      merchant_id: merchantId,
+      created: Math.floor(Date.now() / 1000),
+      email: fields.email ?? null,
+      name: fields.name ?? null,
+      description: fields.description ?? null,
+      phone: fields.phone ?? null,
+      metadata: JSON.stringify(mergeMetadata({}, fields.metadata)),
+      deleted: 0,
+    };
+    await this.db.insertInto('customers').values(row).execute();
+    return fromRow(row);
+  }
+
+  /** The customer, deleted or not; undefined when this merchant has no such customer. */
+  async find(merchantId: string, id: string): Promise<Customer | undefined> {
+    const row = await this.db
+      .selectFrom('customers')
+      .selectAll()
+      .where('id', '=', id)
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  async get(merchantId: string, id: string): Promise<Customer> {
+    const customer = await this.find(merchantId, id);
+    if (!customer) throw resourceMissing('customer', id);
+    return customer;
+  }
+
+  /** A customer that can be used for new objects: it must exist and not be deleted. */
+  async getLive(merchantId: string, id: string, param: string): Promise<Customer> {
+    const customer = await this.find(merchantId, id);
+    if (!customer || customer.deleted) throw resourceMissing('customer', id, param);
+    return customer;
+  }
+
+  async update(merchantId: string, id: string, fields: CustomerFields): Promise<Customer> {
+    const current = await this.getLive(merchantId, id, 'id');
+    const next: Customer = {
+      ...current,
+      email: fields.email === undefined ? current.email : fields.email,
+      name: fields.name === undefined ? current.name : fields.name,
+      description: fields.description === undefined ? current.description : fields.description,
+      phone: fields.phone === undefined ? current.phone : fields.phone,
+      metadata: mergeMetadata(current.metadata, fields.metadata),
+    };
+    await this.db
+      .updateTable('customers')
+      .set({
+        email: next.email,
+        name: next.name,
+        description: next.description,
+        phone: next.phone,
+        metadata: JSON.stringify(next.metadata),
+      })
+      .where('id', '=', id)
+      .where('merchant_id', '=', merchantId)
+      .where('deleted', '=', 0)
+      .execute();
+    return next;
+  }
+
+  async delete(merchantId: string, id: string): Promise<void> {
+    const result = await this.db
+      .updateTable('customers')
+      .set({ deleted: 1 })
+      .where('id', '=', id)
+      .where('merchant_id', '=', merchantId)
+      .where('deleted', '=', 0)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw resourceMissing('customer', id);
+  }
+
+  async list(merchantId: string, filter: CustomerFilter, page: Page): Promise<PageResult<Customer>> {
+    const result = await fetchPage(page, (w) => {
+      let q = this.db
+        .selectFrom('customers')
+        .selectAll()
+        .where('merchant_id', '=', merchantId)
+        .where('deleted', '=', 0);
+      if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
+      if (filter.email !== undefined) q = q.where('email', '=', filter.email);
+      const c = filter.created;
+      if (c?.gt !== undefined) q = q.where('created', '>', c.gt);
+      if (c?.gte !== undefined) q = q.where('created', '>=', c.gte);
+      if (c?.lt !== undefined) q = q.where('created', '<', c.lt);
+      if (c?.lte !== undefined) q = q.where('created', '<=', c.lte);
+      return q.orderBy('id', w.order).limit(w.limit).execute();
+    });
+    return { data: result.data.map(fromRow), hasMore: result.hasMore };
+  }
+}

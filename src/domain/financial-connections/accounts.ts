@@ -1,0 +1,136 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, FcAccountsTable, FcAuthorizationsTable } from '../../store/schema.ts';
+import { resourceMissing } from '../errors.ts';
+import { fetchPage, type Page, type PageResult } from '../paging.ts';
+import {
+  type AccountHolder,
+  type FcAccount,
+  type FcAuthorization,
+  holderColumns,
+  holderFromColumns,
+  type Permission,
+  type StatusDetails,
+} from './types.ts';
+
+export function accountFromRow(row: Selectable<FcAccountsTable>): FcAccount {
+  return {
+    id: row.id,
+    created: row.created,
+    authorizationId: row.authorization_id,
+    institutionId: row.institution_id,
+    bankAccountKey: row.bank_account_key,
+    holder: holderFromColumns(row.holder_type, row.holder_id),
+    status: row.status,
+    statusDetails: JSON.parse(row.status_details) as StatusDetails,
+    permissions: JSON.parse(row.permissions) as Permission[],
+    subscriptions: JSON.parse(row.subscriptions) as string[],
+  };
+}
+
+export function authorizationFromRow(row: Selectable<FcAuthorizationsTable>): FcAuthorization {
+  return {
+    id: row.id,
+    created: row.created,
+    institutionId: row.institution_id,
+    holder: holderFromColumns(row.holder_type, row.holder_id),
+    status: row.status,
+    statusDetails: JSON.parse(row.status_details) as StatusDetails,
+  };
+}
+
+export interface AccountFilter {
+  holder?: AccountHolder | undefined;
+  session?: string | undefined;
+}
+
+/** Linked accounts: reading, listing and disconnecting. */
+export class AccountService {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async find(merchantId: string, id: string): Promise<FcAccount | undefined> {
+    const row = await this.db
+      .selectFrom('fc_accounts')
+      .selectAll()
+      .where('id', '=', id)
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+    return row && accountFromRow(row);
+  }
+
+  async get(merchantId: string, id: string, param = 'account'): Promise<FcAccount> {
+    const account = await this.find(merchantId, id);
+    if (!account) throw resourceMissing('financial_connections.account', id, param);
+    return account;
+  }
+
+  async list(merchantId: string, filter: AccountFilter, page: Page): Promise<PageResult<FcAccount>> {
+    const result = await fetchPage(page, (w) => {
+      let q = this.db
+        .selectFrom('fc_accounts')
+        .selectAll('fc_accounts')
+        .where('fc_accounts.merchant_id', '=', merchantId);
+      if (filter.holder) {
+        const { holder_type, holder_id } = holderColumns(filter.holder);
+        q = q
+          .where('fc_accounts.holder_type', '=', holder_type)
+          .where('fc_accounts.holder_id', '=', holder_id);
+      }
+      if (filter.session !== undefined) {
+        q = q
+          .innerJoin('fc_session_accounts', 'fc_session_accounts.account_id', 'fc_accounts.id')
+          .where('fc_session_accounts.session_id', '=', filter.session);
+      }
+      if (w.cursor !== undefined) q = q.where('fc_accounts.id', w.direction, w.cursor);
+      return q.orderBy('fc_accounts.id', w.order).limit(w.limit).execute();
+    });
+    return { data: result.data.map(accountFromRow), hasMore: result.hasMore };
+  }
+
+  /** Accounts in the given order (as a session lists them). */
+  async getMany(merchantId: string, ids: readonly string[]): Promise<FcAccount[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('fc_accounts')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .where('id', 'in', ids)
+      .execute();
+    const byId = new Map(rows.map((r) => [r.id, accountFromRow(r)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** Ends access to the account for good; data read before stays readable. */
+  async disconnect(merchantId: string, id: string): Promise<FcAccount> {
+    const account = await this.get(merchantId, id);
+    if (account.status === 'disconnected') return account;
+    await this.db
+      .updateTable('fc_accounts')
+      .set({ status: 'disconnected', status_details: '{}', subscriptions: '[]' })
+      .where('id', '=', id)
+      .where('merchant_id', '=', merchantId)
+      .where('status', '=', account.status)
+      .execute();
+    return this.get(merchantId, id);
+  }
+}
+
+/** Authorizations: one per login at an institution. */
+export class AuthorizationService {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async find(merchantId: string, id: string): Promise<FcAuthorization | undefined> {
+    const row = await this.db
+      .selectFrom('fc_authorizations')
+      .selectAll()
+      .where('id', '=', id)
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+    return row && authorizationFromRow(row);
+  }
+
+  async get(merchantId: string, id: string, param = 'authorization'): Promise<FcAuthorization> {
+    const authorization = await this.find(merchantId, id);
+    if (!authorization) throw resourceMissing('financial_connections.authorization', id, param);
+    return authorization;
+  }
+}

@@ -1,0 +1,21 @@
+import { findInstitution, type SandboxInstitution, sandboxInstitutions } from '../../bank/catalogue.ts';
+import { resourceMissing } from '../errors.ts';
+import { type Page, type PageResult, pageArray } from '../paging.ts';
+
+/** The institutions a merchant can link, served from the sandbox catalogue. */
+export class InstitutionService {
+  list(page: Page): PageResult<SandboxInstitution> {
+    return pageArray(sandboxInstitutions, page);
+  }
+
+  find(id: string): SandboxInstitution | undefined {
+    const institution = findInstitution(id);
+    return institution?.id === id ? institution : undefined;
+  }
+
+  get(id: string, param = 'institution'): SandboxInstitution {
+    const institution = this.find(id);
+    if (!institution) throw resourceMissing('financial_connections.institution', id, param);
+    return institution;
+  }
+}

@@ -1,0 +1,501 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import {
+  defaultInstitutionName,
+  findInstitution,
+  type SandboxAccount,
+  type SandboxInstitution,
+} from '../../bank/catalogue.ts';
+import type { Database, FcSessionsTable } from '../../store/schema.ts';
+import type { CustomerService } from '../customers/service.ts';
+import { ApiError, invalidRequest, resourceMissing } from '../errors.ts';
+import { newId, newSecret } from '../ids.ts';
+import type { Merchant } from '../merchants/service.ts';
+import { type AccountService, type AuthorizationService, accountFromRow } from './accounts.ts';
+import type { InstitutionService } from './institutions.ts';
+import {
+  type AccountHolder,
+  type FcAccount,
+  type FcAuthorization,
+  type FcSession,
+  holderColumns,
+  holderFromColumns,
+  type Permission,
+  type RelinkResult,
+  type SessionFilters,
+  type SessionStatus,
+  sameHolder,
+} from './types.ts';
+
+export interface CreateSessionInput {
+  holder: AccountHolder | null;
+  permissions: Permission[];
+  filters?: Partial<SessionFilters> | undefined;
+  limitsAccounts?: number | null | undefined;
+  prefetch?: string[] | undefined;
+  returnUrl?: string | undefined;
+  manualEntryMode?: string | undefined;
+  relink?: { authorization: string; account?: string | undefined } | undefined;
+}
+
+export const completionOutcomes = ['success', 'cancelled', 'failed_authentication', 'error'] as const;
+export type CompletionOutcome = (typeof completionOutcomes)[number];
+
+export interface CompleteSessionInput {
+  institution?: string | undefined;
+  accounts?: string[] | undefined;
+  outcome: CompletionOutcome;
+}
+
+function now(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+type Ended = {
+  status: Exclude<SessionStatus, 'pending'>;
+  cancelledReason?: string;
+  relinkFailure?: RelinkResult['failure_reason'];
+};
+
+/** What each unsuccessful outcome leaves behind. */
+const unsuccessful: Record<Exclude<CompletionOutcome, 'success'>, Ended> = {
+  cancelled: { status: 'cancelled', cancelledReason: 'other', relinkFailure: 'no_authorization' },
+  failed_authentication: { status: 'cancelled', cancelledReason: 'other', relinkFailure: 'no_authorization' },
+  error: { status: 'failed', relinkFailure: 'other' },
+};
+
+/**
+ * Financial Connections sessions: creation with Stripe's validation, and completion, which makes
+ * the authorization and the accounts the user picked.
+ */
+export class SessionService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly customers: CustomerService,
+    private readonly accounts: AccountService,
+    private readonly authorizations: AuthorizationService,
+    private readonly institutions: InstitutionService,
+  ) {}
+
+  private async checkHolder(merchant: Merchant, holder: AccountHolder | null): Promise<void> {
+    if (!holder) return;
+    if (holder.type === 'customer') {
+      await this.customers.getLive(merchant.id, holder.customer, 'account_holder[customer]');
+    } else if (holder.account !== merchant.id) {
+      throw resourceMissing('account', holder.account, 'account_holder[account]');
+    }
+  }
+
+  private async checkRelink(
+    merchant: Merchant,
+    holder: AccountHolder | null,
+    relink: NonNullable<CreateSessionInput['relink']>,
+  ): Promise<FcAuthorization> {
+    const authorization = await this.authorizations.get(
+      merchant.id,
+      relink.authorization,
+      'relink_options[authorization]',
+    );
+    if (!sameHolder(holder, authorization.holder)) {
+      throw invalidRequest(
+        `The authorization '${authorization.id}' does not belong to the account holder of this session.`,
+        'relink_options[authorization]',
+      );
+    }
+    if (authorization.status === 'disconnected') {
+      throw invalidRequest(
+        `The authorization '${authorization.id}' has been disconnected and cannot be relinked. Start a new session to link accounts again.`,
+        'relink_options[authorization]',
+      );
+    }
+    if (relink.account !== undefined) {
+      const account = await this.accounts.get(merchant.id, relink.account, 'relink_options[account]');
+      if (account.authorizationId !== authorization.id) {
+        throw invalidRequest(
+          `The account '${account.id}' does not belong to the authorization '${authorization.id}'.`,
+          'relink_options[account]',
+        );
+      }
+    }
+    return authorization;
+  }
+
+  async create(merchant: Merchant, input: CreateSessionInput): Promise<FcSession> {
+    await this.checkHolder(merchant, input.holder);
+    if (input.filters?.institution !== undefined)
+      this.institutions.get(input.filters.institution, 'filters[institution]');
+    if (input.relink) await this.checkRelink(merchant, input.holder, input.relink);
+
+    const filters: SessionFilters = {
+      account_subcategories: input.filters?.account_subcategories ?? null,
+      countries: input.filters?.countries ?? ['US'],
+      ...(input.filters?.institution !== undefined && { institution: input.filters.institution }),
+      ...(input.filters?.require_payment_method_support !== undefined && {
+        require_payment_method_support: input.filters.require_payment_method_support,
+      }),
+    };
+    const id = newId('session');
+    const session: FcSession = {
+      id,
+      created: now(),
+      clientSecret: `${id}_secret_${newSecret('', 24)}`,
+      holder: input.holder,
+      status: 'pending',
+      permissions: input.permissions,
+      prefetch: input.prefetch ?? null,
+      filters,
+      limitsAccounts: input.limitsAccounts ?? null,
+      manualEntryMode: input.manualEntryMode ?? null,
+      returnUrl: input.returnUrl ?? null,
+      relink: input.relink
+        ? { authorization: input.relink.authorization, account: input.relink.account ?? null }
+        : null,
+      relinkResult: input.relink ? { account: null, authorization: null, failure_reason: null } : null,
+      cancelledReason: null,
+      accounts: [],
+    };
+    await this.db
+      .insertInto('fc_sessions')
+      .values({
+        id,
+        merchant_id: merchant.id,
+        created: session.created,
+        client_secret: session.clientSecret,
+        ...holderColumns(session.holder),
+        status: 'pending',
+        permissions: JSON.stringify(session.permissions),
+        prefetch: session.prefetch && JSON.stringify(session.prefetch),
+        filters: JSON.stringify(filters),
+        limits_accounts: session.limitsAccounts,
+        manual_entry_mode: session.manualEntryMode,
+        return_url: session.returnUrl,
+        relink_authorization_id: session.relink?.authorization ?? null,
+        relink_account_id: session.relink?.account ?? null,
+        relink_result: session.relinkResult && JSON.stringify(session.relinkResult),
+        cancelled_reason: null,
+      })
+      .execute();
+    return session;
+  }
+
+  private async load(
+    db: Kysely<Database>,
+    merchantId: string,
+    row: Selectable<FcSessionsTable>,
+  ): Promise<FcSession> {
+    const accountRows = await db
+      .selectFrom('fc_session_accounts')
+      .innerJoin('fc_accounts', 'fc_accounts.id', 'fc_session_accounts.account_id')
+      .selectAll('fc_accounts')
+      .where('fc_session_accounts.session_id', '=', row.id)
+      .where('fc_accounts.merchant_id', '=', merchantId)
+      .orderBy('fc_session_accounts.position', 'asc')
+      .execute();
+    return {
+      id: row.id,
+      created: row.created,
+      clientSecret: row.client_secret,
+      holder: holderFromColumns(row.holder_type, row.holder_id),
+      status: row.status,
+      permissions: JSON.parse(row.permissions) as Permission[],
+      prefetch: row.prefetch === null ? null : (JSON.parse(row.prefetch) as string[]),
+      filters: JSON.parse(row.filters) as SessionFilters,
+      limitsAccounts: row.limits_accounts,
+      manualEntryMode: row.manual_entry_mode,
+      returnUrl: row.return_url,
+      relink: row.relink_authorization_id
+        ? { authorization: row.relink_authorization_id, account: row.relink_account_id }
+        : null,
+      relinkResult: row.relink_result === null ? null : (JSON.parse(row.relink_result) as RelinkResult),
+      cancelledReason: row.cancelled_reason,
+      accounts: accountRows.map(accountFromRow),
+    };
+  }
+
+  async find(merchantId: string, id: string): Promise<FcSession | undefined> {
+    const row = await this.db
+      .selectFrom('fc_sessions')
+      .selectAll()
+      .where('id', '=', id)
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+    return row && this.load(this.db, merchantId, row);
+  }
+
+  async get(merchantId: string, id: string, param = 'session'): Promise<FcSession> {
+    const session = await this.find(merchantId, id);
+    if (!session) throw resourceMissing('financial_connections.session', id, param);
+    return session;
+  }
+
+  private chooseInstitution(
+    session: FcSession,
+    relinkAuth: FcAuthorization | undefined,
+    requested: string | undefined,
+  ) {
+    const fixed = relinkAuth?.institutionId ?? session.filters.institution;
+    const institution = findInstitution(requested ?? fixed ?? defaultInstitutionName);
+    if (!institution)
+      throw resourceMissing('financial_connections.institution', requested ?? '', 'institution');
+    if (fixed !== undefined && institution.id !== fixed) {
+      const why = relinkAuth
+        ? 'this relink session is for the authorization at'
+        : 'this session is filtered to';
+      throw invalidRequest(`The institution must be '${fixed}': ${why} that institution.`, 'institution');
+    }
+    if (institution.availability.kind !== 'up') {
+      const when =
+        institution.availability.kind === 'down_scheduled'
+          ? ` It is expected to be available at ${now() + institution.availability.availableAfterSeconds} (Unix time).`
+          : '';
+      throw new ApiError({
+        status: 400,
+        type: 'invalid_request_error',
+        code: 'financial_connections_institution_unavailable',
+        param: 'institution',
+        message: `${institution.name} is unavailable right now; the user cannot log in there.${when}`,
+      });
+    }
+    return institution;
+  }
+
+  /** The bank accounts the user picks, by their catalogue key, checked against the session. */
+  private async pickAccounts(
+    merchantId: string,
+    session: FcSession,
+    institution: SandboxInstitution,
+    requested: string[] | undefined,
+    relinkAccount: FcAccount | undefined,
+  ): Promise<SandboxAccount[]> {
+    const allowed = session.filters.account_subcategories;
+    const fits = (a: SandboxAccount) => allowed === null || allowed.includes(a.subcategory);
+    let picked: SandboxAccount[];
+    if (requested !== undefined) {
+      picked = [];
+      for (const [i, id] of requested.entries()) {
+        const param = `accounts[${i}]`;
+        const account = await this.accounts.get(merchantId, id, param);
+        const bank = institution.accounts.find((a) => a.key === account.bankAccountKey);
+        if (account.institutionId !== institution.id || !bank) {
+          throw invalidRequest(`The account '${id}' is not at ${institution.name}.`, param);
+        }
+        if (!fits(bank))
+          throw invalidRequest(`The account '${id}' is excluded by the session's filters.`, param);
+        if (!picked.includes(bank)) picked.push(bank);
+      }
+    } else if (relinkAccount) {
+      picked = institution.accounts.filter((a) => a.key === relinkAccount.bankAccountKey);
+    } else {
+      picked = institution.accounts.filter(fits).slice(0, session.limitsAccounts ?? undefined);
+    }
+    if (session.limitsAccounts !== null && picked.length > session.limitsAccounts) {
+      throw invalidRequest(`This session allows at most ${session.limitsAccounts} accounts.`, 'accounts');
+    }
+    const payable = picked.filter((a) => a.supportedPaymentMethodTypes.includes('us_bank_account'));
+    const rule = session.filters.require_payment_method_support;
+    if (
+      (rule === 'all' && payable.length !== picked.length) ||
+      (rule === 'at_least_one' && payable.length === 0)
+    ) {
+      throw invalidRequest(
+        `The session requires payment method support (${rule}) that the picked accounts lack.`,
+        'accounts',
+      );
+    }
+    return picked;
+  }
+
+  /** Ends a pending session; only the first caller wins. */
+  private async end(
+    trx: Transaction<Database>,
+    merchantId: string,
+    id: string,
+    ended: Ended,
+    result: RelinkResult | null,
+  ) {
+    const updated = await trx
+      .updateTable('fc_sessions')
+      .set({
+        status: ended.status,
+        cancelled_reason: ended.cancelledReason ?? null,
+        relink_result: result && JSON.stringify(result),
+      })
+      .where('id', '=', id)
+      .where('merchant_id', '=', merchantId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) {
+      throw invalidRequest(
+        `The session '${id}' has already been completed.`,
+        'session',
+        'status_transition_invalid',
+      );
+    }
+  }
+
+  /** Completes a pending session as the hosted flow would after the user's choices. */
+  async complete(merchant: Merchant, id: string, input: CompleteSessionInput): Promise<FcSession> {
+    const session = await this.get(merchant.id, id);
+    if (session.status !== 'pending') {
+      throw invalidRequest(
+        `The session '${id}' has already been completed.`,
+        'session',
+        'status_transition_invalid',
+      );
+    }
+    const relinkAuth = session.relink
+      ? await this.authorizations.get(merchant.id, session.relink.authorization)
+      : undefined;
+    const relinkAccount = session.relink?.account
+      ? await this.accounts.get(merchant.id, session.relink.account)
+      : undefined;
+
+    if (input.outcome !== 'success') {
+      const ended = unsuccessful[input.outcome];
+      const result = session.relink && {
+        account: null,
+        authorization: null,
+        failure_reason: ended.relinkFailure ?? null,
+      };
+      await this.db.transaction().execute((trx) => this.end(trx, merchant.id, id, ended, result));
+      return this.get(merchant.id, id);
+    }
+
+    const institution = this.chooseInstitution(session, relinkAuth, input.institution);
+    const picked = await this.pickAccounts(merchant.id, session, institution, input.accounts, relinkAccount);
+
+    await this.db.transaction().execute(async (trx) => {
+      if (picked.length === 0) {
+        const result = session.relink && {
+          account: null,
+          authorization: relinkAuth?.id ?? null,
+          failure_reason: 'no_account' as const,
+        };
+        return this.end(trx, merchant.id, id, { status: 'cancelled', cancelledReason: 'other' }, result);
+      }
+      if (relinkAccount && !picked.some((a) => a.key === relinkAccount.bankAccountKey)) {
+        const result = {
+          account: null,
+          authorization: relinkAuth?.id ?? null,
+          failure_reason: 'no_account' as const,
+        };
+        return this.end(trx, merchant.id, id, { status: 'failed' }, result);
+      }
+      const authorizationId = relinkAuth
+        ? await this.reauthorize(trx, merchant.id, relinkAuth)
+        : await this.authorize(trx, merchant.id, session.holder, institution);
+      const linked = await this.linkAccounts(trx, merchant.id, session, institution, authorizationId, picked);
+      const result = session.relink && {
+        account: relinkAccount?.id ?? null,
+        authorization: authorizationId,
+        failure_reason: null,
+      };
+      await this.end(trx, merchant.id, id, { status: 'succeeded' }, result);
+      await trx
+        .insertInto('fc_session_accounts')
+        .values(linked.map((accountId, position) => ({ session_id: id, account_id: accountId, position })))
+        .execute();
+    });
+    return this.get(merchant.id, id);
+  }
+
+  private async authorize(
+    trx: Transaction<Database>,
+    merchantId: string,
+    holder: AccountHolder | null,
+    institution: SandboxInstitution,
+  ): Promise<string> {
+    const authorizationId = newId('authorization');
+    await trx
+      .insertInto('fc_authorizations')
+      .values({
+        id: authorizationId,
+        merchant_id: merchantId,
+        created: now(),
+        institution_id: institution.id,
+        ...holderColumns(holder),
+        status: 'active',
+        status_details: '{}',
+      })
+      .execute();
+    return authorizationId;
+  }
+
+  /** A relink restores the authorization and every account on it whose access came back. */
+  private async reauthorize(
+    trx: Transaction<Database>,
+    merchantId: string,
+    authorization: FcAuthorization,
+  ): Promise<string> {
+    await trx
+      .updateTable('fc_authorizations')
+      .set({ status: 'active', status_details: '{}' })
+      .where('id', '=', authorization.id)
+      .where('merchant_id', '=', merchantId)
+      .where('status', '!=', 'disconnected')
+      .execute();
+    const inactive = await trx
+      .selectFrom('fc_accounts')
+      .select(['id', 'status_details'])
+      .where('authorization_id', '=', authorization.id)
+      .where('status', '=', 'inactive')
+      .execute();
+    for (const row of inactive) {
+      const details = JSON.parse(row.status_details) as FcAccount['statusDetails'];
+      if (details.inactive?.action !== 'relink_required') continue;
+      await trx
+        .updateTable('fc_accounts')
+        .set({ status: 'active', status_details: '{}' })
+        .where('id', '=', row.id)
+        .where('status', '=', 'inactive')
+        .execute();
+    }
+    return authorization.id;
+  }
+
+  /** Links the picked bank accounts under the authorization: the same bank account keeps its id. */
+  private async linkAccounts(
+    trx: Transaction<Database>,
+    merchantId: string,
+    session: FcSession,
+    institution: SandboxInstitution,
+    authorizationId: string,
+    picked: SandboxAccount[],
+  ): Promise<string[]> {
+    const ids: string[] = [];
+    for (const bank of picked) {
+      const existing = await trx
+        .selectFrom('fc_accounts')
+        .select(['id'])
+        .where('authorization_id', '=', authorizationId)
+        .where('bank_account_key', '=', bank.key)
+        .executeTakeFirst();
+      const fields = {
+        ...holderColumns(session.holder),
+        status: 'active' as const,
+        status_details: '{}',
+        permissions: JSON.stringify(session.permissions),
+      };
+      if (existing) {
+        await trx.updateTable('fc_accounts').set(fields).where('id', '=', existing.id).execute();
+        ids.push(existing.id);
+        continue;
+      }
+      const accountId = newId('account');
+      await trx
+        .insertInto('fc_accounts')
+        .values({
+          id: accountId,
+          merchant_id: merchantId,
+          created: now(),
+          authorization_id: authorizationId,
+          institution_id: institution.id,
+          bank_account_key: bank.key,
+          subscriptions: '[]',
+          ...fields,
+        })
+        .execute();
+      ids.push(accountId);
+    }
+    return ids;
+  }
+}

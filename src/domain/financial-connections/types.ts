@@ -1,0 +1,114 @@
+/** Financial Connections records as the domain sees them; the API renders them per version. */
+export const permissions = ['balances', 'ownership', 'payment_method', 'transactions'] as const;
+export type Permission = (typeof permissions)[number];
+
+export const accountSubcategories = [
+  'checking',
+  'credit_card',
+  'line_of_credit',
+  'mortgage',
+  'savings',
+] as const;
+export const prefetchFeatures = ['balances', 'inferred_balances', 'ownership', 'transactions'] as const;
+
+export type AccountHolder = { type: 'customer'; customer: string } | { type: 'account'; account: string };
+
+export type ConnectionStatus = 'active' | 'inactive' | 'disconnected';
+
+export interface InactiveDetails {
+  cause:
+    | 'access_denied'
+    | 'access_expired'
+    | 'account_closed'
+    | 'account_unavailable'
+    | 'institution_requirement'
+    | 'unspecified';
+  action: 'none' | 'relink_required';
+}
+
+export interface ActiveDetails {
+  cause: 'access_expired' | 'institution_requirement' | 'unspecified';
+  action: 'none' | 'relink_required';
+  expected_deactivation_date: number;
+}
+
+export interface StatusDetails {
+  active?: ActiveDetails;
+  inactive?: InactiveDetails;
+}
+
+export interface FcAuthorization {
+  id: string;
+  created: number;
+  institutionId: string;
+  holder: AccountHolder | null;
+  status: ConnectionStatus;
+  statusDetails: StatusDetails;
+}
+
+export interface FcAccount {
+  id: string;
+  created: number;
+  authorizationId: string;
+  institutionId: string;
+  bankAccountKey: string;
+  holder: AccountHolder | null;
+  status: ConnectionStatus;
+  statusDetails: StatusDetails;
+  permissions: Permission[];
+  subscriptions: string[];
+}
+
+export type SessionStatus = 'pending' | 'succeeded' | 'cancelled' | 'failed';
+
+export interface SessionFilters {
+  account_subcategories: string[] | null;
+  countries: string[] | null;
+  institution?: string;
+  require_payment_method_support?: 'all' | 'at_least_one' | 'none';
+}
+
+export interface RelinkResult {
+  account: string | null;
+  authorization: string | null;
+  failure_reason: 'no_account' | 'no_authorization' | 'other' | null;
+}
+
+export interface FcSession {
+  id: string;
+  created: number;
+  clientSecret: string;
+  holder: AccountHolder | null;
+  status: SessionStatus;
+  permissions: Permission[];
+  prefetch: string[] | null;
+  filters: SessionFilters;
+  limitsAccounts: number | null;
+  manualEntryMode: string | null;
+  returnUrl: string | null;
+  relink: { authorization: string; account: string | null } | null;
+  relinkResult: RelinkResult | null;
+  cancelledReason: string | null;
+  /** Accounts linked by this session, in the order the user picked them. */
+  accounts: FcAccount[];
+}
+
+export function holderColumns(holder: AccountHolder | null) {
+  if (!holder) return { holder_type: null, holder_id: null };
+  return {
+    holder_type: holder.type,
+    holder_id: holder.type === 'customer' ? holder.customer : holder.account,
+  };
+}
+
+export function holderFromColumns(
+  type: 'customer' | 'account' | null,
+  id: string | null,
+): AccountHolder | null {
+  if (!type || !id) return null;
+  return type === 'customer' ? { type, customer: id } : { type, account: id };
+}
+
+export function sameHolder(a: AccountHolder | null, b: AccountHolder | null): boolean {
+  return JSON.stringify(holderColumns(a)) === JSON.stringify(holderColumns(b));
+}

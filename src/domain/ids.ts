@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+
+/** Every id prefix openfc issues, in one table. */
+export const idPrefixes = {
+  merchant: 'acct',
+  apiKey: 'key',
+  customer: 'cus',
+  session: 'fcsess',
+  account: 'fca',
+  authorization: 'fcauthz',
+  institution: 'fcinst',
+  request: 'req',
+  event: 'evt',
+} as const;
+
+export type IdKind = keyof typeof idPrefixes;
+
+// ASCII order, so that ids compare in the order they were made (byte-wise collation).
+const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const timeChars = 8;
+const randomChars = 16;
+
+let lastMillis = 0;
+let sequence = 0;
+
+function encodeTime(millis: number, seq: number): string {
+  // 8 base62 chars hold milliseconds for the next few thousand years; the sequence breaks ties
+  // between ids made in the same millisecond by this process.
+  let n = millis * 62 + seq;
+  let out = '';
+  for (let i = 0; i < timeChars + 1; i++) {
+    out = alphabet[n % 62] + out;
+    n = Math.floor(n / 62);
+  }
+  return out;
+}
+
+function randomChars62(count: number): string {
+  const bytes = randomBytes(count * 2);
+  let out = '';
+  for (let i = 0; out.length < count && i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (b < 248) out += alphabet[b % 62];
+  }
+  while (out.length < count) out += alphabet[(randomBytes(1)[0] as number) % 62];
+  return out;
+}
+
+/** A new id of the given kind: prefix, then time-sortable characters, then randomness. */
+export function newId(kind: IdKind): string {
+  const now = Date.now();
+  if (now === lastMillis) {
+    sequence = Math.min(sequence + 1, 61);
+  } else {
+    lastMillis = now;
+    sequence = 0;
+  }
+  return `${idPrefixes[kind]}_${encodeTime(now, sequence)}${randomChars62(randomChars - 1)}`;
+}
+
+/** A secret of the given prefix with enough randomness to be unguessable. */
+export function newSecret(prefix: string, length = 32): string {
+  return `${prefix}${randomChars62(length)}`;
+}
+
+export function hasPrefix(id: string, kind: IdKind): boolean {
+  return id.startsWith(`${idPrefixes[kind]}_`);
+}

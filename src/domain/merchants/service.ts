@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.ts';
+import { newId, newSecret } from '../ids.ts';
+
+export interface Merchant {
+  id: string;
+  name: string;
+  defaultApiVersion: string;
+}
+
+export type KeyKind = 'secret' | 'publishable';
+
+export interface Credential {
+  merchant: Merchant;
+  kind: KeyKind;
+}
+
+export interface IssuedKeys {
+  secretKey: string;
+  publishableKey: string;
+}
+
+export const keyPatterns = {
+  secret: /^sk_test_[A-Za-z0-9]{16,200}$/,
+  publishable: /^pk_test_[A-Za-z0-9]{16,200}$/,
+} as const;
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+function now(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/**
+ * Merchant accounts and their API keys. Keys are stored as SHA-256 hashes, so the database never
+ * holds a usable key; a key is shown in full only when it is made.
+ */
+export class MerchantService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly defaultApiVersion: string,
+  ) {}
+
+  async create(name: string, keys?: Partial<IssuedKeys>): Promise<{ merchant: Merchant; keys: IssuedKeys }> {
+    const merchant: Merchant = { id: newId('merchant'), name, defaultApiVersion: this.defaultApiVersion };
+    const issued: IssuedKeys = {
+      secretKey: keys?.secretKey ?? newSecret('sk_test_', 32),
+      publishableKey: keys?.publishableKey ?? newSecret('pk_test_', 32),
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('merchant_accounts')
+        .values({ id: merchant.id, name, default_api_version: merchant.defaultApiVersion, created: now() })
+        .execute();
+      await trx.insertInto('api_keys').values(this.keyRows(merchant.id, issued)).execute();
+    });
+    return { merchant, keys: issued };
+  }
+
+  private keyRows(merchantId: string, keys: IssuedKeys) {
+    return (
+      [
+        ['secret', keys.secretKey],
+        ['publishable', keys.publishableKey],
+      ] as const
+    ).map(([kind, key]) => ({
+      id: newId('apiKey'),
+      merchant_id: merchantId,
+      kind,
+      key_hash: hashKey(key),
+      last4: key.slice(-4),
+      created: now(),
+    }));
+  }
+
+  /** The first merchant account made on this database, which `openfc serve` sets up. */
+  async findDefault(): Promise<Merchant | undefined> {
+    const row = await this.db
+      .selectFrom('merchant_accounts')
+      .selectAll()
+      .orderBy('id', 'asc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && { id: row.id, name: row.name, defaultApiVersion: row.default_api_version };
+  }
+
+  /** Replaces a merchant's keys of each given kind with the given key. */
+  async setKeys(merchantId: string, keys: Partial<IssuedKeys>): Promise<void> {
+    const given = (
+      [
+        ['secret', keys.secretKey],
+        ['publishable', keys.publishableKey],
+      ] as const
+    ).filter((entry): entry is readonly [KeyKind, string] => entry[1] !== undefined);
+    await this.db.transaction().execute(async (trx) => {
+      for (const [kind, key] of given) {
+        const hash = hashKey(key);
+        const existing = await trx
+          .selectFrom('api_keys')
+          .select(['merchant_id'])
+          .where('key_hash', '=', hash)
+          .executeTakeFirst();
+        if (existing?.merchant_id === merchantId) continue;
+        if (existing)
+          throw new Error(`The configured ${kind} key already belongs to another merchant account.`);
+        await trx
+          .deleteFrom('api_keys')
+          .where('merchant_id', '=', merchantId)
+          .where('kind', '=', kind)
+          .execute();
+        await trx
+          .insertInto('api_keys')
+          .values({
+            id: newId('apiKey'),
+            merchant_id: merchantId,
+            kind,
+            key_hash: hash,
+            last4: key.slice(-4),
+            created: now(),
+          })
+          .execute();
+      }
+    });
+  }
+
+  async keyHints(merchantId: string): Promise<Record<KeyKind, string | undefined>> {
+    const rows = await this.db
+      .selectFrom('api_keys')
+      .select(['kind', 'last4'])
+      .where('merchant_id', '=', merchantId)
+      .execute();
+    const hint = (kind: KeyKind, prefix: string) => {
+      const row = rows.find((r) => r.kind === kind);
+      return row && `${prefix}…${row.last4}`;
+    };
+    return { secret: hint('secret', 'sk_test_'), publishable: hint('publishable', 'pk_test_') };
+  }
+
+  async authenticate(key: string): Promise<Credential | undefined> {
+    const row = await this.db
+      .selectFrom('api_keys')
+      .innerJoin('merchant_accounts', 'merchant_accounts.id', 'api_keys.merchant_id')
+      .select([
+        'api_keys.kind',
+        'merchant_accounts.id',
+        'merchant_accounts.name',
+        'merchant_accounts.default_api_version',
+      ])
+      .where('api_keys.key_hash', '=', hashKey(key))
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      kind: row.kind,
+      merchant: { id: row.id, name: row.name, defaultApiVersion: row.default_api_version },
+    };
+  }
+}

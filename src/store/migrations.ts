@@ -1,0 +1,168 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import type { DialectCapabilities } from './dialect.ts';
+import type { Database } from './schema.ts';
+
+/** Named, ordered migrations. Each is written once for both backends through the capabilities. */
+function migrations(caps: DialectCapabilities): Record<string, Migration> {
+  const key = caps.keyType;
+  return {
+    '0001_core': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('merchant_accounts')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('default_api_version', 'text', (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull().references('merchant_accounts.id'))
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('last4', 'text', (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('customers')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('email', 'text')
+          .addColumn('name', 'text')
+          .addColumn('description', 'text')
+          .addColumn('phone', 'text')
+          .addColumn('metadata', 'text', (c) => c.notNull())
+          .addColumn('deleted', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('customers_merchant')
+          .on('customers')
+          .columns(['merchant_id', 'id'])
+          .execute();
+        await db.schema
+          .createTable('fc_authorizations')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('institution_id', 'text', (c) => c.notNull())
+          .addColumn('holder_type', 'text')
+          .addColumn('holder_id', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('status_details', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('fc_accounts')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('authorization_id', key, (c) => c.notNull().references('fc_authorizations.id'))
+          .addColumn('institution_id', 'text', (c) => c.notNull())
+          .addColumn('bank_account_key', 'text', (c) => c.notNull())
+          .addColumn('holder_type', 'text')
+          .addColumn('holder_id', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('status_details', 'text', (c) => c.notNull())
+          .addColumn('permissions', 'text', (c) => c.notNull())
+          .addColumn('subscriptions', 'text', (c) => c.notNull())
+          .addUniqueConstraint('fc_accounts_bank_account', ['authorization_id', 'bank_account_key'])
+          .execute();
+        await db.schema
+          .createIndex('fc_accounts_merchant')
+          .on('fc_accounts')
+          .columns(['merchant_id', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('fc_accounts_holder')
+          .on('fc_accounts')
+          .columns(['merchant_id', 'holder_id', 'id'])
+          .execute();
+        await db.schema
+          .createTable('fc_sessions')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('client_secret', 'text', (c) => c.notNull())
+          .addColumn('holder_type', 'text')
+          .addColumn('holder_id', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('permissions', 'text', (c) => c.notNull())
+          .addColumn('prefetch', 'text')
+          .addColumn('filters', 'text', (c) => c.notNull())
+          .addColumn('limits_accounts', 'integer')
+          .addColumn('manual_entry_mode', 'text')
+          .addColumn('return_url', 'text')
+          .addColumn('relink_authorization_id', 'text')
+          .addColumn('relink_account_id', 'text')
+          .addColumn('relink_result', 'text')
+          .addColumn('cancelled_reason', 'text')
+          .execute();
+        await db.schema
+          .createTable('fc_session_accounts')
+          .addColumn('session_id', key, (c) => c.notNull())
+          .addColumn('account_id', key, (c) => c.notNull())
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('fc_session_accounts_pk', ['session_id', 'account_id'])
+          .execute();
+        await db.schema
+          .createIndex('fc_session_accounts_account')
+          .on('fc_session_accounts')
+          .column('account_id')
+          .execute();
+        await db.schema
+          .createTable('idempotency_keys')
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('request_hash', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('status_code', 'integer')
+          .addColumn('body', 'text')
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('idempotency_keys_pk', ['merchant_id', 'key'])
+          .execute();
+      },
+    },
+  };
+}
+
+class InCodeProvider implements MigrationProvider {
+  constructor(private readonly all: Record<string, Migration>) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return this.all;
+  }
+}
+
+export interface MigrationPlan {
+  applied: string[];
+  pending: string[];
+}
+
+function migrator(db: Kysely<unknown>, caps: DialectCapabilities): Migrator {
+  return new Migrator({ db, provider: new InCodeProvider(migrations(caps)) });
+}
+
+export async function migrationPlan(db: Kysely<Database>, caps: DialectCapabilities): Promise<MigrationPlan> {
+  const infos = await migrator(db as unknown as Kysely<unknown>, caps).getMigrations();
+  return {
+    applied: infos.filter((m) => m.executedAt !== undefined).map((m) => m.name),
+    pending: infos.filter((m) => m.executedAt === undefined).map((m) => m.name),
+  };
+}
+
+/**
+ * Applies pending migrations. On PostgreSQL a session-level advisory lock serialises processes
+ * that start together, so that only one of them creates the tables.
+ */
+export async function migrateToLatest(db: Kysely<Database>, caps: DialectCapabilities): Promise<string[]> {
+  return (db as unknown as Kysely<unknown>).connection().execute(async (conn) => {
+    if (caps.kind === 'postgres') await sql`select pg_advisory_lock(727274)`.execute(conn);
+    try {
+      const { error, results } = await migrator(conn, caps).migrateToLatest();
+      if (error) throw error;
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    } finally {
+      if (caps.kind === 'postgres') await sql`select pg_advisory_unlock(727274)`.execute(conn);
+    }
+  });
+}

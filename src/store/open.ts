@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { type DialectCapabilities, postgresCapabilities, sqliteCapabilities } from './dialect.ts';
+import type { Database } from './schema.ts';
+
+export interface Store {
+  db: Kysely<Database>;
+  caps: DialectCapabilities;
+  /** Where the data lives, for start-up messages (never includes a password). */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+}
+
+/**
+ * better-sqlite3 prepares a statement on every call Kysely makes; keeping prepared statements
+ * by SQL text saves that work on the hot path.
+ */
+function withStatementCache(database: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = database.prepare.bind(database);
+  database.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (!statement) {
+      statement = prepare(source);
+      if (cache.size < 500) cache.set(source, statement);
+    }
+    return statement;
+  }) as SQLite.Database['prepare'];
+  return database;
+}
+
+function openSqlite(dataDir: string): Store {
+  mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'openfc.db');
+  const database = new SQLite(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  return { db, caps: sqliteCapabilities, location: `sqlite:${file}`, close: () => db.destroy() };
+}
+
+function openPostgres(url: string): Store {
+  const int8 = 20;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === int8
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const shown = new URL(url);
+  shown.password = '';
+  return { db, caps: postgresCapabilities, location: shown.toString(), close: () => db.destroy() };
+}
+
+export function openStore(options: StoreOptions): Store {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  return openSqlite(options.dataDir);
+}

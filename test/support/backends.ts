@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+/**
+ * The storage backends every integration suite runs on: a real SQLite file and a real PostgreSQL
+ * database (a fresh one per suite). Without a reachable PostgreSQL, a developer machine gets a
+ * visible skip; CI (CI=true) fails instead.
+ */
+export interface Backend {
+  name: 'sqlite' | 'postgres';
+  /** Why this backend is skipped, or false. */
+  skip: string | false;
+  provision(): Promise<ProvisionedDatabase>;
+}
+
+export interface ProvisionedDatabase {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  drop(): Promise<void>;
+}
+
+export const postgresAdminUrl = process.env.OPENFC_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function postgresReachable(): Promise<string | false> {
+  const client = new pg.Client({ connectionString: postgresAdminUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return false;
+  } catch (error) {
+    const reason = `PostgreSQL is not reachable at ${postgresAdminUrl} (${(error as Error).message}); set OPENFC_TEST_POSTGRES_URL`;
+    if (process.env.CI) throw new Error(`${reason}. CI must run the PostgreSQL suites.`);
+    console.warn(`SKIPPING PostgreSQL suites: ${reason}`);
+    return reason;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function tempDir(): string {
+  return mkdtempSync(path.join(tmpdir(), 'openfc-test-'));
+}
+
+const sqlite: Backend = {
+  name: 'sqlite',
+  skip: false,
+  async provision() {
+    const dataDir = tempDir();
+    return { databaseUrl: undefined, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  },
+};
+
+const postgresSkip = await postgresReachable();
+
+const postgres: Backend = {
+  name: 'postgres',
+  skip: postgresSkip,
+  async provision() {
+    const name = `openfc_test_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: postgresAdminUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(postgresAdminUrl);
+    url.pathname = `/${name}`;
+    const dataDir = tempDir();
+    return {
+      databaseUrl: url.toString(),
+      dataDir,
+      async drop() {
+        rmSync(dataDir, { recursive: true, force: true });
+        const client = new pg.Client({ connectionString: postgresAdminUrl });
+        await client.connect();
+        await client.query(`drop database if exists ${name} with (force)`);
+        await client.end();
+      },
+    };
+  },
+};
+
+export const backends: readonly Backend[] = [sqlite, postgres];

@@ -1,0 +1,90 @@
+import Stripe from 'stripe';
+import { type RunningOpenfc, startOpenfc } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { Backend, ProvisionedDatabase } from './backends.ts';
+
+export const previewVersion = '2026-03-04.preview';
+export const gaVersion = '2026-10-28.endive';
+
+/** A running openfc on a real listener and a real database, with clients for it. */
+export interface Harness {
+  running: RunningOpenfc;
+  url: string;
+  port: number;
+  secretKey: string;
+  publishableKey: string;
+  /** The official SDK pointed at openfc. */
+  stripe(options?: { apiVersion?: string; key?: string }): Stripe;
+  /** A raw request with a secret key (or the given headers), for what the SDK cannot send. */
+  fetch(path: string, init?: RequestInit & { key?: string | null; version?: string }): Promise<RawResponse>;
+  /** Another merchant account on the same server, with its own keys. */
+  otherMerchant(): Promise<{ secretKey: string; publishableKey: string }>;
+  close(): Promise<void>;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+  text: string;
+}
+
+export async function startHarness(backend: Backend): Promise<Harness> {
+  const database: ProvisionedDatabase = await backend.provision();
+  const config = loadConfig(
+    { port: '0', host: '127.0.0.1', dataDir: database.dataDir, databaseUrl: database.databaseUrl, logLevel: 'silent' },
+    {},
+  );
+  const running = await startOpenfc(config);
+  const port = Number(new URL(running.url).port);
+  const secretKey = running.keys.secretKey as string;
+  const publishableKey = running.keys.publishableKey as string;
+  return {
+    running,
+    url: running.url,
+    port,
+    secretKey,
+    publishableKey,
+    stripe(options = {}) {
+      return new Stripe(options.key ?? secretKey, {
+        host: '127.0.0.1',
+        port,
+        protocol: 'http',
+        apiVersion: (options.apiVersion ?? previewVersion) as Stripe.LatestApiVersion,
+        maxNetworkRetries: 0,
+      });
+    },
+    async fetch(path, init = {}) {
+      const { key = secretKey, version, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (key !== null && !headers.has('authorization')) headers.set('authorization', `Bearer ${key}`);
+      if (version) headers.set('stripe-version', version);
+      const response = await fetch(`${running.url}${path}`, { ...rest, headers });
+      const text = await response.text();
+      let body: Record<string, unknown> = {};
+      try {
+        body = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        body = {};
+      }
+      return { status: response.status, headers: response.headers, body, text };
+    },
+    async otherMerchant() {
+      const { keys } = await running.services.merchants.create('Other');
+      return keys;
+    },
+    async close() {
+      await running.close();
+      await database.drop();
+    },
+  };
+}
+
+/** A form body as Stripe's clients send it. */
+export function form(fields: Record<string, string>): RequestInit {
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  };
+}
