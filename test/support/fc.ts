@@ -1,0 +1,66 @@
+import type Stripe from 'stripe';
+import type { Harness } from './harness.ts';
+
+/** Session objects as preview versions show them (the GA SDK's types lack the relink fields). */
+export type PreviewSession = Stripe.FinancialConnections.Session & {
+  status: 'pending' | 'succeeded' | 'cancelled' | 'failed';
+  status_details?: { cancelled: { reason: string } };
+  relink_options?: { authorization: string; account: string | null };
+  relink_result?: { account: string | null; authorization: string | null; failure_reason: string | null };
+  ui_mode: string;
+  url: null;
+};
+
+export type PreviewAccount = Stripe.FinancialConnections.Account & {
+  authorization: string;
+  institution: string;
+};
+
+export type CreateParams = Omit<Stripe.FinancialConnections.SessionCreateParams, 'account_holder'> & {
+  account_holder?: Stripe.FinancialConnections.SessionCreateParams.AccountHolder;
+  relink_options?: { authorization: string; account?: string };
+  filters?: Stripe.FinancialConnections.SessionCreateParams.Filters & { institution?: string };
+};
+
+export async function createSession(stripe: Stripe, params: CreateParams): Promise<PreviewSession> {
+  const created = await stripe.financialConnections.sessions.create(
+    params as Stripe.FinancialConnections.SessionCreateParams,
+  );
+  return created as unknown as PreviewSession;
+}
+
+export async function completeSession(
+  stripe: Stripe,
+  id: string,
+  params: { institution?: string; accounts?: string[]; outcome?: string } = {},
+): Promise<PreviewSession> {
+  return (await stripe.rawRequest(
+    'POST',
+    `/v1/test_helpers/financial_connections/sessions/${id}/complete`,
+    params,
+  )) as PreviewSession;
+}
+
+/** A customer with accounts linked at an institution through a completed session. */
+export async function linkAccounts(
+  h: Harness,
+  options: { institution?: string; permissions?: CreateParams['permissions']; limit?: number } = {},
+) {
+  const stripe = h.stripe();
+  const customer = await stripe.customers.create({ email: 'holder@example.com' });
+  const session = await createSession(stripe, {
+    account_holder: { type: 'customer', customer: customer.id },
+    permissions: options.permissions ?? ['balances', 'payment_method'],
+    ...(options.limit !== undefined && { limits: { accounts: options.limit } }),
+  });
+  const completed = await completeSession(stripe, session.id, { institution: options.institution });
+  const accounts = completed.accounts.data as PreviewAccount[];
+  const authorization = accounts[0]?.authorization as string;
+  return { stripe, customer, session: completed, accounts, authorization };
+}
+
+/** Strips the SDK's `lastResponse` so that bodies compare as sent. */
+export function body<T extends object>(value: T): Omit<T, 'lastResponse'> {
+  const { lastResponse: _ignored, ...rest } = value as T & { lastResponse?: unknown };
+  return rest;
+}
