@@ -7,7 +7,7 @@ import { defaultApiVersion } from './api/wire/versions.ts';
 import type { Config } from './config.ts';
 import type { IssuedKeys, Merchant } from './domain/merchants/service.ts';
 import { createServices, type Services } from './services.ts';
-import { migrateToLatest } from './store/migrations.ts';
+import { migrateThen } from './store/migrations.ts';
 import { openStore, type Store } from './store/open.ts';
 
 export interface RunningOpenfc {
@@ -24,6 +24,7 @@ export interface RunningOpenfc {
 }
 
 const keysFile = 'test-keys.json';
+const pruneEveryMs = 10 * 60 * 1000;
 
 /**
  * The generated test keys of an embedded (SQLite) sandbox are kept beside its database, readable by
@@ -65,11 +66,19 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
   });
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const migrationsApplied = await migrateToLatest(store.db, store.caps);
     const services = createServices(store, defaultApiVersion);
-    const { merchant, keys, madeNow } = await ensureDefaultMerchant(services, config);
+    const { applied: migrationsApplied, result } = await migrateThen(store.db, store.caps, () =>
+      ensureDefaultMerchant(services, config),
+    );
+    const { merchant, keys, madeNow } = result;
     const app = buildServer({ services, logger });
     await app.listen({ port: config.port, host: config.host });
+    const pruning = setInterval(() => {
+      services.idempotency
+        .pruneExpired()
+        .catch((err: unknown) => logger.warn({ err }, 'pruning idempotency keys failed'));
+    }, pruneEveryMs);
+    pruning.unref();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     return {
@@ -82,6 +91,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
       keysMadeNow: madeNow,
       migrationsApplied,
       async close() {
+        clearInterval(pruning);
         await app.close();
         await store.close();
       },

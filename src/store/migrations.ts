@@ -151,18 +151,47 @@ export async function migrationPlan(db: Kysely<Database>, caps: DialectCapabilit
 }
 
 /**
- * Applies pending migrations. On PostgreSQL a session-level advisory lock serialises processes
- * that start together, so that only one of them creates the tables.
+ * Runs start-up work (migrations, default records) while holding a PostgreSQL session-level
+ * advisory lock, so that processes started together do it one after another.
  */
-export async function migrateToLatest(db: Kysely<Database>, caps: DialectCapabilities): Promise<string[]> {
-  return (db as unknown as Kysely<unknown>).connection().execute(async (conn) => {
-    if (caps.kind === 'postgres') await sql`select pg_advisory_lock(727274)`.execute(conn);
+export async function withStartupLock<T>(
+  db: Kysely<Database>,
+  caps: DialectCapabilities,
+  work: (conn: Kysely<unknown>) => Promise<T>,
+): Promise<T> {
+  const raw = db as unknown as Kysely<unknown>;
+  // SQLite has one connection and one writer: there is nothing to lock, and pinning the only
+  // connection would leave none for the work itself.
+  if (caps.kind !== 'postgres') return work(raw);
+  return raw.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(727274)`.execute(conn);
     try {
-      const { error, results } = await migrator(conn, caps).migrateToLatest();
-      if (error) throw error;
-      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+      return await work(conn);
     } finally {
-      if (caps.kind === 'postgres') await sql`select pg_advisory_unlock(727274)`.execute(conn);
+      await sql`select pg_advisory_unlock(727274)`.execute(conn);
     }
   });
+}
+
+async function applyPending(conn: Kysely<unknown>, caps: DialectCapabilities): Promise<string[]> {
+  const { error, results } = await migrator(conn, caps).migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Applies pending migrations under the start-up lock. */
+export async function migrateToLatest(db: Kysely<Database>, caps: DialectCapabilities): Promise<string[]> {
+  return withStartupLock(db, caps, (conn) => applyPending(conn, caps));
+}
+
+/** Applies pending migrations, then runs `then`, both under the start-up lock. */
+export async function migrateThen<T>(
+  db: Kysely<Database>,
+  caps: DialectCapabilities,
+  then: () => Promise<T>,
+): Promise<{ applied: string[]; result: T }> {
+  return withStartupLock(db, caps, async (conn) => ({
+    applied: await applyPending(conn, caps),
+    result: await then(),
+  }));
 }

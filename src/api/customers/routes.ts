@@ -23,6 +23,7 @@ export const customerRoutes = [
   defineRoute({
     method: 'POST',
     url: '/v1/customers',
+    returns: 'customer',
     params: fields,
     async handle(ctx, p) {
       checkEmail(p.email);
@@ -32,6 +33,7 @@ export const customerRoutes = [
   defineRoute({
     method: 'GET',
     url: '/v1/customers/:customer',
+    returns: 'customer',
     params: {},
     async handle(ctx) {
       return renderCustomer(await ctx.services.customers.get(ctx.merchant.id, ctx.path.customer ?? ''));
@@ -40,6 +42,7 @@ export const customerRoutes = [
   defineRoute({
     method: 'POST',
     url: '/v1/customers/:customer',
+    returns: 'customer',
     params: fields,
     async handle(ctx, p) {
       checkEmail(p.email);
@@ -49,6 +52,7 @@ export const customerRoutes = [
   defineRoute({
     method: 'DELETE',
     url: '/v1/customers/:customer',
+    returns: 'customer',
     params: {},
     async handle(ctx) {
       const id = ctx.path.customer ?? '';
@@ -59,6 +63,7 @@ export const customerRoutes = [
   defineRoute({
     method: 'GET',
     url: '/v1/customers',
+    returns: { list: 'customer' },
     params: { ...pageParams, email: str(512).optional(), created: rangeParam.optional() },
     async handle(ctx, p) {
       const created = typeof p.created === 'number' ? { gte: p.created, lte: p.created } : p.created;

@@ -11,6 +11,7 @@ export const accountRoutes = [
   defineRoute({
     method: 'GET',
     url,
+    returns: { list: 'financial_connections.account' },
     params: {
       ...pageParams,
       account_holder: obj({ customer: str().optional(), account: str().optional() }).optional(),
@@ -47,6 +48,7 @@ export const accountRoutes = [
   defineRoute({
     method: 'GET',
     url: `${url}/:account`,
+    returns: 'financial_connections.account',
     params: {},
     async handle(ctx) {
       return renderAccount(
@@ -58,6 +60,7 @@ export const accountRoutes = [
   defineRoute({
     method: 'POST',
     url: `${url}/:account/disconnect`,
+    returns: 'financial_connections.account',
     params: {},
     async handle(ctx) {
       return renderAccount(

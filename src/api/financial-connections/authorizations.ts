@@ -5,6 +5,7 @@ export const authorizationRoutes = [
   defineRoute({
     method: 'GET',
     url: '/v1/financial_connections/authorizations/:authorization',
+    returns: 'financial_connections.authorization',
     params: {},
     previewOnly: true,
     async handle(ctx) {

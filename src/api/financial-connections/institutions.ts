@@ -8,6 +8,7 @@ export const institutionRoutes = [
   defineRoute({
     method: 'GET',
     url,
+    returns: { list: 'financial_connections.institution' },
     params: pageParams,
     previewOnly: true,
     async handle(ctx, p) {
@@ -18,6 +19,7 @@ export const institutionRoutes = [
   defineRoute({
     method: 'GET',
     url: `${url}/:institution`,
+    returns: 'financial_connections.institution',
     params: {},
     previewOnly: true,
     async handle(ctx) {

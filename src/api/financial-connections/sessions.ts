@@ -79,6 +79,7 @@ export const sessionRoutes = [
   defineRoute({
     method: 'POST',
     url: '/v1/financial_connections/sessions',
+    returns: 'financial_connections.session',
     params: createParams,
     async handle(ctx, p) {
       refusePreviewParams(ctx, {
@@ -119,6 +120,7 @@ export const sessionRoutes = [
   defineRoute({
     method: 'GET',
     url: '/v1/financial_connections/sessions/:session',
+    returns: 'financial_connections.session',
     params: {},
     async handle(ctx) {
       return renderSession(

@@ -11,6 +11,7 @@ export const financialConnectionsTestHelperRoutes = [
   defineRoute({
     method: 'POST',
     url: '/v1/test_helpers/financial_connections/sessions/:session/complete',
+    returns: 'financial_connections.session',
     params: {
       institution: str().optional(),
       accounts: arrayOf(str()).optional(),

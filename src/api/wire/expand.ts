@@ -8,6 +8,16 @@ export type ExpandableKind = 'customer' | 'account' | 'institution' | 'ownership
 /** Loads an object by id, rendered for the request's API version; undefined when not visible. */
 export type ExpandLoader = (kind: ExpandableKind, id: string) => Promise<Json | undefined>;
 
+/** What a route returns, for checking `expand[]` before anything runs: an object type or a list of one. */
+export type Returns = string | { list: string };
+
+const kindObjectType: Record<ExpandableKind, string> = {
+  customer: 'customer',
+  account: 'account',
+  institution: 'financial_connections.institution',
+  ownership: 'financial_connections.account_ownership',
+};
+
 /** For each object type, the fields (dot paths) that hold an expandable id. */
 const expandableFields: Record<string, Record<string, ExpandableKind>> = {
   'financial_connections.account': {
@@ -27,9 +37,9 @@ const expandableFields: Record<string, Record<string, ExpandableKind>> = {
   },
 };
 
-/** Fields that hold an embedded list, which `expand` may walk into through `data`. */
-const listFields: Record<string, readonly string[]> = {
-  'financial_connections.session': ['accounts'],
+/** Fields that hold an embedded list, which `expand` may walk into through `data`, by item type. */
+const listFields: Record<string, Record<string, string>> = {
+  'financial_connections.session': { accounts: 'financial_connections.account' },
 };
 
 const maxDepth = 4;
@@ -42,50 +52,36 @@ function notExpandable(path: string): never {
   throw invalidRequest(`This property cannot be expanded (${path}).`, 'expand');
 }
 
-async function expandInto(target: Json, segments: string[], full: string, load: ExpandLoader): Promise<void> {
-  if (segments.length === 0) return;
-  if (target.object === 'list') {
-    if (segments[0] !== 'data' || !Array.isArray(target.data)) notExpandable(full);
-    for (const item of target.data as unknown[]) {
-      if (isJson(item)) await expandInto(item, segments.slice(1), full, load);
-    }
-    return;
-  }
-  const type = String(target.object);
-  const [head = '', ...rest] = segments;
-  if (listFields[type]?.includes(head) && isJson(target[head])) {
-    return expandInto(target[head] as Json, rest, full, load);
-  }
+/** The expandable field at the start of `segments`: how many segments it takes, and its kind. */
+function matchField(
+  type: string,
+  segments: readonly string[],
+): { take: number; kind: ExpandableKind } | undefined {
   const fields = expandableFields[type] ?? {};
   for (let take = Math.min(2, segments.length); take >= 1; take--) {
-    const fieldPath = segments.slice(0, take).join('.');
-    const kind = fields[fieldPath];
-    if (!kind) continue;
-    const parentPath = segments.slice(0, take - 1);
-    let parent: unknown = target;
-    for (const p of parentPath) parent = isJson(parent) ? parent[p] : undefined;
-    if (!isJson(parent)) return;
-    const field = segments[take - 1] as string;
-    const value = parent[field];
-    if (typeof value === 'string') {
-      const loaded = await load(kind, value);
-      if (loaded) parent[field] = loaded;
-    }
-    const now = parent[field];
-    if (isJson(now)) await expandInto(now, segments.slice(take), full, load);
-    return;
+    const kind = fields[segments.slice(0, take).join('.')];
+    if (kind) return { take, kind };
   }
-  notExpandable(full);
+  return undefined;
 }
 
-/** Applies Stripe's `expand[]` to a rendered object in place. */
-export async function applyExpand(
-  body: Json,
-  paths: readonly string[] | undefined,
-  load: ExpandLoader,
-): Promise<void> {
-  if (!paths) return;
-  for (const path of paths) {
+function checkPath(returns: Returns, segments: readonly string[], full: string): void {
+  if (segments.length === 0) return;
+  const [head = '', ...rest] = segments;
+  if (typeof returns !== 'string') {
+    if (head !== 'data') notExpandable(full);
+    return checkPath(returns.list, rest, full);
+  }
+  const listItem = listFields[returns]?.[head];
+  if (listItem) return checkPath({ list: listItem }, rest, full);
+  const match = matchField(returns, segments);
+  if (!match) notExpandable(full);
+  checkPath(kindObjectType[match.kind], segments.slice(match.take), full);
+}
+
+/** Refuses `expand[]` paths that cannot apply to what the route returns, before it runs. */
+export function checkExpand(returns: Returns, paths: readonly string[] | undefined): void {
+  for (const path of paths ?? []) {
     const segments = path.split('.');
     if (segments.filter((s) => s !== 'data').length > maxDepth) {
       throw invalidRequest(
@@ -93,6 +89,41 @@ export async function applyExpand(
         'expand',
       );
     }
-    await expandInto(body, segments, path, load);
+    checkPath(returns, segments, path);
   }
+}
+
+async function expandInto(target: Json, segments: string[], load: ExpandLoader): Promise<void> {
+  if (segments.length === 0) return;
+  const [head = '', ...rest] = segments;
+  if (target.object === 'list') {
+    for (const item of Array.isArray(target.data) ? target.data : []) {
+      if (isJson(item)) await expandInto(item, rest, load);
+    }
+    return;
+  }
+  const type = String(target.object);
+  if (listFields[type]?.[head] && isJson(target[head])) return expandInto(target[head] as Json, rest, load);
+  const match = matchField(type, segments);
+  if (!match) return;
+  let parent: unknown = target;
+  for (const p of segments.slice(0, match.take - 1)) parent = isJson(parent) ? parent[p] : undefined;
+  if (!isJson(parent)) return;
+  const field = segments[match.take - 1] as string;
+  const value = parent[field];
+  if (typeof value === 'string') {
+    const loaded = await load(match.kind, value);
+    if (loaded) parent[field] = loaded;
+  }
+  const expanded = parent[field];
+  if (isJson(expanded)) await expandInto(expanded, segments.slice(match.take), load);
+}
+
+/** Applies Stripe's `expand[]` (already checked with `checkExpand`) to a rendered object in place. */
+export async function applyExpand(
+  body: Json,
+  paths: readonly string[] | undefined,
+  load: ExpandLoader,
+): Promise<void> {
+  for (const path of paths ?? []) await expandInto(body, path.split('.'), load);
 }

@@ -7,7 +7,7 @@ import type { Services } from '../../services.ts';
 import { expandLoader } from '../expand-loader.ts';
 import { type AllowedKeys, authenticate } from './auth.ts';
 import { errorBody, toApiError } from './errors.ts';
-import { applyExpand, type Json } from './expand.ts';
+import { applyExpand, checkExpand, type Json, type Returns } from './expand.ts';
 import { decodeBody, parseForm } from './form.ts';
 import { expandParam, validate } from './params.ts';
 import { type ApiVersion, resolveVersion } from './versions.ts';
@@ -29,6 +29,8 @@ export interface RouteDefinition<S extends Shape> {
   url: string;
   /** The accepted parameters; `expand` is added to every route. */
   params: S;
+  /** What the route returns, so that `expand[]` is checked before anything runs. */
+  returns: Returns;
   keys?: AllowedKeys;
   /** Only on preview API versions; on GA versions the URL is unknown, as on Stripe. */
   previewOnly?: boolean;
@@ -42,6 +44,14 @@ export interface Route {
 }
 
 const maxIdempotencyKeyLength = 255;
+
+/**
+ * Requests refused as invalid (bad values, missing objects) change nothing, so their result is not
+ * kept under the idempotency key: a corrected retry with the same key runs.
+ */
+function refusedBeforeRunning(error: ApiError): boolean {
+  return error.type === 'invalid_request_error' && (error.status === 400 || error.status === 404);
+}
 
 function rawParams(request: FastifyRequest): string {
   if (request.method === 'POST' && Buffer.isBuffer(request.body) && request.body.length > 0) {
@@ -118,6 +128,7 @@ export function defineRoute<S extends Shape>(def: RouteDefinition<S>): Route {
       let params: z.output<typeof schema>;
       try {
         params = validate(schema, parseForm(raw));
+        checkExpand(def.returns, (params as { expand?: string[] }).expand);
       } catch (error) {
         if (key !== undefined) await services.idempotency.release(merchant.id, key);
         throw error;
@@ -139,6 +150,10 @@ export function defineRoute<S extends Shape>(def: RouteDefinition<S>): Route {
       } catch (error) {
         if (key === undefined) throw error;
         const apiError = toApiError(error);
+        if (refusedBeforeRunning(apiError)) {
+          await services.idempotency.release(merchant.id, key);
+          throw apiError;
+        }
         if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
         status = apiError.status;
         body = JSON.stringify(errorBody(apiError, request.id));

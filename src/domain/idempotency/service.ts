@@ -56,13 +56,6 @@ export class IdempotencyService {
         await this.release(merchantId, key, row.created);
         continue;
       }
-      if (row.request_hash !== hash) {
-        throw new ApiError({
-          status: 400,
-          type: 'idempotency_error',
-          message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
-        });
-      }
       if (row.state === 'running') {
         throw new ApiError({
           status: 409,
@@ -70,6 +63,13 @@ export class IdempotencyService {
           code: 'idempotency_key_in_use',
           message:
             'There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through). Please try again later.',
+        });
+      }
+      if (row.request_hash !== hash) {
+        throw new ApiError({
+          status: 400,
+          type: 'idempotency_error',
+          message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
         });
       }
       return { kind: 'replay', statusCode: row.status_code ?? 200, body: row.body ?? '{}' };
@@ -89,6 +89,15 @@ export class IdempotencyService {
       .where('merchant_id', '=', merchantId)
       .where('key', '=', key)
       .execute();
+  }
+
+  /** Deletes keys past the replay window; returns how many. */
+  async pruneExpired(): Promise<number> {
+    const result = await this.db
+      .deleteFrom('idempotency_keys')
+      .where('created', '<', now() - idempotencyWindowSeconds)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   /** Forgets a claim whose request was refused before it ran, so that a retry may run it. */

@@ -1,0 +1,341 @@
+/**
+ * openfc's HTTP benchmark.
+ *
+ * Two servers, each in its own child process: a bare node:http server answering a fixed JSON body
+ * as large as openfc's account object, and openfc itself on a fresh SQLite data dir. The load
+ * generator (autocannon) runs here, in the parent. Every openfc route is reported as a ratio to the
+ * bare server's throughput on the same machine in the same run, which is what the goals are set on.
+ *
+ *   npm run bench                       10 s per route
+ *   BENCH_SECONDS=5 npm run bench       a shorter run
+ *   BENCH_CPU_PROF=/tmp/prof npm run bench
+ *                                       also writes a V8 CPU profile of the openfc process there
+ *
+ * A report, not a test: goals are printed as met or not met and the exit code is 0 unless
+ * something failed to run.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const apiVersion = '2026-03-04.preview';
+const connections = 32;
+const warmupSeconds = 2;
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const projectDir = path.dirname(benchDir);
+
+function readSeconds(): number {
+  const raw = process.env.BENCH_SECONDS;
+  if (raw === undefined || raw === '') return 10;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new Error(`BENCH_SECONDS must be a positive number, not ${raw}.`);
+  return seconds;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes
+
+interface Child<T> {
+  process: ChildProcess;
+  ready: T;
+}
+
+/** Starts a TypeScript file under bench/ in its own Node process and waits for its JSON line. */
+async function startChild<T>(file: string, args: string[], nodeFlags: string[] = []): Promise<Child<T>> {
+  const child = spawn(
+    process.execPath,
+    [...nodeFlags, '--import', 'tsx', path.join(benchDir, file), ...args],
+    {
+      cwd: projectDir,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const ready = await new Promise<T>((resolve, reject) => {
+    const onExit = (code: number | null, signal: string | null) =>
+      reject(new Error(`${file} exited before it was ready (code ${code}, signal ${signal}).`));
+    child.once('exit', onExit);
+    child.once('error', reject);
+    lines.once('line', (line) => {
+      child.off('exit', onExit);
+      try {
+        resolve(JSON.parse(line) as T);
+      } catch {
+        reject(new Error(`${file} printed something other than its JSON line: ${line}`));
+      }
+    });
+  });
+  // Anything else it prints goes to our stderr, so it cannot be mistaken for results.
+  lines.on('line', (line) => process.stderr.write(`[${file}] ${line}\n`));
+  return { process: child, ready };
+}
+
+/** Asks a child to stop, and kills it if it has not within a few seconds. */
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+
+interface Target {
+  name: string;
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  /** A fresh Idempotency-Key on every request, as Stripe's SDKs send on POST. */
+  idempotencyKeys?: boolean;
+  goals: Goal[];
+}
+
+interface Goal {
+  label: string;
+  met(m: Measurement, bare: Measurement): boolean;
+}
+
+interface Measurement {
+  target: Target;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] ?? Number.NaN;
+}
+
+function options(target: Target, seconds: number): autocannon.Options {
+  const base: autocannon.Options = {
+    url: target.url,
+    method: target.method,
+    headers: target.headers,
+    connections,
+    duration: seconds,
+  };
+  if (target.body !== undefined) base.body = target.body;
+  if (target.idempotencyKeys) {
+    // A unique key per request: a random prefix for this load, then a counter.
+    const prefix = randomBytes(6).toString('hex');
+    let next = 0;
+    base.requests = [
+      {
+        setupRequest: (request) => {
+          next += 1;
+          request.headers = { ...target.headers, 'idempotency-key': `bench-${prefix}-${next}` };
+          return request;
+        },
+      },
+    ];
+  }
+  return base;
+}
+
+/**
+ * Loads one target for `seconds`. Latencies are taken from each response's own timing (sub-ms
+ * precision) rather than autocannon's whole-millisecond histogram.
+ */
+function load(target: Target, seconds: number): Promise<Measurement> {
+  return new Promise((resolve, reject) => {
+    let samples = new Float64Array(1 << 16);
+    let count = 0;
+    const instance = autocannon(options(target, seconds), (error, result) => {
+      if (error) return reject(error);
+      const sorted = samples.subarray(0, count).sort();
+      resolve({
+        target,
+        requestsPerSecond: result.requests.average,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        total: result.requests.total,
+        non2xx: result.non2xx,
+        errors: result.errors,
+      });
+    });
+    instance.on('response', (_client, _status, _bytes, responseTime) => {
+      if (count === samples.length) {
+        const grown = new Float64Array(samples.length * 2);
+        grown.set(samples);
+        samples = grown;
+      }
+      samples[count++] = responseTime;
+    });
+  });
+}
+
+async function measure(target: Target, seconds: number): Promise<Measurement> {
+  process.stderr.write(`${target.name}: ${warmupSeconds} s warm-up, ${seconds} s measured… `);
+  await load(target, warmupSeconds);
+  const m = await load(target, seconds);
+  process.stderr.write(`${Math.round(m.requestsPerSecond)} req/s\n`);
+  if (m.non2xx > 0 || m.errors > 0) {
+    const line = '!'.repeat(100);
+    process.stderr.write(
+      `\n${line}\n!! WARNING: ${target.name}: ${m.non2xx} non-2xx responses and ${m.errors} errors out of ${m.total} requests.\n!! Its figures do not measure successful requests.\n${line}\n\n`,
+    );
+  }
+  return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  const format = (r: string[]) =>
+    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+  const [head, ...body] = rows;
+  return [format(head ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(format)].join('\n');
+}
+
+function report(results: Measurement[], seconds: number, accountBytes: number, loadBefore: number): void {
+  const bare = results[0];
+  if (!bare) return;
+  const cpus = os.cpus();
+  console.log('');
+  console.log(`openfc benchmark — ${new Date().toISOString()}`);
+  console.log(`Node ${process.version} on ${os.platform()}/${os.arch()}`);
+  console.log(`CPU: ${cpus[0]?.model.trim() ?? 'unknown'} × ${cpus.length}`);
+  console.log(`Load average before the run (1 min): ${loadBefore.toFixed(2)}`);
+  console.log(
+    `autocannon: ${connections} connections, ${seconds} s per route after ${warmupSeconds} s of warm-up; SQLite store`,
+  );
+  console.log(`Bare server body: ${accountBytes} bytes of JSON, as large as openfc's account object`);
+  console.log('');
+  const rows = [['route', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'non-2xx', 'errors']];
+  for (const m of results) {
+    rows.push([
+      m.target.name,
+      m.requestsPerSecond.toFixed(0),
+      (m.requestsPerSecond / bare.requestsPerSecond).toFixed(2),
+      m.p50.toFixed(2),
+      m.p99.toFixed(2),
+      String(m.non2xx),
+      String(m.errors),
+    ]);
+  }
+  console.log(table(rows));
+  console.log('');
+  const goalRows = [['goal', 'measured', 'result']];
+  for (const m of results) {
+    for (const goal of m.target.goals) {
+      const ratio = (m.requestsPerSecond / bare.requestsPerSecond).toFixed(2);
+      const measured = goal.label.includes('p99') ? `${m.p99.toFixed(2)} ms` : `ratio ${ratio}`;
+      goalRows.push([`${m.target.name}: ${goal.label}`, measured, goal.met(m, bare) ? 'met' : 'NOT MET']);
+    }
+  }
+  console.log(table(goalRows));
+  const failed = results.filter((m) => m.non2xx > 0 || m.errors > 0);
+  if (failed.length > 0) {
+    console.log('');
+    for (const m of failed) {
+      console.log(`WARNING: ${m.target.name} had ${m.non2xx} non-2xx responses and ${m.errors} errors.`);
+    }
+  }
+}
+
+const ratioAtLeast = (min: number): Goal => ({
+  label: `ratio ≥ ${min}`,
+  met: (m, bare) => m.requestsPerSecond / bare.requestsPerSecond >= min,
+});
+const p99Below = (ms: number): Goal => ({ label: `p99 < ${ms} ms`, met: (m) => m.p99 < ms });
+
+// ---------------------------------------------------------------------------------------------
+// Run
+
+interface OpenfcReady {
+  url: string;
+  secretKey: string;
+  customer: string;
+  session: string;
+  account: string;
+  linkedAccounts: number;
+  accountBodyBytes: number;
+}
+
+async function main(): Promise<void> {
+  const seconds = readSeconds();
+  // Other work on the machine skews absolute figures (ratios much less); shown in the report.
+  const loadBefore = os.loadavg()[0] ?? 0;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'openfc-bench-'));
+  let openfc: Child<OpenfcReady> | undefined;
+  let bare: Child<{ url: string }> | undefined;
+  try {
+    const profileDir = process.env.BENCH_CPU_PROF;
+    const profileFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+    openfc = await startChild<OpenfcReady>('openfc-server.ts', [dataDir], profileFlags);
+    const fc = openfc.ready;
+    process.stderr.write(
+      `openfc at ${fc.url}: ${fc.linkedAccounts} linked accounts; GET account reads ${fc.account} (${fc.accountBodyBytes} bytes)\n`,
+    );
+
+    bare = await startChild<{ url: string }>('bare-server.ts', [String(fc.accountBodyBytes)]);
+    const bareBytes = Buffer.byteLength(await (await fetch(bare.ready.url)).text());
+    if (bareBytes !== fc.accountBodyBytes) {
+      throw new Error(`The bare server answers ${bareBytes} bytes, not ${fc.accountBodyBytes}.`);
+    }
+
+    const auth = { authorization: `Bearer ${fc.secretKey}`, 'stripe-version': apiVersion };
+    const sessionBody = `account_holder[type]=customer&account_holder[customer]=${fc.customer}&permissions[0]=balances&permissions[1]=payment_method`;
+    const post = {
+      method: 'POST' as const,
+      url: `${fc.url}/v1/financial_connections/sessions`,
+      headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: sessionBody,
+    };
+    const targets: Target[] = [
+      { name: 'bare node:http GET', url: bare.ready.url, method: 'GET', headers: {}, goals: [] },
+      {
+        name: 'GET /v1/financial_connections/accounts/:id',
+        url: `${fc.url}/v1/financial_connections/accounts/${fc.account}`,
+        method: 'GET',
+        headers: auth,
+        goals: [ratioAtLeast(0.5), p99Below(10)],
+      },
+      { name: 'POST /v1/financial_connections/sessions', ...post, goals: [ratioAtLeast(0.15)] },
+      {
+        name: 'POST /v1/financial_connections/sessions (Idempotency-Key)',
+        ...post,
+        idempotencyKeys: true,
+        goals: [ratioAtLeast(0.15)],
+      },
+      {
+        name: 'GET /v1/financial_connections/accounts?limit=10',
+        url: `${fc.url}/v1/financial_connections/accounts?limit=10`,
+        method: 'GET',
+        headers: auth,
+        goals: [p99Below(10)],
+      },
+    ];
+
+    const results: Measurement[] = [];
+    for (const target of targets) results.push(await measure(target, seconds));
+    report(results, seconds, fc.accountBodyBytes, loadBefore);
+  } finally {
+    await Promise.all([stopChild(bare?.process), stopChild(openfc?.process)]);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+}
