@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /** Every id prefix openfc issues, in one table. */
 export const idPrefixes = {
@@ -35,14 +35,25 @@ function encodeTime(millis: number, seq: number): string {
   return out;
 }
 
+// Random bytes are drawn from a pool refilled in bulk: one system call per few hundred ids.
+const pool = Buffer.alloc(8192);
+let poolOffset = pool.length;
+
+function randomByte(): number {
+  if (poolOffset >= pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  return pool[poolOffset++] as number;
+}
+
 function randomChars62(count: number): string {
-  const bytes = randomBytes(count * 2);
   let out = '';
-  for (let i = 0; out.length < count && i < bytes.length; i++) {
-    const b = bytes[i] as number;
+  while (out.length < count) {
+    const b = randomByte();
+    // 248 = 4 × 62: rejecting the rest keeps every character equally likely.
     if (b < 248) out += alphabet[b % 62];
   }
-  while (out.length < count) out += alphabet[(randomBytes(1)[0] as number) % 62];
   return out;
 }
 

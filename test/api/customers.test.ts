@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { backends } from '../support/backends.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 import { assertStripeError } from '../support/stripe-schemas.ts';
@@ -37,7 +37,12 @@ for (const backend of backends) {
           discount: null,
           email: 'ada@example.com',
           invoice_prefix: undefined,
-          invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+          invoice_settings: {
+            custom_fields: null,
+            default_payment_method: null,
+            footer: null,
+            rendering_options: null,
+          },
           livemode: false,
           metadata: { plan: 'pro', region: 'eu' },
           name: 'Ada Lovelace',
@@ -55,7 +60,10 @@ for (const backend of backends) {
       const fetched = await stripe.customers.retrieve(created.id);
       assert.equal(fetched.id, created.id);
 
-      const updated = await stripe.customers.update(created.id, { name: 'Ada King', metadata: { plan: '', tier: 'gold' } });
+      const updated = await stripe.customers.update(created.id, {
+        name: 'Ada King',
+        metadata: { plan: '', tier: 'gold' },
+      });
       assert.equal(updated.name, 'Ada King');
       assert.equal(updated.email, 'ada@example.com');
       assert.deepEqual(updated.metadata, { region: 'eu', tier: 'gold' });
@@ -65,14 +73,20 @@ for (const backend of backends) {
       assert.deepEqual(cleared.metadata, {});
 
       const deleted = await stripe.customers.del(created.id);
-      assert.deepEqual({ id: deleted.id, object: deleted.object, deleted: deleted.deleted }, { id: created.id, object: 'customer', deleted: true });
+      assert.deepEqual(
+        { id: deleted.id, object: deleted.object, deleted: deleted.deleted },
+        { id: created.id, object: 'customer', deleted: true },
+      );
       const again = await stripe.customers.retrieve(created.id);
       assert.equal((again as Stripe.DeletedCustomer).deleted, true);
-      await assert.rejects(stripe.customers.update(created.id, { name: 'x' }), (e: Stripe.errors.StripeError) => {
-        assert.equal(e.statusCode, 404);
-        assert.equal(e.code, 'resource_missing');
-        return true;
-      });
+      await assert.rejects(
+        stripe.customers.update(created.id, { name: 'x' }),
+        (e: Stripe.errors.StripeError) => {
+          assert.equal(e.statusCode, 404);
+          assert.equal(e.code, 'resource_missing');
+          return true;
+        },
+      );
     });
 
     test('list newest first with cursors and filters', async () => {
@@ -83,14 +97,23 @@ for (const backend of backends) {
       const newestFirst = [...made].reverse();
 
       const first = await stripe.customers.list({ email, limit: 2 });
-      assert.deepEqual(first.data.map((c) => c.id), newestFirst.slice(0, 2));
+      assert.deepEqual(
+        first.data.map((c) => c.id),
+        newestFirst.slice(0, 2),
+      );
       assert.equal(first.has_more, true);
       assert.equal(first.url, '/v1/customers');
 
       const second = await stripe.customers.list({ email, limit: 2, starting_after: newestFirst[1] });
-      assert.deepEqual(second.data.map((c) => c.id), newestFirst.slice(2, 4));
+      assert.deepEqual(
+        second.data.map((c) => c.id),
+        newestFirst.slice(2, 4),
+      );
       const back = await stripe.customers.list({ email, limit: 2, ending_before: newestFirst[2] });
-      assert.deepEqual(back.data.map((c) => c.id), newestFirst.slice(0, 2));
+      assert.deepEqual(
+        back.data.map((c) => c.id),
+        newestFirst.slice(0, 2),
+      );
       assert.equal(back.has_more, false);
 
       const all: string[] = [];
@@ -101,12 +124,15 @@ for (const backend of backends) {
     test('bad input is refused with Stripe-shaped errors and changes nothing', async () => {
       const stripe = h.stripe();
       const before = await stripe.customers.list({ limit: 100 });
-      await assert.rejects(stripe.customers.create({ email: 'not-an-email' }), (e: Stripe.errors.StripeError) => {
-        assert.equal(e.type, 'StripeInvalidRequestError');
-        assert.equal(e.code, 'email_invalid');
-        assert.equal(e.param, 'email');
-        return true;
-      });
+      await assert.rejects(
+        stripe.customers.create({ email: 'not-an-email' }),
+        (e: Stripe.errors.StripeError) => {
+          assert.equal(e.type, 'StripeInvalidRequestError');
+          assert.equal(e.code, 'email_invalid');
+          assert.equal(e.param, 'email');
+          return true;
+        },
+      );
       const unknown = await h.fetch('/v1/customers', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -129,11 +155,14 @@ for (const backend of backends) {
     test('another merchant cannot see the customer', async () => {
       const mine = await h.stripe().customers.create({ name: 'private' });
       const other = await h.otherMerchant();
-      await assert.rejects(h.stripe({ key: other.secretKey }).customers.retrieve(mine.id), (e: Stripe.errors.StripeError) => {
-        assert.equal(e.statusCode, 404);
-        assert.equal(e.message, `No such customer: '${mine.id}'`);
-        return true;
-      });
+      await assert.rejects(
+        h.stripe({ key: other.secretKey }).customers.retrieve(mine.id),
+        (e: Stripe.errors.StripeError) => {
+          assert.equal(e.statusCode, 404);
+          assert.equal(e.message, `No such customer: '${mine.id}'`);
+          return true;
+        },
+      );
       const theirs = await h.stripe({ key: other.secretKey }).customers.list();
       assert.equal(theirs.data.length, 0);
     });

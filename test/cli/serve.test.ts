@@ -1,181 +1,24 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import SQLite from 'better-sqlite3';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
+import { cleanUp, type Output, run, type Server, serve, tempDir } from '../support/processes.ts';
 
 /**
  * `openfc` as its users run it: real child processes of `node bin/openfc.js`, on real ports and
  * real data directories. The multi-process PostgreSQL cases are in multi-process.test.ts.
  */
 
-const root = path.resolve(import.meta.dirname, '../..');
-const children = new Set<ChildProcess>();
-const tempDirs: string[] = [];
-
-after(() => {
-  for (const child of children) child.kill('SIGKILL');
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'openfc-cli-'));
-  tempDirs.push(dir);
-  return dir;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
-}
-
-/** The test runner's environment without any openfc setting, plus the given ones. */
-function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !/^(DATABASE_URL|PORT|HOST|OPENFC_.*|NODE_TEST_CONTEXT)$/.test(name),
-    ),
-  );
-  return { ...clean, ...extra };
-}
-
-interface Output {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command that ends by itself (migrate, refused configuration). */
-function run(args: string[], extra: Record<string, string> = {}, timeoutMs = 15_000): Promise<Output> {
-  const child = spawn(process.execPath, ['bin/openfc.js', ...args], { cwd: root, env: env(extra) });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
-
-interface Banner {
-  text: string;
-  url: string;
-  database: string;
-  merchant: string;
-  createdNow: boolean;
-  secretKey: string | undefined;
-  publishableKey: string | undefined;
-}
-
-interface Server {
-  port: number;
-  banner: Banner;
-  stdout(): string;
-  stderr(): string;
-  stripe(key?: string): Stripe;
-  /** SIGTERM, then waits for the exit code. */
-  stop(): Promise<number | null>;
-}
-
-/** Starts `openfc serve`, waits until `/healthz` answers and the banner is printed. */
-async function serve(args: string[], extra: Record<string, string> = {}): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['bin/openfc.js', 'serve', '--port', String(port), ...args], {
-    cwd: root,
-    env: env(extra),
-  });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  let code: number | null | undefined;
-  void exited.then((c) => {
-    code = c;
-    children.delete(child);
-  });
-
-  const deadline = Date.now() + 15_000;
-  let healthy = false;
-  while (!(healthy && /try: curl .*\n/.test(stdout))) {
-    if (code !== undefined) assert.fail(`openfc serve exited with ${code} before it was ready:\n${stderr}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      assert.fail(`openfc serve was not ready within 15 s.\nstdout:\n${stdout}\nstderr:\n${stderr}`);
-    }
-    if (!healthy) {
-      const response = await fetch(`http://127.0.0.1:${port}/healthz`, {
-        signal: AbortSignal.timeout(1000),
-      }).catch(() => undefined);
-      if (response?.status === 200) {
-        assert.deepEqual(await response.json(), { status: 'ok' });
-        healthy = true;
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-
-  const text = stdout.slice(stdout.indexOf('openfc listening on'), stdout.search(/try: curl .*\n/));
-  const field = (pattern: RegExp) => text.match(pattern)?.[1];
-  const banner: Banner = {
-    text: stdout.match(/openfc listening on [\s\S]*?try: curl .*\n/)?.[0] ?? '',
-    url: field(/openfc listening on (\S+)/) ?? '',
-    database: field(/database:\s+(\S+)/) ?? '',
-    merchant: field(/merchant:\s+(acct_[A-Za-z0-9]+)/) ?? '',
-    createdNow: text.includes('(created now)'),
-    secretKey: field(/secret key:\s+(sk_test_[A-Za-z0-9]+)/),
-    publishableKey: field(/publishable key:\s+(pk_test_[A-Za-z0-9]+)/),
-  };
-  return {
-    port,
-    banner,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    stripe: (key = banner.secretKey ?? '') =>
-      new Stripe(key, {
-        host: '127.0.0.1',
-        port,
-        protocol: 'http',
-        apiVersion: '2026-03-04.preview' as Stripe.LatestApiVersion,
-        maxNetworkRetries: 0,
-      }),
-    async stop() {
-      if (code !== undefined) return code;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      const result = await exited;
-      clearTimeout(timer);
-      return result;
-    },
-  };
-}
+after(cleanUp);
 
 /** A few requests, then the key must appear nowhere but in the banner. */
 async function assertSecretKeptOutOfLogs(server: Server, secretKey: string): Promise<void> {
-  const base = `http://127.0.0.1:${server.port}`;
-  const auth = { authorization: `Bearer ${secretKey}` };
-  await fetch(`${base}/v1/customers?limit=1`, { headers: auth });
-  await fetch(`${base}/v1/nowhere`, { headers: auth });
-  await fetch(`${base}/v1/customers/cus_missing`, { headers: auth });
-  await fetch(`${base}/v1/customers`, {
-    method: 'POST',
-    headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'nickname=x',
-  });
+  await server.get('/v1/customers?limit=1', secretKey);
+  await server.get('/v1/nowhere', secretKey);
+  await server.get('/v1/customers/cus_missing', secretKey);
+  await server.post('/v1/customers', 'nickname=x', secretKey);
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.ok(!server.stderr().includes(secretKey), 'the secret key is on stderr');
   assert.ok(

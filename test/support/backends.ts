@@ -22,7 +22,8 @@ export interface ProvisionedDatabase {
   drop(): Promise<void>;
 }
 
-export const postgresAdminUrl = process.env.OPENFC_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const postgresAdminUrl =
+  process.env.OPENFC_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function postgresReachable(): Promise<string | false> {
   const client = new pg.Client({ connectionString: postgresAdminUrl, connectionTimeoutMillis: 3000 });
@@ -49,7 +50,11 @@ const sqlite: Backend = {
   skip: false,
   async provision() {
     const dataDir = tempDir();
-    return { databaseUrl: undefined, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+    return {
+      databaseUrl: undefined,
+      dataDir,
+      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
   },
 };
 

@@ -32,7 +32,13 @@ export interface RawResponse {
 export async function startHarness(backend: Backend): Promise<Harness> {
   const database: ProvisionedDatabase = await backend.provision();
   const config = loadConfig(
-    { port: '0', host: '127.0.0.1', dataDir: database.dataDir, databaseUrl: database.databaseUrl, logLevel: 'silent' },
+    {
+      port: '0',
+      host: '127.0.0.1',
+      dataDir: database.dataDir,
+      databaseUrl: database.databaseUrl,
+      logLevel: 'silent',
+    },
     {},
   );
   const running = await startOpenfc(config);

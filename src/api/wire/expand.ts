@@ -70,10 +70,14 @@ function checkPath(returns: Returns, segments: readonly string[], full: string):
   const [head = '', ...rest] = segments;
   if (typeof returns !== 'string') {
     if (head !== 'data') notExpandable(full);
-    return checkPath(returns.list, rest, full);
+    checkPath(returns.list, rest, full);
+    return;
   }
   const listItem = listFields[returns]?.[head];
-  if (listItem) return checkPath({ list: listItem }, rest, full);
+  if (listItem) {
+    checkPath({ list: listItem }, rest, full);
+    return;
+  }
   const match = matchField(returns, segments);
   if (!match) notExpandable(full);
   checkPath(kindObjectType[match.kind], segments.slice(match.take), full);

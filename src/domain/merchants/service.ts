@@ -30,6 +30,13 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+/**
+ * How long a process trusts a key it has looked up. Keys change rarely (configured keys at
+ * start); a key replaced by another process stops working here within this time.
+ */
+const credentialTtlMs = 5000;
+const maxCachedCredentials = 1000;
+
 function now(): number {
   return Math.floor(Date.now() / 1000);
 }
@@ -39,6 +46,8 @@ function now(): number {
  * holds a usable key; a key is shown in full only when it is made.
  */
 export class MerchantService {
+  private readonly credentials = new Map<string, { credential: Credential | undefined; until: number }>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly defaultApiVersion: string,
@@ -89,6 +98,7 @@ export class MerchantService {
 
   /** Replaces a merchant's keys of each given kind with the given key. */
   async setKeys(merchantId: string, keys: Partial<IssuedKeys>): Promise<void> {
+    this.credentials.clear();
     const given = (
       [
         ['secret', keys.secretKey],
@@ -140,6 +150,16 @@ export class MerchantService {
   }
 
   async authenticate(key: string): Promise<Credential | undefined> {
+    const hash = hashKey(key);
+    const cached = this.credentials.get(hash);
+    if (cached && cached.until > Date.now()) return cached.credential;
+    const credential = await this.lookup(hash);
+    if (this.credentials.size >= maxCachedCredentials) this.credentials.clear();
+    this.credentials.set(hash, { credential, until: Date.now() + credentialTtlMs });
+    return credential;
+  }
+
+  private async lookup(hash: string): Promise<Credential | undefined> {
     const row = await this.db
       .selectFrom('api_keys')
       .innerJoin('merchant_accounts', 'merchant_accounts.id', 'api_keys.merchant_id')
@@ -149,7 +169,7 @@ export class MerchantService {
         'merchant_accounts.name',
         'merchant_accounts.default_api_version',
       ])
-      .where('api_keys.key_hash', '=', hashKey(key))
+      .where('api_keys.key_hash', '=', hash)
       .executeTakeFirst();
     if (!row) return undefined;
     return {

@@ -105,7 +105,7 @@ for (const backend of backends) {
       assertMatchesSchema('financial_connections.account', body(expanded));
       assert.equal(expanded.institution?.object, 'financial_connections.institution');
       assert.equal(expanded.institution?.name, 'Test Institution');
-      assert.equal((expanded.account_holder?.customer as Stripe.Customer).id, customer.id);
+      assert.equal((expanded.account_holder?.customer as Stripe.Customer | undefined)?.id, customer.id);
       const list = await stripe.financialConnections.accounts.list({
         account_holder: { customer: customer.id },
         expand: ['data.institution'],
