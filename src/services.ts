@@ -1,6 +1,7 @@
 import { CustomerService } from './domain/customers/service.ts';
 import { AccountService, AuthorizationService } from './domain/financial-connections/accounts.ts';
 import { InstitutionService } from './domain/financial-connections/institutions.ts';
+import { Lifecycle } from './domain/financial-connections/lifecycle.ts';
 import { SessionService } from './domain/financial-connections/sessions.ts';
 import { IdempotencyService } from './domain/idempotency/service.ts';
 import { MerchantService } from './domain/merchants/service.ts';
@@ -15,6 +16,7 @@ export interface Services {
   accounts: AccountService;
   authorizations: AuthorizationService;
   sessions: SessionService;
+  lifecycle: Lifecycle;
 }
 
 export function createServices(store: Store, defaultApiVersion: string): Services {
@@ -23,6 +25,7 @@ export function createServices(store: Store, defaultApiVersion: string): Service
   const institutions = new InstitutionService();
   const accounts = new AccountService(db);
   const authorizations = new AuthorizationService(db);
+  const lifecycle = new Lifecycle();
   return {
     merchants: new MerchantService(db, defaultApiVersion),
     idempotency: new IdempotencyService(db),
@@ -30,6 +33,7 @@ export function createServices(store: Store, defaultApiVersion: string): Service
     institutions,
     accounts,
     authorizations,
-    sessions: new SessionService(db, customers, accounts, authorizations, institutions),
+    sessions: new SessionService(db, customers, accounts, authorizations, institutions, lifecycle),
+    lifecycle,
   };
 }

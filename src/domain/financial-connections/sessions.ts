@@ -12,6 +12,7 @@ import { newId, newSecret } from '../ids.ts';
 import type { Merchant } from '../merchants/service.ts';
 import { type AccountService, type AuthorizationService, accountFromRow } from './accounts.ts';
 import type { InstitutionService } from './institutions.ts';
+import type { Lifecycle } from './lifecycle.ts';
 import {
   type AccountHolder,
   type FcAccount,
@@ -74,6 +75,7 @@ export class SessionService {
     private readonly accounts: AccountService,
     private readonly authorizations: AuthorizationService,
     private readonly institutions: InstitutionService,
+    private readonly lifecycle: Lifecycle,
   ) {}
 
   private async checkHolder(merchant: Merchant, holder: AccountHolder | null): Promise<void> {
@@ -381,7 +383,7 @@ export class SessionService {
         return this.end(trx, merchant.id, id, { status: 'failed' }, result);
       }
       const authorizationId = relinkAuth
-        ? await this.reauthorize(trx, merchant.id, relinkAuth)
+        ? ((await this.lifecycle.restoreAuthorization(trx, relinkAuth.id)).authorization ?? relinkAuth.id)
         : await this.authorize(trx, merchant.id, session.holder, institution);
       const linked = await this.linkAccounts(trx, merchant.id, session, institution, authorizationId, picked);
       const result = session.relink && {
@@ -418,38 +420,6 @@ export class SessionService {
       })
       .execute();
     return authorizationId;
-  }
-
-  /** A relink restores the authorization and every account on it whose access came back. */
-  private async reauthorize(
-    trx: Transaction<Database>,
-    merchantId: string,
-    authorization: FcAuthorization,
-  ): Promise<string> {
-    await trx
-      .updateTable('fc_authorizations')
-      .set({ status: 'active', status_details: '{}' })
-      .where('id', '=', authorization.id)
-      .where('merchant_id', '=', merchantId)
-      .where('status', '!=', 'disconnected')
-      .execute();
-    const inactive = await trx
-      .selectFrom('fc_accounts')
-      .select(['id', 'status_details'])
-      .where('authorization_id', '=', authorization.id)
-      .where('status', '=', 'inactive')
-      .execute();
-    for (const row of inactive) {
-      const details = JSON.parse(row.status_details) as FcAccount['statusDetails'];
-      if (details.inactive?.action !== 'relink_required') continue;
-      await trx
-        .updateTable('fc_accounts')
-        .set({ status: 'active', status_details: '{}' })
-        .where('id', '=', row.id)
-        .where('status', '=', 'inactive')
-        .execute();
-    }
-    return authorization.id;
   }
 
   /** Links the picked bank accounts under the authorization: the same bank account keeps its id. */

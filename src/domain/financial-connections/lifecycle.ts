@@ -1,0 +1,143 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.ts';
+import type { InactiveDetails, StatusDetails } from './types.ts';
+
+/**
+ * How bank-side facts change a connection: which scope they break, and the cause and action the
+ * merchant sees in `status_details.inactive`.
+ */
+export const bankFacts = {
+  consent_expired: { scope: 'authorization', cause: 'access_expired', action: 'relink_required' },
+  access_revoked: { scope: 'authorization', cause: 'access_denied', action: 'relink_required' },
+  reauthentication_required: {
+    scope: 'authorization',
+    cause: 'institution_requirement',
+    action: 'relink_required',
+  },
+  account_closed: { scope: 'account', cause: 'account_closed', action: 'none' },
+  account_unavailable: { scope: 'account', cause: 'account_unavailable', action: 'none' },
+} as const satisfies Record<string, { scope: 'authorization' | 'account' } & InactiveDetails>;
+
+export type BankFact = keyof typeof bankFacts;
+export type AuthorizationFact = {
+  [F in BankFact]: (typeof bankFacts)[F]['scope'] extends 'authorization' ? F : never;
+}[BankFact];
+export type AccountFact = Exclude<BankFact, AuthorizationFact>;
+
+/** What a transition changed, so that callers can write one event per change. */
+export interface Transition {
+  authorization: string | null;
+  deactivated: string[];
+  reactivated: string[];
+}
+
+function inactive(fact: BankFact): string {
+  const { cause, action } = bankFacts[fact];
+  return JSON.stringify({ inactive: { cause, action } } satisfies StatusDetails);
+}
+
+function repairableByRelink(statusDetails: string): boolean {
+  return (JSON.parse(statusDetails) as StatusDetails).inactive?.action === 'relink_required';
+}
+
+/**
+ * The state machine of authorizations and accounts. Every change is a guarded update: the WHERE
+ * clause names the state it moves from, so a concurrent change cannot be overwritten.
+ */
+export class Lifecycle {
+  /** The authorization and every active account on it stop working. */
+  async breakAuthorization(
+    db: Kysely<Database>,
+    authorizationId: string,
+    fact: AuthorizationFact,
+  ): Promise<Transition> {
+    const moved = await db
+      .updateTable('fc_authorizations')
+      .set({ status: 'inactive', status_details: inactive(fact) })
+      .where('id', '=', authorizationId)
+      .where('status', '!=', 'disconnected')
+      .executeTakeFirst();
+    if (Number(moved.numUpdatedRows) === 0) return { authorization: null, deactivated: [], reactivated: [] };
+    const accounts = await db
+      .selectFrom('fc_accounts')
+      .select('id')
+      .where('authorization_id', '=', authorizationId)
+      .where('status', '=', 'active')
+      .orderBy('id')
+      .execute();
+    const deactivated: string[] = [];
+    for (const { id } of accounts) {
+      if (await this.move(db, id, 'active', 'inactive', inactive(fact))) deactivated.push(id);
+    }
+    return { authorization: authorizationId, deactivated, reactivated: [] };
+  }
+
+  /** One account stops working; its authorization is untouched. */
+  async breakAccount(db: Kysely<Database>, accountId: string, fact: AccountFact): Promise<Transition> {
+    const moved = await this.move(db, accountId, 'active', 'inactive', inactive(fact));
+    return { authorization: null, deactivated: moved ? [accountId] : [], reactivated: [] };
+  }
+
+  /** An account the bank offers again works again, if its authorization does. */
+  async reopenAccount(db: Kysely<Database>, accountId: string): Promise<Transition> {
+    const row = await db
+      .selectFrom('fc_accounts')
+      .innerJoin('fc_authorizations', 'fc_authorizations.id', 'fc_accounts.authorization_id')
+      .select([
+        'fc_accounts.status',
+        'fc_accounts.status_details',
+        'fc_authorizations.status as authorization_status',
+      ])
+      .where('fc_accounts.id', '=', accountId)
+      .executeTakeFirst();
+    const reopenable =
+      row?.status === 'inactive' &&
+      row.authorization_status === 'active' &&
+      !repairableByRelink(row.status_details);
+    if (!reopenable) return { authorization: null, deactivated: [], reactivated: [] };
+    const moved = await this.move(db, accountId, 'inactive', 'active', '{}');
+    return { authorization: null, deactivated: [], reactivated: moved ? [accountId] : [] };
+  }
+
+  /**
+   * A relink re-authenticated the authorization: it works again, and so does every account on it
+   * that a relink repairs (closed or unavailable accounts stay as they are).
+   */
+  async restoreAuthorization(db: Kysely<Database>, authorizationId: string): Promise<Transition> {
+    await db
+      .updateTable('fc_authorizations')
+      .set({ status: 'active', status_details: '{}' })
+      .where('id', '=', authorizationId)
+      .where('status', '!=', 'disconnected')
+      .execute();
+    const accounts = await db
+      .selectFrom('fc_accounts')
+      .select(['id', 'status_details'])
+      .where('authorization_id', '=', authorizationId)
+      .where('status', '=', 'inactive')
+      .orderBy('id')
+      .execute();
+    const reactivated: string[] = [];
+    for (const row of accounts) {
+      if (!repairableByRelink(row.status_details)) continue;
+      if (await this.move(db, row.id, 'inactive', 'active', '{}')) reactivated.push(row.id);
+    }
+    return { authorization: authorizationId, deactivated: [], reactivated };
+  }
+
+  private async move(
+    db: Kysely<Database>,
+    accountId: string,
+    from: 'active' | 'inactive',
+    to: 'active' | 'inactive',
+    statusDetails: string,
+  ): Promise<boolean> {
+    const result = await db
+      .updateTable('fc_accounts')
+      .set({ status: to, status_details: statusDetails })
+      .where('id', '=', accountId)
+      .where('status', '=', from)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+}
