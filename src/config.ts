@@ -19,6 +19,14 @@ export const configSchema = z.object({
     .regex(keyPatterns.publishable, 'must look like pk_test_ followed by at least 16 letters or digits')
     .optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  bankUrl: z
+    .string()
+    .regex(/^https?:\/\/[^\s@]+$/, 'must be an http:// or https:// URL without credentials')
+    .optional(),
+  encryptionKey: z
+    .string()
+    .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, 'must be 32 bytes as 64 hex characters or base64')
+    .optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -34,6 +42,8 @@ const sources = {
   secretKey: { flag: '--secret-key', env: 'OPENFC_SECRET_KEY' },
   publishableKey: { flag: '--publishable-key', env: 'OPENFC_PUBLISHABLE_KEY' },
   logLevel: { flag: '--log-level', env: 'OPENFC_LOG_LEVEL' },
+  bankUrl: { flag: '--bank-url', env: 'OPENFC_BANK_URL' },
+  encryptionKey: { flag: '--encryption-key', env: 'OPENFC_ENCRYPTION_KEY' },
 } as const satisfies Record<keyof Config, { flag: string; env: string }>;
 
 export type ConfigFlags = Partial<Record<keyof Config, string | undefined>>;

@@ -123,6 +123,14 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_bank_grants': {
+      async up(db: Kysely<unknown>) {
+        // The grant (tokens) is sealed with openfc's secret box before it is stored.
+        await db.schema.alterTable('fc_authorizations').addColumn('grant_sealed', 'text').execute();
+        await db.schema.alterTable('fc_authorizations').addColumn('bank_user_id', 'text').execute();
+        await db.schema.alterTable('fc_accounts').addColumn('bank_account_id', 'text').execute();
+      },
+    },
   };
 }
 

@@ -36,6 +36,8 @@ export interface FcAuthorizationsTable {
   holder_id: string | null;
   status: 'active' | 'inactive' | 'disconnected';
   status_details: string;
+  grant_sealed: string | null;
+  bank_user_id: string | null;
 }
 
 export interface FcAccountsTable {
@@ -51,6 +53,7 @@ export interface FcAccountsTable {
   status_details: string;
   permissions: string;
   subscriptions: string;
+  bank_account_id: string | null;
 }
 
 export interface FcSessionsTable {

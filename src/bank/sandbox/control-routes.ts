@@ -1,0 +1,88 @@
+/**
+ * Bank-side facts on demand, the way they happen at a real bank: a consent ends, the holder revokes
+ * access or must log in again, an account closes or disappears, tokenized numbers rotate or stop
+ * working. openfc notices them only through the data API, as it would with a real bank.
+ */
+import type { FastifyInstance } from 'fastify';
+import { BankError, invalidRequest } from './errors.ts';
+import { bodyOf } from './http.ts';
+import { isTokenized, numbersOf, rotate } from './numbers.ts';
+import type { BankContext } from './plugin.ts';
+import type { Consent, HeldAccount } from './state.ts';
+
+type UserAction = 'expire-consent' | 'revoke' | 'require-reauthentication';
+type AccountAction = 'close' | 'make-unavailable' | 'reopen' | 'rotate-numbers' | 'deactivate-numbers';
+
+export function controlRoutes(app: FastifyInstance, { bank }: BankContext): void {
+  const userActions: Record<UserAction, (consent: Consent) => void> = {
+    'expire-consent': (c) => {
+      c.expiresAt = Math.min(c.expiresAt, bank.now());
+    },
+    revoke: (c) => {
+      c.status = 'revoked';
+    },
+    'require-reauthentication': (c) => {
+      if (c.status === 'active') c.status = 'reauthentication_required';
+    },
+  };
+
+  const tokenizedOnly = (held: HeldAccount) => {
+    if (!isTokenized(held.account))
+      throw new BankError('not_supported', 'This account has no tokenized number.');
+  };
+  const accountActions: Record<AccountAction, (held: HeldAccount) => void> = {
+    close: (held) => {
+      held.facts.closed = true;
+    },
+    'make-unavailable': (held) => {
+      held.facts.unavailable = true;
+    },
+    reopen: (held) => {
+      held.facts.closed = false;
+      held.facts.unavailable = false;
+    },
+    'rotate-numbers': (held) => {
+      tokenizedOnly(held);
+      rotate(held.facts, bank.now());
+    },
+    'deactivate-numbers': (held) => {
+      tokenizedOnly(held);
+      held.facts.numbersDeactivated = true;
+    },
+  };
+
+  for (const [action, apply] of Object.entries(userActions)) {
+    app.post<{ Params: { bankUser: string } }>(`/control/users/:bankUser/${action}`, async (request) => {
+      const userId = request.params.bankUser;
+      if (!bank.hasUser(userId)) throw new BankError('not_found', `No bank user ${userId}.`);
+      const consents = bank.consentsOf(userId);
+      for (const consent of consents) apply(consent);
+      return { bank_user_id: userId, consents: consents.length };
+    });
+  }
+
+  for (const [action, apply] of Object.entries(accountActions)) {
+    app.post<{ Params: { id: string } }>(`/control/accounts/:id/${action}`, async (request) => {
+      const held = bank.heldAccount(request.params.id);
+      if (!held) throw new BankError('not_found', `No account ${request.params.id}.`);
+      apply(held);
+      return {
+        account: bank.describe(held.id),
+        numbers: numbersOf(held.account, held.facts, bank.now()),
+      };
+    });
+  }
+
+  app.get('/control/clock', async () => ({ now: bank.now() }));
+
+  app.post('/control/clock', async (request) => {
+    const fields = bodyOf(request);
+    const set = bank.clock.set?.bind(bank.clock);
+    if (!set) throw new BankError('not_supported', "This bank follows openfc's clock; move that instead.");
+    const { now, advance } = fields;
+    if (typeof now === 'number' && Number.isInteger(now)) set(now);
+    else if (typeof advance === 'number' && Number.isInteger(advance)) set(bank.now() + advance);
+    else throw invalidRequest('Send {"now": unix seconds} or {"advance": seconds}.');
+    return { now: bank.now() };
+  });
+}
