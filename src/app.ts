@@ -4,11 +4,16 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildServer } from './api/server.ts';
 import { defaultApiVersion } from './api/wire/versions.ts';
+import { deferredConnector } from './bank/deferred-connector.ts';
+import { createHttpConnector } from './bank/http-connector.ts';
+import { defaultSandboxBankPrefix } from './bank/sandbox/plugin.ts';
+import { sandboxControl } from './bank/sandbox-control.ts';
 import type { Config } from './config.ts';
 import type { IssuedKeys, Merchant } from './domain/merchants/service.ts';
 import { createServices, type Services } from './services.ts';
 import { migrateThen } from './store/migrations.ts';
 import { openStore, type Store } from './store/open.ts';
+import { loadOrCreateKey, SecretBox } from './store/secrets.ts';
 
 export interface RunningOpenfc {
   url: string;
@@ -66,12 +71,22 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
   });
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const services = createServices(store, defaultApiVersion);
+    const secrets = new SecretBox(
+      loadOrCreateKey({ configured: config.encryptionKey, dataDir: config.dataDir }).key,
+    );
+    const connector = deferredConnector();
+    let bankUrl = config.bankUrl;
+    const control = sandboxControl(() => bankUrl ?? '');
+    const services = createServices(store, defaultApiVersion, {
+      connector,
+      secrets,
+      sandboxControl: control,
+    });
     const { applied: migrationsApplied, result } = await migrateThen(store.db, store.caps, () =>
       ensureDefaultMerchant(services, config),
     );
     const { merchant, keys, madeNow } = result;
-    const app = buildServer({ services, logger });
+    const app = buildServer({ services, logger, sandboxBank: config.bankUrl === undefined });
     await app.listen({ port: config.port, host: config.host });
     const pruning = setInterval(() => {
       services.idempotency
@@ -81,6 +96,8 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
     pruning.unref();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
+    bankUrl ??= `http://${config.host}:${port}${defaultSandboxBankPrefix}`;
+    connector.bind(createHttpConnector({ baseUrl: bankUrl }));
     return {
       url: `http://${config.host}:${port}`,
       app,
@@ -93,6 +110,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
       async close() {
         clearInterval(pruning);
         await app.close();
+        await connector.close();
         await store.close();
       },
     };

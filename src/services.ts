@@ -1,11 +1,16 @@
+import type { InstitutionConnector } from './bank/connector.ts';
+import type { SandboxControl } from './bank/sandbox-control.ts';
 import { CustomerService } from './domain/customers/service.ts';
 import { AccountService, AuthorizationService } from './domain/financial-connections/accounts.ts';
+import { BankSync } from './domain/financial-connections/bank-sync.ts';
 import { InstitutionService } from './domain/financial-connections/institutions.ts';
 import { Lifecycle } from './domain/financial-connections/lifecycle.ts';
 import { SessionService } from './domain/financial-connections/sessions.ts';
+import { Simulator } from './domain/financial-connections/simulate.ts';
 import { IdempotencyService } from './domain/idempotency/service.ts';
 import { MerchantService } from './domain/merchants/service.ts';
 import type { Store } from './store/open.ts';
+import type { SecretBox } from './store/secrets.ts';
 
 /** Every service, built once at start-up and handed to the routes. */
 export interface Services {
@@ -17,15 +22,25 @@ export interface Services {
   authorizations: AuthorizationService;
   sessions: SessionService;
   lifecycle: Lifecycle;
+  bank: BankSync;
+  /** Makes bank-side facts happen at the sandbox bank, for the test helpers. */
+  simulator: Simulator;
 }
 
-export function createServices(store: Store, defaultApiVersion: string): Services {
+export interface BankParts {
+  connector: InstitutionConnector;
+  secrets: SecretBox;
+  sandboxControl: SandboxControl;
+}
+
+export function createServices(store: Store, defaultApiVersion: string, parts: BankParts): Services {
   const { db } = store;
   const customers = new CustomerService(db);
   const institutions = new InstitutionService();
   const accounts = new AccountService(db);
   const authorizations = new AuthorizationService(db);
   const lifecycle = new Lifecycle();
+  const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle);
   return {
     merchants: new MerchantService(db, defaultApiVersion),
     idempotency: new IdempotencyService(db),
@@ -33,7 +48,9 @@ export function createServices(store: Store, defaultApiVersion: string): Service
     institutions,
     accounts,
     authorizations,
-    sessions: new SessionService(db, customers, accounts, authorizations, institutions, lifecycle),
+    sessions: new SessionService(db, customers, accounts, authorizations, institutions, lifecycle, bank),
     lifecycle,
+    bank,
+    simulator: new Simulator(parts.sandboxControl, bank, accounts, authorizations),
   };
 }

@@ -4,6 +4,7 @@ import { authorizationRoutes } from './financial-connections/authorizations.ts';
 import { institutionRoutes } from './financial-connections/institutions.ts';
 import { sessionRoutes } from './financial-connections/sessions.ts';
 import { financialConnectionsTestHelperRoutes } from './test-helpers/financial-connections.ts';
+import { simulateRoutes } from './test-helpers/simulate.ts';
 import type { Route } from './wire/route.ts';
 
 /** Every API route, registered here explicitly. */
@@ -14,4 +15,5 @@ export const routes: readonly Route[] = [
   ...authorizationRoutes,
   ...institutionRoutes,
   ...financialConnectionsTestHelperRoutes,
+  ...simulateRoutes,
 ];

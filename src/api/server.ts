@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 
+import { defaultSandboxBankPrefix, sandboxBankPlugin } from '../bank/sandbox/plugin.ts';
 import { newId } from '../domain/ids.ts';
 import type { Services } from '../services.ts';
 import { routes } from './routes.ts';
@@ -11,10 +12,12 @@ export const maxBodyBytes = 1024 * 1024;
 export interface ServerOptions {
   services: Services;
   logger: FastifyBaseLogger;
+  /** Serve the sandbox bank under its own prefix (unless openfc uses a bank elsewhere). */
+  sandboxBank: boolean;
 }
 
 /** The HTTP edge: Stripe's wire format in front of the domain services. */
-export function buildServer({ services, logger }: ServerOptions): FastifyInstance {
+export function buildServer({ services, logger, sandboxBank }: ServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -48,6 +51,8 @@ export function buildServer({ services, logger }: ServerOptions): FastifyInstanc
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+
+  if (sandboxBank) app.register(sandboxBankPlugin, { prefix: defaultSandboxBankPrefix });
 
   for (const route of routes) {
     app.route({ method: route.method, url: route.url, handler: route.handler(services) });

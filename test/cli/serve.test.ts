@@ -109,12 +109,15 @@ describe('openfc serve on SQLite', () => {
     }
   });
 
+  /** The migrations openfc ships, in order. */
+  const migrationNames = ['0001_core', '0002_bank_grants'];
+
   test('migrate --dry-run shows the plan and applies nothing', async () => {
     const dataDir = tempDir();
     const dry = await run(['migrate', '--dry-run', '--data-dir', dataDir]);
     assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /^ {2}pending {2}0001_core$/m);
-    assert.match(dry.stdout, /1 migration\(s\) would be applied\./);
+    for (const name of migrationNames) assert.match(dry.stdout, new RegExp(`^ {2}pending {2}${name}$`, 'm'));
+    assert.match(dry.stdout, new RegExp(`${migrationNames.length} migration\\(s\\) would be applied\\.`));
     assert.doesNotMatch(dry.stdout, /^\s+applied/m);
     const db = new SQLite(path.join(dataDir, 'openfc.db'), { readonly: true });
     const tables = db.prepare("select name from sqlite_master where type = 'table'").all();
@@ -123,11 +126,13 @@ describe('openfc serve on SQLite', () => {
 
     const apply = await run(['migrate', '--data-dir', dataDir]);
     assert.equal(apply.code, 0, apply.stderr);
-    assert.match(apply.stdout, /^ {2}applied {2}0001_core \(now\)$/m);
+    for (const name of migrationNames)
+      assert.match(apply.stdout, new RegExp(`^ {2}applied {2}${name} \\(now\\)$`, 'm'));
 
     const again = await run(['migrate', '--data-dir', dataDir]);
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /^ {2}applied {2}0001_core$/m);
+    for (const name of migrationNames)
+      assert.match(again.stdout, new RegExp(`^ {2}applied {2}${name}$`, 'm'));
     assert.match(again.stdout, /Nothing to apply\./);
   });
 });

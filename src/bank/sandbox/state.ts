@@ -65,6 +65,8 @@ export class BankState {
    * same accounts and their facts); without a name, a new holder each time.
    */
   user(institution: SandboxInstitution, name?: string): string {
+    // A holder named by the id the bank gave it (as a relink does) is that same holder.
+    if (name && this.users.get(name)?.institutionId === institution.id) return name;
     const id = name
       ? `bu_${digest(`${institution.id}|${name}`).slice(0, 20)}`
       : `bu_${randomBytes(10).toString('hex')}`;
@@ -106,6 +108,9 @@ export class BankState {
     accountIds: string[],
   ): { token: TokenBody; consentId: string } {
     const now = this.now();
+    // At Inactive Accounts the holder's first consent ends as soon as it is used; consenting
+    // again (a relink) works.
+    const firstConsent = ![...this.consents.values()].some((c) => c.userId === userId);
     const consent: Consent = {
       id: secret('cons_'),
       institution,
@@ -113,7 +118,7 @@ export class BankState {
       accountIds,
       expiresAt: now + this.settings.consentTtlSeconds,
       status: 'active',
-      endsOnFirstUse: institution.behaviour === 'inactive_after_link',
+      endsOnFirstUse: institution.behaviour === 'inactive_after_link' && firstConsent,
       refreshToken: secret('rt_'),
     };
     this.consents.set(consent.id, consent);

@@ -5,12 +5,14 @@ import {
   type SandboxAccount,
   type SandboxInstitution,
 } from '../../bank/catalogue.ts';
+import type { Grant } from '../../bank/connector.ts';
 import type { Database, FcSessionsTable } from '../../store/schema.ts';
 import type { CustomerService } from '../customers/service.ts';
-import { ApiError, invalidRequest, resourceMissing } from '../errors.ts';
+import { invalidRequest, resourceMissing } from '../errors.ts';
 import { newId, newSecret } from '../ids.ts';
 import type { Merchant } from '../merchants/service.ts';
 import { type AccountService, type AuthorizationService, accountFromRow } from './accounts.ts';
+import { type BankSync, institutionUnavailable } from './bank-sync.ts';
 import type { InstitutionService } from './institutions.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import {
@@ -76,6 +78,7 @@ export class SessionService {
     private readonly authorizations: AuthorizationService,
     private readonly institutions: InstitutionService,
     private readonly lifecycle: Lifecycle,
+    private readonly bank: BankSync,
   ) {}
 
   private async checkHolder(merchant: Merchant, holder: AccountHolder | null): Promise<void> {
@@ -244,19 +247,6 @@ export class SessionService {
         : 'this session is filtered to';
       throw invalidRequest(`The institution must be '${fixed}': ${why} that institution.`, 'institution');
     }
-    if (institution.availability.kind !== 'up') {
-      const when =
-        institution.availability.kind === 'down_scheduled'
-          ? ` It is expected to be available at ${now() + institution.availability.availableAfterSeconds} (Unix time).`
-          : '';
-      throw new ApiError({
-        status: 400,
-        type: 'invalid_request_error',
-        code: 'financial_connections_institution_unavailable',
-        param: 'institution',
-        message: `${institution.name} is unavailable right now; the user cannot log in there.${when}`,
-      });
-    }
     return institution;
   }
 
@@ -364,28 +354,50 @@ export class SessionService {
 
     const institution = this.chooseInstitution(session, relinkAuth, input.institution);
     const picked = await this.pickAccounts(merchant.id, session, institution, input.accounts, relinkAccount);
+    const relinkMissed =
+      relinkAccount !== undefined && !picked.some((a) => a.key === relinkAccount.bankAccountKey);
+    if (picked.length === 0 || relinkMissed) {
+      const result = session.relink && {
+        account: null,
+        authorization: relinkAuth?.id ?? null,
+        failure_reason: 'no_account' as const,
+      };
+      const ended: Ended =
+        picked.length === 0 ? { status: 'cancelled', cancelledReason: 'other' } : { status: 'failed' };
+      await this.db.transaction().execute((trx) => this.end(trx, merchant.id, id, ended, result));
+      return this.get(merchant.id, id);
+    }
 
-    await this.db.transaction().execute(async (trx) => {
-      if (picked.length === 0) {
-        const result = session.relink && {
-          account: null,
-          authorization: relinkAuth?.id ?? null,
-          failure_reason: 'no_account' as const,
-        };
-        return this.end(trx, merchant.id, id, { status: 'cancelled', cancelledReason: 'other' }, result);
+    const login = await this.logInAtBank(institution, await this.consentKeys(picked, relinkAuth), relinkAuth);
+    if (!login.ok) {
+      if (login.failure.kind === 'institution_unavailable')
+        throw institutionUnavailable(login.failure, institution.name);
+      return this.complete(merchant, id, { outcome: 'failed_authentication' });
+    }
+    const { grant, accounts: shared } = login.value;
+    const bankIds = new Map(shared.map((a) => [a.key, a.id]));
+
+    const authorizationId = await this.db.transaction().execute(async (trx) => {
+      const authorizationId = relinkAuth?.id ?? newId('authorization');
+      if (relinkAuth) {
+        await this.lifecycle.restoreAuthorization(trx, relinkAuth.id);
+        await trx
+          .updateTable('fc_authorizations')
+          .set({ grant_sealed: this.bank.sealGrant(authorizationId, grant), bank_user_id: grant.bankUserId })
+          .where('id', '=', authorizationId)
+          .execute();
+      } else {
+        await this.authorize(trx, merchant.id, session.holder, institution, authorizationId, grant);
       }
-      if (relinkAccount && !picked.some((a) => a.key === relinkAccount.bankAccountKey)) {
-        const result = {
-          account: null,
-          authorization: relinkAuth?.id ?? null,
-          failure_reason: 'no_account' as const,
-        };
-        return this.end(trx, merchant.id, id, { status: 'failed' }, result);
-      }
-      const authorizationId = relinkAuth
-        ? ((await this.lifecycle.restoreAuthorization(trx, relinkAuth.id)).authorization ?? relinkAuth.id)
-        : await this.authorize(trx, merchant.id, session.holder, institution);
-      const linked = await this.linkAccounts(trx, merchant.id, session, institution, authorizationId, picked);
+      const linked = await this.linkAccounts(
+        trx,
+        merchant.id,
+        session,
+        institution,
+        authorizationId,
+        picked,
+        bankIds,
+      );
       const result = session.relink && {
         account: relinkAccount?.id ?? null,
         authorization: authorizationId,
@@ -396,8 +408,50 @@ export class SessionService {
         .insertInto('fc_session_accounts')
         .values(linked.map((accountId, position) => ({ session_id: id, account_id: accountId, position })))
         .execute();
+      return authorizationId;
     });
+    // The first sync: what the bank says about the new connection right away.
+    await this.bank.checkAuthorization(authorizationId);
     return this.get(merchant.id, id);
+  }
+
+  /**
+   * The accounts the holder consents to share: the picked ones and, on a relink, those the
+   * authorization already holds, so that re-authenticating restores their access too.
+   */
+  private async consentKeys(
+    picked: SandboxAccount[],
+    relinkAuth: FcAuthorization | undefined,
+  ): Promise<string[]> {
+    const keys = new Set(picked.map((a) => a.key));
+    if (relinkAuth) {
+      const held = await this.db
+        .selectFrom('fc_accounts')
+        .select(['bank_account_key', 'status', 'status_details'])
+        .where('authorization_id', '=', relinkAuth.id)
+        .where('status', '!=', 'disconnected')
+        .execute();
+      for (const row of held) {
+        const details = JSON.parse(row.status_details) as FcAccount['statusDetails'];
+        if (row.status === 'active' || details.inactive?.action === 'relink_required') keys.add(row.bank_account_key);
+      }
+    }
+    return [...keys];
+  }
+
+  /** Logs in at the bank for the given accounts (as the same holder, for a relink). */
+  private async logInAtBank(
+    institution: SandboxInstitution,
+    accountKeys: string[],
+    relinkAuth: FcAuthorization | undefined,
+  ) {
+    const connector = this.bank.connector;
+    const code = await connector.createSandboxAuthorization(institution.id, {
+      accountKeys,
+      ...(relinkAuth?.bankUserId && { bankUser: relinkAuth.bankUserId }),
+    });
+    if (!code.ok) return code;
+    return connector.exchangeCode(institution.id, { code: code.value.code });
   }
 
   private async authorize(
@@ -405,8 +459,9 @@ export class SessionService {
     merchantId: string,
     holder: AccountHolder | null,
     institution: SandboxInstitution,
-  ): Promise<string> {
-    const authorizationId = newId('authorization');
+    authorizationId: string,
+    grant: Grant,
+  ): Promise<void> {
     await trx
       .insertInto('fc_authorizations')
       .values({
@@ -417,9 +472,10 @@ export class SessionService {
         ...holderColumns(holder),
         status: 'active',
         status_details: '{}',
+        grant_sealed: this.bank.sealGrant(authorizationId, grant),
+        bank_user_id: grant.bankUserId,
       })
       .execute();
-    return authorizationId;
   }
 
   /** Links the picked bank accounts under the authorization: the same bank account keeps its id. */
@@ -430,6 +486,7 @@ export class SessionService {
     institution: SandboxInstitution,
     authorizationId: string,
     picked: SandboxAccount[],
+    bankIds: Map<string, string>,
   ): Promise<string[]> {
     const ids: string[] = [];
     for (const bank of picked) {
@@ -444,6 +501,7 @@ export class SessionService {
         status: 'active' as const,
         status_details: '{}',
         permissions: JSON.stringify(session.permissions),
+        bank_account_id: bankIds.get(bank.key) ?? null,
       };
       if (existing) {
         await trx.updateTable('fc_accounts').set(fields).where('id', '=', existing.id).execute();

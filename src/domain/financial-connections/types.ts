@@ -41,6 +41,8 @@ export interface FcAuthorization {
   id: string;
   created: number;
   institutionId: string;
+  /** The holder's identity at the bank, so that a relink logs in as the same holder. */
+  bankUserId: string | null;
   holder: AccountHolder | null;
   status: ConnectionStatus;
   statusDetails: StatusDetails;
@@ -52,6 +54,8 @@ export interface FcAccount {
   authorizationId: string;
   institutionId: string;
   bankAccountKey: string;
+  /** The bank's id for the account, once linked at the bank. */
+  bankAccountId: string | null;
   holder: AccountHolder | null;
   status: ConnectionStatus;
   statusDetails: StatusDetails;

@@ -16,26 +16,13 @@ for (const backend of backends) {
     });
     after(() => h?.close());
 
-    /** Puts accounts into the state a broken connection leaves them in (bank-side causes come later). */
-    async function deactivate(authorization: string, accounts: Array<[string, Inactive]>) {
-      const db = h.running.store.db;
-      await db
-        .updateTable('fc_authorizations')
-        .set({
-          status: 'inactive',
-          status_details: JSON.stringify({
-            inactive: { cause: 'access_expired', action: 'relink_required' },
-          }),
-        })
-        .where('id', '=', authorization)
-        .execute();
-      for (const [id, inactive] of accounts) {
-        await db
-          .updateTable('fc_accounts')
-          .set({ status: 'inactive', status_details: JSON.stringify({ inactive }) })
-          .where('id', '=', id)
-          .execute();
-      }
+    /** Makes a bank-side fact happen through openfc's test helpers. */
+    async function simulate(kind: 'authorizations' | 'accounts', id: string, event: string) {
+      return (await h
+        .stripe()
+        .rawRequest('POST', `/v1/test_helpers/financial_connections/${kind}/${id}/simulate`, {
+          event,
+        })) as Record<string, unknown>;
     }
 
     async function authorizationOf(stripe: Stripe, id: string) {
@@ -51,11 +38,8 @@ for (const backend of backends) {
       });
       const [target, other, closed] = accounts as [PreviewAccount, PreviewAccount, PreviewAccount];
       const expired: Inactive = { cause: 'access_expired', action: 'relink_required' };
-      await deactivate(authorization, [
-        [target.id, expired],
-        [other.id, expired],
-        [closed.id, { cause: 'account_closed', action: 'none' }],
-      ]);
+      await simulate('accounts', closed.id, 'account_closed');
+      await simulate('authorizations', authorization, 'consent_expired');
       const inactive = (await stripe.financialConnections.accounts.retrieve(
         target.id,
       )) as unknown as PreviewAccount;
@@ -106,7 +90,7 @@ for (const backend of backends) {
     test('picking another account fails with no_account and reactivates nothing', async () => {
       const { stripe, customer, accounts, authorization } = await linkAccounts(h);
       const [target, other] = accounts as [PreviewAccount, PreviewAccount];
-      await deactivate(authorization, [[target.id, { cause: 'access_expired', action: 'relink_required' }]]);
+      await simulate('authorizations', authorization, 'consent_expired');
       const session = await createSession(stripe, {
         account_holder: { type: 'customer', customer: customer.id },
         permissions: ['balances'],

@@ -1,0 +1,98 @@
+import type { Kysely } from 'kysely';
+import type { BankFailure, Grant, InstitutionConnector } from '../../bank/connector.ts';
+import { withFreshGrant } from '../../bank/fresh-grant.ts';
+import type { Database } from '../../store/schema.ts';
+import type { SecretBox } from '../../store/secrets.ts';
+import { ApiError } from '../errors.ts';
+import type { AuthorizationFact, Lifecycle, Transition } from './lifecycle.ts';
+
+/** Bank failures that end an authorization's access, by the fact they stand for. */
+const brokenBy: Partial<Record<BankFailure['kind'], AuthorizationFact>> = {
+  consent_expired: 'consent_expired',
+  access_revoked: 'access_revoked',
+  reauthentication_required: 'reauthentication_required',
+  // The bank no longer accepts the refresh token: the holder's consent is gone.
+  invalid_grant: 'access_revoked',
+};
+
+export function institutionUnavailable(failure: BankFailure, institutionName: string): ApiError {
+  const when =
+    failure.kind === 'institution_unavailable' && failure.expectedAvailableAt !== undefined
+      ? ` It is expected to be available at ${failure.expectedAvailableAt} (Unix time).`
+      : '';
+  return new ApiError({
+    status: 400,
+    type: 'invalid_request_error',
+    code: 'financial_connections_institution_unavailable',
+    param: 'institution',
+    message: `${institutionName} is unavailable right now.${when}`,
+  });
+}
+
+/**
+ * Keeps openfc's view of a connection in step with the bank: grants are sealed at rest, and what
+ * the bank answers (a consent gone, an account closed or back) becomes a lifecycle transition.
+ */
+export class BankSync {
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly connector: InstitutionConnector,
+    private readonly secrets: SecretBox,
+    private readonly lifecycle: Lifecycle,
+  ) {}
+
+  sealGrant(authorizationId: string, grant: Grant): string {
+    return this.secrets.seal(JSON.stringify(grant), authorizationId);
+  }
+
+  private openGrant(authorizationId: string, sealed: string): Grant {
+    return JSON.parse(this.secrets.open(sealed, authorizationId)) as Grant;
+  }
+
+  /** Asks the bank about an authorization and its accounts, and applies what it says. */
+  async checkAuthorization(authorizationId: string): Promise<Transition[]> {
+    const row = await this.db
+      .selectFrom('fc_authorizations')
+      .select(['institution_id', 'grant_sealed', 'status'])
+      .where('id', '=', authorizationId)
+      .executeTakeFirst();
+    if (!row?.grant_sealed || row.status === 'disconnected') return [];
+    const grant = this.openGrant(authorizationId, row.grant_sealed);
+    const now = Math.floor(Date.now() / 1000);
+    const { result, refreshed } = await withFreshGrant(this.connector, row.institution_id, grant, now, (g) =>
+      this.connector.listAccounts(row.institution_id, g),
+    );
+    if (refreshed) {
+      await this.db
+        .updateTable('fc_authorizations')
+        .set({ grant_sealed: this.sealGrant(authorizationId, refreshed) })
+        .where('id', '=', authorizationId)
+        .execute();
+    }
+    if (!result.ok) {
+      const fact = brokenBy[result.failure.kind];
+      return fact ? [await this.lifecycle.breakAuthorization(this.db, authorizationId, fact)] : [];
+    }
+    const byBankId = new Map(result.value.map((a) => [a.id, a.status]));
+    const accounts = await this.db
+      .selectFrom('fc_accounts')
+      .select(['id', 'bank_account_id', 'status'])
+      .where('authorization_id', '=', authorizationId)
+      .where('status', '!=', 'disconnected')
+      .orderBy('id')
+      .execute();
+    const transitions: Transition[] = [];
+    for (const account of accounts) {
+      const status = account.bank_account_id
+        ? (byBankId.get(account.bank_account_id) ?? 'unavailable')
+        : 'open';
+      if (status === 'closed')
+        transitions.push(await this.lifecycle.breakAccount(this.db, account.id, 'account_closed'));
+      else if (status === 'unavailable') {
+        transitions.push(await this.lifecycle.breakAccount(this.db, account.id, 'account_unavailable'));
+      } else if (account.status === 'inactive')
+        transitions.push(await this.lifecycle.reopenAccount(this.db, account.id));
+    }
+    return transitions;
+  }
+}
