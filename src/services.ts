@@ -3,6 +3,7 @@ import type { SandboxControl } from './bank/sandbox-control.ts';
 import { CustomerService } from './domain/customers/service.ts';
 import { AccountService, AuthorizationService } from './domain/financial-connections/accounts.ts';
 import { BankSync } from './domain/financial-connections/bank-sync.ts';
+import { SessionCompletion } from './domain/financial-connections/completion.ts';
 import { InstitutionService } from './domain/financial-connections/institutions.ts';
 import { Lifecycle } from './domain/financial-connections/lifecycle.ts';
 import { SessionService } from './domain/financial-connections/sessions.ts';
@@ -21,6 +22,7 @@ export interface Services {
   accounts: AccountService;
   authorizations: AuthorizationService;
   sessions: SessionService;
+  completion: SessionCompletion;
   lifecycle: Lifecycle;
   bank: BankSync;
   /** Makes bank-side facts happen at the sandbox bank, for the test helpers. */
@@ -41,6 +43,7 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
   const authorizations = new AuthorizationService(db);
   const lifecycle = new Lifecycle();
   const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle);
+  const sessions = new SessionService(db, customers, accounts, authorizations, institutions);
   return {
     merchants: new MerchantService(db, defaultApiVersion),
     idempotency: new IdempotencyService(db),
@@ -48,7 +51,8 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
     institutions,
     accounts,
     authorizations,
-    sessions: new SessionService(db, customers, accounts, authorizations, institutions, lifecycle, bank),
+    sessions,
+    completion: new SessionCompletion(db, sessions, accounts, authorizations, lifecycle, bank),
     lifecycle,
     bank,
     simulator: new Simulator(parts.sandboxControl, bank, accounts, authorizations),

@@ -1,4 +1,4 @@
-import { completionOutcomes } from '../../domain/financial-connections/sessions.ts';
+import { completionOutcomes } from '../../domain/financial-connections/completion.ts';
 import { renderSession } from '../financial-connections/render.ts';
 import { arrayOf, oneOf, str } from '../wire/params.ts';
 import { defineRoute } from '../wire/route.ts';
@@ -18,7 +18,7 @@ export const financialConnectionsTestHelperRoutes = [
       outcome: oneOf(completionOutcomes).optional(),
     },
     async handle(ctx, p) {
-      const session = await ctx.services.sessions.complete(ctx.merchant, ctx.path.session ?? '', {
+      const session = await ctx.services.completion.complete(ctx.merchant, ctx.path.session ?? '', {
         institution: p.institution,
         accounts: p.accounts,
         outcome: p.outcome ?? 'success',

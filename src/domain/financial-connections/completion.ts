@@ -1,0 +1,362 @@
+import type { Kysely, Transaction } from 'kysely';
+import {
+  defaultInstitutionName,
+  findInstitution,
+  type SandboxAccount,
+  type SandboxInstitution,
+} from '../../bank/catalogue.ts';
+import type { Grant } from '../../bank/connector.ts';
+import type { Database } from '../../store/schema.ts';
+import { invalidRequest, resourceMissing } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { Merchant } from '../merchants/service.ts';
+import type { AccountService, AuthorizationService } from './accounts.ts';
+import { type BankSync, institutionUnavailable } from './bank-sync.ts';
+import type { Lifecycle } from './lifecycle.ts';
+import type { SessionService } from './sessions.ts';
+import {
+  type AccountHolder,
+  type FcAccount,
+  type FcAuthorization,
+  type FcSession,
+  holderColumns,
+  type RelinkResult,
+  type SessionStatus,
+} from './types.ts';
+
+export const completionOutcomes = ['success', 'cancelled', 'failed_authentication', 'error'] as const;
+export type CompletionOutcome = (typeof completionOutcomes)[number];
+
+export interface CompleteSessionInput {
+  institution?: string | undefined;
+  accounts?: string[] | undefined;
+  outcome: CompletionOutcome;
+}
+
+function now(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+type Ended = {
+  status: Exclude<SessionStatus, 'pending'>;
+  cancelledReason?: string;
+  relinkFailure?: RelinkResult['failure_reason'];
+};
+
+/** What each unsuccessful outcome leaves behind. */
+const unsuccessful: Record<Exclude<CompletionOutcome, 'success'>, Ended> = {
+  cancelled: { status: 'cancelled', cancelledReason: 'other', relinkFailure: 'no_authorization' },
+  failed_authentication: { status: 'cancelled', cancelledReason: 'other', relinkFailure: 'no_authorization' },
+  error: { status: 'failed', relinkFailure: 'other' },
+};
+
+/**
+ * Completing a session, as the hosted flow does after the user's choices: the login at the bank,
+ * the authorization and the accounts the user picked, or how the session ended without them.
+ */
+export class SessionCompletion {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly sessions: SessionService,
+    private readonly accounts: AccountService,
+    private readonly authorizations: AuthorizationService,
+    private readonly lifecycle: Lifecycle,
+    private readonly bank: BankSync,
+  ) {}
+
+  private chooseInstitution(
+    session: FcSession,
+    relinkAuth: FcAuthorization | undefined,
+    requested: string | undefined,
+  ) {
+    const fixed = relinkAuth?.institutionId ?? session.filters.institution;
+    const institution = findInstitution(requested ?? fixed ?? defaultInstitutionName);
+    if (!institution)
+      throw resourceMissing('financial_connections.institution', requested ?? '', 'institution');
+    if (fixed !== undefined && institution.id !== fixed) {
+      const why = relinkAuth
+        ? 'this relink session is for the authorization at'
+        : 'this session is filtered to';
+      throw invalidRequest(`The institution must be '${fixed}': ${why} that institution.`, 'institution');
+    }
+    return institution;
+  }
+
+  /** The bank accounts the user picks, by their catalogue key, checked against the session. */
+  private async pickAccounts(
+    merchantId: string,
+    session: FcSession,
+    institution: SandboxInstitution,
+    requested: string[] | undefined,
+    relinkAccount: FcAccount | undefined,
+  ): Promise<SandboxAccount[]> {
+    const allowed = session.filters.account_subcategories;
+    const fits = (a: SandboxAccount) => allowed === null || allowed.includes(a.subcategory);
+    let picked: SandboxAccount[];
+    if (requested !== undefined) {
+      picked = [];
+      for (const [i, id] of requested.entries()) {
+        const param = `accounts[${i}]`;
+        const account = await this.accounts.get(merchantId, id, param);
+        const bank = institution.accounts.find((a) => a.key === account.bankAccountKey);
+        if (account.institutionId !== institution.id || !bank) {
+          throw invalidRequest(`The account '${id}' is not at ${institution.name}.`, param);
+        }
+        if (!fits(bank))
+          throw invalidRequest(`The account '${id}' is excluded by the session's filters.`, param);
+        if (!picked.includes(bank)) picked.push(bank);
+      }
+    } else if (relinkAccount) {
+      picked = institution.accounts.filter((a) => a.key === relinkAccount.bankAccountKey);
+    } else {
+      picked = institution.accounts.filter(fits).slice(0, session.limitsAccounts ?? undefined);
+    }
+    if (session.limitsAccounts !== null && picked.length > session.limitsAccounts) {
+      throw invalidRequest(`This session allows at most ${session.limitsAccounts} accounts.`, 'accounts');
+    }
+    const payable = picked.filter((a) => a.supportedPaymentMethodTypes.includes('us_bank_account'));
+    const rule = session.filters.require_payment_method_support;
+    if (
+      (rule === 'all' && payable.length !== picked.length) ||
+      (rule === 'at_least_one' && payable.length === 0)
+    ) {
+      throw invalidRequest(
+        `The session requires payment method support (${rule}) that the picked accounts lack.`,
+        'accounts',
+      );
+    }
+    return picked;
+  }
+
+  /** Ends a pending session; only the first caller wins. */
+  private async end(
+    trx: Transaction<Database>,
+    merchantId: string,
+    id: string,
+    ended: Ended,
+    result: RelinkResult | null,
+  ) {
+    const updated = await trx
+      .updateTable('fc_sessions')
+      .set({
+        status: ended.status,
+        cancelled_reason: ended.cancelledReason ?? null,
+        relink_result: result && JSON.stringify(result),
+      })
+      .where('id', '=', id)
+      .where('merchant_id', '=', merchantId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) {
+      throw invalidRequest(
+        `The session '${id}' has already been completed.`,
+        'session',
+        'status_transition_invalid',
+      );
+    }
+  }
+
+  /** Completes a pending session as the hosted flow would after the user's choices. */
+  async complete(merchant: Merchant, id: string, input: CompleteSessionInput): Promise<FcSession> {
+    const session = await this.sessions.get(merchant.id, id);
+    if (session.status !== 'pending') {
+      throw invalidRequest(
+        `The session '${id}' has already been completed.`,
+        'session',
+        'status_transition_invalid',
+      );
+    }
+    const relinkAuth = session.relink
+      ? await this.authorizations.get(merchant.id, session.relink.authorization)
+      : undefined;
+    const relinkAccount = session.relink?.account
+      ? await this.accounts.get(merchant.id, session.relink.account)
+      : undefined;
+
+    if (input.outcome !== 'success') {
+      const ended = unsuccessful[input.outcome];
+      const result = session.relink && {
+        account: null,
+        authorization: null,
+        failure_reason: ended.relinkFailure ?? null,
+      };
+      await this.db.transaction().execute((trx) => this.end(trx, merchant.id, id, ended, result));
+      return this.sessions.get(merchant.id, id);
+    }
+
+    const institution = this.chooseInstitution(session, relinkAuth, input.institution);
+    const picked = await this.pickAccounts(merchant.id, session, institution, input.accounts, relinkAccount);
+    const relinkMissed =
+      relinkAccount !== undefined && !picked.some((a) => a.key === relinkAccount.bankAccountKey);
+    if (picked.length === 0 || relinkMissed) {
+      const result = session.relink && {
+        account: null,
+        authorization: relinkAuth?.id ?? null,
+        failure_reason: 'no_account' as const,
+      };
+      const ended: Ended =
+        picked.length === 0 ? { status: 'cancelled', cancelledReason: 'other' } : { status: 'failed' };
+      await this.db.transaction().execute((trx) => this.end(trx, merchant.id, id, ended, result));
+      return this.sessions.get(merchant.id, id);
+    }
+
+    const login = await this.logInAtBank(institution, await this.consentKeys(picked, relinkAuth), relinkAuth);
+    if (!login.ok) {
+      if (login.failure.kind === 'institution_unavailable')
+        throw institutionUnavailable(login.failure, institution.name);
+      return this.complete(merchant, id, { outcome: 'failed_authentication' });
+    }
+    const { grant, accounts: shared } = login.value;
+    const bankIds = new Map(shared.map((a) => [a.key, a.id]));
+
+    const authorizationId = await this.db.transaction().execute(async (trx) => {
+      const authorizationId = relinkAuth?.id ?? newId('authorization');
+      if (relinkAuth) {
+        await this.lifecycle.restoreAuthorization(trx, relinkAuth.id);
+        await trx
+          .updateTable('fc_authorizations')
+          .set({ grant_sealed: this.bank.sealGrant(authorizationId, grant), bank_user_id: grant.bankUserId })
+          .where('id', '=', authorizationId)
+          .execute();
+      } else {
+        await this.authorize(trx, merchant.id, session.holder, institution, authorizationId, grant);
+      }
+      const linked = await this.linkAccounts(
+        trx,
+        merchant.id,
+        session,
+        institution,
+        authorizationId,
+        picked,
+        bankIds,
+      );
+      const result = session.relink && {
+        account: relinkAccount?.id ?? null,
+        authorization: authorizationId,
+        failure_reason: null,
+      };
+      await this.end(trx, merchant.id, id, { status: 'succeeded' }, result);
+      await trx
+        .insertInto('fc_session_accounts')
+        .values(linked.map((accountId, position) => ({ session_id: id, account_id: accountId, position })))
+        .execute();
+      return authorizationId;
+    });
+    // The first sync: what the bank says about the new connection right away.
+    await this.bank.checkAuthorization(authorizationId);
+    return this.sessions.get(merchant.id, id);
+  }
+
+  /**
+   * The accounts the holder consents to share: the picked ones and, on a relink, those the
+   * authorization already holds, so that re-authenticating restores their access too.
+   */
+  private async consentKeys(
+    picked: SandboxAccount[],
+    relinkAuth: FcAuthorization | undefined,
+  ): Promise<string[]> {
+    const keys = new Set(picked.map((a) => a.key));
+    if (relinkAuth) {
+      const held = await this.db
+        .selectFrom('fc_accounts')
+        .select(['bank_account_key', 'status', 'status_details'])
+        .where('authorization_id', '=', relinkAuth.id)
+        .where('status', '!=', 'disconnected')
+        .execute();
+      for (const row of held) {
+        const details = JSON.parse(row.status_details) as FcAccount['statusDetails'];
+        if (row.status === 'active' || details.inactive?.action === 'relink_required')
+          keys.add(row.bank_account_key);
+      }
+    }
+    return [...keys];
+  }
+
+  /** Logs in at the bank for the given accounts (as the same holder, for a relink). */
+  private async logInAtBank(
+    institution: SandboxInstitution,
+    accountKeys: string[],
+    relinkAuth: FcAuthorization | undefined,
+  ) {
+    const connector = this.bank.connector;
+    const code = await connector.createSandboxAuthorization(institution.id, {
+      accountKeys,
+      ...(relinkAuth?.bankUserId && { bankUser: relinkAuth.bankUserId }),
+    });
+    if (!code.ok) return code;
+    return connector.exchangeCode(institution.id, { code: code.value.code });
+  }
+
+  private async authorize(
+    trx: Transaction<Database>,
+    merchantId: string,
+    holder: AccountHolder | null,
+    institution: SandboxInstitution,
+    authorizationId: string,
+    grant: Grant,
+  ): Promise<void> {
+    await trx
+      .insertInto('fc_authorizations')
+      .values({
+        id: authorizationId,
+        merchant_id: merchantId,
+        created: now(),
+        institution_id: institution.id,
+        ...holderColumns(holder),
+        status: 'active',
+        status_details: '{}',
+        grant_sealed: this.bank.sealGrant(authorizationId, grant),
+        bank_user_id: grant.bankUserId,
+      })
+      .execute();
+  }
+
+  /** Links the picked bank accounts under the authorization: the same bank account keeps its id. */
+  private async linkAccounts(
+    trx: Transaction<Database>,
+    merchantId: string,
+    session: FcSession,
+    institution: SandboxInstitution,
+    authorizationId: string,
+    picked: SandboxAccount[],
+    bankIds: Map<string, string>,
+  ): Promise<string[]> {
+    const ids: string[] = [];
+    for (const bank of picked) {
+      const existing = await trx
+        .selectFrom('fc_accounts')
+        .select(['id'])
+        .where('authorization_id', '=', authorizationId)
+        .where('bank_account_key', '=', bank.key)
+        .executeTakeFirst();
+      const fields = {
+        ...holderColumns(session.holder),
+        status: 'active' as const,
+        status_details: '{}',
+        permissions: JSON.stringify(session.permissions),
+        bank_account_id: bankIds.get(bank.key) ?? null,
+      };
+      if (existing) {
+        await trx.updateTable('fc_accounts').set(fields).where('id', '=', existing.id).execute();
+        ids.push(existing.id);
+        continue;
+      }
+      const accountId = newId('account');
+      await trx
+        .insertInto('fc_accounts')
+        .values({
+          id: accountId,
+          merchant_id: merchantId,
+          created: now(),
+          authorization_id: authorizationId,
+          institution_id: institution.id,
+          bank_account_key: bank.key,
+          subscriptions: '[]',
+          ...fields,
+        })
+        .execute();
+      ids.push(accountId);
+    }
+    return ids;
+  }
+}
