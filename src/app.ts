@@ -71,9 +71,13 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
   });
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const secrets = new SecretBox(
-      loadOrCreateKey({ configured: config.encryptionKey, dataDir: config.dataDir }).key,
-    );
+    const sealing = loadOrCreateKey({ configured: config.encryptionKey, dataDir: config.dataDir });
+    if (config.databaseUrl && sealing.source !== 'configured') {
+      logger.warn(
+        'No encryption key is configured: bank tokens are sealed with a key kept in the data folder. Processes sharing one PostgreSQL database need the same OPENFC_ENCRYPTION_KEY.',
+      );
+    }
+    const secrets = new SecretBox(sealing.key);
     const connector = deferredConnector();
     let bankUrl = config.bankUrl;
     const control = sandboxControl(() => bankUrl ?? '');

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startOpenfc } from '../app.ts';
+import { sandboxBankCommand } from '../bank/sandbox/command.ts';
 import { ConfigError, type ConfigFlags, configFlagNames, loadConfig } from '../config.ts';
 import { printBanner } from './banner.ts';
 import { migrateCommand } from './migrate.ts';
@@ -9,10 +10,13 @@ const usage = `openfc: a self-hostable Stripe Financial Connections
 Usage:
   openfc serve   [--port N] [--host H] [--data-dir DIR] [--database postgres://…]
                  [--secret-key sk_test_…] [--publishable-key pk_test_…] [--log-level info]
+                 [--bank-url http://…] [--encryption-key HEX]
   openfc migrate [--data-dir DIR] [--database postgres://…] [--dry-run]
+  openfc sandbox-bank [--port N] [--host H]   the sandbox bank alone (use it with --bank-url)
 
 Each flag has an environment variable: PORT, HOST, OPENFC_DATA_DIR, DATABASE_URL,
-OPENFC_SECRET_KEY, OPENFC_PUBLISHABLE_KEY, OPENFC_LOG_LEVEL.`;
+OPENFC_SECRET_KEY, OPENFC_PUBLISHABLE_KEY, OPENFC_LOG_LEVEL, OPENFC_BANK_URL,
+OPENFC_ENCRYPTION_KEY.`;
 
 function readFlags(args: string[]): { flags: ConfigFlags; dryRun: boolean } {
   const options = Object.fromEntries(
@@ -49,6 +53,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(usage);
     return;
   }
+  if (command === 'sandbox-bank') return sandboxBankCommand(rest);
   const { flags, dryRun } = readFlags(rest);
   switch (command) {
     case 'serve':
@@ -61,7 +66,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError || (error instanceof TypeError && 'code' in error)) {
+  if (error instanceof ConfigError || error instanceof TypeError) {
     console.error(error.message);
   } else {
     console.error(error);

@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { withFreshGrant } from '../../src/bank/fresh-grant.ts';
-import { createHttpConnector, type HttpConnector } from '../../src/bank/http-connector.ts';
+import type { HttpConnector } from '../../src/bank/http-connector.ts';
 import type { SandboxBankServer } from '../../src/bank/sandbox/server.ts';
-import { bankEpoch, call, institutions, startTestBank } from './helpers.ts';
+import { bankEpoch, call, institutions, useTestBank } from './helpers.ts';
 
 describe('withFreshGrant', () => {
+  const testBank = useTestBank();
   let bank: SandboxBankServer;
   let connector: HttpConnector;
-  before(async () => {
-    bank = await startTestBank();
-    connector = createHttpConnector({ baseUrl: bank.url, timeoutMs: 2_000 });
-  });
-  after(async () => {
-    await connector?.close();
-    await bank?.close();
+  before(() => {
+    bank = testBank.bank();
+    connector = testBank.connector();
   });
 
   async function grant() {

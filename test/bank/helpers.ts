@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
+import { createHttpConnector, type HttpConnector } from '../../src/bank/http-connector.ts';
 import { fixedClock } from '../../src/bank/sandbox/clock.ts';
 import { type SandboxBankServer, startSandboxBank } from '../../src/bank/sandbox/server.ts';
 
@@ -18,6 +20,27 @@ export const institutions = {
   inactive: 'fcinst_Qn1aH3xKpT7mWd',
   tokenized: 'fcinst_Qn1aZ8rVbE2nLq',
 } as const;
+
+/**
+ * A sandbox bank for the enclosing suite (and a connector to it), started before its tests and
+ * stopped after them; read them through the getters once the tests run.
+ */
+export function useTestBank(): { bank(): SandboxBankServer; connector(): HttpConnector } {
+  let bank: SandboxBankServer | undefined;
+  let connector: HttpConnector | undefined;
+  before(async () => {
+    bank = await startTestBank();
+    connector = createHttpConnector({ baseUrl: bank.url, timeoutMs: 2_000 });
+  });
+  after(async () => {
+    await connector?.close();
+    await bank?.close();
+  });
+  return {
+    bank: () => bank as SandboxBankServer,
+    connector: () => connector as HttpConnector,
+  };
+}
 
 export function startTestBank(): Promise<SandboxBankServer> {
   return startSandboxBank({ port: 0, host: '127.0.0.1', clock: fixedClock(bankEpoch) });

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { type BankResult, ConnectorError, type Grant } from '../../src/bank/connector.ts';
 import { createHttpConnector, type HttpConnector } from '../../src/bank/http-connector.ts';
 import type { SandboxBankServer } from '../../src/bank/sandbox/server.ts';
-import { approveInBrowser, bankEpoch, call, institutions, pkce, startTestBank } from './helpers.ts';
+import { approveInBrowser, bankEpoch, call, institutions, pkce, useTestBank } from './helpers.ts';
 
 const day = 86_400;
 
@@ -20,15 +20,12 @@ function failureOf<T>(result: BankResult<T>) {
 }
 
 describe('HTTP connector against the sandbox bank', () => {
+  const testBank = useTestBank();
   let bank: SandboxBankServer;
   let connector: HttpConnector;
-  before(async () => {
-    bank = await startTestBank();
-    connector = createHttpConnector({ baseUrl: bank.url, timeoutMs: 2_000 });
-  });
-  after(async () => {
-    await connector?.close();
-    await bank?.close();
+  before(() => {
+    bank = testBank.bank();
+    connector = testBank.connector();
   });
 
   async function linked(

@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { numbersOf } from '../../src/bank/sandbox/numbers.ts';
 import { type SandboxBankServer, startSandboxBank } from '../../src/bank/sandbox/server.ts';
-import { accountIds, bankEpoch, call, institutions, sandboxGrant, startTestBank } from './helpers.ts';
+import { accountIds, bankEpoch, call, institutions, sandboxGrant, useTestBank } from './helpers.ts';
 
 const day = 86_400;
 
 describe('sandbox bank: bank-side facts', () => {
+  const testBank = useTestBank();
   let bank: SandboxBankServer;
   let base: string;
-  before(async () => {
-    bank = await startTestBank();
+  before(() => {
+    bank = testBank.bank();
     base = bank.url;
   });
-  after(() => bank?.close());
 
   /** A fresh holder with a grant over all accounts of the institution. */
   async function link(institution: string) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { SandboxBankServer } from '../../src/bank/sandbox/server.ts';
 import {
   accountIds,
@@ -10,20 +10,20 @@ import {
   institutions,
   pkce,
   sandboxGrant,
-  startTestBank,
+  useTestBank,
 } from './helpers.ts';
 
 const redirectUri = 'http://127.0.0.1:9/callback?from=openfc';
 const day = 86_400;
 
 describe('sandbox bank over HTTP', () => {
+  const testBank = useTestBank();
   let bank: SandboxBankServer;
   let base: string;
-  before(async () => {
-    bank = await startTestBank();
+  before(() => {
+    bank = testBank.bank();
     base = bank.url;
   });
-  after(() => bank?.close());
 
   test('OAuth authorization-code flow with PKCE and state', async () => {
     const { verifier, challenge } = pkce();
