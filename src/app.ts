@@ -90,6 +90,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
       ensureDefaultMerchant(services, config),
     );
     const { merchant, keys, madeNow } = result;
+    services.accountData.onBackgroundError = (err) => logger.error({ err }, 'account data refresh failed');
     const app = buildServer({ services, logger, sandboxBank: config.bankUrl === undefined });
     await app.listen({ port: config.port, host: config.host });
     const pruning = setInterval(() => {
@@ -114,6 +115,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
       async close() {
         clearInterval(pruning);
         await app.close();
+        await services.accountData.idle();
         await connector.close();
         await store.close();
       },

@@ -1,6 +1,7 @@
 import type { InstitutionConnector } from './bank/connector.ts';
 import type { SandboxControl } from './bank/sandbox-control.ts';
 import { CustomerService } from './domain/customers/service.ts';
+import { AccountData } from './domain/financial-connections/account-data.ts';
 import { AccountService, AuthorizationService } from './domain/financial-connections/accounts.ts';
 import { BankSync } from './domain/financial-connections/bank-sync.ts';
 import { SessionCompletion } from './domain/financial-connections/completion.ts';
@@ -8,6 +9,7 @@ import { InstitutionService } from './domain/financial-connections/institutions.
 import { Lifecycle } from './domain/financial-connections/lifecycle.ts';
 import { SessionService } from './domain/financial-connections/sessions.ts';
 import { Simulator } from './domain/financial-connections/simulate.ts';
+import { TransactionService } from './domain/financial-connections/transactions.ts';
 import { IdempotencyService } from './domain/idempotency/service.ts';
 import { MerchantService } from './domain/merchants/service.ts';
 import type { Store } from './store/open.ts';
@@ -25,6 +27,10 @@ export interface Services {
   completion: SessionCompletion;
   lifecycle: Lifecycle;
   bank: BankSync;
+  /** Refreshes of balances, owners and transactions, run in the background. */
+  accountData: AccountData;
+  /** Reading refreshed transactions and ownership snapshots. */
+  transactions: TransactionService;
   /** Makes bank-side facts happen at the sandbox bank, for the test helpers. */
   simulator: Simulator;
 }
@@ -44,6 +50,7 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
   const lifecycle = new Lifecycle();
   const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle);
   const sessions = new SessionService(db, customers, accounts, authorizations, institutions);
+  const accountData = new AccountData(db, accounts, bank);
   return {
     merchants: new MerchantService(db, defaultApiVersion),
     idempotency: new IdempotencyService(db),
@@ -52,9 +59,11 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
     accounts,
     authorizations,
     sessions,
-    completion: new SessionCompletion(db, sessions, accounts, authorizations, lifecycle, bank),
+    completion: new SessionCompletion(db, sessions, accounts, authorizations, lifecycle, bank, accountData),
     lifecycle,
     bank,
+    accountData,
+    transactions: new TransactionService(db, accounts),
     simulator: new Simulator(parts.sandboxControl, bank, accounts, authorizations),
   };
 }

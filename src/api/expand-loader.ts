@@ -2,6 +2,7 @@ import type { Merchant } from '../domain/merchants/service.ts';
 import type { Services } from '../services.ts';
 import { renderCustomer } from './customers/render.ts';
 import { renderInstitution } from './financial-connections/render.ts';
+import { renderOwnership } from './financial-connections/render-data.ts';
 import type { ExpandLoader } from './wire/expand.ts';
 
 /** Loads what `expand[]` names, limited to what the merchant can see. */
@@ -18,8 +19,10 @@ export function expandLoader(services: Services, merchant: Merchant): ExpandLoad
       }
       case 'account':
         return id === merchant.id ? { id, object: 'account', livemode: false } : undefined;
-      case 'ownership':
-        return undefined;
+      case 'ownership': {
+        const ownership = await services.transactions.ownership(merchant.id, id);
+        return ownership && renderOwnership(ownership);
+      }
     }
   };
 }

@@ -1,8 +1,10 @@
 import { customerRoutes } from './customers/routes.ts';
+import { accountDataRoutes } from './financial-connections/account-data.ts';
 import { accountRoutes } from './financial-connections/accounts.ts';
 import { authorizationRoutes } from './financial-connections/authorizations.ts';
 import { institutionRoutes } from './financial-connections/institutions.ts';
 import { sessionRoutes } from './financial-connections/sessions.ts';
+import { transactionRoutes } from './financial-connections/transactions.ts';
 import { financialConnectionsTestHelperRoutes } from './test-helpers/financial-connections.ts';
 import { simulateRoutes } from './test-helpers/simulate.ts';
 import type { Route } from './wire/route.ts';
@@ -12,6 +14,8 @@ export const routes: readonly Route[] = [
   ...customerRoutes,
   ...sessionRoutes,
   ...accountRoutes,
+  ...accountDataRoutes,
+  ...transactionRoutes,
   ...authorizationRoutes,
   ...institutionRoutes,
   ...financialConnectionsTestHelperRoutes,

@@ -9,6 +9,10 @@ export const idPrefixes = {
   account: 'fca',
   authorization: 'fcauthz',
   institution: 'fcinst',
+  ownership: 'fcaowns',
+  owner: 'fcaown',
+  transaction: 'fctxn',
+  transactionRefresh: 'fctxnref',
   request: 'req',
   event: 'evt',
 } as const;

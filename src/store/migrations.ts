@@ -131,6 +131,65 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
         await db.schema.alterTable('fc_accounts').addColumn('bank_account_id', 'text').execute();
       },
     },
+    '0003_account_data': {
+      async up(db: Kysely<unknown>) {
+        // Refresh states and the balance are JSON, as the account renders them.
+        for (const column of [
+          'balance',
+          'balance_refresh',
+          'ownership_refresh',
+          'transaction_refresh',
+          'ownership_id',
+        ]) {
+          await db.schema.alterTable('fc_accounts').addColumn(column, 'text').execute();
+        }
+        await db.schema
+          .createTable('fc_account_ownerships')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('account_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('fc_account_owners')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('ownership_id', key, (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('email', 'text')
+          .addColumn('phone', 'text')
+          .addColumn('raw_address', 'text')
+          .addColumn('refreshed_at', 'bigint')
+          .execute();
+        await db.schema
+          .createIndex('fc_account_owners_ownership')
+          .on('fc_account_owners')
+          .columns(['ownership_id', 'id'])
+          .execute();
+        await db.schema
+          .createTable('fc_transactions')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('account_id', key, (c) => c.notNull())
+          .addColumn('bank_transaction_id', 'text', (c) => c.notNull())
+          .addColumn('amount', 'bigint', (c) => c.notNull())
+          .addColumn('currency', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('transacted_at', 'bigint', (c) => c.notNull())
+          .addColumn('posted_at', 'bigint')
+          .addColumn('void_at', 'bigint')
+          .addColumn('transaction_refresh', key, (c) => c.notNull())
+          .addColumn('updated', 'bigint', (c) => c.notNull())
+          // A re-fetch (or a relink) updates the bank's transaction in place.
+          .addUniqueConstraint('fc_transactions_bank', ['account_id', 'bank_transaction_id'])
+          .execute();
+        await db.schema
+          .createIndex('fc_transactions_account')
+          .on('fc_transactions')
+          .columns(['account_id', 'id'])
+          .execute();
+      },
+    },
   };
 }
 

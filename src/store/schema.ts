@@ -54,6 +54,44 @@ export interface FcAccountsTable {
   permissions: string;
   subscriptions: string;
   bank_account_id: string | null;
+  balance: string | null;
+  balance_refresh: string | null;
+  ownership_refresh: string | null;
+  transaction_refresh: string | null;
+  ownership_id: string | null;
+}
+
+export interface FcAccountOwnershipsTable {
+  id: string;
+  merchant_id: string;
+  account_id: string;
+  created: number;
+}
+
+export interface FcAccountOwnersTable {
+  id: string;
+  ownership_id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  raw_address: string | null;
+  refreshed_at: number | null;
+}
+
+export interface FcTransactionsTable {
+  id: string;
+  merchant_id: string;
+  account_id: string;
+  bank_transaction_id: string;
+  amount: number;
+  currency: string;
+  description: string;
+  status: 'pending' | 'posted' | 'void';
+  transacted_at: number;
+  posted_at: number | null;
+  void_at: number | null;
+  transaction_refresh: string;
+  updated: number;
 }
 
 export interface FcSessionsTable {
@@ -100,5 +138,8 @@ export interface Database {
   fc_accounts: FcAccountsTable;
   fc_sessions: FcSessionsTable;
   fc_session_accounts: FcSessionAccountsTable;
+  fc_account_ownerships: FcAccountOwnershipsTable;
+  fc_account_owners: FcAccountOwnersTable;
+  fc_transactions: FcTransactionsTable;
   idempotency_keys: IdempotencyKeysTable;
 }

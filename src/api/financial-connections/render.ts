@@ -8,6 +8,7 @@ import type {
 } from '../../domain/financial-connections/types.ts';
 import type { Json } from '../wire/expand.ts';
 import type { ApiVersion } from '../wire/versions.ts';
+import { renderAccountData } from './render-data.ts';
 
 /** Stripe's JSON for Financial Connections objects, as each API version shows them. */
 function renderHolder(holder: AccountHolder | null): Json | null {
@@ -64,23 +65,18 @@ export function renderAccount(account: FcAccount, version: ApiVersion): Json {
     object: 'financial_connections.account',
     account_holder: renderHolder(account.holder),
     account_numbers: numbers,
-    balance: null,
-    balance_refresh: null,
     category: bank?.category ?? 'other',
     created: account.created,
     display_name: bank?.displayName ?? null,
     institution_name: institution?.name ?? 'Unknown institution',
     last4: bank?.last4 ?? null,
     livemode: false,
-    ownership: null,
-    ownership_refresh: null,
     permissions: account.permissions,
     status: account.status,
     status_details: renderStatusDetails(account.statusDetails, version),
     subcategory: bank?.subcategory ?? 'other',
-    subscriptions: account.subscriptions,
     supported_payment_method_types: bank?.supportedPaymentMethodTypes ?? [],
-    transaction_refresh: null,
+    ...renderAccountData(account, version),
   };
   if (version.preview) {
     body.authorization = account.authorizationId;

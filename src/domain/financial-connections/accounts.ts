@@ -25,7 +25,16 @@ export function accountFromRow(row: Selectable<FcAccountsTable>): FcAccount {
     statusDetails: JSON.parse(row.status_details) as StatusDetails,
     permissions: JSON.parse(row.permissions) as Permission[],
     subscriptions: JSON.parse(row.subscriptions) as string[],
+    balance: parseJson(row.balance),
+    balanceRefresh: parseJson(row.balance_refresh),
+    ownershipRefresh: parseJson(row.ownership_refresh),
+    transactionRefresh: parseJson(row.transaction_refresh),
+    ownershipId: row.ownership_id,
   };
+}
+
+function parseJson<T>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
 }
 
 export function authorizationFromRow(row: Selectable<FcAuthorizationsTable>): FcAuthorization {

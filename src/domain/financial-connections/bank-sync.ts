@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { BankFailure, Grant, InstitutionConnector } from '../../bank/connector.ts';
+import type { BankFailure, BankResult, Grant, InstitutionConnector } from '../../bank/connector.ts';
 import { withFreshGrant } from '../../bank/fresh-grant.ts';
 import type { Database } from '../../store/schema.ts';
 import type { SecretBox } from '../../store/secrets.ts';
@@ -49,18 +49,26 @@ export class BankSync {
     return JSON.parse(this.secrets.open(sealed, authorizationId)) as Grant;
   }
 
-  /** Asks the bank about an authorization and its accounts, and applies what it says. */
-  async checkAuthorization(authorizationId: string): Promise<Transition[]> {
+  /**
+   * Calls the bank under an authorization's grant: a refreshed grant is sealed and kept, and a
+   * failure that ends access goes through the lifecycle (the authorization's, or with `accountId`
+   * the account's). Undefined when there is no usable grant.
+   */
+  async withGrant<T>(
+    authorizationId: string,
+    operation: (institutionId: string, grant: Grant) => Promise<BankResult<T>>,
+    accountId?: string,
+  ): Promise<{ result: BankResult<T>; transitions: Transition[] } | undefined> {
     const row = await this.db
       .selectFrom('fc_authorizations')
       .select(['institution_id', 'grant_sealed', 'status'])
       .where('id', '=', authorizationId)
       .executeTakeFirst();
-    if (!row?.grant_sealed || row.status === 'disconnected') return [];
+    if (!row?.grant_sealed || row.status === 'disconnected') return undefined;
     const grant = this.openGrant(authorizationId, row.grant_sealed);
     const now = Math.floor(Date.now() / 1000);
     const { result, refreshed } = await withFreshGrant(this.connector, row.institution_id, grant, now, (g) =>
-      this.connector.listAccounts(row.institution_id, g),
+      operation(row.institution_id, g),
     );
     if (refreshed) {
       await this.db
@@ -69,10 +77,25 @@ export class BankSync {
         .where('id', '=', authorizationId)
         .execute();
     }
+    const transitions: Transition[] = [];
     if (!result.ok) {
-      const fact = brokenBy[result.failure.kind];
-      return fact ? [await this.lifecycle.breakAuthorization(this.db, authorizationId, fact)] : [];
+      const kind = result.failure.kind;
+      const fact = brokenBy[kind];
+      if (fact) transitions.push(await this.lifecycle.breakAuthorization(this.db, authorizationId, fact));
+      else if (accountId !== undefined && (kind === 'account_closed' || kind === 'account_unavailable'))
+        transitions.push(await this.lifecycle.breakAccount(this.db, accountId, kind));
     }
+    return { result, transitions };
+  }
+
+  /** Asks the bank about an authorization and its accounts, and applies what it says. */
+  async checkAuthorization(authorizationId: string): Promise<Transition[]> {
+    const called = await this.withGrant(authorizationId, (institutionId, grant) =>
+      this.connector.listAccounts(institutionId, grant),
+    );
+    if (!called) return [];
+    const { result } = called;
+    if (!result.ok) return called.transitions;
     const byBankId = new Map(result.value.map((a) => [a.id, a.status]));
     const accounts = await this.db
       .selectFrom('fc_accounts')

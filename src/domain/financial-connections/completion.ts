@@ -10,6 +10,7 @@ import type { Database } from '../../store/schema.ts';
 import { invalidRequest, resourceMissing } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Merchant } from '../merchants/service.ts';
+import type { AccountData } from './account-data.ts';
 import type { AccountService, AuthorizationService } from './accounts.ts';
 import { type BankSync, institutionUnavailable } from './bank-sync.ts';
 import type { Lifecycle } from './lifecycle.ts';
@@ -62,6 +63,7 @@ export class SessionCompletion {
     private readonly authorizations: AuthorizationService,
     private readonly lifecycle: Lifecycle,
     private readonly bank: BankSync,
+    private readonly accountData: AccountData,
   ) {}
 
   private chooseInstitution(
@@ -209,7 +211,7 @@ export class SessionCompletion {
     const { grant, accounts: shared } = login.value;
     const bankIds = new Map(shared.map((a) => [a.key, a.id]));
 
-    const authorizationId = await this.db.transaction().execute(async (trx) => {
+    const { authorizationId, linked } = await this.db.transaction().execute(async (trx) => {
       const authorizationId = relinkAuth?.id ?? newId('authorization');
       if (relinkAuth) {
         await this.lifecycle.restoreAuthorization(trx, relinkAuth.id);
@@ -240,10 +242,11 @@ export class SessionCompletion {
         .insertInto('fc_session_accounts')
         .values(linked.map((accountId, position) => ({ session_id: id, account_id: accountId, position })))
         .execute();
-      return authorizationId;
+      return { authorizationId, linked };
     });
     // The first sync: what the bank says about the new connection right away.
     await this.bank.checkAuthorization(authorizationId);
+    await this.accountData.prefetch(merchant.id, linked, session.prefetch);
     return this.sessions.get(merchant.id, id);
   }
 

@@ -61,6 +61,21 @@ export interface FcAccount {
   statusDetails: StatusDetails;
   permissions: Permission[];
   subscriptions: string[];
+  /** The last balance read, as Stripe's `balance` object. */
+  balance: Record<string, unknown> | null;
+  balanceRefresh: RefreshState | null;
+  ownershipRefresh: RefreshState | null;
+  transactionRefresh: (RefreshState & { id: string }) | null;
+  ownershipId: string | null;
+}
+
+export type RefreshStatus = 'pending' | 'succeeded' | 'failed';
+
+/** The state of the last refresh of one feature, as `*_refresh` renders it. */
+export interface RefreshState {
+  status: RefreshStatus;
+  last_attempted_at: number;
+  next_refresh_available_at: number | null;
 }
 
 export type SessionStatus = 'pending' | 'succeeded' | 'cancelled' | 'failed';
