@@ -1,10 +1,12 @@
 /**
  * openfc under benchmark: started in its own process on an SQLite data dir, with the fixtures the
- * benchmark reads (a customer, a completed session and its accounts) made through the HTTP API.
+ * benchmark reads (a customer, completed sessions and their accounts, and an account with refreshed
+ * transactions) made through the HTTP API.
  *
  * Usage: node --import tsx bench/openfc-server.ts <data dir>
  * Prints one JSON line on stdout once ready:
- *   {"url", "secretKey", "customer", "session", "account", "accountBodyBytes"}
+ *   {"url", "secretKey", "customer", "session", "account", "linkedAccounts", "accountBodyBytes",
+ *    "transactionsAccount", "transactionCount"}
  * Stops cleanly (closing the store) on SIGTERM or SIGINT.
  */
 import { startOpenfc } from '../src/app.ts';
@@ -48,8 +50,8 @@ const customer = (await call('POST', '/v1/customers', 'name=Bench%20Customer&ema
 const sessionForm = `account_holder[type]=customer&account_holder[customer]=${customer}&permissions[0]=balances&permissions[1]=payment_method`;
 
 /** Creates a session and completes it as the sandbox user would, linking the institution's accounts. */
-async function linkAccounts(): Promise<{ session: string; accounts: string[] }> {
-  const session = (await call('POST', '/v1/financial_connections/sessions', sessionForm)).json.id as string;
+async function linkAccounts(form = sessionForm): Promise<{ session: string; accounts: string[] }> {
+  const session = (await call('POST', '/v1/financial_connections/sessions', form)).json.id as string;
   const completed = (
     await call('POST', `/v1/test_helpers/financial_connections/sessions/${session}/complete`, '')
   ).json as { accounts?: { data?: { id: string }[] } };
@@ -68,6 +70,47 @@ for (let more = 0; linkedAccounts < 10 && more < 10; more++)
 
 const accountBody = await call('GET', `/v1/financial_connections/accounts/${account}`);
 
+// An account linked with the `transactions` permission, its transactions refreshed from the sandbox
+// bank, for `GET /v1/financial_connections/transactions?account=…&limit=100`.
+const transactionsAccount = (
+  await linkAccounts(
+    `account_holder[type]=customer&account_holder[customer]=${customer}&permissions[0]=balances&permissions[1]=transactions`,
+  )
+).accounts[0];
+if (!transactionsAccount) throw new Error('Completing the transactions session linked no accounts.');
+await call(
+  'POST',
+  `/v1/financial_connections/accounts/${transactionsAccount}/refresh`,
+  'features[]=transactions',
+);
+const refreshDeadline = Date.now() + 10_000;
+for (;;) {
+  const refresh = (await call('GET', `/v1/financial_connections/accounts/${transactionsAccount}`)).json
+    .transaction_refresh as { status?: string } | null;
+  if (refresh?.status === 'succeeded') break;
+  if (refresh?.status === 'failed')
+    throw new Error(`The transaction refresh of ${transactionsAccount} failed.`);
+  if (Date.now() > refreshDeadline) {
+    throw new Error(
+      `The transaction refresh of ${transactionsAccount} did not succeed within 10 s (status ${refresh?.status}).`,
+    );
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+// Every transaction of the account, counted page by page.
+let transactionCount = 0;
+for (let after: string | undefined; ; ) {
+  const page = (
+    await call(
+      'GET',
+      `/v1/financial_connections/transactions?account=${transactionsAccount}&limit=100${after ? `&starting_after=${after}` : ''}`,
+    )
+  ).json as { data: { id: string }[]; has_more: boolean };
+  transactionCount += page.data.length;
+  after = page.data.at(-1)?.id;
+  if (!page.has_more || !after) break;
+}
+
 process.stdout.write(
   `${JSON.stringify({
     url: running.url,
@@ -77,6 +120,8 @@ process.stdout.write(
     account,
     linkedAccounts,
     accountBodyBytes: Buffer.byteLength(accountBody.text),
+    transactionsAccount,
+    transactionCount,
   })}\n`,
 );
 

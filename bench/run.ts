@@ -5,6 +5,8 @@
  * as large as openfc's account object, and openfc itself on a fresh SQLite data dir. The load
  * generator (autocannon) runs here, in the parent. Every openfc route is reported as a ratio to the
  * bare server's throughput on the same machine in the same run, which is what the goals are set on.
+ * Completing sessions consumes them, so that one is a closed loop of its own (8 workers, each
+ * creating a session and completing it with the test helper) and is reported in completions/s.
  *
  *   npm run bench                       10 s per route
  *   BENCH_SECONDS=5 npm run bench       a shorter run
@@ -22,9 +24,12 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { request } from 'undici';
 
 const apiVersion = '2026-03-04.preview';
 const connections = 32;
+const completionWorkers = 8;
+const completionAccounts = 3;
 const warmupSeconds = 2;
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const projectDir = path.dirname(benchDir);
@@ -194,6 +199,115 @@ async function measure(target: Target, seconds: number): Promise<Measurement> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Session completion (closed loop)
+
+interface CompletionMeasurement {
+  name: string;
+  completionsPerSecond: number;
+  completions: number;
+  /** The complete call alone. */
+  completeP50: number;
+  completeP99: number;
+  /** Creating the session and completing it. */
+  pairP50: number;
+  pairP99: number;
+  /** Non-2xx responses, errors, and completions that linked other than `completionAccounts` accounts. */
+  failures: number;
+}
+
+interface CompletionSetup {
+  url: string;
+  headers: Record<string, string>;
+  sessionBody: string;
+}
+
+/**
+ * Runs `completionWorkers` workers for `seconds`, each in a loop: create a session, complete it.
+ * No operation starts after the deadline; the rate is over the time until the last one finished.
+ */
+async function completionLoop(setup: CompletionSetup, seconds: number): Promise<CompletionMeasurement> {
+  const complete: number[] = [];
+  const pair: number[] = [];
+  let failures = 0;
+  let firstFailure: string | undefined;
+  const fail = (what: string) => {
+    failures += 1;
+    firstFailure ??= what;
+  };
+  const post = async (url: string, body: string): Promise<{ status: number; text: string }> => {
+    const response = await request(url, { method: 'POST', headers: setup.headers, body });
+    return { status: response.statusCode, text: await response.body.text() };
+  };
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      try {
+        const t0 = performance.now();
+        const created = await post(`${setup.url}/v1/financial_connections/sessions`, setup.sessionBody);
+        if (created.status < 200 || created.status >= 300) {
+          fail(`POST …/sessions answered ${created.status}: ${created.text}`);
+          continue;
+        }
+        const session = (JSON.parse(created.text) as { id: string }).id;
+        const t1 = performance.now();
+        const completed = await post(
+          `${setup.url}/v1/test_helpers/financial_connections/sessions/${session}/complete`,
+          '',
+        );
+        const t2 = performance.now();
+        if (completed.status < 200 || completed.status >= 300) {
+          fail(`POST …/sessions/${session}/complete answered ${completed.status}: ${completed.text}`);
+          continue;
+        }
+        const linked = (JSON.parse(completed.text) as { accounts?: { data?: unknown[] } }).accounts?.data
+          ?.length;
+        if (linked !== completionAccounts) {
+          fail(`Completing ${session} linked ${linked} accounts, not ${completionAccounts}.`);
+          continue;
+        }
+        complete.push(t2 - t1);
+        pair.push(t2 - t0);
+      } catch (error) {
+        fail(String(error));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: completionWorkers }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  if (firstFailure !== undefined) process.stderr.write(`\nfirst failure: ${firstFailure}\n`);
+  const completeSorted = Float64Array.from(complete).sort();
+  const pairSorted = Float64Array.from(pair).sort();
+  return {
+    name: `session + complete (${completionAccounts} accounts)`,
+    completionsPerSecond: complete.length / elapsed,
+    completions: complete.length,
+    completeP50: percentile(completeSorted, 50),
+    completeP99: percentile(completeSorted, 99),
+    pairP50: percentile(pairSorted, 50),
+    pairP99: percentile(pairSorted, 99),
+    failures,
+  };
+}
+
+async function measureCompletions(setup: CompletionSetup, seconds: number): Promise<CompletionMeasurement> {
+  process.stderr.write(
+    `session + complete: ${completionWorkers} workers, ${warmupSeconds} s warm-up, ${seconds} s measured… `,
+  );
+  const warmup = await completionLoop(setup, warmupSeconds);
+  const m = await completionLoop(setup, seconds);
+  process.stderr.write(`${m.completionsPerSecond.toFixed(0)} completions/s\n`);
+  const failures = warmup.failures + m.failures;
+  if (failures > 0) {
+    const line = '!'.repeat(100);
+    process.stderr.write(
+      `\n${line}\n!! WARNING: session + complete: ${m.failures} failed operations out of ${m.completions + m.failures} (and ${warmup.failures} in the warm-up).\n!! Its figures do not measure successful completions only.\n${line}\n\n`,
+    );
+  }
+  return m;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Report
 
 function table(rows: string[][]): string {
@@ -204,7 +318,14 @@ function table(rows: string[][]): string {
   return [format(head ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(format)].join('\n');
 }
 
-function report(results: Measurement[], seconds: number, accountBytes: number, loadBefore: number): void {
+function report(
+  results: Measurement[],
+  completions: CompletionMeasurement,
+  transactionsPage: string,
+  seconds: number,
+  accountBytes: number,
+  loadBefore: number,
+): void {
   const bare = results[0];
   if (!bare) return;
   const cpus = os.cpus();
@@ -217,6 +338,7 @@ function report(results: Measurement[], seconds: number, accountBytes: number, l
     `autocannon: ${connections} connections, ${seconds} s per route after ${warmupSeconds} s of warm-up; SQLite store`,
   );
   console.log(`Bare server body: ${accountBytes} bytes of JSON, as large as openfc's account object`);
+  console.log(`GET …/transactions?limit=100: ${transactionsPage}`);
   console.log('');
   const rows = [['route', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'non-2xx', 'errors']];
   for (const m of results) {
@@ -232,6 +354,33 @@ function report(results: Measurement[], seconds: number, accountBytes: number, l
   }
   console.log(table(rows));
   console.log('');
+  console.log(
+    `Closed loop: ${completionWorkers} workers, each creating a session (limits[accounts]=${completionAccounts}) and completing it with the test helper`,
+  );
+  console.log('');
+  console.log(
+    table([
+      [
+        'operation',
+        'completions/s',
+        'complete p50 ms',
+        'complete p99 ms',
+        'pair p50 ms',
+        'pair p99 ms',
+        'failures',
+      ],
+      [
+        completions.name,
+        completions.completionsPerSecond.toFixed(0),
+        completions.completeP50.toFixed(2),
+        completions.completeP99.toFixed(2),
+        completions.pairP50.toFixed(2),
+        completions.pairP99.toFixed(2),
+        String(completions.failures),
+      ],
+    ]),
+  );
+  console.log('');
   const goalRows = [['goal', 'measured', 'result']];
   for (const m of results) {
     for (const goal of m.target.goals) {
@@ -242,11 +391,12 @@ function report(results: Measurement[], seconds: number, accountBytes: number, l
   }
   console.log(table(goalRows));
   const failed = results.filter((m) => m.non2xx > 0 || m.errors > 0);
-  if (failed.length > 0) {
-    console.log('');
-    for (const m of failed) {
-      console.log(`WARNING: ${m.target.name} had ${m.non2xx} non-2xx responses and ${m.errors} errors.`);
-    }
+  if (failed.length > 0 || completions.failures > 0) console.log('');
+  for (const m of failed) {
+    console.log(`WARNING: ${m.target.name} had ${m.non2xx} non-2xx responses and ${m.errors} errors.`);
+  }
+  if (completions.failures > 0) {
+    console.log(`WARNING: ${completions.name} had ${completions.failures} failed operations.`);
   }
 }
 
@@ -267,6 +417,8 @@ interface OpenfcReady {
   account: string;
   linkedAccounts: number;
   accountBodyBytes: number;
+  transactionsAccount: string;
+  transactionCount: number;
 }
 
 async function main(): Promise<void> {
@@ -292,6 +444,25 @@ async function main(): Promise<void> {
     }
 
     const auth = { authorization: `Bearer ${fc.secretKey}`, 'stripe-version': apiVersion };
+
+    // The transactions page must be full (100), or hold every transaction the account has.
+    const transactionsUrl = `${fc.url}/v1/financial_connections/transactions?account=${fc.transactionsAccount}&limit=100`;
+    const pageResponse = await fetch(transactionsUrl, { headers: auth });
+    const pageText = await pageResponse.text();
+    if (!pageResponse.ok)
+      throw new Error(`GET ${transactionsUrl} answered ${pageResponse.status}: ${pageText}`);
+    const pageLength = (JSON.parse(pageText) as { data: unknown[] }).data.length;
+    const expected = Math.min(100, fc.transactionCount);
+    if (pageLength !== expected) {
+      throw new Error(
+        `GET …/transactions?limit=100 returned ${pageLength} transactions; the account has ${fc.transactionCount}.`,
+      );
+    }
+    const transactionsPage =
+      pageLength === 100
+        ? `a full page of 100 transactions (the account has ${fc.transactionCount}), ${Buffer.byteLength(pageText)} bytes`
+        : `only ${pageLength} transactions: the account has fewer than 100, ${Buffer.byteLength(pageText)} bytes`;
+    process.stderr.write(`GET …/transactions?limit=100 of ${fc.transactionsAccount}: ${transactionsPage}\n`);
     const sessionBody = `account_holder[type]=customer&account_holder[customer]=${fc.customer}&permissions[0]=balances&permissions[1]=payment_method`;
     const post = {
       method: 'POST' as const,
@@ -322,11 +493,26 @@ async function main(): Promise<void> {
         headers: auth,
         goals: [p99Below(10)],
       },
+      {
+        name: 'GET /v1/financial_connections/transactions?limit=100',
+        url: transactionsUrl,
+        method: 'GET',
+        headers: auth,
+        goals: [],
+      },
     ];
 
     const results: Measurement[] = [];
     for (const target of targets) results.push(await measure(target, seconds));
-    report(results, seconds, fc.accountBodyBytes, loadBefore);
+    const completions = await measureCompletions(
+      {
+        url: fc.url,
+        headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+        sessionBody: `account_holder[type]=customer&account_holder[customer]=${fc.customer}&permissions[0]=balances&permissions[1]=transactions&limits[accounts]=${completionAccounts}`,
+      },
+      seconds,
+    );
+    report(results, completions, transactionsPage, seconds, fc.accountBodyBytes, loadBefore);
   } finally {
     await Promise.all([stopChild(bare?.process), stopChild(openfc?.process)]);
     rmSync(dataDir, { recursive: true, force: true });
