@@ -2,6 +2,7 @@ import type { InstitutionConnector } from './bank/connector.ts';
 import type { SandboxControl } from './bank/sandbox-control.ts';
 import { CustomerService } from './domain/customers/service.ts';
 import { AccountData } from './domain/financial-connections/account-data.ts';
+import { AccountNumberSync } from './domain/financial-connections/account-numbers.ts';
 import { AccountService, AuthorizationService } from './domain/financial-connections/accounts.ts';
 import { BankSync } from './domain/financial-connections/bank-sync.ts';
 import { SessionCompletion } from './domain/financial-connections/completion.ts';
@@ -31,6 +32,8 @@ export interface Services {
   accountData: AccountData;
   /** Reading refreshed transactions and ownership snapshots. */
   transactions: TransactionService;
+  /** The account numbers of accounts linked for payments, sealed at rest. */
+  accountNumbers: AccountNumberSync;
   /** Makes bank-side facts happen at the sandbox bank, for the test helpers. */
   simulator: Simulator;
 }
@@ -51,6 +54,7 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
   const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle);
   const sessions = new SessionService(db, customers, accounts, authorizations, institutions);
   const accountData = new AccountData(db, accounts, bank);
+  const accountNumbers = new AccountNumberSync(db, bank, parts.secrets);
   return {
     merchants: new MerchantService(db, defaultApiVersion),
     idempotency: new IdempotencyService(db),
@@ -59,11 +63,21 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
     accounts,
     authorizations,
     sessions,
-    completion: new SessionCompletion(db, sessions, accounts, authorizations, lifecycle, bank, accountData),
+    completion: new SessionCompletion(
+      db,
+      sessions,
+      accounts,
+      authorizations,
+      lifecycle,
+      bank,
+      accountData,
+      accountNumbers,
+    ),
     lifecycle,
     bank,
     accountData,
     transactions: new TransactionService(db, accounts),
-    simulator: new Simulator(parts.sandboxControl, bank, accounts, authorizations),
+    accountNumbers,
+    simulator: new Simulator(parts.sandboxControl, bank, accounts, authorizations, accountNumbers),
   };
 }

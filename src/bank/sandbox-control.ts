@@ -9,6 +9,29 @@ export type AccountControl =
   | 'rotate-numbers'
   | 'deactivate-numbers';
 
+/** The sandbox bank refused a control action (an unknown account, an action it does not support). */
+export class SandboxControlRefused extends Error {
+  readonly status: number;
+  /** The bank's error kind (`not_supported`, `not_found`, ...), when it said one. */
+  readonly bankError: string | undefined;
+
+  constructor(message: string, status: number, bankError: string | undefined) {
+    super(message);
+    this.name = 'SandboxControlRefused';
+    this.status = status;
+    this.bankError = bankError;
+  }
+}
+
+function bankErrorOf(text: string): string | undefined {
+  try {
+    const parsed = JSON.parse(text) as { error?: unknown };
+    return typeof parsed.error === 'string' ? parsed.error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface SandboxControl {
   user(bankUserId: string, action: UserControl): Promise<void>;
   account(bankAccountId: string, action: AccountControl): Promise<void>;
@@ -24,7 +47,11 @@ export function sandboxControl(baseUrl: () => string, timeoutMs = 5000): Sandbox
     });
     const text = await response.body.text();
     if (response.statusCode >= 300) {
-      throw new Error(`The sandbox bank refused ${path}: ${response.statusCode} ${text.slice(0, 200)}`);
+      throw new SandboxControlRefused(
+        `The sandbox bank refused ${path}: ${response.statusCode} ${text.slice(0, 200)}`,
+        response.statusCode,
+        bankErrorOf(text),
+      );
     }
   }
   return {

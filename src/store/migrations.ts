@@ -190,6 +190,14 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0004_account_numbers': {
+      async up(db: Kysely<unknown>) {
+        // The numbers themselves are sealed (bound to the account id); the plain column keeps only
+        // what the account renders (type, status, expiry, networks).
+        await db.schema.alterTable('fc_accounts').addColumn('account_numbers_sealed', 'text').execute();
+        await db.schema.alterTable('fc_accounts').addColumn('account_numbers', 'text').execute();
+      },
+    },
   };
 }
 

@@ -59,6 +59,10 @@ export interface FcAccountsTable {
   ownership_refresh: string | null;
   transaction_refresh: string | null;
   ownership_id: string | null;
+  /** The bank's account numbers as sealed JSON, bound to the account id. */
+  account_numbers_sealed: string | null;
+  /** The non-secret parts of the account numbers, as JSON. */
+  account_numbers: string | null;
 }
 
 export interface FcAccountOwnershipsTable {

@@ -47,24 +47,11 @@ export function renderInstitution(institution: SandboxInstitution): Json {
 export function renderAccount(account: FcAccount, version: ApiVersion): Json {
   const institution = findInstitution(account.institutionId);
   const bank = institution && findSandboxAccount(institution, account.bankAccountKey);
-  const numbers =
-    bank &&
-    account.permissions.includes('payment_method') &&
-    bank.supportedPaymentMethodTypes.includes('us_bank_account')
-      ? [
-          {
-            expected_expiry_date: null,
-            identifier_type: bank.identifierType,
-            status: 'transactable',
-            supported_networks: ['ach'],
-          },
-        ]
-      : null;
   const body: Json = {
     id: account.id,
     object: 'financial_connections.account',
     account_holder: renderHolder(account.holder),
-    account_numbers: numbers,
+    account_numbers: account.accountNumbers,
     category: bank?.category ?? 'other',
     created: account.created,
     display_name: bank?.displayName ?? null,

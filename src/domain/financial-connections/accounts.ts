@@ -30,6 +30,7 @@ export function accountFromRow(row: Selectable<FcAccountsTable>): FcAccount {
     ownershipRefresh: parseJson(row.ownership_refresh),
     transactionRefresh: parseJson(row.transaction_refresh),
     ownershipId: row.ownership_id,
+    accountNumbers: parseJson(row.account_numbers),
   };
 }
 

@@ -11,6 +11,7 @@ import { invalidRequest, resourceMissing } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Merchant } from '../merchants/service.ts';
 import type { AccountData } from './account-data.ts';
+import type { AccountNumberSync } from './account-numbers.ts';
 import type { AccountService, AuthorizationService } from './accounts.ts';
 import { type BankSync, institutionUnavailable } from './bank-sync.ts';
 import type { Lifecycle } from './lifecycle.ts';
@@ -64,6 +65,7 @@ export class SessionCompletion {
     private readonly lifecycle: Lifecycle,
     private readonly bank: BankSync,
     private readonly accountData: AccountData,
+    private readonly numbers: AccountNumberSync,
   ) {}
 
   private chooseInstitution(
@@ -246,6 +248,9 @@ export class SessionCompletion {
     });
     // The first sync: what the bank says about the new connection right away.
     await this.bank.checkAuthorization(authorizationId);
+    // The numbers of accounts linked for payments; the bank issues new tokenized numbers on each
+    // consent, so a relink fetches them again for every account under the authorization.
+    await this.numbers.syncAuthorization(authorizationId);
     await this.accountData.prefetch(merchant.id, linked, session.prefetch);
     return this.sessions.get(merchant.id, id);
   }

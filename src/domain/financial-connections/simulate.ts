@@ -1,5 +1,11 @@
-import type { AccountControl, SandboxControl, UserControl } from '../../bank/sandbox-control.ts';
+import {
+  type AccountControl,
+  type SandboxControl,
+  SandboxControlRefused,
+  type UserControl,
+} from '../../bank/sandbox-control.ts';
 import { invalidRequest } from '../errors.ts';
+import type { AccountNumberSync } from './account-numbers.ts';
 import type { AccountService, AuthorizationService } from './accounts.ts';
 import type { BankSync } from './bank-sync.ts';
 import type { FcAccount, FcAuthorization } from './types.ts';
@@ -9,7 +15,16 @@ export const authorizationEvents = [
   'access_revoked',
   'reauthentication_required',
 ] as const;
-export const accountEvents = ['account_closed', 'account_unavailable', 'account_reopened'] as const;
+export const accountEvents = [
+  'account_closed',
+  'account_unavailable',
+  'account_reopened',
+  'account_numbers_rotated',
+  'account_numbers_deactivated',
+] as const;
+
+/** Account events about the account's numbers: openfc re-fetches them afterwards. */
+const numberEvents: ReadonlySet<string> = new Set(['account_numbers_rotated', 'account_numbers_deactivated']);
 
 const userControls: Record<(typeof authorizationEvents)[number], UserControl> = {
   consent_expired: 'expire-consent',
@@ -21,6 +36,8 @@ const accountControls: Record<(typeof accountEvents)[number], AccountControl> = 
   account_closed: 'close',
   account_unavailable: 'make-unavailable',
   account_reopened: 'reopen',
+  account_numbers_rotated: 'rotate-numbers',
+  account_numbers_deactivated: 'deactivate-numbers',
 };
 
 /**
@@ -33,6 +50,7 @@ export class Simulator {
     private readonly bank: BankSync,
     private readonly accounts: AccountService,
     private readonly authorizations: AuthorizationService,
+    private readonly numbers: AccountNumberSync,
   ) {}
 
   async authorization(
@@ -54,8 +72,19 @@ export class Simulator {
     if (!account.bankAccountId) {
       throw invalidRequest(`The account '${id}' was not linked at the sandbox bank.`, 'account');
     }
-    await this.control.account(account.bankAccountId, accountControls[event]);
+    try {
+      await this.control.account(account.bankAccountId, accountControls[event]);
+    } catch (error) {
+      if (error instanceof SandboxControlRefused && error.bankError === 'not_supported') {
+        throw invalidRequest(
+          `The account '${id}' has no tokenized account number: only accounts at an institution that issues tokenized account numbers can have them rotated or deactivated.`,
+          'event',
+        );
+      }
+      throw error;
+    }
     await this.bank.checkAuthorization(account.authorizationId);
+    if (numberEvents.has(event)) await this.numbers.syncAccount(id);
     return this.accounts.get(merchantId, id);
   }
 }

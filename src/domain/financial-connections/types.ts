@@ -67,6 +67,16 @@ export interface FcAccount {
   ownershipRefresh: RefreshState | null;
   transactionRefresh: (RefreshState & { id: string }) | null;
   ownershipId: string | null;
+  /** The non-secret parts of the bank's account numbers, when openfc holds them. */
+  accountNumbers: AccountNumberDetails[] | null;
+}
+
+/** One of an account's numbers as Stripe shows it: never the number itself. */
+export interface AccountNumberDetails {
+  identifier_type: 'account_number' | 'tokenized_account_number';
+  status: 'transactable' | 'deactivated';
+  expected_expiry_date: number | null;
+  supported_networks: Array<'ach'>;
 }
 
 export type RefreshStatus = 'pending' | 'succeeded' | 'failed';

@@ -1,0 +1,95 @@
+import type { Kysely } from 'kysely';
+import { findInstitution, findSandboxAccount } from '../../bank/catalogue.ts';
+import type { AccountNumbers } from '../../bank/connector.ts';
+import type { Database } from '../../store/schema.ts';
+import type { SecretBox } from '../../store/secrets.ts';
+import type { BankSync } from './bank-sync.ts';
+import type { AccountNumberDetails, Permission } from './types.ts';
+
+function details(numbers: AccountNumbers): AccountNumberDetails {
+  return {
+    expected_expiry_date: numbers.expectedExpiryDate,
+    identifier_type: numbers.identifierType,
+    status: numbers.status,
+    supported_networks: numbers.supportedNetworks,
+  };
+}
+
+/**
+ * The account and routing numbers of accounts linked for payments. openfc keeps the numbers
+ * sealed (bound to the account's id) and, in the clear, only what the account renders.
+ */
+export class AccountNumberSync {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly bank: BankSync,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  /**
+   * Fetches and stores the numbers of every account under the authorization that was linked with
+   * the `payment_method` permission and can be paid from (the others hold none). An account the
+   * bank will not answer for keeps what was stored before.
+   */
+  async syncAuthorization(authorizationId: string): Promise<void> {
+    const rows = await this.db
+      .selectFrom('fc_accounts')
+      .select(['id'])
+      .where('authorization_id', '=', authorizationId)
+      .where('status', '!=', 'disconnected')
+      .orderBy('id')
+      .execute();
+    for (const row of rows) await this.syncAccount(row.id);
+  }
+
+  /** Fetches and stores one account's numbers, as `syncAuthorization` does. */
+  async syncAccount(accountId: string): Promise<void> {
+    const row = await this.db
+      .selectFrom('fc_accounts')
+      .select(['authorization_id', 'institution_id', 'bank_account_key', 'bank_account_id', 'permissions'])
+      .where('id', '=', accountId)
+      .executeTakeFirst();
+    if (!row) return;
+    const institution = findInstitution(row.institution_id);
+    const bankAccount = institution && findSandboxAccount(institution, row.bank_account_key);
+    const permissions = JSON.parse(row.permissions) as Permission[];
+    const bankId = row.bank_account_id;
+    let numbers: AccountNumbers[] = [];
+    if (
+      bankId !== null &&
+      permissions.includes('payment_method') &&
+      bankAccount?.supportedPaymentMethodTypes.includes('us_bank_account')
+    ) {
+      const called = await this.bank.withGrant(
+        row.authorization_id,
+        (institutionId, grant) => this.bank.connector.getAccountNumbers(institutionId, grant, bankId),
+        accountId,
+      );
+      if (!called?.result.ok) return;
+      numbers = called.result.value;
+    }
+    await this.db
+      .updateTable('fc_accounts')
+      .set(
+        numbers.length === 0
+          ? { account_numbers_sealed: null, account_numbers: null }
+          : {
+              account_numbers_sealed: this.secrets.seal(JSON.stringify(numbers), accountId),
+              account_numbers: JSON.stringify(numbers.map(details)),
+            },
+      )
+      .where('id', '=', accountId)
+      .execute();
+  }
+
+  /** The full numbers openfc holds for an account (to pay from it), or null. */
+  async open(accountId: string): Promise<AccountNumbers[] | null> {
+    const row = await this.db
+      .selectFrom('fc_accounts')
+      .select(['account_numbers_sealed'])
+      .where('id', '=', accountId)
+      .executeTakeFirst();
+    if (!row?.account_numbers_sealed) return null;
+    return JSON.parse(this.secrets.open(row.account_numbers_sealed, accountId)) as AccountNumbers[];
+  }
+}
