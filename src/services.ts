@@ -13,6 +13,7 @@ import { Simulator } from './domain/financial-connections/simulate.ts';
 import { TransactionService } from './domain/financial-connections/transactions.ts';
 import { IdempotencyService } from './domain/idempotency/service.ts';
 import { MerchantService } from './domain/merchants/service.ts';
+import { SandboxClocks } from './domain/sandbox-clock/clocks.ts';
 import type { Store } from './store/open.ts';
 import type { SecretBox } from './store/secrets.ts';
 
@@ -36,6 +37,8 @@ export interface Services {
   accountNumbers: AccountNumberSync;
   /** Makes bank-side facts happen at the sandbox bank, for the test helpers. */
   simulator: Simulator;
+  /** openfc's sandbox clock per merchant. */
+  clocks: SandboxClocks;
 }
 
 export interface BankParts {
@@ -51,7 +54,8 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
   const accounts = new AccountService(db);
   const authorizations = new AuthorizationService(db);
   const lifecycle = new Lifecycle();
-  const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle);
+  const clocks = new SandboxClocks(db);
+  const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle, clocks);
   const sessions = new SessionService(db, customers, accounts, authorizations, institutions);
   const accountData = new AccountData(db, accounts, bank);
   const accountNumbers = new AccountNumberSync(db, bank, parts.secrets);
@@ -78,6 +82,15 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
     accountData,
     transactions: new TransactionService(db, accounts),
     accountNumbers,
-    simulator: new Simulator(parts.sandboxControl, bank, accounts, authorizations, accountNumbers),
+    simulator: new Simulator(
+      db,
+      parts.sandboxControl,
+      bank,
+      accounts,
+      authorizations,
+      accountNumbers,
+      clocks,
+    ),
+    clocks,
   };
 }

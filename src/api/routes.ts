@@ -6,6 +6,7 @@ import { institutionRoutes } from './financial-connections/institutions.ts';
 import { sessionRoutes } from './financial-connections/sessions.ts';
 import { transactionRoutes } from './financial-connections/transactions.ts';
 import { financialConnectionsTestHelperRoutes } from './test-helpers/financial-connections.ts';
+import { sandboxClockRoutes } from './test-helpers/sandbox-clock.ts';
 import { simulateRoutes } from './test-helpers/simulate.ts';
 import type { Route } from './wire/route.ts';
 
@@ -20,4 +21,5 @@ export const routes: readonly Route[] = [
   ...institutionRoutes,
   ...financialConnectionsTestHelperRoutes,
   ...simulateRoutes,
+  ...sandboxClockRoutes,
 ];

@@ -35,13 +35,16 @@ function bankErrorOf(text: string): string | undefined {
 export interface SandboxControl {
   user(bankUserId: string, action: UserControl): Promise<void>;
   account(bankAccountId: string, action: AccountControl): Promise<void>;
+  /** Moves one holder's time at the bank forward by `seconds`. */
+  advanceUser(bankUserId: string, seconds: number): Promise<void>;
 }
 
 /** Talks to the sandbox bank's control endpoints over HTTP, as the holder or the bank would act. */
 export function sandboxControl(baseUrl: () => string, timeoutMs = 5000): SandboxControl {
-  async function post(path: string): Promise<void> {
+  async function post(path: string, body?: Record<string, unknown>): Promise<void> {
     const response = await request(`${baseUrl()}${path}`, {
       method: 'POST',
+      ...(body && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
@@ -58,5 +61,7 @@ export function sandboxControl(baseUrl: () => string, timeoutMs = 5000): Sandbox
     user: (bankUserId, action) => post(`/control/users/${encodeURIComponent(bankUserId)}/${action}`),
     account: (bankAccountId, action) =>
       post(`/control/accounts/${encodeURIComponent(bankAccountId)}/${action}`),
+    advanceUser: (bankUserId, seconds) =>
+      post(`/control/users/${encodeURIComponent(bankUserId)}/advance`, { seconds }),
   };
 }

@@ -198,6 +198,16 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
         await db.schema.alterTable('fc_accounts').addColumn('account_numbers', 'text').execute();
       },
     },
+    '0005_sandbox_clocks': {
+      async up(db: Kysely<unknown>) {
+        // A merchant's sandbox clock runs `offset_seconds` ahead of real time; no row means 0.
+        await db.schema
+          .createTable('sandbox_clocks')
+          .addColumn('merchant_id', key, (c) => c.primaryKey())
+          .addColumn('offset_seconds', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -134,6 +134,11 @@ export interface IdempotencyKeysTable {
   created: number;
 }
 
+export interface SandboxClocksTable {
+  merchant_id: string;
+  offset_seconds: number;
+}
+
 export interface Database {
   merchant_accounts: MerchantAccountsTable;
   api_keys: ApiKeysTable;
@@ -146,4 +151,5 @@ export interface Database {
   fc_account_owners: FcAccountOwnersTable;
   fc_transactions: FcTransactionsTable;
   idempotency_keys: IdempotencyKeysTable;
+  sandbox_clocks: SandboxClocksTable;
 }

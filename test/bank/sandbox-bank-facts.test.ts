@@ -180,6 +180,33 @@ describe('sandbox bank: bank-side facts', () => {
     assert.notEqual(numberOf(two), '947205318846');
   });
 
+  test("advancing one holder's time ends that holder's consent only", async () => {
+    const moved = await link(institutions.test);
+    const still = await link(institutions.test);
+    const checking = (l: typeof moved) => l.data(l.ids.checking ?? '', 'balance');
+    const clockNow = Number((await call(base, 'GET', '/control/clock')).body.now);
+    const half = await call(base, 'POST', `/control/users/${moved.user}/advance`, {
+      form: { seconds: String(45 * day) },
+    });
+    assert.deepEqual(half.body, { bank_user_id: moved.user, now: clockNow + 45 * day });
+    const full = await call(base, 'POST', `/control/users/${moved.user}/advance`, {
+      json: { seconds: 45 * day },
+    });
+    assert.equal(full.body.now, clockNow + 90 * day);
+    assert.deepEqual(
+      [(await checking(moved)).status, (await checking(moved)).body.error],
+      [403, 'consent_expired'],
+    );
+    assert.equal((await checking(still)).status, 200);
+    assert.equal(Number((await call(base, 'GET', '/control/clock')).body.now), clockNow);
+    for (const seconds of [0, -1, 1.5, 'abc']) {
+      const bad = await call(base, 'POST', `/control/users/${still.user}/advance`, { json: { seconds } });
+      assert.deepEqual([bad.status, bad.body.error], [400, 'invalid_request'], String(seconds));
+    }
+    const nobody = await call(base, 'POST', '/control/users/bu_nobody/advance', { json: { seconds: 1 } });
+    assert.equal(nobody.status, 404);
+  });
+
   test('the clock can only be set on a bank that owns its clock', async () => {
     const bad = await call(base, 'POST', '/control/clock', { json: { now: 'soon' } });
     assert.deepEqual([bad.status, bad.body.error], [400, 'invalid_request']);

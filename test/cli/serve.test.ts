@@ -110,7 +110,13 @@ describe('openfc serve on SQLite', () => {
   });
 
   /** The migrations openfc ships, in order. */
-  const migrationNames = ['0001_core', '0002_bank_grants', '0003_account_data', '0004_account_numbers'];
+  const migrationNames = [
+    '0001_core',
+    '0002_bank_grants',
+    '0003_account_data',
+    '0004_account_numbers',
+    '0005_sandbox_clocks',
+  ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {
     const dataDir = tempDir();

@@ -16,7 +16,7 @@ type AccountAction = 'close' | 'make-unavailable' | 'reopen' | 'rotate-numbers' 
 export function controlRoutes(app: FastifyInstance, { bank }: BankContext): void {
   const userActions: Record<UserAction, (consent: Consent) => void> = {
     'expire-consent': (c) => {
-      c.expiresAt = Math.min(c.expiresAt, bank.now());
+      c.expiresAt = Math.min(c.expiresAt, bank.nowFor(c.userId));
     },
     revoke: (c) => {
       c.status = 'revoked';
@@ -43,7 +43,7 @@ export function controlRoutes(app: FastifyInstance, { bank }: BankContext): void
     },
     'rotate-numbers': (held) => {
       tokenizedOnly(held);
-      rotate(held.facts, bank.now());
+      rotate(held.facts, bank.nowFor(held.userId));
     },
     'deactivate-numbers': (held) => {
       tokenizedOnly(held);
@@ -68,10 +68,21 @@ export function controlRoutes(app: FastifyInstance, { bank }: BankContext): void
       apply(held);
       return {
         account: bank.describe(held.id),
-        numbers: numbersOf(held.account, held.facts, bank.now()),
+        numbers: numbersOf(held.account, held.facts, bank.nowFor(held.userId)),
       };
     });
   }
+
+  // One holder's time moves forward (openfc's per-merchant sandbox clock moves its holders this way).
+  app.post<{ Params: { bankUser: string } }>('/control/users/:bankUser/advance', async (request) => {
+    const userId = request.params.bankUser;
+    if (!bank.hasUser(userId)) throw new BankError('not_found', `No bank user ${userId}.`);
+    const raw = bodyOf(request).seconds;
+    const seconds = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
+    if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds < 1)
+      throw invalidRequest('Send {"seconds": a positive integer}.');
+    return { bank_user_id: userId, now: bank.advanceUser(userId, seconds) };
+  });
 
   app.get('/control/clock', async () => ({ now: bank.now() }));
 

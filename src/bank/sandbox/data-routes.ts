@@ -18,7 +18,8 @@ export function dataRoutes(app: FastifyInstance, { bank }: BankContext): void {
   }));
 
   app.get<{ Params: { id: string } }>('/accounts/:id/balance', async (request) => {
-    return balanceOf(account(request).account, bank.now());
+    const held = account(request);
+    return balanceOf(held.account, bank.nowFor(held.userId));
   });
 
   app.get<{ Params: { id: string } }>('/accounts/:id/owners', async (request) => {
@@ -31,12 +32,12 @@ export function dataRoutes(app: FastifyInstance, { bank }: BankContext): void {
     const raw = queryOf(request).get('since');
     const since = raw === null ? undefined : Number(raw);
     if (since !== undefined && !Number.isInteger(since)) throw invalidRequest('since must be Unix seconds.');
-    return { transactions: transactionsOf(held.account, bank.now(), since) };
+    return { transactions: transactionsOf(held.account, bank.nowFor(held.userId), since) };
   });
 
   app.get<{ Params: { id: string } }>('/accounts/:id/numbers', async (request, reply) => {
     const held = account(request);
     reply.header('cache-control', 'no-store');
-    return { numbers: numbersOf(held.account, held.facts, bank.now()) };
+    return { numbers: numbersOf(held.account, held.facts, bank.nowFor(held.userId)) };
   });
 }

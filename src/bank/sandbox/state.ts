@@ -50,6 +50,8 @@ export class BankState {
   private readonly consents = new Map<string, Consent>();
   private readonly accessTokens = new Map<string, { consentId: string; expiresAt: number }>();
   private readonly refreshTokens = new Map<string, string>();
+  /** How far each holder's time runs ahead of the bank's clock (openfc's per-merchant sandbox clock). */
+  private readonly userOffsets = new Map<string, number>();
 
   constructor(clock: BankClock, settings: BankSettings) {
     this.clock = clock;
@@ -58,6 +60,17 @@ export class BankState {
 
   now(): number {
     return this.clock.now();
+  }
+
+  /** The bank's time for everything about one holder: the bank's clock plus that holder's offset. */
+  nowFor(userId: string): number {
+    return this.now() + (this.userOffsets.get(userId) ?? 0);
+  }
+
+  /** Moves one holder's time forward; the bank's clock and other holders are untouched. */
+  advanceUser(userId: string, seconds: number): number {
+    this.userOffsets.set(userId, (this.userOffsets.get(userId) ?? 0) + seconds);
+    return this.nowFor(userId);
   }
 
   /**
@@ -78,7 +91,7 @@ export class BankState {
         closed: false,
         unavailable: false,
         numberGeneration: 0,
-        numbersIssuedAt: this.now(),
+        numbersIssuedAt: this.nowFor(id),
         numbersDeactivated: false,
         consents: 0,
       };
@@ -107,7 +120,7 @@ export class BankState {
     userId: string,
     accountIds: string[],
   ): { token: TokenBody; consentId: string } {
-    const now = this.now();
+    const now = this.nowFor(userId);
     // At Inactive Accounts the holder's first consent ends as soon as it is used; consenting
     // again (a relink) works.
     const firstConsent = ![...this.consents.values()].some((c) => c.userId === userId);
@@ -139,7 +152,7 @@ export class BankState {
     const consentId = this.refreshTokens.get(refreshToken);
     const consent = consentId === undefined ? undefined : this.consents.get(consentId);
     if (!consent) throw new BankError('invalid_grant', 'Unknown refresh token.');
-    assertAvailable(consent.institution, this.now());
+    assertAvailable(consent.institution, this.nowFor(consent.userId));
     this.checkConsent(consent);
     return this.issueAccessToken(consent);
   }
@@ -160,15 +173,15 @@ export class BankState {
     const token = this.accessTokens.get(accessToken);
     const consent = token && this.consents.get(token.consentId);
     if (!token || !consent) throw new BankError('invalid_token', 'Unknown access token.');
-    assertAvailable(consent.institution, this.now());
+    const now = this.nowFor(consent.userId);
+    assertAvailable(consent.institution, now);
     this.checkConsent(consent);
     if (consent.endsOnFirstUse) {
       consent.endsOnFirstUse = false;
-      consent.expiresAt = this.now();
+      consent.expiresAt = now;
       throw new BankError('consent_expired', 'Access to these accounts has expired.');
     }
-    if (this.now() >= token.expiresAt)
-      throw new BankError('access_token_expired', 'The access token has expired.');
+    if (now >= token.expiresAt) throw new BankError('access_token_expired', 'The access token has expired.');
     return consent;
   }
 
@@ -198,14 +211,16 @@ export class BankState {
     if (consent.status === 'reauthentication_required') {
       throw new BankError('reauthentication_required', 'The account holder must log in again.');
     }
-    if (this.now() >= consent.expiresAt) throw new BankError('consent_expired', 'The consent has ended.');
+    if (this.nowFor(consent.userId) >= consent.expiresAt)
+      throw new BankError('consent_expired', 'The consent has ended.');
   }
 
   private issueAccessToken(consent: Consent): TokenBody {
-    const now = this.now();
+    const now = this.nowFor(consent.userId);
     const accessToken = secret('at_');
     const expiresAt = now + this.settings.accessTokenTtlSeconds;
-    this.sweepAccessTokens(now);
+    // Holders' times only run ahead of the bank's clock, so sweeping by the clock forgets nothing live.
+    this.sweepAccessTokens(this.now());
     this.accessTokens.set(accessToken, { consentId: consent.id, expiresAt });
     return {
       access_token: accessToken,

@@ -4,7 +4,11 @@ import { withFreshGrant } from '../../bank/fresh-grant.ts';
 import type { Database } from '../../store/schema.ts';
 import type { SecretBox } from '../../store/secrets.ts';
 import { ApiError } from '../errors.ts';
+import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import type { AuthorizationFact, Lifecycle, Transition } from './lifecycle.ts';
+
+/** How long before a consent ends the merchant is told it will (`status_details.active`). */
+export const deactivationNoticeSeconds = 7 * 86_400;
 
 /** Bank failures that end an authorization's access, by the fact they stand for. */
 const brokenBy: Partial<Record<BankFailure['kind'], AuthorizationFact>> = {
@@ -39,6 +43,7 @@ export class BankSync {
     readonly connector: InstitutionConnector,
     private readonly secrets: SecretBox,
     private readonly lifecycle: Lifecycle,
+    private readonly clocks: SandboxClocks,
   ) {}
 
   sealGrant(authorizationId: string, grant: Grant): string {
@@ -58,15 +63,15 @@ export class BankSync {
     authorizationId: string,
     operation: (institutionId: string, grant: Grant) => Promise<BankResult<T>>,
     accountId?: string,
-  ): Promise<{ result: BankResult<T>; transitions: Transition[] } | undefined> {
+  ): Promise<{ result: BankResult<T>; transitions: Transition[]; now: number } | undefined> {
     const row = await this.db
       .selectFrom('fc_authorizations')
-      .select(['institution_id', 'grant_sealed', 'status'])
+      .select(['merchant_id', 'institution_id', 'grant_sealed', 'status'])
       .where('id', '=', authorizationId)
       .executeTakeFirst();
     if (!row?.grant_sealed || row.status === 'disconnected') return undefined;
     const grant = this.openGrant(authorizationId, row.grant_sealed);
-    const now = Math.floor(Date.now() / 1000);
+    const now = await this.clocks.now(row.merchant_id);
     const { result, refreshed } = await withFreshGrant(this.connector, row.institution_id, grant, now, (g) =>
       operation(row.institution_id, g),
     );
@@ -85,17 +90,21 @@ export class BankSync {
       else if (accountId !== undefined && (kind === 'account_closed' || kind === 'account_unavailable'))
         transitions.push(await this.lifecycle.breakAccount(this.db, accountId, kind));
     }
-    return { result, transitions };
+    return { result, transitions, now };
   }
 
   /** Asks the bank about an authorization and its accounts, and applies what it says. */
   async checkAuthorization(authorizationId: string): Promise<Transition[]> {
-    const called = await this.withGrant(authorizationId, (institutionId, grant) =>
-      this.connector.listAccounts(institutionId, grant),
-    );
+    let consentEndsAt = 0;
+    const called = await this.withGrant(authorizationId, (institutionId, grant) => {
+      consentEndsAt = grant.consentExpiresAt;
+      return this.connector.listAccounts(institutionId, grant);
+    });
     if (!called) return [];
     const { result } = called;
     if (!result.ok) return called.transitions;
+    const endsSoon = consentEndsAt - called.now <= deactivationNoticeSeconds;
+    await this.lifecycle.noticeDeactivation(this.db, authorizationId, endsSoon ? consentEndsAt : null);
     const byBankId = new Map(result.value.map((a) => [a.id, a.status]));
     const accounts = await this.db
       .selectFrom('fc_accounts')

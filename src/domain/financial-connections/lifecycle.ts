@@ -100,6 +100,42 @@ export class Lifecycle {
   }
 
   /**
+   * Access still works but the consent ends soon: the authorization and its active accounts show
+   * `status_details.active` until then (or a relink clears it). With `endsAt` null, the notice goes.
+   */
+  async noticeDeactivation(
+    db: Kysely<Database>,
+    authorizationId: string,
+    endsAt: number | null,
+  ): Promise<void> {
+    const details = JSON.stringify(
+      (endsAt === null
+        ? {}
+        : {
+            active: {
+              cause: 'access_expired',
+              action: 'relink_required',
+              expected_deactivation_date: endsAt,
+            },
+          }) satisfies StatusDetails,
+    );
+    await db
+      .updateTable('fc_authorizations')
+      .set({ status_details: details })
+      .where('id', '=', authorizationId)
+      .where('status', '=', 'active')
+      .where('status_details', '!=', details)
+      .execute();
+    await db
+      .updateTable('fc_accounts')
+      .set({ status_details: details })
+      .where('authorization_id', '=', authorizationId)
+      .where('status', '=', 'active')
+      .where('status_details', '!=', details)
+      .execute();
+  }
+
+  /**
    * A relink re-authenticated the authorization: it works again, and so does every account on it
    * that a relink repairs (closed or unavailable accounts stay as they are).
    */
@@ -109,6 +145,13 @@ export class Lifecycle {
       .set({ status: 'active', status_details: '{}' })
       .where('id', '=', authorizationId)
       .where('status', '!=', 'disconnected')
+      .execute();
+    // A notice of the old consent's end no longer holds.
+    await db
+      .updateTable('fc_accounts')
+      .set({ status_details: '{}' })
+      .where('authorization_id', '=', authorizationId)
+      .where('status', '=', 'active')
       .execute();
     const accounts = await db
       .selectFrom('fc_accounts')

@@ -1,10 +1,13 @@
+import type { Kysely } from 'kysely';
 import {
   type AccountControl,
   type SandboxControl,
   SandboxControlRefused,
   type UserControl,
 } from '../../bank/sandbox-control.ts';
+import type { Database } from '../../store/schema.ts';
 import { invalidRequest } from '../errors.ts';
+import type { SandboxClock, SandboxClocks } from '../sandbox-clock/clocks.ts';
 import type { AccountNumberSync } from './account-numbers.ts';
 import type { AccountService, AuthorizationService } from './accounts.ts';
 import type { BankSync } from './bank-sync.ts';
@@ -46,12 +49,41 @@ const accountControls: Record<(typeof accountEvents)[number], AccountControl> = 
  */
 export class Simulator {
   constructor(
+    private readonly db: Kysely<Database>,
     private readonly control: SandboxControl,
     private readonly bank: BankSync,
     private readonly accounts: AccountService,
     private readonly authorizations: AuthorizationService,
     private readonly numbers: AccountNumberSync,
+    private readonly clocks: SandboxClocks,
   ) {}
+
+  /**
+   * Moves the merchant's sandbox clock forward, and the time of the merchant's holders at the bank
+   * with it; then openfc looks at each of the merchant's connections, so that consents that ended
+   * (or end soon) show when this returns.
+   */
+  async advanceClock(merchantId: string, seconds: number): Promise<SandboxClock> {
+    const clock = await this.clocks.advance(merchantId, seconds);
+    const users = await this.db
+      .selectFrom('fc_authorizations')
+      .select('bank_user_id')
+      .distinct()
+      .where('merchant_id', '=', merchantId)
+      .where('bank_user_id', 'is not', null)
+      .execute();
+    for (const { bank_user_id } of users)
+      if (bank_user_id) await this.control.advanceUser(bank_user_id, seconds);
+    const authorizations = await this.db
+      .selectFrom('fc_authorizations')
+      .select('id')
+      .where('merchant_id', '=', merchantId)
+      .where('status', '!=', 'disconnected')
+      .orderBy('id')
+      .execute();
+    for (const { id } of authorizations) await this.bank.checkAuthorization(id);
+    return clock;
+  }
 
   async authorization(
     merchantId: string,
