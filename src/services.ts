@@ -57,7 +57,7 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
   const clocks = new SandboxClocks(db);
   const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle, clocks);
   const sessions = new SessionService(db, customers, accounts, authorizations, institutions);
-  const accountData = new AccountData(db, accounts, bank);
+  const accountData = new AccountData(db, accounts, bank, clocks);
   const accountNumbers = new AccountNumberSync(db, bank, parts.secrets);
   return {
     merchants: new MerchantService(db, defaultApiVersion),
@@ -90,6 +90,7 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
       authorizations,
       accountNumbers,
       clocks,
+      accountData,
     ),
     clocks,
   };

@@ -63,10 +63,11 @@ export const accountRoutes = [
     returns: 'financial_connections.account',
     params: {},
     async handle(ctx) {
-      return renderAccount(
-        await ctx.services.accounts.disconnect(ctx.merchant.id, ctx.path.account ?? ''),
-        ctx.version,
-      );
+      const account = await ctx.services.accounts.disconnect(ctx.merchant.id, ctx.path.account ?? '');
+      // The last connected account of an authorization takes the authorization (and its grant at
+      // the bank) with it.
+      await ctx.services.bank.disconnectIfUnused(account.authorizationId);
+      return renderAccount(account, ctx.version);
     },
   }),
 ];

@@ -3,7 +3,8 @@ import type { Balance, Owner, Transaction } from '../../bank/connector.ts';
 import type { Database } from '../../store/schema.ts';
 import { invalidRequest } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { AccountService } from './accounts.ts';
+import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
+import { type AccountService, accountFromRow } from './accounts.ts';
 import type { BankSync } from './bank-sync.ts';
 import { type DataFeature, neededPermission, requireActive, requirePermission } from './data-access.ts';
 import { storeTransactions } from './transactions.ts';
@@ -28,9 +29,14 @@ const prefetched: Record<string, DataFeature> = {
 /** A refresh left pending this long (a process that stopped mid-way) may be started again. */
 const stalePendingSeconds = 600;
 
-function now(): number {
-  return Math.floor(Date.now() / 1000);
-}
+/** A subscribed feature is refreshed again once its last attempt is this old (on the merchant's clock). */
+export const scheduledRefreshSeconds = 86_400;
+
+/** How long a clock advance waits for the scheduled refreshes it started. */
+const scheduledWaitMs = 10_000;
+
+/** The subscribable features that openfc refreshes on a schedule. */
+const scheduledFeatures: readonly DataFeature[] = ['balance', 'transactions'];
 
 function stripeBalance(balance: Balance): Record<string, unknown> {
   const c = balance.currency;
@@ -55,7 +61,8 @@ interface Started {
  * the response, in this process; it ends as succeeded or failed.
  */
 export class AccountData {
-  private readonly running = new Set<Promise<void>>();
+  /** Each background refresh under way, with the account it refreshes. */
+  private readonly running = new Map<Promise<void>, string>();
   /** Where failures of background refreshes (not bank failures: bugs) are reported. */
   onBackgroundError: (error: unknown) => void = (error) => console.error(error);
 
@@ -63,13 +70,14 @@ export class AccountData {
     private readonly db: Kysely<Database>,
     private readonly accounts: AccountService,
     private readonly bank: BankSync,
+    private readonly clocks: SandboxClocks,
   ) {}
 
   async refresh(merchantId: string, id: string, features: DataFeature[]): Promise<FcAccount> {
     const account = await this.accounts.get(merchantId, id);
     for (const feature of features) requirePermission(account, feature, 'features');
     requireActive(account);
-    const started = await this.start(account, [...new Set(features)]);
+    const started = await this.start(account, [...new Set(features)], await this.clocks.now(merchantId));
     const after = await this.accounts.get(merchantId, id);
     this.launch(id, started);
     return after;
@@ -77,6 +85,7 @@ export class AccountData {
 
   /** Starts the refreshes a session's `prefetch[]` asks for on the accounts it linked. */
   async prefetch(merchantId: string, accountIds: string[], prefetch: string[] | null): Promise<void> {
+    const at = await this.clocks.now(merchantId);
     for (const account of await this.accounts.getMany(merchantId, accountIds)) {
       if (account.status !== 'active') continue;
       const features = (prefetch ?? []).flatMap((p) => {
@@ -84,7 +93,7 @@ export class AccountData {
         return feature && account.permissions.includes(neededPermission[feature]) ? [feature] : [];
       });
       // A prefetch that cannot start leaves the account as linked; it never fails the session.
-      const started = await this.start(account, features).catch(() => []);
+      const started = await this.start(account, features, at).catch(() => []);
       this.launch(account.id, started);
     }
   }
@@ -96,7 +105,9 @@ export class AccountData {
     const added = features.filter((f) => !account.subscriptions.includes(f));
     await this.setSubscriptions(account, [...account.subscriptions, ...added]);
     // A new transactions subscription starts with a refresh, as Stripe's does.
-    const started = added.includes('transactions') ? await this.start(account, ['transactions']) : [];
+    const started = added.includes('transactions')
+      ? await this.start(account, ['transactions'], await this.clocks.now(merchantId))
+      : [];
     const after = await this.accounts.get(merchantId, id);
     this.launch(id, started);
     return after;
@@ -111,9 +122,60 @@ export class AccountData {
     return this.accounts.get(merchantId, id);
   }
 
+  /**
+   * The daily refresh of subscribed accounts: on each of the merchant's active accounts, every
+   * subscribed feature whose last attempt is at least a day before `at` (the merchant's clock) is
+   * refreshed. Resolves once those refreshes ended, or after a bounded wait.
+   */
+  async refreshDue(merchantId: string, at: number): Promise<void> {
+    const rows = await this.db
+      .selectFrom('fc_accounts')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .where('status', '=', 'active')
+      .where('subscriptions', '!=', '[]')
+      .orderBy('id')
+      .execute();
+    const launched: string[] = [];
+    for (const account of rows.map(accountFromRow)) {
+      const due = scheduledFeatures.filter((feature) => {
+        if (!account.subscriptions.includes(feature)) return false;
+        if (!account.permissions.includes(neededPermission[feature])) return false;
+        const state = feature === 'balance' ? account.balanceRefresh : account.transactionRefresh;
+        return state === null || state.last_attempted_at <= at - scheduledRefreshSeconds;
+      });
+      if (due.length === 0) continue;
+      // An account that stopped being active meanwhile is simply skipped.
+      const started = await this.start(account, due, at).catch(() => []);
+      this.launch(account.id, started);
+      if (started.length > 0) launched.push(account.id);
+    }
+    await this.settled(launched, scheduledWaitMs);
+  }
+
+  /** Resolves once no refresh of these accounts is running, or after `timeoutMs`. */
+  async settled(accountIds: readonly string[], timeoutMs: number): Promise<void> {
+    const ids = new Set(accountIds);
+    const pending = () => [...this.running].filter(([, id]) => ids.has(id)).map(([job]) => job);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    let timedOut = false;
+    void timeout.then(() => {
+      timedOut = true;
+    });
+    try {
+      for (let jobs = pending(); jobs.length > 0 && !timedOut; jobs = pending())
+        await Promise.race([Promise.allSettled(jobs), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Resolves once no refresh is running (for shutting down). */
   async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    while (this.running.size > 0) await Promise.allSettled([...this.running.keys()]);
   }
 
   private async setSubscriptions(account: FcAccount, subscriptions: string[]): Promise<void> {
@@ -129,7 +191,7 @@ export class AccountData {
   }
 
   /** Marks each feature pending, unless a refresh of it is already under way. */
-  private async start(account: FcAccount, features: DataFeature[]): Promise<Started[]> {
+  private async start(account: FcAccount, features: DataFeature[], at: number): Promise<Started[]> {
     const started: Started[] = [];
     for (const feature of features) {
       const column = refreshColumn[feature];
@@ -140,10 +202,10 @@ export class AccountData {
         .executeTakeFirstOrThrow();
       const current = row[column];
       const state = current === null ? null : (JSON.parse(current) as RefreshState);
-      if (state?.status === 'pending' && state.last_attempted_at > now() - stalePendingSeconds) continue;
+      if (state?.status === 'pending' && state.last_attempted_at > at - stalePendingSeconds) continue;
       const pending = JSON.stringify({
         ...(feature === 'transactions' && { id: newId('transactionRefresh') }),
-        last_attempted_at: now(),
+        last_attempted_at: at,
         next_refresh_available_at: null,
         status: 'pending',
       });
@@ -174,7 +236,7 @@ export class AccountData {
         .then(() => this.run(accountId, s))
         .catch((error: unknown) => this.onBackgroundError(error))
         .finally(() => this.running.delete(job));
-      this.running.add(job);
+      this.running.set(job, accountId);
     }
   }
 
@@ -199,18 +261,19 @@ export class AccountData {
             accountId,
           );
     const column = refreshColumn[feature];
+    const ended = await this.clocks.now(account.merchant_id);
     const finish = async (db: Kysely<Database>, status: 'succeeded' | 'failed', extra = {}) => {
-      const ended = { ...(JSON.parse(pending) as RefreshState), status, next_refresh_available_at: now() };
+      const state = { ...(JSON.parse(pending) as RefreshState), status, next_refresh_available_at: ended };
       await db
         .updateTable('fc_accounts')
-        .set({ ...extra, [column]: JSON.stringify(ended) })
+        .set({ ...extra, [column]: JSON.stringify(state) })
         .where('id', '=', accountId)
         .where(column, '=', pending)
         .execute();
     };
     if (!called?.result.ok) return finish(this.db, 'failed');
     const value = called.result.value;
-    const at = now();
+    const at = Math.floor(Date.now() / 1000);
     await this.db.transaction().execute(async (trx) => {
       if (feature === 'balance') {
         return finish(trx, 'succeeded', { balance: JSON.stringify(stripeBalance(value as Balance)) });

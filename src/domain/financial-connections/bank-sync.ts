@@ -1,5 +1,11 @@
 import type { Kysely } from 'kysely';
-import type { BankFailure, BankResult, Grant, InstitutionConnector } from '../../bank/connector.ts';
+import type {
+  BankAccount,
+  BankFailure,
+  BankResult,
+  Grant,
+  InstitutionConnector,
+} from '../../bank/connector.ts';
 import { withFreshGrant } from '../../bank/fresh-grant.ts';
 import type { Database } from '../../store/schema.ts';
 import type { SecretBox } from '../../store/secrets.ts';
@@ -91,6 +97,42 @@ export class BankSync {
         transitions.push(await this.lifecycle.breakAccount(this.db, accountId, kind));
     }
     return { result, transitions, now };
+  }
+
+  /**
+   * Once every account of an authorization is disconnected, the authorization is disconnected and
+   * its grant revoked at the bank. The revocation is best effort: a bank that fails to answer
+   * leaves openfc's side disconnected all the same, and the grant is never used again.
+   */
+  async disconnectIfUnused(authorizationId: string): Promise<boolean> {
+    if (!(await this.lifecycle.disconnectAuthorization(this.db, authorizationId))) return false;
+    const row = await this.db
+      .selectFrom('fc_authorizations')
+      .select(['institution_id', 'grant_sealed'])
+      .where('id', '=', authorizationId)
+      .executeTakeFirst();
+    if (row?.grant_sealed) {
+      try {
+        await this.connector.revoke(row.institution_id, this.openGrant(authorizationId, row.grant_sealed));
+      } catch {
+        // Best effort: the authorization stays disconnected on openfc's side.
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Lists the accounts the bank shares under an authorization's stored grant, whatever the
+   * authorization's status, with no lifecycle effect (for checks that a grant is still accepted).
+   */
+  async listAtBank(authorizationId: string): Promise<BankResult<BankAccount[]> | undefined> {
+    const row = await this.db
+      .selectFrom('fc_authorizations')
+      .select(['institution_id', 'grant_sealed'])
+      .where('id', '=', authorizationId)
+      .executeTakeFirst();
+    if (!row?.grant_sealed) return undefined;
+    return this.connector.listAccounts(row.institution_id, this.openGrant(authorizationId, row.grant_sealed));
   }
 
   /** Asks the bank about an authorization and its accounts, and applies what it says. */

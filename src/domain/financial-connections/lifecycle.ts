@@ -168,6 +168,30 @@ export class Lifecycle {
     return { authorization: authorizationId, deactivated: [], reactivated };
   }
 
+  /**
+   * The merchant disconnected the authorization's last account: the authorization is disconnected
+   * too, for good. False when it already was, or when an account on it is still connected.
+   */
+  async disconnectAuthorization(db: Kysely<Database>, authorizationId: string): Promise<boolean> {
+    const moved = await db
+      .updateTable('fc_authorizations')
+      .set({ status: 'disconnected', status_details: '{}' })
+      .where('id', '=', authorizationId)
+      .where('status', '!=', 'disconnected')
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('fc_accounts')
+              .select('fc_accounts.id')
+              .where('fc_accounts.authorization_id', '=', authorizationId)
+              .where('fc_accounts.status', '!=', 'disconnected'),
+          ),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(moved.numUpdatedRows) === 1;
+  }
+
   private async move(
     db: Kysely<Database>,
     accountId: string,

@@ -8,6 +8,7 @@ import {
 import type { Database } from '../../store/schema.ts';
 import { invalidRequest } from '../errors.ts';
 import type { SandboxClock, SandboxClocks } from '../sandbox-clock/clocks.ts';
+import type { AccountData } from './account-data.ts';
 import type { AccountNumberSync } from './account-numbers.ts';
 import type { AccountService, AuthorizationService } from './accounts.ts';
 import type { BankSync } from './bank-sync.ts';
@@ -56,12 +57,14 @@ export class Simulator {
     private readonly authorizations: AuthorizationService,
     private readonly numbers: AccountNumberSync,
     private readonly clocks: SandboxClocks,
+    private readonly accountData: AccountData,
   ) {}
 
   /**
    * Moves the merchant's sandbox clock forward, and the time of the merchant's holders at the bank
    * with it; then openfc looks at each of the merchant's connections, so that consents that ended
-   * (or end soon) show when this returns.
+   * (or end soon) show when this returns. Then the daily refreshes of subscribed accounts that
+   * fell due run, and have ended when this returns.
    */
   async advanceClock(merchantId: string, seconds: number): Promise<SandboxClock> {
     const clock = await this.clocks.advance(merchantId, seconds);
@@ -82,6 +85,7 @@ export class Simulator {
       .orderBy('id')
       .execute();
     for (const { id } of authorizations) await this.bank.checkAuthorization(id);
+    await this.accountData.refreshDue(merchantId, clock.now);
     return clock;
   }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type Stripe from 'stripe';
 import { backends } from '../../support/backends.ts';
-import { body, linkAccounts, type PreviewAccount } from '../../support/fc.ts';
+import { body, createSession, linkAccounts, type PreviewAccount } from '../../support/fc.ts';
 import { gaVersion, type Harness, startHarness } from '../../support/harness.ts';
 import { assertListOf, assertMatchesSchema, assertStripeError } from '../../support/stripe-schemas.ts';
 
@@ -94,6 +94,50 @@ for (const backend of backends) {
       assert.equal((await stripe.financialConnections.accounts.retrieve(kept.id)).status, 'active');
       const again = await stripe.financialConnections.accounts.disconnect(gone.id);
       assert.equal(again.status, 'disconnected');
+    });
+
+    test('disconnecting the last account disconnects the authorization and revokes it at the bank', async () => {
+      const { stripe, customer, accounts, authorization } = await linkAccounts(h, { limit: 2 });
+      const [first, last] = accounts as [PreviewAccount, PreviewAccount];
+      const authorizationOf = async () => {
+        const found = (await stripe.rawRequest(
+          'GET',
+          `/v1/financial_connections/authorizations/${authorization}`,
+          {},
+        )) as Record<string, unknown>;
+        assertMatchesSchema('financial_connections.authorization', body(found));
+        return found;
+      };
+      assert.equal((await h.running.services.bank.listAtBank(authorization))?.ok, true);
+
+      await stripe.financialConnections.accounts.disconnect(first.id);
+      assert.equal((await authorizationOf()).status, 'active', 'one account is still connected');
+      assert.equal((await h.running.services.bank.listAtBank(authorization))?.ok, true);
+
+      const disconnected = await stripe.financialConnections.accounts.disconnect(last.id);
+      assertMatchesSchema('financial_connections.account', body(disconnected));
+      assert.equal(disconnected.status, 'disconnected');
+      const authz = await authorizationOf();
+      assert.equal(authz.status, 'disconnected');
+      assert.deepEqual(authz.status_details, {});
+      const atBank = await h.running.services.bank.listAtBank(authorization);
+      assert.equal(atBank?.ok, false, 'the bank no longer accepts the grant');
+
+      await assert.rejects(
+        createSession(stripe, {
+          account_holder: { type: 'customer', customer: customer.id },
+          permissions: ['balances'],
+          relink_options: { authorization },
+        }),
+        (e: Stripe.errors.StripeError) => {
+          assert.equal(e.statusCode, 400);
+          assert.equal(e.param, 'relink_options[authorization]');
+          return true;
+        },
+      );
+      const again = await stripe.financialConnections.accounts.disconnect(last.id);
+      assert.equal(again.status, 'disconnected');
+      assert.equal((await authorizationOf()).status, 'disconnected');
     });
 
     test('expand replaces ids with objects, in lists too', async () => {

@@ -140,6 +140,63 @@ for (const backend of backends) {
       assert.equal((await authorizationOf(bystander, other.authorization)).status, 'active');
     });
 
+    test('advancing the clock runs the daily refresh of subscribed features, on active accounts only', async () => {
+      const stripe = h.stripe({ key: (await h.otherMerchant()).secretKey });
+      const customer = await stripe.customers.create({ email: 'holder@example.com' });
+      const session = await createSession(stripe, {
+        account_holder: { type: 'customer', customer: customer.id },
+        permissions: ['balances', 'transactions'],
+        limits: { accounts: 2 },
+      });
+      const completed = await completeSession(stripe, session.id);
+      const [subscribed, unsubscribed] = (completed.accounts.data as PreviewAccount[]).map((a) => a.id);
+      assert.ok(subscribed && unsubscribed, 'two accounts linked');
+      const authorization = (completed.accounts.data[0] as PreviewAccount).authorization as string;
+
+      /** Polls (at most 5 s) until the transaction refresh leaves pending. */
+      async function settledRefresh(id: string) {
+        const deadline = Date.now() + 5000;
+        for (;;) {
+          const found = await account(stripe, id);
+          const refresh = found.transaction_refresh;
+          if (refresh && refresh.status !== 'pending') return refresh;
+          if (Date.now() > deadline) assert.fail(`the transaction refresh of ${id} is still pending`);
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+      }
+
+      const start = await clock(stripe);
+      await stripe.financialConnections.accounts.subscribe(subscribed, { features: ['transactions'] });
+      const first = await settledRefresh(subscribed);
+      assert.equal(first.status, 'succeeded');
+      assert.ok(Math.abs(first.last_attempted_at - start.now) <= 5, 'refreshes are timed by the clock');
+      await stripe.financialConnections.accounts.refresh(unsubscribed, { features: ['transactions'] });
+      const other = await settledRefresh(unsubscribed);
+
+      // Less than a day later, nothing is due yet.
+      await advance(stripe, 3600);
+      assert.deepEqual((await account(stripe, subscribed)).transaction_refresh, first);
+
+      const moved = await advance(stripe, 2 * day);
+      const scheduled = (await account(stripe, subscribed)).transaction_refresh;
+      assert.equal(scheduled?.status, 'succeeded', JSON.stringify(scheduled));
+      assert.ok(Math.abs((scheduled?.last_attempted_at ?? 0) - moved.now) <= 5, JSON.stringify(scheduled));
+      assert.ok((scheduled?.next_refresh_available_at ?? 0) >= moved.now);
+      assert.notEqual(scheduled?.id, first.id, 'a new transaction refresh');
+      assert.deepEqual((await account(stripe, unsubscribed)).transaction_refresh, other);
+
+      await stripe.rawRequest(
+        'POST',
+        `/v1/test_helpers/financial_connections/authorizations/${authorization}/simulate`,
+        { event: 'consent_expired' },
+      );
+      assert.equal((await account(stripe, subscribed)).status, 'inactive');
+      await advance(stripe, 2 * day);
+      const still = await account(stripe, subscribed);
+      assert.equal(still.status, 'inactive');
+      assert.deepEqual(still.transaction_refresh, scheduled, 'no refresh on an inactive account');
+    });
+
     test('seconds must be a whole number from 1 to 400 days', async () => {
       const { secretKey } = await h.otherMerchant();
       for (const seconds of ['0', '-1', 'abc', '1.5', String(400 * day + 1), '']) {
