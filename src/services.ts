@@ -1,6 +1,7 @@
 import type { InstitutionConnector } from './bank/connector.ts';
 import type { SandboxControl } from './bank/sandbox-control.ts';
 import { CustomerService } from './domain/customers/service.ts';
+import { EventLog } from './domain/events/log.ts';
 import { AccountData } from './domain/financial-connections/account-data.ts';
 import { AccountNumberSync } from './domain/financial-connections/account-numbers.ts';
 import { AccountService, AuthorizationService } from './domain/financial-connections/accounts.ts';
@@ -39,6 +40,8 @@ export interface Services {
   simulator: Simulator;
   /** openfc's sandbox clock per merchant. */
   clocks: SandboxClocks;
+  /** The merchant-visible log of changes. */
+  events: EventLog;
 }
 
 export interface BankParts {
@@ -49,13 +52,14 @@ export interface BankParts {
 
 export function createServices(store: Store, defaultApiVersion: string, parts: BankParts): Services {
   const { db } = store;
-  const customers = new CustomerService(db);
+  const events = new EventLog(db);
+  const customers = new CustomerService(db, events);
   const institutions = new InstitutionService();
-  const accounts = new AccountService(db);
+  const accounts = new AccountService(db, events);
   const authorizations = new AuthorizationService(db);
   const lifecycle = new Lifecycle();
   const clocks = new SandboxClocks(db);
-  const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle, clocks);
+  const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle, clocks, events);
   const sessions = new SessionService(db, customers, accounts, authorizations, institutions);
   const accountData = new AccountData(db, accounts, bank, clocks);
   const accountNumbers = new AccountNumberSync(db, bank, parts.secrets);
@@ -76,6 +80,7 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
       bank,
       accountData,
       accountNumbers,
+      events,
     ),
     lifecycle,
     bank,
@@ -93,5 +98,6 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
       accountData,
     ),
     clocks,
+    events,
   };
 }

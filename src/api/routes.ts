@@ -1,4 +1,5 @@
 import { customerRoutes } from './customers/routes.ts';
+import { eventRoutes } from './events/routes.ts';
 import { accountDataRoutes } from './financial-connections/account-data.ts';
 import { accountRoutes } from './financial-connections/accounts.ts';
 import { authorizationRoutes } from './financial-connections/authorizations.ts';
@@ -22,4 +23,5 @@ export const routes: readonly Route[] = [
   ...financialConnectionsTestHelperRoutes,
   ...simulateRoutes,
   ...sandboxClockRoutes,
+  ...eventRoutes,
 ];

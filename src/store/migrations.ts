@@ -208,6 +208,25 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0006_events': {
+      async up(db: Kysely<unknown>) {
+        // Written in the same transaction as the change each describes.
+        await db.schema
+          .createTable('events')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('object_id', 'text', (c) => c.notNull())
+          .addColumn('object_kind', 'text', (c) => c.notNull())
+          .addColumn('object_snapshot', 'text', (c) => c.notNull())
+          .addColumn('previous_attributes', 'text')
+          .addColumn('request_id', 'text')
+          .addColumn('idempotency_key', 'text')
+          .execute();
+        await db.schema.createIndex('events_merchant').on('events').columns(['merchant_id', 'id']).execute();
+      },
+    },
   };
 }
 

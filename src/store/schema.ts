@@ -139,6 +139,20 @@ export interface SandboxClocksTable {
   offset_seconds: number;
 }
 
+export interface EventsTable {
+  id: string;
+  merchant_id: string;
+  created: number;
+  type: string;
+  object_id: string;
+  object_kind: 'customer' | 'financial_connections.account';
+  /** The domain record the event is about, as JSON; rendered per API version when read. */
+  object_snapshot: string;
+  previous_attributes: string | null;
+  request_id: string | null;
+  idempotency_key: string | null;
+}
+
 export interface Database {
   merchant_accounts: MerchantAccountsTable;
   api_keys: ApiKeysTable;
@@ -152,4 +166,5 @@ export interface Database {
   fc_transactions: FcTransactionsTable;
   idempotency_keys: IdempotencyKeysTable;
   sandbox_clocks: SandboxClocksTable;
+  events: EventsTable;
 }

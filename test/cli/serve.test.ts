@@ -116,6 +116,7 @@ describe('openfc serve on SQLite', () => {
     '0003_account_data',
     '0004_account_numbers',
     '0005_sandbox_clocks',
+    '0006_events',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

@@ -1,7 +1,7 @@
 import { invalidRequest } from '../../domain/errors.ts';
 import { listEnvelope, pageParams, rangeParam, toPage } from '../wire/list.ts';
 import { emptyableStr, metadata, str } from '../wire/params.ts';
-import { defineRoute } from '../wire/route.ts';
+import { defineRoute, requestRef } from '../wire/route.ts';
 import { renderCustomer } from './render.ts';
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -27,7 +27,7 @@ export const customerRoutes = [
     params: fields,
     async handle(ctx, p) {
       checkEmail(p.email);
-      return renderCustomer(await ctx.services.customers.create(ctx.merchant.id, p));
+      return renderCustomer(await ctx.services.customers.create(ctx.merchant.id, p, requestRef(ctx)));
     },
   }),
   defineRoute({
@@ -46,7 +46,9 @@ export const customerRoutes = [
     params: fields,
     async handle(ctx, p) {
       checkEmail(p.email);
-      return renderCustomer(await ctx.services.customers.update(ctx.merchant.id, ctx.path.customer ?? '', p));
+      return renderCustomer(
+        await ctx.services.customers.update(ctx.merchant.id, ctx.path.customer ?? '', p, requestRef(ctx)),
+      );
     },
   }),
   defineRoute({
@@ -56,7 +58,7 @@ export const customerRoutes = [
     params: {},
     async handle(ctx) {
       const id = ctx.path.customer ?? '';
-      await ctx.services.customers.delete(ctx.merchant.id, id);
+      await ctx.services.customers.delete(ctx.merchant.id, id, requestRef(ctx));
       return { id, object: 'customer', deleted: true };
     },
   }),

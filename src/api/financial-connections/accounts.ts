@@ -2,7 +2,7 @@ import { invalidRequest } from '../../domain/errors.ts';
 import type { AccountHolder } from '../../domain/financial-connections/types.ts';
 import { listEnvelope, pageParams, toPage } from '../wire/list.ts';
 import { obj, str } from '../wire/params.ts';
-import { defineRoute } from '../wire/route.ts';
+import { defineRoute, requestRef } from '../wire/route.ts';
 import { renderAccount } from './render.ts';
 
 const url = '/v1/financial_connections/accounts';
@@ -63,7 +63,11 @@ export const accountRoutes = [
     returns: 'financial_connections.account',
     params: {},
     async handle(ctx) {
-      const account = await ctx.services.accounts.disconnect(ctx.merchant.id, ctx.path.account ?? '');
+      const account = await ctx.services.accounts.disconnect(
+        ctx.merchant.id,
+        ctx.path.account ?? '',
+        requestRef(ctx),
+      );
       // The last connected account of an authorization takes the authorization (and its grant at
       // the bank) with it.
       await ctx.services.bank.disconnectIfUnused(account.authorizationId);

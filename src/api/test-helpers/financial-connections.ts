@@ -1,7 +1,7 @@
 import { completionOutcomes } from '../../domain/financial-connections/completion.ts';
 import { renderSession } from '../financial-connections/render.ts';
 import { arrayOf, oneOf, str } from '../wire/params.ts';
-import { defineRoute } from '../wire/route.ts';
+import { defineRoute, requestRef } from '../wire/route.ts';
 
 /**
  * Completes a session without a browser, as the hosted flow would after the user's choices: for
@@ -18,11 +18,16 @@ export const financialConnectionsTestHelperRoutes = [
       outcome: oneOf(completionOutcomes).optional(),
     },
     async handle(ctx, p) {
-      const session = await ctx.services.completion.complete(ctx.merchant, ctx.path.session ?? '', {
-        institution: p.institution,
-        accounts: p.accounts,
-        outcome: p.outcome ?? 'success',
-      });
+      const session = await ctx.services.completion.complete(
+        ctx.merchant,
+        ctx.path.session ?? '',
+        {
+          institution: p.institution,
+          accounts: p.accounts,
+          outcome: p.outcome ?? 'success',
+        },
+        requestRef(ctx),
+      );
       return renderSession(session, ctx.version);
     },
   }),

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from '../../domain/errors.ts';
+import type { RequestRef } from '../../domain/events/log.ts';
 import { requestHash } from '../../domain/idempotency/service.ts';
 import type { Merchant } from '../../domain/merchants/service.ts';
 import type { Services } from '../../services.ts';
@@ -20,6 +21,11 @@ export interface RequestContext {
   services: Services;
   /** Path parameters, by the names in the route's URL. */
   path: Record<string, string>;
+}
+
+/** The request a change comes from, for the events it writes. */
+export function requestRef(ctx: RequestContext): RequestRef {
+  return { id: ctx.requestId, idempotencyKey: ctx.idempotencyKey };
 }
 
 type Shape = z.core.$ZodLooseShape;

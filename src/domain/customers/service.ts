@@ -1,6 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
+import { type TimeRange, within } from '../../store/filters.ts';
 import type { CustomersTable, Database } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
+import type { EventLog, RequestRef } from '../events/log.ts';
 import { newId } from '../ids.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
 
@@ -27,7 +29,7 @@ export interface CustomerFields {
 
 export interface CustomerFilter {
   email?: string | undefined;
-  created?: { gt?: number; gte?: number; lt?: number; lte?: number } | undefined;
+  created?: TimeRange | undefined;
 }
 
 function fromRow(row: Selectable<CustomersTable>): Customer {
@@ -54,10 +56,33 @@ function mergeMetadata(current: Record<string, string>, changes: Record<string, 
   return next;
 }
 
-export class CustomerService {
-  constructor(private readonly db: Kysely<Database>) {}
+/** The fields of `before` that differ in `after`, with their old values, as Stripe's wire names them. */
+function changedFields(before: Customer, after: Customer): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of ['email', 'name', 'description', 'phone'] as const) {
+    if (before[field] !== after[field]) out[field] = before[field];
+  }
+  const keys = new Set([...Object.keys(before.metadata), ...Object.keys(after.metadata)]);
+  const metadata: Record<string, string> = {};
+  let metadataChanged = false;
+  for (const k of keys) {
+    if (before.metadata[k] !== after.metadata[k]) {
+      metadataChanged = true;
+      // Stripe shows a key that was added with an empty string as its previous value.
+      metadata[k] = before.metadata[k] ?? '';
+    }
+  }
+  if (metadataChanged) out.metadata = metadata;
+  return out;
+}
 
-  async create(merchantId: string, fields: CustomerFields): Promise<Customer> {
+export class CustomerService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly events: EventLog,
+  ) {}
+
+  async create(merchantId: string, fields: CustomerFields, request?: RequestRef): Promise<Customer> {
     const row = {
       id: newId('customer'),
       merchant_id: merchantId,
@@ -69,8 +94,17 @@ export class CustomerService {
       metadata: JSON.stringify(mergeMetadata({}, fields.metadata)),
       deleted: 0,
     };
-    await this.db.insertInto('customers').values(row).execute();
-    return fromRow(row);
+    const customer = fromRow(row);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('customers').values(row).execute();
+      await this.events.record(
+        trx,
+        merchantId,
+        { type: 'customer.created', object: { kind: 'customer', customer } },
+        request,
+      );
+    });
+    return customer;
   }
 
   /** The customer, deleted or not; undefined when this merchant has no such customer. */
@@ -97,7 +131,12 @@ export class CustomerService {
     return customer;
   }
 
-  async update(merchantId: string, id: string, fields: CustomerFields): Promise<Customer> {
+  async update(
+    merchantId: string,
+    id: string,
+    fields: CustomerFields,
+    request?: RequestRef,
+  ): Promise<Customer> {
     const current = await this.getLive(merchantId, id, 'id');
     const next: Customer = {
       ...current,
@@ -107,31 +146,59 @@ export class CustomerService {
       phone: fields.phone === undefined ? current.phone : fields.phone,
       metadata: mergeMetadata(current.metadata, fields.metadata),
     };
-    await this.db
-      .updateTable('customers')
-      .set({
-        email: next.email,
-        name: next.name,
-        description: next.description,
-        phone: next.phone,
-        metadata: JSON.stringify(next.metadata),
-      })
-      .where('id', '=', id)
-      .where('merchant_id', '=', merchantId)
-      .where('deleted', '=', 0)
-      .execute();
+    const previous = changedFields(current, next);
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('customers')
+        .set({
+          email: next.email,
+          name: next.name,
+          description: next.description,
+          phone: next.phone,
+          metadata: JSON.stringify(next.metadata),
+        })
+        .where('id', '=', id)
+        .where('merchant_id', '=', merchantId)
+        .where('deleted', '=', 0)
+        .execute();
+      if (Object.keys(previous).length > 0) {
+        await this.events.record(
+          trx,
+          merchantId,
+          { type: 'customer.updated', object: { kind: 'customer', customer: next }, previous },
+          request,
+        );
+      }
+    });
     return next;
   }
 
-  async delete(merchantId: string, id: string): Promise<void> {
-    const result = await this.db
-      .updateTable('customers')
-      .set({ deleted: 1 })
-      .where('id', '=', id)
-      .where('merchant_id', '=', merchantId)
-      .where('deleted', '=', 0)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw resourceMissing('customer', id);
+  async delete(merchantId: string, id: string, request?: RequestRef): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('customers')
+        .set({ deleted: 1 })
+        .where('id', '=', id)
+        .where('merchant_id', '=', merchantId)
+        .where('deleted', '=', 0)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw resourceMissing('customer', id);
+      const row = await trx
+        .selectFrom('customers')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      // The event carries the customer as it was, as openfc renders deleted customers by id alone.
+      await this.events.record(
+        trx,
+        merchantId,
+        {
+          type: 'customer.deleted',
+          object: { kind: 'customer', customer: { ...fromRow(row), deleted: false } },
+        },
+        request,
+      );
+    });
   }
 
   async list(merchantId: string, filter: CustomerFilter, page: Page): Promise<PageResult<Customer>> {
@@ -143,11 +210,7 @@ export class CustomerService {
         .where('deleted', '=', 0);
       if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
       if (filter.email !== undefined) q = q.where('email', '=', filter.email);
-      const c = filter.created;
-      if (c?.gt !== undefined) q = q.where('created', '>', c.gt);
-      if (c?.gte !== undefined) q = q.where('created', '>=', c.gte);
-      if (c?.lt !== undefined) q = q.where('created', '<', c.lt);
-      if (c?.lte !== undefined) q = q.where('created', '<=', c.lte);
+      if (filter.created) q = q.where((eb) => within(eb, 'created', filter.created));
       return q.orderBy('id', w.order).limit(w.limit).execute();
     });
     return { data: result.data.map(fromRow), hasMore: result.hasMore };

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, FcAccountsTable, FcAuthorizationsTable } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
+import type { EventLog, RequestRef } from '../events/log.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
 import {
   type AccountHolder,
@@ -57,7 +58,10 @@ export interface AccountFilter {
 
 /** Linked accounts: reading, listing and disconnecting. */
 export class AccountService {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly events: EventLog,
+  ) {}
 
   async find(merchantId: string, id: string): Promise<FcAccount | undefined> {
     const row = await this.db
@@ -112,16 +116,20 @@ export class AccountService {
   }
 
   /** Ends access to the account for good; data read before stays readable. */
-  async disconnect(merchantId: string, id: string): Promise<FcAccount> {
+  async disconnect(merchantId: string, id: string, request?: RequestRef): Promise<FcAccount> {
     const account = await this.get(merchantId, id);
     if (account.status === 'disconnected') return account;
-    await this.db
-      .updateTable('fc_accounts')
-      .set({ status: 'disconnected', status_details: '{}', subscriptions: '[]' })
-      .where('id', '=', id)
-      .where('merchant_id', '=', merchantId)
-      .where('status', '=', account.status)
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      const moved = await trx
+        .updateTable('fc_accounts')
+        .set({ status: 'disconnected', status_details: '{}', subscriptions: '[]' })
+        .where('id', '=', id)
+        .where('merchant_id', '=', merchantId)
+        .where('status', '=', account.status)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 1)
+        await this.events.recordAccounts(trx, 'financial_connections.account.disconnected', [id], request);
+    });
     return this.get(merchantId, id);
   }
 }

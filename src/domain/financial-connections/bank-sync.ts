@@ -10,6 +10,7 @@ import { withFreshGrant } from '../../bank/fresh-grant.ts';
 import type { Database } from '../../store/schema.ts';
 import type { SecretBox } from '../../store/secrets.ts';
 import { ApiError } from '../errors.ts';
+import type { EventLog } from '../events/log.ts';
 import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import type { AuthorizationFact, Lifecycle, Transition } from './lifecycle.ts';
 
@@ -50,7 +51,20 @@ export class BankSync {
     private readonly secrets: SecretBox,
     private readonly lifecycle: Lifecycle,
     private readonly clocks: SandboxClocks,
+    private readonly events: EventLog,
   ) {}
+
+  /**
+   * Runs a lifecycle transition and writes its events in one transaction. Changes the bank
+   * reports are not caused by an API request: their events carry no request.
+   */
+  private transition(change: (db: Kysely<Database>) => Promise<Transition>): Promise<Transition> {
+    return this.db.transaction().execute(async (trx) => {
+      const transition = await change(trx);
+      await this.events.recordTransition(trx, transition, null);
+      return transition;
+    });
+  }
 
   sealGrant(authorizationId: string, grant: Grant): string {
     return this.secrets.seal(JSON.stringify(grant), authorizationId);
@@ -92,9 +106,12 @@ export class BankSync {
     if (!result.ok) {
       const kind = result.failure.kind;
       const fact = brokenBy[kind];
-      if (fact) transitions.push(await this.lifecycle.breakAuthorization(this.db, authorizationId, fact));
+      if (fact)
+        transitions.push(
+          await this.transition((db) => this.lifecycle.breakAuthorization(db, authorizationId, fact)),
+        );
       else if (accountId !== undefined && (kind === 'account_closed' || kind === 'account_unavailable'))
-        transitions.push(await this.lifecycle.breakAccount(this.db, accountId, kind));
+        transitions.push(await this.transition((db) => this.lifecycle.breakAccount(db, accountId, kind)));
     }
     return { result, transitions, now };
   }
@@ -161,11 +178,15 @@ export class BankSync {
         ? (byBankId.get(account.bank_account_id) ?? 'unavailable')
         : 'open';
       if (status === 'closed')
-        transitions.push(await this.lifecycle.breakAccount(this.db, account.id, 'account_closed'));
+        transitions.push(
+          await this.transition((db) => this.lifecycle.breakAccount(db, account.id, 'account_closed')),
+        );
       else if (status === 'unavailable') {
-        transitions.push(await this.lifecycle.breakAccount(this.db, account.id, 'account_unavailable'));
+        transitions.push(
+          await this.transition((db) => this.lifecycle.breakAccount(db, account.id, 'account_unavailable')),
+        );
       } else if (account.status === 'inactive')
-        transitions.push(await this.lifecycle.reopenAccount(this.db, account.id));
+        transitions.push(await this.transition((db) => this.lifecycle.reopenAccount(db, account.id)));
     }
     return transitions;
   }

@@ -8,6 +8,7 @@ import {
 import type { Grant } from '../../bank/connector.ts';
 import type { Database } from '../../store/schema.ts';
 import { invalidRequest, resourceMissing } from '../errors.ts';
+import type { EventLog, RequestRef } from '../events/log.ts';
 import { newId } from '../ids.ts';
 import type { Merchant } from '../merchants/service.ts';
 import type { AccountData } from './account-data.ts';
@@ -66,6 +67,7 @@ export class SessionCompletion {
     private readonly bank: BankSync,
     private readonly accountData: AccountData,
     private readonly numbers: AccountNumberSync,
+    private readonly events: EventLog,
   ) {}
 
   private chooseInstitution(
@@ -161,7 +163,12 @@ export class SessionCompletion {
   }
 
   /** Completes a pending session as the hosted flow would after the user's choices. */
-  async complete(merchant: Merchant, id: string, input: CompleteSessionInput): Promise<FcSession> {
+  async complete(
+    merchant: Merchant,
+    id: string,
+    input: CompleteSessionInput,
+    request?: RequestRef,
+  ): Promise<FcSession> {
     const session = await this.sessions.get(merchant.id, id);
     if (session.status !== 'pending') {
       throw invalidRequest(
@@ -208,15 +215,16 @@ export class SessionCompletion {
     if (!login.ok) {
       if (login.failure.kind === 'institution_unavailable')
         throw institutionUnavailable(login.failure, institution.name);
-      return this.complete(merchant, id, { outcome: 'failed_authentication' });
+      return this.complete(merchant, id, { outcome: 'failed_authentication' }, request);
     }
     const { grant, accounts: shared } = login.value;
     const bankIds = new Map(shared.map((a) => [a.key, a.id]));
 
     const { authorizationId, linked } = await this.db.transaction().execute(async (trx) => {
       const authorizationId = relinkAuth?.id ?? newId('authorization');
+      let reactivated: string[] = [];
       if (relinkAuth) {
-        await this.lifecycle.restoreAuthorization(trx, relinkAuth.id);
+        reactivated = (await this.lifecycle.restoreAuthorization(trx, relinkAuth.id)).reactivated;
         await trx
           .updateTable('fc_authorizations')
           .set({ grant_sealed: this.bank.sealGrant(authorizationId, grant), bank_user_id: grant.bankUserId })
@@ -225,7 +233,7 @@ export class SessionCompletion {
       } else {
         await this.authorize(trx, merchant.id, session.holder, institution, authorizationId, grant);
       }
-      const linked = await this.linkAccounts(
+      const { ids: linked, created } = await this.linkAccounts(
         trx,
         merchant.id,
         session,
@@ -244,6 +252,13 @@ export class SessionCompletion {
         .insertInto('fc_session_accounts')
         .values(linked.map((accountId, position) => ({ session_id: id, account_id: accountId, position })))
         .execute();
+      await this.events.recordAccounts(
+        trx,
+        'financial_connections.account.reactivated',
+        reactivated,
+        request,
+      );
+      await this.events.recordAccounts(trx, 'financial_connections.account.created', created, request);
       return { authorizationId, linked };
     });
     // The first sync: what the bank says about the new connection right away.
@@ -328,8 +343,9 @@ export class SessionCompletion {
     authorizationId: string,
     picked: SandboxAccount[],
     bankIds: Map<string, string>,
-  ): Promise<string[]> {
+  ): Promise<{ ids: string[]; created: string[] }> {
     const ids: string[] = [];
+    const created: string[] = [];
     for (const bank of picked) {
       const existing = await trx
         .selectFrom('fc_accounts')
@@ -364,7 +380,8 @@ export class SessionCompletion {
         })
         .execute();
       ids.push(accountId);
+      created.push(accountId);
     }
-    return ids;
+    return { ids, created };
   }
 }
