@@ -77,7 +77,3 @@ export function newId(kind: IdKind): string {
 export function newSecret(prefix: string, length = 32): string {
   return `${prefix}${randomChars62(length)}`;
 }
-
-export function hasPrefix(id: string, kind: IdKind): boolean {
-  return id.startsWith(`${idPrefixes[kind]}_`);
-}

@@ -68,8 +68,11 @@ export const customerRoutes = [
     returns: { list: 'customer' },
     params: { ...pageParams, email: str(512).optional(), created: rangeParam.optional() },
     async handle(ctx, p) {
-      const created = typeof p.created === 'number' ? { gte: p.created, lte: p.created } : p.created;
-      const page = await ctx.services.customers.list(ctx.merchant.id, { email: p.email, created }, toPage(p));
+      const page = await ctx.services.customers.list(
+        ctx.merchant.id,
+        { email: p.email, created: p.created },
+        toPage(p),
+      );
       return listEnvelope('/v1/customers', page.data.map(renderCustomer), page.hasMore);
     },
   }),

@@ -54,8 +54,7 @@ export const eventRoutes = [
         );
       }
       const types = p.type !== undefined ? [p.type] : p.types;
-      const created = typeof p.created === 'number' ? { gte: p.created, lte: p.created } : p.created;
-      const page = await ctx.services.events.list(ctx.merchant.id, { types, created }, toPage(p));
+      const page = await ctx.services.events.list(ctx.merchant.id, { types, created: p.created }, toPage(p));
       return listEnvelope(
         '/v1/events',
         page.data.map((e) => renderEvent(e, ctx.version)),

@@ -17,13 +17,9 @@ export const transactionRoutes = [
       transaction_refresh: obj({ after: str() }).optional(),
     },
     async handle(ctx, p) {
-      const range =
-        typeof p.transacted_at === 'number'
-          ? { gte: p.transacted_at, lte: p.transacted_at }
-          : p.transacted_at;
       const page = await ctx.services.transactions.list(
         ctx.merchant.id,
-        { account: p.account, transactedAt: range, refreshedAfter: p.transaction_refresh?.after },
+        { account: p.account, transactedAt: p.transacted_at, refreshedAfter: p.transaction_refresh?.after },
         toPage(p),
       );
       return listEnvelope(url, page.data.map(renderTransaction), page.hasMore);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { invalidRequest } from '../../domain/errors.ts';
 import type { Page } from '../../domain/paging.ts';
+import type { TimeRange } from '../../store/filters.ts';
 import { int, str } from './params.ts';
 
 /** Stripe's pagination parameters, shared by every list endpoint. */
@@ -40,12 +41,15 @@ export function listEnvelope<T>(url: string, data: T[], hasMore: boolean): ListE
   return { object: 'list', data, has_more: hasMore, url };
 }
 
-export const rangeParam = z.union([
-  int(0),
-  z.strictObject({
-    gt: int(0).optional(),
-    gte: int(0).optional(),
-    lt: int(0).optional(),
-    lte: int(0).optional(),
-  }),
-]);
+/** Stripe's range parameter (`created=…` or `created[gte]=…`), always read as a range. */
+export const rangeParam = z
+  .union([
+    int(0),
+    z.strictObject({
+      gt: int(0).optional(),
+      gte: int(0).optional(),
+      lt: int(0).optional(),
+      lte: int(0).optional(),
+    }),
+  ])
+  .transform((value): TimeRange => (typeof value === 'number' ? { gte: value, lte: value } : value));

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Transaction as BankTransaction } from '../../bank/connector.ts';
+import { type TimeRange, within } from '../../store/filters.ts';
 import type { Database, FcAccountOwnersTable, FcTransactionsTable } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -17,16 +18,9 @@ export interface FcOwnership {
   owners: FcOwner[];
 }
 
-export interface Range {
-  gt?: number | undefined;
-  gte?: number | undefined;
-  lt?: number | undefined;
-  lte?: number | undefined;
-}
-
 export interface TransactionFilter {
   account: string;
-  transactedAt?: Range | undefined;
+  transactedAt?: TimeRange | undefined;
   /** Only transactions created or updated by a refresh after this one. */
   refreshedAfter?: string | undefined;
 }
@@ -116,17 +110,13 @@ export class TransactionService {
   async list(merchantId: string, filter: TransactionFilter, page: Page): Promise<PageResult<FcTransaction>> {
     const account = await this.accounts.get(merchantId, filter.account, 'account');
     requirePermission(account, 'transactions', 'account');
-    const range = filter.transactedAt ?? {};
     return fetchPage(page, (w) => {
       let q = this.db
         .selectFrom('fc_transactions')
         .selectAll()
         .where('account_id', '=', account.id)
         .where('merchant_id', '=', merchantId);
-      if (range.gt !== undefined) q = q.where('transacted_at', '>', range.gt);
-      if (range.gte !== undefined) q = q.where('transacted_at', '>=', range.gte);
-      if (range.lt !== undefined) q = q.where('transacted_at', '<', range.lt);
-      if (range.lte !== undefined) q = q.where('transacted_at', '<=', range.lte);
+      if (filter.transactedAt) q = q.where((eb) => within(eb, 'transacted_at', filter.transactedAt));
       if (filter.refreshedAfter !== undefined) q = q.where('transaction_refresh', '>', filter.refreshedAfter);
       if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
       return q.orderBy('id', w.order).limit(w.limit).execute();
