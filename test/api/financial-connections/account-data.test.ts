@@ -380,7 +380,8 @@ for (const backend of backends) {
       const publishable = await h.fetch(`/v1/financial_connections/transactions?account=${id}`, {
         key: h.publishableKey,
       });
-      assert.ok(publishable.status >= 400, publishable.text);
+      assert.equal(publishable.status, 401, publishable.text);
+      assert.equal((publishable.body.error as { code: string }).code, 'secret_key_required');
     });
   });
 }
