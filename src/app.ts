@@ -14,6 +14,9 @@ import { createServices, type Services } from './services.ts';
 import { migrateThen } from './store/migrations.ts';
 import { openStore, type Store } from './store/open.ts';
 import { loadOrCreateKey, SecretBox } from './store/secrets.ts';
+import { parseRetrySchedule } from './webhooks/schedule.ts';
+import { webhookChannel } from './webhooks/signal.ts';
+import { DeliveryWorker } from './webhooks/worker.ts';
 
 export interface RunningOpenfc {
   url: string;
@@ -93,10 +96,26 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
     services.accountData.onBackgroundError = (err) => logger.error({ err }, 'account data refresh failed');
     const app = buildServer({ services, logger, sandboxBank: config.bankUrl === undefined });
     await app.listen({ port: config.port, host: config.host });
+    const stopListening = await store.listen?.(webhookChannel, () => services.signal.wake());
+    const worker = new DeliveryWorker(
+      store.db,
+      store.caps,
+      services.webhookEndpoints,
+      services.signal,
+      {
+        schedule: parseRetrySchedule(config.webhookRetries),
+        timeoutMs: config.webhookTimeout * 1000,
+        concurrency: 32,
+        pollMs: 1000,
+      },
+      logger,
+    );
+    worker.start();
     const pruning = setInterval(() => {
       services.idempotency
         .pruneExpired()
         .catch((err: unknown) => logger.warn({ err }, 'pruning idempotency keys failed'));
+      services.events.pruneExpired().catch((err: unknown) => logger.warn({ err }, 'pruning events failed'));
     }, pruneEveryMs);
     pruning.unref();
     const address = app.server.address();
@@ -115,6 +134,8 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
       async close() {
         clearInterval(pruning);
         await app.close();
+        await worker.stop();
+        await stopListening?.();
         await services.accountData.idle();
         await connector.close();
         await store.close();

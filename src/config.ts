@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { keyPatterns } from './domain/merchants/service.ts';
+import { retryScheduleSyntax } from './webhooks/schedule.ts';
 
 /** openfc's configuration, from flags over environment variables, validated at start. */
 export const configSchema = z.object({
@@ -27,11 +28,25 @@ export const configSchema = z.object({
     .string()
     .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, 'must be 32 bytes as 64 hex characters or base64')
     .optional(),
+  webhookRetries: z
+    .string()
+    .regex(retryScheduleSyntax, 'must be test, live, or seconds between retries separated by commas'),
+  webhookTimeout: z.coerce
+    .number({ message: 'must be a number of seconds' })
+    .positive('must be more than 0')
+    .max(120, 'must be at most 120 seconds'),
 });
 
 export type Config = z.infer<typeof configSchema>;
 
-export const defaults = { port: 4242, host: '127.0.0.1', dataDir: './data', logLevel: 'info' } as const;
+export const defaults = {
+  port: 4242,
+  host: '127.0.0.1',
+  dataDir: './data',
+  logLevel: 'info',
+  webhookRetries: 'test',
+  webhookTimeout: 10,
+} as const;
 
 /** Where each setting comes from: a flag, and the environment variable behind it. */
 const sources = {
@@ -44,6 +59,8 @@ const sources = {
   logLevel: { flag: '--log-level', env: 'OPENFC_LOG_LEVEL' },
   bankUrl: { flag: '--bank-url', env: 'OPENFC_BANK_URL' },
   encryptionKey: { flag: '--encryption-key', env: 'OPENFC_ENCRYPTION_KEY' },
+  webhookRetries: { flag: '--webhook-retries', env: 'OPENFC_WEBHOOK_RETRIES' },
+  webhookTimeout: { flag: '--webhook-timeout', env: 'OPENFC_WEBHOOK_TIMEOUT' },
 } as const satisfies Record<keyof Config, { flag: string; env: string }>;
 
 export type ConfigFlags = Partial<Record<keyof Config, string | undefined>>;

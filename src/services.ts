@@ -15,8 +15,11 @@ import { TransactionService } from './domain/financial-connections/transactions.
 import { IdempotencyService } from './domain/idempotency/service.ts';
 import { MerchantService } from './domain/merchants/service.ts';
 import { SandboxClocks } from './domain/sandbox-clock/clocks.ts';
+import { WebhookEndpointService } from './domain/webhook-endpoints/service.ts';
 import type { Store } from './store/open.ts';
 import type { SecretBox } from './store/secrets.ts';
+import { Outbox } from './webhooks/outbox.ts';
+import { WakeSignal } from './webhooks/signal.ts';
 
 /** Every service, built once at start-up and handed to the routes. */
 export interface Services {
@@ -42,6 +45,11 @@ export interface Services {
   clocks: SandboxClocks;
   /** The merchant-visible log of changes. */
   events: EventLog;
+  webhookEndpoints: WebhookEndpointService;
+  /** The webhook deliveries that events queue, for workers to send. */
+  outbox: Outbox;
+  /** Wakes the delivery worker and event listeners when events are written. */
+  signal: WakeSignal;
 }
 
 export interface BankParts {
@@ -52,7 +60,9 @@ export interface BankParts {
 
 export function createServices(store: Store, defaultApiVersion: string, parts: BankParts): Services {
   const { db } = store;
-  const events = new EventLog(db);
+  const signal = new WakeSignal();
+  const outbox = new Outbox(db, store.caps, signal);
+  const events = new EventLog(db, outbox);
   const customers = new CustomerService(db, events);
   const institutions = new InstitutionService();
   const accounts = new AccountService(db, events);
@@ -99,5 +109,8 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
     ),
     clocks,
     events,
+    webhookEndpoints: new WebhookEndpointService(db, parts.secrets),
+    outbox,
+    signal,
   };
 }

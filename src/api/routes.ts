@@ -9,6 +9,7 @@ import { transactionRoutes } from './financial-connections/transactions.ts';
 import { financialConnectionsTestHelperRoutes } from './test-helpers/financial-connections.ts';
 import { sandboxClockRoutes } from './test-helpers/sandbox-clock.ts';
 import { simulateRoutes } from './test-helpers/simulate.ts';
+import { webhookEndpointRoutes } from './webhook-endpoints/routes.ts';
 import type { Route } from './wire/route.ts';
 
 /** Every API route, registered here explicitly. */
@@ -24,4 +25,5 @@ export const routes: readonly Route[] = [
   ...simulateRoutes,
   ...sandboxClockRoutes,
   ...eventRoutes,
+  ...webhookEndpointRoutes,
 ];

@@ -15,6 +15,10 @@ export const idPrefixes = {
   transactionRefresh: 'fctxnref',
   request: 'req',
   event: 'evt',
+  webhookEndpoint: 'we',
+  delivery: 'whdel',
+  attempt: 'whatt',
+  cliSession: 'clisess',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

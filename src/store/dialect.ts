@@ -1,4 +1,10 @@
-import { type ColumnDataType, type Expression, sql } from 'kysely';
+import {
+  type ColumnDataType,
+  type Expression,
+  type QueryExecutorProvider,
+  type SelectQueryBuilder,
+  sql,
+} from 'kysely';
 
 /**
  * What differs between the two backends, in one place: business code asks these flags and
@@ -10,6 +16,13 @@ export interface DialectCapabilities {
   keyType: ColumnDataType | Expression<unknown>;
   /** Recognises a unique-constraint violation thrown by the driver. */
   isUniqueViolation(error: unknown): boolean;
+  /**
+   * Makes a select claim its rows for this transaction: on PostgreSQL rows that another
+   * transaction holds are skipped; SQLite has a single writer, so the select is left as it is.
+   */
+  skipLocked<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
+  /** Wakes listeners of `channel` in every process when the transaction commits (PostgreSQL). */
+  notify(db: QueryExecutorProvider, channel: string): Promise<void>;
 }
 
 export const sqliteCapabilities: DialectCapabilities = {
@@ -20,6 +33,8 @@ export const sqliteCapabilities: DialectCapabilities = {
     error !== null &&
     'code' in error &&
     String((error as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT'),
+  skipLocked: (query) => query,
+  notify: async () => {},
 };
 
 export const postgresCapabilities: DialectCapabilities = {
@@ -27,4 +42,8 @@ export const postgresCapabilities: DialectCapabilities = {
   keyType: sql`text collate "C"`,
   isUniqueViolation: (error) =>
     typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505',
+  skipLocked: (query) => query.forUpdate().skipLocked(),
+  notify: async (db, channel) => {
+    await sql`select pg_notify(${channel}, '')`.execute(db);
+  },
 };

@@ -227,6 +227,72 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
         await db.schema.createIndex('events_merchant').on('events').columns(['merchant_id', 'id']).execute();
       },
     },
+    '0007_webhooks': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('webhook_endpoints')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('url', 'text', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .addColumn('enabled_events', 'text', (c) => c.notNull())
+          .addColumn('api_version', 'text')
+          .addColumn('metadata', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('secret_sealed', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('webhook_endpoints_merchant')
+          .on('webhook_endpoints')
+          .columns(['merchant_id', 'id'])
+          .execute();
+        // The outbox: the transaction that writes an event writes its deliveries; workers claim
+        // due rows by `next_attempt_at`.
+        await db.schema
+          .createTable('webhook_deliveries')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('event_id', key, (c) => c.notNull())
+          .addColumn('endpoint_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+          .addColumn('lease', 'text')
+          .execute();
+        await db.schema
+          .createIndex('webhook_deliveries_due')
+          .on('webhook_deliveries')
+          .columns(['status', 'next_attempt_at'])
+          .execute();
+        await db.schema
+          .createIndex('webhook_deliveries_event')
+          .on('webhook_deliveries')
+          .columns(['event_id', 'status'])
+          .execute();
+        await db.schema
+          .createTable('webhook_attempts')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('delivery_id', key, (c) => c.notNull())
+          .addColumn('event_id', key, (c) => c.notNull())
+          .addColumn('endpoint_id', key, (c) => c.notNull())
+          .addColumn('attempted_at', 'bigint', (c) => c.notNull())
+          .addColumn('duration_ms', 'integer', (c) => c.notNull())
+          .addColumn('status_code', 'integer')
+          .addColumn('error', 'text')
+          .addColumn('response_excerpt', 'text')
+          .addColumn('next_attempt_at', 'bigint')
+          .execute();
+        await db.schema
+          .createIndex('webhook_attempts_delivery')
+          .on('webhook_attempts')
+          .columns(['delivery_id', 'id'])
+          .execute();
+        await db.schema.createIndex('events_created').on('events').columns(['created']).execute();
+      },
+    },
   };
 }
 

@@ -11,6 +11,11 @@ export interface Store {
   caps: DialectCapabilities;
   /** Where the data lives, for start-up messages (never includes a password). */
   location: string;
+  /**
+   * Calls `onNotify` whenever any process notifies `channel` (see `DialectCapabilities.notify`);
+   * undefined on SQLite, where every writer is in this process.
+   */
+  listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -64,7 +69,47 @@ function openPostgres(url: string): Store {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const shown = new URL(url);
   shown.password = '';
-  return { db, caps: postgresCapabilities, location: shown.toString(), close: () => db.destroy() };
+  return {
+    db,
+    caps: postgresCapabilities,
+    location: shown.toString(),
+    listen: (channel, onNotify) => listenPostgres(url, channel, onNotify),
+    close: () => db.destroy(),
+  };
+}
+
+/** A connection of its own that LISTENs, reconnecting after a failure; resolves once listening. */
+async function listenPostgres(url: string, channel: string, onNotify: () => void) {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url });
+    next.on('notification', (message) => {
+      if (message.channel === channel) onNotify();
+    });
+    next.on('error', () => {
+      next.end().catch(() => {});
+      if (stopped || client !== next) return;
+      client = undefined;
+      retry = setTimeout(() => {
+        // A missed notification is made up by the listener's own polling; reconnect quietly.
+        connect().catch(() => {});
+      }, 1000);
+      retry.unref();
+    });
+    await next.connect();
+    await next.query(`listen "${channel.replace(/"/g, '')}"`);
+    client = next;
+    // Anything notified while reconnecting is looked for now.
+    onNotify();
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end();
+  };
 }
 
 export function openStore(options: StoreOptions): Store {

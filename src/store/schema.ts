@@ -153,6 +153,54 @@ export interface EventsTable {
   idempotency_key: string | null;
 }
 
+export interface WebhookEndpointsTable {
+  id: string;
+  merchant_id: string;
+  created: number;
+  url: string;
+  description: string | null;
+  /** JSON array of event types, or ["*"]. */
+  enabled_events: string;
+  api_version: string | null;
+  metadata: string;
+  status: 'enabled' | 'disabled';
+  /** The signing secret, sealed and bound to the endpoint id. */
+  secret_sealed: string;
+}
+
+/** One event to send to one endpoint: the delivery outbox. Times are Unix milliseconds. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  merchant_id: string;
+  event_id: string;
+  endpoint_id: string;
+  created: number;
+  status: 'pending' | 'succeeded' | 'failed' | 'cancelled';
+  /** Attempts begun so far (counted when a worker claims the delivery). */
+  attempts: number;
+  /** When the next attempt is due; while claimed, when the claim lapses. */
+  next_attempt_at: number;
+  /** The claim of the worker sending it now; null when nobody is. */
+  lease: string | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  merchant_id: string;
+  delivery_id: string;
+  event_id: string;
+  endpoint_id: string;
+  /** Unix milliseconds. */
+  attempted_at: number;
+  duration_ms: number;
+  status_code: number | null;
+  /** Why the attempt failed without a response (timeout, refused connection). */
+  error: string | null;
+  response_excerpt: string | null;
+  /** When the next attempt is due after this one, if any (Unix milliseconds). */
+  next_attempt_at: number | null;
+}
+
 export interface Database {
   merchant_accounts: MerchantAccountsTable;
   api_keys: ApiKeysTable;
@@ -167,4 +215,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   sandbox_clocks: SandboxClocksTable;
   events: EventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { type RunningOpenfc, startOpenfc } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { type ConfigFlags, loadConfig } from '../../src/config.ts';
 import type { Backend, ProvisionedDatabase } from './backends.ts';
 
 export const previewVersion = '2026-03-04.preview';
@@ -29,7 +29,7 @@ export interface RawResponse {
   text: string;
 }
 
-export async function startHarness(backend: Backend): Promise<Harness> {
+export async function startHarness(backend: Backend, flags: ConfigFlags = {}): Promise<Harness> {
   const database: ProvisionedDatabase = await backend.provision();
   const config = loadConfig(
     {
@@ -38,6 +38,7 @@ export async function startHarness(backend: Backend): Promise<Harness> {
       dataDir: database.dataDir,
       databaseUrl: database.databaseUrl,
       logLevel: 'silent',
+      ...flags,
     },
     {},
   );

@@ -1,36 +1,8 @@
 import { invalidRequest } from '../../domain/errors.ts';
-import type { StoredEvent } from '../../domain/events/log.ts';
-import { renderCustomer } from '../customers/render.ts';
-import { renderAccount } from '../financial-connections/render.ts';
-import type { Json } from '../wire/expand.ts';
 import { listEnvelope, pageParams, rangeParam, toPage } from '../wire/list.ts';
-import { arrayOf, str } from '../wire/params.ts';
+import { arrayOf, bool, str } from '../wire/params.ts';
 import { defineRoute } from '../wire/route.ts';
-import type { ApiVersion } from '../wire/versions.ts';
-
-/**
- * Stripe's event object. `data.object` is rendered from the stored record with the reader's API
- * version, which is the `api_version` the event shows.
- */
-export function renderEvent(event: StoredEvent, version: ApiVersion): Json {
-  const { object } = event;
-  const data: Json = {
-    object:
-      object.kind === 'customer' ? renderCustomer(object.customer) : renderAccount(object.account, version),
-  };
-  if (event.previousAttributes !== null) data.previous_attributes = event.previousAttributes;
-  return {
-    id: event.id,
-    object: 'event',
-    api_version: version.name,
-    created: event.created,
-    data,
-    livemode: false,
-    pending_webhooks: 0,
-    request: event.request && { id: event.request.id, idempotency_key: event.request.idempotencyKey },
-    type: event.type,
-  };
-}
+import { renderEvent } from './render.ts';
 
 const maxTypes = 20;
 
@@ -44,6 +16,7 @@ export const eventRoutes = [
       type: str().optional(),
       types: arrayOf(str()).max(maxTypes).optional(),
       created: rangeParam.optional(),
+      delivery_success: bool().optional(),
     },
     async handle(ctx, p) {
       if (p.type !== undefined && p.types !== undefined) {
@@ -54,7 +27,11 @@ export const eventRoutes = [
         );
       }
       const types = p.type !== undefined ? [p.type] : p.types;
-      const page = await ctx.services.events.list(ctx.merchant.id, { types, created: p.created }, toPage(p));
+      const page = await ctx.services.events.list(
+        ctx.merchant.id,
+        { types, created: p.created, deliverySuccess: p.delivery_success },
+        toPage(p),
+      );
       return listEnvelope(
         '/v1/events',
         page.data.map((e) => renderEvent(e, ctx.version)),
@@ -69,6 +46,18 @@ export const eventRoutes = [
     params: {},
     async handle(ctx) {
       return renderEvent(await ctx.services.events.get(ctx.merchant.id, ctx.path.event ?? ''), ctx.version);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/events/:event/retry',
+    returns: 'event',
+    params: { webhook_endpoint: str(100).optional() },
+    async handle(ctx, p) {
+      const id = ctx.path.event ?? '';
+      await ctx.services.events.get(ctx.merchant.id, id);
+      await ctx.services.outbox.redeliver(ctx.merchant.id, id, p.webhook_endpoint);
+      return renderEvent(await ctx.services.events.get(ctx.merchant.id, id), ctx.version);
     },
   }),
 ];

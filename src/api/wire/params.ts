@@ -66,6 +66,16 @@ export function emptyableInt(min: number, max: number) {
   return z.string().transform((value, ctx) => (value === '' ? null : parseInteger(value, ctx, min, max)));
 }
 
+/** Stripe's form booleans: `true` or `false`. */
+export function bool() {
+  return z.string().transform((value, ctx) => {
+    if (value === 'true') return true;
+    if (value === 'false') return false;
+    if (value === '') return fail(ctx, emptyIssue());
+    return fail(ctx, { code: undefined, message: `Invalid boolean: ${value}` });
+  });
+}
+
 function listOf(values: readonly string[]): string {
   if (values.length <= 1) return values.join('');
   return `${values.slice(0, -1).join(', ')}, or ${values[values.length - 1]}`;

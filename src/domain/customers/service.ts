@@ -4,6 +4,7 @@ import type { CustomersTable, Database } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
 import { newId } from '../ids.ts';
+import { mergeMetadata } from '../metadata.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
 
 export interface Customer {
@@ -43,17 +44,6 @@ function fromRow(row: Selectable<CustomersTable>): Customer {
     metadata: JSON.parse(row.metadata) as Record<string, string>,
     deleted: row.deleted === 1,
   };
-}
-
-function mergeMetadata(current: Record<string, string>, changes: Record<string, string | null> | undefined) {
-  if (changes === undefined) return current;
-  if (Object.keys(changes).length === 0) return {};
-  const next = { ...current };
-  for (const [k, v] of Object.entries(changes)) {
-    if (v === null) delete next[k];
-    else next[k] = v;
-  }
-  return next;
 }
 
 /** The fields of `before` that differ in `after`, with their old values, as Stripe's wire names them. */

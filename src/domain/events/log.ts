@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
 import { type TimeRange, within } from '../../store/filters.ts';
 import type { Database, EventsTable } from '../../store/schema.ts';
 import type { Customer } from '../customers/service.ts';
@@ -33,15 +33,28 @@ export interface StoredEvent {
   object: EventObject;
   previousAttributes: Record<string, unknown> | null;
   request: { id: string | null; idempotencyKey: string | null } | null;
+  /** Webhook endpoints still to receive it. */
+  pendingWebhooks: number;
+}
+
+/**
+ * What else happens in the transaction that writes an event: the webhook outbox queues its
+ * deliveries there, so that an event and its deliveries commit together or not at all.
+ */
+export interface EventFanout {
+  enqueue(db: Kysely<Database>, merchantId: string, event: { id: string; type: string }): Promise<void>;
 }
 
 export interface EventFilter {
   /** Exact types, or prefixes when a type ends in `*`. */
   types?: string[] | undefined;
   created?: TimeRange | undefined;
+  /** Only events delivered to every endpoint (true), or not yet or never delivered (false). */
+  deliverySuccess?: boolean | undefined;
 }
 
-function fromRow(row: Selectable<EventsTable>): StoredEvent {
+/** An event as stored; `pendingWebhooks` is counted from the outbox by the reader. */
+export function eventFromRow(row: Selectable<EventsTable>, pendingWebhooks: number): StoredEvent {
   const snapshot = JSON.parse(row.object_snapshot) as unknown;
   const object: EventObject =
     row.object_kind === 'customer'
@@ -60,12 +73,19 @@ function fromRow(row: Selectable<EventsTable>): StoredEvent {
       row.request_id === null && row.idempotency_key === null
         ? null
         : { id: row.request_id, idempotencyKey: row.idempotency_key },
+    pendingWebhooks,
   };
 }
 
+/** Events are kept, and listed, for 30 days. */
+export const eventRetentionSeconds = 30 * 86_400;
+
 /** The merchant-visible log of changes, written in the transaction of the change it describes. */
 export class EventLog {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly fanout?: EventFanout,
+  ) {}
 
   async record(
     db: Kysely<Database>,
@@ -75,10 +95,11 @@ export class EventLog {
   ): Promise<void> {
     const { object } = event;
     const snapshot = object.kind === 'customer' ? object.customer : object.account;
+    const id = newId('event');
     await db
       .insertInto('events')
       .values({
-        id: newId('event'),
+        id,
         merchant_id: merchantId,
         created: Math.floor(Date.now() / 1000),
         type: event.type,
@@ -90,6 +111,7 @@ export class EventLog {
         idempotency_key: request?.idempotencyKey ?? null,
       })
       .execute();
+    await this.fanout?.enqueue(db, merchantId, { id, type: event.type });
   }
 
   /** One event per account of `ids`, as each stands now in `db`, with the given type. */
@@ -131,36 +153,75 @@ export class EventLog {
     );
   }
 
-  async get(merchantId: string, id: string): Promise<StoredEvent> {
-    const row = await this.db
+  /** The merchant's events of the last 30 days, each with its count of pending webhooks. */
+  private visible(merchantId: string) {
+    const since = Math.floor(Date.now() / 1000) - eventRetentionSeconds;
+    return this.db
       .selectFrom('events')
-      .selectAll()
-      .where('id', '=', id)
-      .where('merchant_id', '=', merchantId)
-      .executeTakeFirst();
+      .selectAll('events')
+      .select((eb) =>
+        eb
+          .selectFrom('webhook_deliveries')
+          .select((d) => d.fn.countAll<number>().as('n'))
+          .whereRef('webhook_deliveries.event_id', '=', 'events.id')
+          .where('webhook_deliveries.status', '=', 'pending')
+          .as('pending_webhooks'),
+      )
+      .where('events.merchant_id', '=', merchantId)
+      .where('events.created', '>=', since);
+  }
+
+  async get(merchantId: string, id: string): Promise<StoredEvent> {
+    const row = await this.visible(merchantId).where('events.id', '=', id).executeTakeFirst();
     if (!row) throw resourceMissing('event', id);
-    return fromRow(row);
+    return eventFromRow(row, Number(row.pending_webhooks ?? 0));
   }
 
   async list(merchantId: string, filter: EventFilter, page: Page): Promise<PageResult<StoredEvent>> {
     const result = await fetchPage(page, (w) => {
-      let q = this.db.selectFrom('events').selectAll().where('merchant_id', '=', merchantId);
-      if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
+      let q = this.visible(merchantId);
+      if (w.cursor !== undefined) q = q.where('events.id', w.direction, w.cursor);
       const types = filter.types;
       if (types !== undefined) {
         q = q.where((eb) =>
           eb.or(
             types.map((t) =>
               t.endsWith('*')
-                ? sql<boolean>`type like ${`${t.slice(0, -1).replace(/[%_\\]/g, (m) => `\\${m}`)}%`} escape '\\'`
-                : eb('type', '=', t),
+                ? sql<boolean>`events.type like ${`${t.slice(0, -1).replace(/[%_\\]/g, (m) => `\\${m}`)}%`} escape '\\'`
+                : eb('events.type', '=', t),
             ),
           ),
         );
       }
-      if (filter.created) q = q.where((eb) => within(eb, 'created', filter.created));
-      return q.orderBy('id', w.order).limit(w.limit).execute();
+      if (filter.created) q = q.where((eb) => within(eb, 'events.created', filter.created));
+      if (filter.deliverySuccess !== undefined) {
+        // Delivered everywhere: no delivery still pending or given up on.
+        const undelivered = (eb: ExpressionBuilder<Database, 'events'>) =>
+          eb.exists(
+            eb
+              .selectFrom('webhook_deliveries')
+              .select('webhook_deliveries.id')
+              .whereRef('webhook_deliveries.event_id', '=', 'events.id')
+              .where('webhook_deliveries.status', 'in', ['pending', 'failed']),
+          );
+        q = q.where((eb) => (filter.deliverySuccess ? eb.not(undelivered(eb)) : undelivered(eb)));
+      }
+      return q.orderBy('events.id', w.order).limit(w.limit).execute();
     });
-    return { data: result.data.map(fromRow), hasMore: result.hasMore };
+    return {
+      data: result.data.map((row) => eventFromRow(row, Number(row.pending_webhooks ?? 0))),
+      hasMore: result.hasMore,
+    };
+  }
+
+  /** Forgets events older than 30 days, with their deliveries and attempts. */
+  async pruneExpired(): Promise<void> {
+    const before = Math.floor(Date.now() / 1000) - eventRetentionSeconds;
+    const old = this.db.selectFrom('events').select('id').where('created', '<', before);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('webhook_attempts').where('event_id', 'in', old).execute();
+      await trx.deleteFrom('webhook_deliveries').where('event_id', 'in', old).execute();
+      await trx.deleteFrom('events').where('created', '<', before).execute();
+    });
   }
 }

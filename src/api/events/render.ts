@@ -1,0 +1,29 @@
+import type { StoredEvent } from '../../domain/events/log.ts';
+import { renderCustomer } from '../customers/render.ts';
+import { renderAccount } from '../financial-connections/render.ts';
+import type { Json } from '../wire/expand.ts';
+import type { ApiVersion } from '../wire/versions.ts';
+
+/**
+ * Stripe's event object. `data.object` is rendered from the stored record with the reader's API
+ * version, which is the `api_version` the event shows.
+ */
+export function renderEvent(event: StoredEvent, version: ApiVersion): Json {
+  const { object } = event;
+  const data: Json = {
+    object:
+      object.kind === 'customer' ? renderCustomer(object.customer) : renderAccount(object.account, version),
+  };
+  if (event.previousAttributes !== null) data.previous_attributes = event.previousAttributes;
+  return {
+    id: event.id,
+    object: 'event',
+    api_version: version.name,
+    created: event.created,
+    data,
+    livemode: false,
+    pending_webhooks: event.pendingWebhooks,
+    request: event.request && { id: event.request.id, idempotency_key: event.request.idempotencyKey },
+    type: event.type,
+  };
+}

@@ -1,0 +1,114 @@
+import type { Kysely } from 'kysely';
+import { resourceMissing } from '../domain/errors.ts';
+import type { EventFanout } from '../domain/events/log.ts';
+import { newId } from '../domain/ids.ts';
+import { receives } from '../domain/webhook-endpoints/service.ts';
+import type { DialectCapabilities } from '../store/dialect.ts';
+import type { Database } from '../store/schema.ts';
+import { type WakeSignal, webhookChannel } from './signal.ts';
+
+/**
+ * The delivery outbox. The transaction that writes an event writes one delivery per enabled
+ * endpoint that listens to its type, so that nothing is sent for a change that rolled back and
+ * nothing is lost when the process dies after committing. Workers send them.
+ */
+export class Outbox implements EventFanout {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly caps: DialectCapabilities,
+    private readonly signal: WakeSignal,
+  ) {}
+
+  async enqueue(db: Kysely<Database>, merchantId: string, event: { id: string; type: string }) {
+    const endpoints = await db
+      .selectFrom('webhook_endpoints')
+      .select(['id', 'enabled_events'])
+      .where('merchant_id', '=', merchantId)
+      .where('status', '=', 'enabled')
+      .execute();
+    const targets = endpoints.filter((e) => receives(JSON.parse(e.enabled_events) as string[], event.type));
+    await this.insert(
+      db,
+      merchantId,
+      event.id,
+      targets.map((e) => e.id),
+    );
+    // Listeners streaming events want to hear of every event, delivered to an endpoint or not.
+    await this.caps.notify(db, webhookChannel);
+    this.signal.wake();
+  }
+
+  /**
+   * Sends an event again (`POST /v1/events/{id}/retry`): to the given endpoint, or to every
+   * enabled endpoint that listens to its type.
+   */
+  async redeliver(merchantId: string, eventId: string, endpointId: string | undefined): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const event = await trx
+        .selectFrom('events')
+        .select(['id', 'type'])
+        .where('id', '=', eventId)
+        .where('merchant_id', '=', merchantId)
+        .executeTakeFirst();
+      if (!event) throw resourceMissing('event', eventId);
+      let query = trx
+        .selectFrom('webhook_endpoints')
+        .select(['id', 'enabled_events'])
+        .where('merchant_id', '=', merchantId)
+        .where('status', '=', 'enabled');
+      if (endpointId !== undefined) query = query.where('id', '=', endpointId);
+      const endpoints = await query.execute();
+      if (endpointId !== undefined && endpoints.length === 0)
+        throw resourceMissing('webhook endpoint', endpointId, 'webhook_endpoint');
+      const targets =
+        endpointId !== undefined
+          ? endpoints
+          : endpoints.filter((e) => receives(JSON.parse(e.enabled_events) as string[], event.type));
+      await this.insert(
+        trx,
+        merchantId,
+        event.id,
+        targets.map((e) => e.id),
+      );
+      await this.caps.notify(trx, webhookChannel);
+    });
+    this.signal.wake();
+  }
+
+  /**
+   * The merchant's sandbox clock moved forward: waiting retries fall due that much sooner.
+   * Deliveries being sent right now keep their claim.
+   */
+  async advanceClock(merchantId: string, seconds: number): Promise<void> {
+    await this.db
+      .updateTable('webhook_deliveries')
+      .set((eb) => ({ next_attempt_at: eb('next_attempt_at', '-', seconds * 1000) }))
+      .where('merchant_id', '=', merchantId)
+      .where('status', '=', 'pending')
+      .where('lease', 'is', null)
+      .execute();
+    await this.caps.notify(this.db, webhookChannel);
+    this.signal.wake();
+  }
+
+  private async insert(db: Kysely<Database>, merchantId: string, eventId: string, endpointIds: string[]) {
+    if (endpointIds.length === 0) return;
+    const now = Date.now();
+    await db
+      .insertInto('webhook_deliveries')
+      .values(
+        endpointIds.map((endpointId) => ({
+          id: newId('delivery'),
+          merchant_id: merchantId,
+          event_id: eventId,
+          endpoint_id: endpointId,
+          created: now,
+          status: 'pending' as const,
+          attempts: 0,
+          next_attempt_at: now,
+          lease: null,
+        })),
+      )
+      .execute();
+  }
+}

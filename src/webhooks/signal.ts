@@ -1,0 +1,29 @@
+/**
+ * Wakes whoever waits for new events and deliveries: the worker and the listeners streaming
+ * events. Within a process it is called directly; across PostgreSQL processes through
+ * LISTEN/NOTIFY on `channel`.
+ */
+export const webhookChannel = 'openfc_events';
+
+export class WakeSignal {
+  private readonly listeners = new Set<() => void>();
+  private scheduled = false;
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Wakes every listener once, after the current turn: by then the transaction that wrote the
+   * event has committed (SQLite runs one transaction at a time on its one connection).
+   */
+  wake(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      for (const listener of this.listeners) listener();
+    });
+  }
+}

@@ -1,0 +1,92 @@
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request a receiver got. */
+export interface Received {
+  at: number;
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** How the receiver answers one request; the default is 200. */
+export type Answer = { status: number; headers?: Record<string, string>; body?: string } | { stall: true };
+
+/**
+ * A merchant's webhook receiver: a real HTTP server that records what it gets and answers from a
+ * queue of scripted answers, then 200.
+ */
+export interface Receiver {
+  url: string;
+  received: Received[];
+  /** Answers for the next requests, in order. */
+  answer(...answers: Answer[]): void;
+  /** Resolves once `count` requests (in all) have arrived matching `filter`. */
+  waitFor(count: number, filter?: (r: Received) => boolean, timeoutMs?: number): Promise<Received[]>;
+  close(): Promise<void>;
+}
+
+export async function startReceiver(path = '/webhook'): Promise<Receiver> {
+  const received: Received[] = [];
+  const queue: Answer[] = [];
+  const stalled = new Set<ServerResponse>();
+  let waiters: Array<() => void> = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({
+        at: Date.now(),
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      for (const wake of waiters) wake();
+      const answer = queue.shift() ?? { status: 200, body: '{"received":true}' };
+      if ('stall' in answer) {
+        stalled.add(res);
+        return;
+      }
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+      res.end(answer.body ?? '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${path}`,
+    received,
+    answer(...answers) {
+      queue.push(...answers);
+    },
+    waitFor(count, filter = () => true, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const matching = received.filter(filter);
+          if (matching.length < count) return false;
+          clearTimeout(timer);
+          waiters = waiters.filter((w) => w !== check);
+          resolve(matching);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((w) => w !== check);
+          reject(new Error(`expected ${count} webhook requests, got ${received.filter(filter).length}`));
+        }, timeoutMs);
+        if (!check()) waiters.push(check);
+      });
+    },
+    async close() {
+      for (const res of stalled) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The event a received request carries. */
+export function eventOf(r: Received): { id: string; type: string; [k: string]: unknown } {
+  return JSON.parse(r.body) as { id: string; type: string };
+}
