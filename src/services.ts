@@ -61,7 +61,7 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
   const clocks = new SandboxClocks(db);
   const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle, clocks, events);
   const sessions = new SessionService(db, customers, accounts, authorizations, institutions);
-  const accountData = new AccountData(db, accounts, bank, clocks);
+  const accountData = new AccountData(db, accounts, bank, clocks, events);
   const accountNumbers = new AccountNumberSync(db, bank, parts.secrets);
   return {
     merchants: new MerchantService(db, defaultApiVersion),
