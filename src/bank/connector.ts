@@ -16,6 +16,8 @@ export type BankFailure =
   | { kind: 'access_revoked'; message?: string }
   /** The bank wants the holder to log in again (password change, new MFA rule, ...). */
   | { kind: 'reauthentication_required'; message?: string }
+  /** The account holder ended the connection at the bank, for good: no relink brings it back. */
+  | { kind: 'holder_disconnected'; message?: string }
   | { kind: 'account_closed'; message?: string }
   /** The account is no longer shared under this consent, or the bank cannot serve it. */
   | { kind: 'account_unavailable'; message?: string }

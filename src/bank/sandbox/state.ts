@@ -25,7 +25,8 @@ export interface HeldAccount {
   facts: AccountFacts;
 }
 
-export type ConsentStatus = 'active' | 'revoked' | 'reauthentication_required';
+/** `disconnected`: the holder ended the connection at the bank, for good. */
+export type ConsentStatus = 'active' | 'revoked' | 'reauthentication_required' | 'disconnected';
 
 export interface Consent {
   id: string;
@@ -208,6 +209,11 @@ export class BankState {
   private checkConsent(consent: Consent): void {
     if (consent.status === 'revoked')
       throw new BankError('access_revoked', 'The account holder revoked access.');
+    if (consent.status === 'disconnected')
+      throw new BankError(
+        'holder_disconnected',
+        'The account holder disconnected this connection at the bank.',
+      );
     if (consent.status === 'reauthentication_required') {
       throw new BankError('reauthentication_required', 'The account holder must log in again.');
     }

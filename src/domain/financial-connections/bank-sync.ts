@@ -106,7 +106,8 @@ export class BankSync {
     if (!result.ok) {
       const kind = result.failure.kind;
       const fact = brokenBy[kind];
-      if (fact)
+      if (kind === 'holder_disconnected') await this.disconnectedByHolder(authorizationId);
+      else if (fact)
         transitions.push(
           await this.transition((db) => this.lifecycle.breakAuthorization(db, authorizationId, fact)),
         );
@@ -114,6 +115,18 @@ export class BankSync {
         transitions.push(await this.transition((db) => this.lifecycle.breakAccount(db, accountId, kind)));
     }
     return { result, transitions, now };
+  }
+
+  /**
+   * The holder ended the connection at the bank: the authorization and its accounts are
+   * disconnected, with one event per account, in one transaction. Nothing is revoked at the bank:
+   * the holder already ended the grant there.
+   */
+  private async disconnectedByHolder(authorizationId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const accounts = await this.lifecycle.disconnectByHolder(trx, authorizationId);
+      await this.events.recordAccounts(trx, 'financial_connections.account.disconnected', accounts, null);
+    });
   }
 
   /**
