@@ -81,6 +81,8 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
       accountData,
       accountNumbers,
       events,
+      clocks,
+      parts.sandboxControl,
     ),
     lifecycle,
     bank,

@@ -137,11 +137,11 @@ export interface InstitutionConnector {
   exchangeCode(institutionId: string, exchange: CodeExchange): Promise<BankResult<Authorized>>;
   /** Credential (or no-login) institutions: one step of the login, possibly a prompt to answer. */
   logIn(institutionId: string, input: LoginInput): Promise<BankResult<LoginStep>>;
-  /** Sandbox only: an authorization code for the given accounts without a browser. */
+  /** Sandbox only: an authorization code for the given accounts without a browser, and its holder. */
   createSandboxAuthorization(
     institutionId: string,
     request: SandboxAuthorizationRequest,
-  ): Promise<BankResult<{ code: string }>>;
+  ): Promise<BankResult<{ code: string; bankUserId: string }>>;
   refresh(institutionId: string, grant: Grant): Promise<BankResult<Grant>>;
   revoke(institutionId: string, grant: Grant): Promise<BankResult<null>>;
   listAccounts(institutionId: string, grant: Grant): Promise<BankResult<BankAccount[]>>;

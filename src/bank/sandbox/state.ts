@@ -140,8 +140,12 @@ export class BankState {
     for (const id of accountIds) {
       const held = this.accounts.get(id);
       if (!held) continue;
-      // A tokenizing bank issues a new number each time the holder consents again.
-      if (isTokenized(held.account) && held.facts.consents > 0) rotate(held.facts, now);
+      // A tokenizing bank issues the first number with the first consent, and a new number each
+      // time the holder consents again.
+      if (isTokenized(held.account)) {
+        if (held.facts.consents > 0) rotate(held.facts, now);
+        else held.facts.numbersIssuedAt = now;
+      }
       held.facts.consents += 1;
     }
     const token = { ...this.issueAccessToken(consent), accounts: accountIds.map((id) => this.describe(id)) };
