@@ -3,14 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type Stripe from 'stripe';
 import { backends } from '../../support/backends.ts';
 import { eventually } from '../../support/eventually.ts';
-import {
-  atBank,
-  bankUserOf,
-  body,
-  createSession,
-  linkAccounts,
-  type PreviewAccount,
-} from '../../support/fc.ts';
+import { atBank, bankUserOf, body, createSession, linkAccounts } from '../../support/fc.ts';
 import { type Harness, startHarness } from '../../support/harness.ts';
 import { assertMatchesSchema } from '../../support/stripe-schemas.ts';
 
