@@ -27,11 +27,26 @@ export const configSchema = z.object({
     .string()
     .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, 'must be 32 bytes as 64 hex characters or base64')
     .optional(),
+  schedulerInterval: z.coerce
+    .number({ message: 'must be a number of seconds' })
+    .min(0, 'must be 0 (off) or more seconds')
+    .max(86_400, 'must be at most 86400 seconds'),
+  bankCheckInterval: z.coerce
+    .number({ message: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(1, 'must be at least 1 second'),
 });
 
 export type Config = z.infer<typeof configSchema>;
 
-export const defaults = { port: 4242, host: '127.0.0.1', dataDir: './data', logLevel: 'info' } as const;
+export const defaults = {
+  port: 4242,
+  host: '127.0.0.1',
+  dataDir: './data',
+  logLevel: 'info',
+  schedulerInterval: 60,
+  bankCheckInterval: 3600,
+} as const;
 
 /** Where each setting comes from: a flag, and the environment variable behind it. */
 const sources = {
@@ -44,6 +59,8 @@ const sources = {
   logLevel: { flag: '--log-level', env: 'OPENFC_LOG_LEVEL' },
   bankUrl: { flag: '--bank-url', env: 'OPENFC_BANK_URL' },
   encryptionKey: { flag: '--encryption-key', env: 'OPENFC_ENCRYPTION_KEY' },
+  schedulerInterval: { flag: '--scheduler-interval', env: 'OPENFC_SCHEDULER_INTERVAL' },
+  bankCheckInterval: { flag: '--bank-check-interval', env: 'OPENFC_BANK_CHECK_INTERVAL' },
 } as const satisfies Record<keyof Config, { flag: string; env: string }>;
 
 export type ConfigFlags = Partial<Record<keyof Config, string | undefined>>;

@@ -9,6 +9,7 @@ import { BankSync } from './domain/financial-connections/bank-sync.ts';
 import { SessionCompletion } from './domain/financial-connections/completion.ts';
 import { InstitutionService } from './domain/financial-connections/institutions.ts';
 import { Lifecycle } from './domain/financial-connections/lifecycle.ts';
+import { ScheduledSync } from './domain/financial-connections/scheduled-sync.ts';
 import { SessionService } from './domain/financial-connections/sessions.ts';
 import { Simulator } from './domain/financial-connections/simulate.ts';
 import { TransactionService } from './domain/financial-connections/transactions.ts';
@@ -42,12 +43,16 @@ export interface Services {
   clocks: SandboxClocks;
   /** The merchant-visible log of changes. */
   events: EventLog;
+  /** What openfc does on its own, on a timer: due refreshes and bank checks. */
+  scheduled: ScheduledSync;
 }
 
 export interface BankParts {
   connector: InstitutionConnector;
   secrets: SecretBox;
   sandboxControl: SandboxControl;
+  /** How long (on the merchant's clock) before openfc asks the bank again about a connection. */
+  bankCheckSeconds: number;
 }
 
 export function createServices(store: Store, defaultApiVersion: string, parts: BankParts): Services {
@@ -101,5 +106,6 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
     ),
     clocks,
     events,
+    scheduled: new ScheduledSync(db, clocks, bank, accountData, parts.bankCheckSeconds),
   };
 }

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { type RunningOpenfc, startOpenfc } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { type ConfigFlags, loadConfig } from '../../src/config.ts';
 import type { Backend, ProvisionedDatabase } from './backends.ts';
 
 export const previewVersion = '2026-03-04.preview';
@@ -29,7 +29,11 @@ export interface RawResponse {
   text: string;
 }
 
-export async function startHarness(backend: Backend): Promise<Harness> {
+/**
+ * Starts openfc for a suite. The scheduler is off unless `flags` turn it on, so that nothing
+ * happens between a suite's calls that the suite did not ask for.
+ */
+export async function startHarness(backend: Backend, flags: ConfigFlags = {}): Promise<Harness> {
   const database: ProvisionedDatabase = await backend.provision();
   const config = loadConfig(
     {
@@ -38,6 +42,8 @@ export async function startHarness(backend: Backend): Promise<Harness> {
       dataDir: database.dataDir,
       databaseUrl: database.databaseUrl,
       logLevel: 'silent',
+      schedulerInterval: '0',
+      ...flags,
     },
     {},
   );

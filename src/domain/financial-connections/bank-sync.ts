@@ -173,6 +173,11 @@ export class BankSync {
       return this.connector.listAccounts(institutionId, grant);
     });
     if (!called) return [];
+    await this.db
+      .updateTable('fc_authorizations')
+      .set({ bank_checked_at: called.now })
+      .where('id', '=', authorizationId)
+      .execute();
     const { result } = called;
     if (!result.ok) return called.transitions;
     const endsSoon = consentEndsAt - called.now <= deactivationNoticeSeconds;
