@@ -111,7 +111,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
         ? startScheduler(
             config.schedulerInterval,
             (signal) => services.scheduled.run(signal),
-            (err: unknown) => logger.error({ err }, 'scheduled sync failed'),
+            (err: unknown) => logger.error({ err }, 'scheduler pass failed'),
           )
         : undefined;
     return {
