@@ -77,7 +77,7 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
   const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle, clocks, events);
   const sessions = new SessionService(db, customers, accounts, authorizations, institutions);
   const accountData = new AccountData(db, accounts, bank, clocks, events);
-  const accountNumbers = new AccountNumberSync(db, bank, parts.secrets);
+  const accountNumbers = new AccountNumberSync(db, bank, parts.secrets, events);
   return {
     merchants: new MerchantService(db, defaultApiVersion),
     idempotency: new IdempotencyService(db),

@@ -310,6 +310,12 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0009_number_expiry_notices': {
+      async up(db: Kysely<unknown>) {
+        // The expiry date of the tokenized number the merchant was last told is about to expire.
+        await db.schema.alterTable('fc_accounts').addColumn('number_expiry_noticed', 'bigint').execute();
+      },
+    },
   };
 }
 

@@ -65,6 +65,8 @@ export interface FcAccountsTable {
   account_numbers_sealed: string | null;
   /** The non-secret parts of the account numbers, as JSON. */
   account_numbers: string | null;
+  /** The expiry date of the tokenized number last announced as about to expire. */
+  number_expiry_noticed: number | null;
 }
 
 export interface FcAccountOwnershipsTable {
@@ -147,7 +149,11 @@ export interface EventsTable {
   created: number;
   type: string;
   object_id: string;
-  object_kind: 'customer' | 'financial_connections.account';
+  object_kind:
+    | 'customer'
+    | 'financial_connections.account'
+    | 'financial_connections.authorization'
+    | 'financial_connections.session';
   /** The domain record the event is about, as JSON; rendered per API version when read. */
   object_snapshot: string;
   previous_attributes: string | null;

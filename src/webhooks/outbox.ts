@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
+import { isPreviewVersion } from '../api/wire/versions.ts';
 import { resourceMissing } from '../domain/errors.ts';
 import type { EventFanout } from '../domain/events/log.ts';
+import { previewOnlyEventTypes } from '../domain/events/types.ts';
 import { newId } from '../domain/ids.ts';
 import { receives } from '../domain/webhook-endpoints/service.ts';
 import type { DialectCapabilities } from '../store/dialect.ts';
@@ -22,11 +24,19 @@ export class Outbox implements EventFanout {
   async enqueue(db: Kysely<Database>, merchantId: string, event: { id: string; type: string }) {
     const endpoints = await db
       .selectFrom('webhook_endpoints')
-      .select(['id', 'enabled_events'])
-      .where('merchant_id', '=', merchantId)
-      .where('status', '=', 'enabled')
+      .innerJoin('merchant_accounts', 'merchant_accounts.id', 'webhook_endpoints.merchant_id')
+      .select(['webhook_endpoints.id', 'webhook_endpoints.enabled_events', 'webhook_endpoints.api_version'])
+      .select('merchant_accounts.default_api_version')
+      .where('webhook_endpoints.merchant_id', '=', merchantId)
+      .where('webhook_endpoints.status', '=', 'enabled')
       .execute();
-    const targets = endpoints.filter((e) => receives(JSON.parse(e.enabled_events) as string[], event.type));
+    // Preview-only events go to endpoints that read a preview version.
+    const previewOnly = previewOnlyEventTypes.has(event.type);
+    const targets = endpoints.filter(
+      (e) =>
+        receives(JSON.parse(e.enabled_events) as string[], event.type) &&
+        (!previewOnly || isPreviewVersion(e.api_version ?? e.default_api_version)),
+    );
     await this.insert(
       db,
       merchantId,

@@ -4,7 +4,7 @@ import type Stripe from 'stripe';
 import { backends } from '../support/backends.ts';
 import { completeSession, createSession, linkAccounts } from '../support/fc.ts';
 import { gaVersion, type Harness, startHarness } from '../support/harness.ts';
-import { assertMatchesSchema } from '../support/stripe-schemas.ts';
+import { assertEventMatchesSchema, assertMatchesSchema } from '../support/stripe-schemas.ts';
 
 type Event = Stripe.Event;
 
@@ -20,7 +20,7 @@ for (const backend of backends) {
     async function allEvents(stripe: Stripe, params: Stripe.EventListParams = {}): Promise<Event[]> {
       const out: Event[] = [];
       for await (const e of stripe.events.list({ limit: 100, ...params })) {
-        assertMatchesSchema('event', e);
+        assertEventMatchesSchema(e);
         out.push(e);
       }
       return out;

@@ -130,6 +130,7 @@ describe('openfc serve on SQLite', () => {
     '0006_events',
     '0007_webhooks',
     '0008_bank_checks',
+    '0009_number_expiry_notices',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

@@ -187,6 +187,19 @@ export function assertMatchesSchema(name: string, body: unknown): void {
   if (problems.length > 0) fail(`body does not match Stripe schema ${name}:`, problems, body);
 }
 
+/**
+ * Asserts a Stripe event: the `event` schema, and `data` against the schema Stripe publishes for
+ * the event's type (which names the object it carries), when there is one.
+ */
+export function assertEventMatchesSchema(body: unknown): void {
+  assertMatchesSchema('event', body);
+  const event = body as { type: string; data: unknown };
+  if (load().names.has(event.type)) {
+    const problems = problemsWith(event.type, event.data);
+    if (problems.length > 0) fail(`event data does not match Stripe schema ${event.type}:`, problems, body);
+  }
+}
+
 /** Asserts a list envelope {object:'list', data, has_more, url} whose url starts with `urlPrefix` and each item matches schema `itemName`. */
 export function assertListOf(itemName: string, body: unknown, urlPrefix: string): void {
   const label = `body is not a Stripe list of ${itemName}:`;

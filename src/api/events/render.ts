@@ -1,19 +1,28 @@
-import type { StoredEvent } from '../../domain/events/log.ts';
+import type { EventObject, StoredEvent } from '../../domain/events/log.ts';
 import { renderCustomer } from '../customers/render.ts';
-import { renderAccount } from '../financial-connections/render.ts';
+import { renderAccount, renderAuthorization, renderSession } from '../financial-connections/render.ts';
 import type { Json } from '../wire/expand.ts';
 import type { ApiVersion } from '../wire/versions.ts';
+
+function renderObject(object: EventObject, version: ApiVersion): Json {
+  switch (object.kind) {
+    case 'customer':
+      return renderCustomer(object.record);
+    case 'financial_connections.account':
+      return renderAccount(object.record, version);
+    case 'financial_connections.authorization':
+      return renderAuthorization(object.record, version);
+    case 'financial_connections.session':
+      return renderSession(object.record, version);
+  }
+}
 
 /**
  * Stripe's event object. `data.object` is rendered from the stored record with the reader's API
  * version, which is the `api_version` the event shows.
  */
 export function renderEvent(event: StoredEvent, version: ApiVersion): Json {
-  const { object } = event;
-  const data: Json = {
-    object:
-      object.kind === 'customer' ? renderCustomer(object.customer) : renderAccount(object.account, version),
-  };
+  const data: Json = { object: renderObject(event.object, version) };
   if (event.previousAttributes !== null) data.previous_attributes = event.previousAttributes;
   return {
     id: event.id,

@@ -1,4 +1,5 @@
 import { invalidRequest } from '../../domain/errors.ts';
+import { previewOnlyEventTypes } from '../../domain/events/types.ts';
 import { listEnvelope, pageParams, rangeParam, toPage } from '../wire/list.ts';
 import { arrayOf, bool, str } from '../wire/params.ts';
 import { defineRoute } from '../wire/route.ts';
@@ -29,7 +30,12 @@ export const eventRoutes = [
       const types = p.type !== undefined ? [p.type] : p.types;
       const page = await ctx.services.events.list(
         ctx.merchant.id,
-        { types, created: p.created, deliverySuccess: p.delivery_success },
+        {
+          types,
+          created: p.created,
+          deliverySuccess: p.delivery_success,
+          excludeTypes: ctx.version.preview ? undefined : [...previewOnlyEventTypes],
+        },
         toPage(p),
       );
       return listEnvelope(

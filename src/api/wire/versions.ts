@@ -26,6 +26,11 @@ export function isApiVersion(name: string): name is ApiVersionName {
   return Object.hasOwn(apiVersions, name);
 }
 
+/** Whether a version carries the preview surface (false for unknown names). */
+export function isPreviewVersion(name: string): boolean {
+  return isApiVersion(name) && apiVersions[name].preview;
+}
+
 export function resolveVersion(requested: string | undefined, accountDefault: string): ApiVersion {
   const name = requested?.trim() || accountDefault;
   if (!isApiVersion(name)) {

@@ -90,7 +90,7 @@ export class CustomerService {
       await this.events.record(
         trx,
         merchantId,
-        { type: 'customer.created', object: { kind: 'customer', customer } },
+        { type: 'customer.created', object: { kind: 'customer', record: customer } },
         request,
       );
     });
@@ -155,7 +155,7 @@ export class CustomerService {
         await this.events.record(
           trx,
           merchantId,
-          { type: 'customer.updated', object: { kind: 'customer', customer: next }, previous },
+          { type: 'customer.updated', object: { kind: 'customer', record: next }, previous },
           request,
         );
       }
@@ -184,7 +184,7 @@ export class CustomerService {
         merchantId,
         {
           type: 'customer.deleted',
-          object: { kind: 'customer', customer: { ...fromRow(row), deleted: false } },
+          object: { kind: 'customer', record: { ...fromRow(row), deleted: false } },
         },
         request,
       );

@@ -3,6 +3,8 @@ import { findInstitution, findSandboxAccount } from '../../bank/catalogue.ts';
 import type { AccountNumbers } from '../../bank/connector.ts';
 import type { Database } from '../../store/schema.ts';
 import type { SecretBox } from '../../store/secrets.ts';
+import type { EventLog } from '../events/log.ts';
+import { accountFromRow } from './accounts.ts';
 import type { BankSync } from './bank-sync.ts';
 import type { AccountNumberDetails, Permission } from './types.ts';
 
@@ -24,6 +26,7 @@ export class AccountNumberSync {
     private readonly db: Kysely<Database>,
     private readonly bank: BankSync,
     private readonly secrets: SecretBox,
+    private readonly events: EventLog,
   ) {}
 
   /**
@@ -68,18 +71,41 @@ export class AccountNumberSync {
       if (!called?.result.ok) return;
       numbers = called.result.value;
     }
-    await this.db
-      .updateTable('fc_accounts')
-      .set(
-        numbers.length === 0
-          ? { account_numbers_sealed: null, account_numbers: null }
-          : {
-              account_numbers_sealed: this.secrets.seal(JSON.stringify(numbers), accountId),
-              account_numbers: JSON.stringify(numbers.map(details)),
-            },
-      )
-      .where('id', '=', accountId)
-      .execute();
+    const before = await this.open(accountId);
+    const changed = before !== null && JSON.stringify(before) !== JSON.stringify(numbers);
+    await this.db.transaction().execute(async (trx) => {
+      const previous = await trx
+        .selectFrom('fc_accounts')
+        .select('account_numbers')
+        .where('id', '=', accountId)
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('fc_accounts')
+        .set(
+          numbers.length === 0
+            ? { account_numbers_sealed: null, account_numbers: null }
+            : {
+                account_numbers_sealed: this.secrets.seal(JSON.stringify(numbers), accountId),
+                account_numbers: JSON.stringify(numbers.map(details)),
+              },
+        )
+        .where('id', '=', accountId)
+        .execute();
+      // Numbers fetched for the first time come with the account; a change after that is news.
+      if (!changed) return;
+      const row = await trx
+        .selectFrom('fc_accounts')
+        .selectAll()
+        .where('id', '=', accountId)
+        .executeTakeFirstOrThrow();
+      await this.events.record(trx, row.merchant_id, {
+        type: 'financial_connections.account.account_numbers_updated',
+        object: { kind: 'financial_connections.account', record: accountFromRow(row) },
+        previous: {
+          account_numbers: previous.account_numbers === null ? null : JSON.parse(previous.account_numbers),
+        },
+      });
+    });
   }
 
   /** The full numbers openfc holds for an account (to pay from it), or null. */

@@ -13,6 +13,7 @@ import { ApiError } from '../errors.ts';
 import type { EventLog } from '../events/log.ts';
 import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import type { AuthorizationFact, Lifecycle, Transition } from './lifecycle.ts';
+import type { AccountNumberDetails } from './types.ts';
 
 /** How long before a consent ends the merchant is told it will (`status_details.active`). */
 export const deactivationNoticeSeconds = 7 * 86_400;
@@ -181,7 +182,15 @@ export class BankSync {
     const { result } = called;
     if (!result.ok) return called.transitions;
     const endsSoon = consentEndsAt - called.now <= deactivationNoticeSeconds;
-    await this.lifecycle.noticeDeactivation(this.db, authorizationId, endsSoon ? consentEndsAt : null);
+    await this.db.transaction().execute(async (trx) => {
+      const notices = await this.lifecycle.noticeDeactivation(
+        trx,
+        authorizationId,
+        endsSoon ? consentEndsAt : null,
+      );
+      await this.events.recordNotices(trx, notices, null);
+    });
+    await this.noticeNumberExpiry(authorizationId, called.now);
     const byBankId = new Map(result.value.map((a) => [a.id, a.status]));
     const accounts = await this.db
       .selectFrom('fc_accounts')
@@ -207,5 +216,48 @@ export class BankSync {
         transitions.push(await this.transition((db) => this.lifecycle.reopenAccount(db, account.id)));
     }
     return transitions;
+  }
+
+  /**
+   * `upcoming_account_number_expiry`, once per number: a transactable tokenized number of an
+   * active account expires within the notice period, by the merchant's clock.
+   */
+  private async noticeNumberExpiry(authorizationId: string, now: number): Promise<void> {
+    const rows = await this.db
+      .selectFrom('fc_accounts')
+      .select(['id', 'account_numbers', 'number_expiry_noticed'])
+      .where('authorization_id', '=', authorizationId)
+      .where('status', '=', 'active')
+      .where('account_numbers', 'is not', null)
+      .execute();
+    for (const row of rows) {
+      const numbers = JSON.parse(row.account_numbers ?? '[]') as AccountNumberDetails[];
+      const expiry = numbers.find(
+        (n) =>
+          n.identifier_type === 'tokenized_account_number' &&
+          n.status === 'transactable' &&
+          n.expected_expiry_date !== null &&
+          n.expected_expiry_date > now &&
+          n.expected_expiry_date - now <= deactivationNoticeSeconds,
+      )?.expected_expiry_date;
+      if (expiry === undefined || expiry === null || Number(row.number_expiry_noticed) === expiry) continue;
+      await this.db.transaction().execute(async (trx) => {
+        const marked = await trx
+          .updateTable('fc_accounts')
+          .set({ number_expiry_noticed: expiry })
+          .where('id', '=', row.id)
+          .where((eb) =>
+            eb.or([eb('number_expiry_noticed', 'is', null), eb('number_expiry_noticed', '!=', expiry)]),
+          )
+          .executeTakeFirst();
+        if (Number(marked.numUpdatedRows) === 1)
+          await this.events.recordAccounts(
+            trx,
+            'financial_connections.account.upcoming_account_number_expiry',
+            [row.id],
+            null,
+          );
+      });
+    }
   }
 }

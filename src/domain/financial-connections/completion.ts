@@ -138,6 +138,22 @@ export class SessionCompletion {
     return picked;
   }
 
+  /** `financial_connections.session.updated`: the session left `pending`, as it stands now. */
+  private async announce(trx: Transaction<Database>, merchantId: string, id: string, request?: RequestRef) {
+    const session = await this.sessions.find(merchantId, id, trx);
+    if (!session) return;
+    await this.events.record(
+      trx,
+      merchantId,
+      {
+        type: 'financial_connections.session.updated',
+        object: { kind: 'financial_connections.session', record: session },
+        previous: { status: 'pending' },
+      },
+      request,
+    );
+  }
+
   /** Ends a pending session; only the first caller wins. */
   private async end(
     trx: Transaction<Database>,
@@ -195,7 +211,10 @@ export class SessionCompletion {
         authorization: null,
         failure_reason: ended.relinkFailure ?? null,
       };
-      await this.db.transaction().execute((trx) => this.end(trx, merchant.id, id, ended, result));
+      await this.db.transaction().execute(async (trx) => {
+        await this.end(trx, merchant.id, id, ended, result);
+        await this.announce(trx, merchant.id, id, request);
+      });
       return this.sessions.get(merchant.id, id);
     }
 
@@ -211,7 +230,10 @@ export class SessionCompletion {
       };
       const ended: Ended =
         picked.length === 0 ? { status: 'cancelled', cancelledReason: 'other' } : { status: 'failed' };
-      await this.db.transaction().execute((trx) => this.end(trx, merchant.id, id, ended, result));
+      await this.db.transaction().execute(async (trx) => {
+        await this.end(trx, merchant.id, id, ended, result);
+        await this.announce(trx, merchant.id, id, request);
+      });
       return this.sessions.get(merchant.id, id);
     }
 
@@ -233,6 +255,9 @@ export class SessionCompletion {
       const authorizationId = relinkAuth?.id ?? newId('authorization');
       let reactivated: string[] = [];
       if (relinkAuth) {
+        // The new consent replaces the old one, and with it any notice of the old one's end.
+        const notices = await this.lifecycle.noticeDeactivation(trx, relinkAuth.id, null);
+        await this.events.recordNotices(trx, notices, request);
         reactivated = (await this.lifecycle.restoreAuthorization(trx, relinkAuth.id)).reactivated;
         await trx
           .updateTable('fc_authorizations')
@@ -268,6 +293,7 @@ export class SessionCompletion {
         request,
       );
       await this.events.recordAccounts(trx, 'financial_connections.account.created', created, request);
+      await this.announce(trx, merchant.id, id, request);
       return { authorizationId, linked };
     });
     // The first sync: what the bank says about the new connection right away.

@@ -24,6 +24,20 @@ export type AuthorizationFact = {
 }[BankFact];
 export type AccountFact = Exclude<BankFact, AuthorizationFact>;
 
+/** An authorization or account whose expected deactivation date was set, moved or cleared. */
+export interface NoticeChange {
+  kind: 'authorization' | 'account';
+  id: string;
+  before: number | null;
+  after: number | null;
+  /** The `status_details` it had before, as stored. */
+  previousDetails: string;
+}
+
+function expectedDeactivation(statusDetails: string): number | null {
+  return (JSON.parse(statusDetails) as StatusDetails).active?.expected_deactivation_date ?? null;
+}
+
 /** What a transition changed, so that callers can write one event per change. */
 export interface Transition {
   authorization: string | null;
@@ -102,12 +116,13 @@ export class Lifecycle {
   /**
    * Access still works but the consent ends soon: the authorization and its active accounts show
    * `status_details.active` until then (or a relink clears it). With `endsAt` null, the notice goes.
+   * Returns each object whose expected deactivation date changed, with the date before and after.
    */
   async noticeDeactivation(
     db: Kysely<Database>,
     authorizationId: string,
     endsAt: number | null,
-  ): Promise<void> {
+  ): Promise<NoticeChange[]> {
     const details = JSON.stringify(
       (endsAt === null
         ? {}
@@ -119,20 +134,39 @@ export class Lifecycle {
             },
           }) satisfies StatusDetails,
     );
-    await db
-      .updateTable('fc_authorizations')
-      .set({ status_details: details })
+    const changes: NoticeChange[] = [];
+    const authorization = await db
+      .selectFrom('fc_authorizations')
+      .select(['id', 'status_details'])
       .where('id', '=', authorizationId)
       .where('status', '=', 'active')
-      .where('status_details', '!=', details)
-      .execute();
-    await db
-      .updateTable('fc_accounts')
-      .set({ status_details: details })
+      .executeTakeFirst();
+    const accounts = await db
+      .selectFrom('fc_accounts')
+      .select(['id', 'status_details'])
       .where('authorization_id', '=', authorizationId)
       .where('status', '=', 'active')
-      .where('status_details', '!=', details)
+      .orderBy('id')
       .execute();
+    const targets = [
+      ...(authorization ? [{ kind: 'authorization' as const, row: authorization }] : []),
+      ...accounts.map((row) => ({ kind: 'account' as const, row })),
+    ];
+    for (const { kind, row } of targets) {
+      if (row.status_details === details) continue;
+      const table = kind === 'authorization' ? 'fc_authorizations' : 'fc_accounts';
+      const moved = await db
+        .updateTable(table)
+        .set({ status_details: details })
+        .where('id', '=', row.id)
+        .where('status', '=', 'active')
+        .where('status_details', '=', row.status_details)
+        .executeTakeFirst();
+      const before = expectedDeactivation(row.status_details);
+      if (Number(moved.numUpdatedRows) === 1 && before !== endsAt)
+        changes.push({ kind, id: row.id, before, after: endsAt, previousDetails: row.status_details });
+    }
+    return changes;
   }
 
   /**

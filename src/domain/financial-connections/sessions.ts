@@ -178,14 +178,15 @@ export class SessionService {
     };
   }
 
-  async find(merchantId: string, id: string): Promise<FcSession | undefined> {
-    const row = await this.db
+  /** The session as `db` sees it (inside a transaction, the transaction's view). */
+  async find(merchantId: string, id: string, db: Kysely<Database> = this.db): Promise<FcSession | undefined> {
+    const row = await db
       .selectFrom('fc_sessions')
       .selectAll()
       .where('id', '=', id)
       .where('merchant_id', '=', merchantId)
       .executeTakeFirst();
-    return row && this.load(this.db, merchantId, row);
+    return row && this.load(db, merchantId, row);
   }
 
   async get(merchantId: string, id: string, param = 'session'): Promise<FcSession> {
