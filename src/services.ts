@@ -18,6 +18,7 @@ import { SandboxClocks } from './domain/sandbox-clock/clocks.ts';
 import { WebhookEndpointService } from './domain/webhook-endpoints/service.ts';
 import type { Store } from './store/open.ts';
 import type { SecretBox } from './store/secrets.ts';
+import { CliResends, CliSessions } from './webhooks/cli-sessions.ts';
 import { Outbox } from './webhooks/outbox.ts';
 import { WakeSignal } from './webhooks/signal.ts';
 
@@ -50,6 +51,10 @@ export interface Services {
   outbox: Outbox;
   /** Wakes the delivery worker and event listeners when events are written. */
   signal: WakeSignal;
+  /** Sessions of `stripe listen` and `openfc listen`, and their signing secret. */
+  cliSessions: CliSessions;
+  /** Events sent again to the listening CLI sessions connected to this process. */
+  cliResends: CliResends;
 }
 
 export interface BankParts {
@@ -112,5 +117,7 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
     webhookEndpoints: new WebhookEndpointService(db, parts.secrets),
     outbox,
     signal,
+    cliSessions: new CliSessions(parts.secrets),
+    cliResends: new CliResends(),
   };
 }
