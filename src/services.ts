@@ -18,7 +18,7 @@ import { SandboxClocks } from './domain/sandbox-clock/clocks.ts';
 import { WebhookEndpointService } from './domain/webhook-endpoints/service.ts';
 import type { Store } from './store/open.ts';
 import type { SecretBox } from './store/secrets.ts';
-import { CliResends, CliSessions } from './webhooks/cli-sessions.ts';
+import { CliResends, CliSessions, cliResendChannel } from './webhooks/cli-sessions.ts';
 import { Outbox } from './webhooks/outbox.ts';
 import { WakeSignal } from './webhooks/signal.ts';
 
@@ -118,6 +118,6 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
     outbox,
     signal,
     cliSessions: new CliSessions(parts.secrets),
-    cliResends: new CliResends(),
+    cliResends: new CliResends((payload) => store.caps.notify(db, cliResendChannel, payload)),
   };
 }

@@ -1,4 +1,4 @@
-import { newId } from '../domain/ids.ts';
+import { newId, newSecret } from '../domain/ids.ts';
 import type { SecretBox } from '../store/secrets.ts';
 
 /** What a CLI session's websocket id stands for. */
@@ -66,12 +66,20 @@ export class CliSessions {
   }
 }
 
+/** The channel on which processes tell each other of resends to CLI sessions. */
+export const cliResendChannel = 'openfc_cli_resends';
+
 /**
  * Events a merchant asks to send again to its listening CLI sessions
- * (`POST /v1/events/{id}/retry` with `for_stripecli`), handed to the sessions connected here.
+ * (`POST /v1/events/{id}/retry` with `for_stripecli`): handed to the sessions connected here, and
+ * through `notify` (PostgreSQL) to those connected to other processes.
  */
 export class CliResends {
   private readonly listeners = new Map<string, Set<(eventId: string) => void>>();
+  /** Tells this process's own notifications apart from the others'. */
+  private readonly origin = newSecret('', 16);
+
+  constructor(private readonly notify: (payload: string) => Promise<void>) {}
 
   subscribe(merchantId: string, listener: (eventId: string) => void): () => void {
     let set = this.listeners.get(merchantId);
@@ -86,10 +94,25 @@ export class CliResends {
     };
   }
 
-  /** Hands the event to every listening session of the merchant; returns how many there were. */
-  publish(merchantId: string, eventId: string): number {
-    const set = this.listeners.get(merchantId);
-    for (const listener of set ?? []) listener(eventId);
-    return set?.size ?? 0;
+  async publish(merchantId: string, eventId: string): Promise<void> {
+    this.deliver(merchantId, eventId);
+    await this.notify(JSON.stringify({ origin: this.origin, merchant: merchantId, event: eventId }));
+  }
+
+  /** A resend notified by any process (this one's own are already delivered). */
+  received(payload: string): void {
+    let message: { origin?: unknown; merchant?: unknown; event?: unknown };
+    try {
+      message = JSON.parse(payload) as typeof message;
+    } catch {
+      return;
+    }
+    const { origin, merchant, event } = message;
+    if (origin === this.origin || typeof merchant !== 'string' || typeof event !== 'string') return;
+    this.deliver(merchant, event);
+  }
+
+  private deliver(merchantId: string, eventId: string): void {
+    for (const listener of this.listeners.get(merchantId) ?? []) listener(eventId);
   }
 }

@@ -214,7 +214,7 @@ describe('openfc listen and openfc trigger', { timeout: 120_000 }, () => {
   });
 
   describe('on PostgreSQL with two processes', { skip: postgres?.skip ?? 'no postgres backend' }, () => {
-    test('listen on one process gets the events written by another', async () => {
+    test('listen on one process gets the events written, and resent, by another', async () => {
       const database = await (postgres as NonNullable<typeof postgres>).provision();
       databases.push(database);
       const url = database.databaseUrl as string;
@@ -241,6 +241,20 @@ describe('openfc listen and openfc trigger', { timeout: 120_000 }, () => {
           secret,
         );
         assert.equal(event.type, 'financial_connections.account.deactivated');
+
+        // Sent again to the CLI sessions (`stripe events resend`), asked of the other process.
+        const resent = await two.post(
+          `/v1/events/${eventId}/retry`,
+          'for_stripecli=true',
+          two.banner.secretKey as string,
+        );
+        assert.equal(resent.status, 200, await resent.text());
+        const twice = await receiver.waitFor(2, (r) => eventOf(r).id === eventId);
+        verifier.webhooks.constructEvent(
+          twice[1]?.body as string,
+          twice[1]?.headers['stripe-signature'] as string,
+          secret,
+        );
       } finally {
         await receiver.close();
         await one.stop();

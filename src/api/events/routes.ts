@@ -65,7 +65,7 @@ export const eventRoutes = [
             'parameters_exclusive',
           );
         }
-        ctx.services.cliResends.publish(ctx.merchant.id, id);
+        await ctx.services.cliResends.publish(ctx.merchant.id, id);
       } else {
         await ctx.services.outbox.redeliver(ctx.merchant.id, id, p.webhook_endpoint);
       }
