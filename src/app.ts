@@ -10,6 +10,7 @@ import { defaultSandboxBankPrefix } from './bank/sandbox/plugin.ts';
 import { sandboxControl } from './bank/sandbox-control.ts';
 import type { Config } from './config.ts';
 import type { IssuedKeys, Merchant } from './domain/merchants/service.ts';
+import { type Scheduler, startScheduler } from './scheduler.ts';
 import { createServices, type Services } from './services.ts';
 import { migrateThen } from './store/migrations.ts';
 import { openStore, type Store } from './store/open.ts';
@@ -89,12 +90,14 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
       connector,
       secrets,
       sandboxControl: control,
+      bankCheckSeconds: config.bankCheckInterval,
     });
     const { applied: migrationsApplied, result } = await migrateThen(store.db, store.caps, () =>
       ensureDefaultMerchant(services, config),
     );
     const { merchant, keys, madeNow } = result;
     services.accountData.onBackgroundError = (err) => logger.error({ err }, 'account data refresh failed');
+    services.scheduled.onError = (err, context) => logger.error({ err, ...context }, 'scheduled sync failed');
     const app = buildServer({ services, logger, sandboxBank: config.bankUrl === undefined });
     await app.listen({ port: config.port, host: config.host });
     const stopListening = await store.listen?.(webhookChannel, () => services.signal.wake());
@@ -126,6 +129,14 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
     const port = typeof address === 'object' && address ? address.port : config.port;
     bankUrl ??= `http://${config.host}:${port}${defaultSandboxBankPrefix}`;
     connector.bind(createHttpConnector({ baseUrl: bankUrl }));
+    const scheduler: Scheduler | undefined =
+      config.schedulerInterval > 0
+        ? startScheduler(
+            config.schedulerInterval,
+            (signal) => services.scheduled.run(signal),
+            (err: unknown) => logger.error({ err }, 'scheduler pass failed'),
+          )
+        : undefined;
     return {
       url: `http://${config.host}:${port}`,
       app,
@@ -137,6 +148,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
       migrationsApplied,
       async close() {
         clearInterval(pruning);
+        await scheduler?.stop();
         await app.close();
         await worker.stop();
         await stopListening?.();

@@ -35,6 +35,14 @@ export const configSchema = z.object({
     .number({ message: 'must be a number of seconds' })
     .positive('must be more than 0')
     .max(120, 'must be at most 120 seconds'),
+  schedulerInterval: z.coerce
+    .number({ message: 'must be a number of seconds' })
+    .min(0, 'must be 0 (off) or more seconds')
+    .max(86_400, 'must be at most 86400 seconds'),
+  bankCheckInterval: z.coerce
+    .number({ message: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(1, 'must be at least 1 second'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -46,6 +54,8 @@ export const defaults = {
   logLevel: 'info',
   webhookRetries: 'test',
   webhookTimeout: 10,
+  schedulerInterval: 60,
+  bankCheckInterval: 3600,
 } as const;
 
 /** Where each setting comes from: a flag, and the environment variable behind it. */
@@ -61,6 +71,8 @@ const sources = {
   encryptionKey: { flag: '--encryption-key', env: 'OPENFC_ENCRYPTION_KEY' },
   webhookRetries: { flag: '--webhook-retries', env: 'OPENFC_WEBHOOK_RETRIES' },
   webhookTimeout: { flag: '--webhook-timeout', env: 'OPENFC_WEBHOOK_TIMEOUT' },
+  schedulerInterval: { flag: '--scheduler-interval', env: 'OPENFC_SCHEDULER_INTERVAL' },
+  bankCheckInterval: { flag: '--bank-check-interval', env: 'OPENFC_BANK_CHECK_INTERVAL' },
 } as const satisfies Record<keyof Config, { flag: string; env: string }>;
 
 export type ConfigFlags = Partial<Record<keyof Config, string | undefined>>;

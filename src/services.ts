@@ -9,6 +9,7 @@ import { BankSync } from './domain/financial-connections/bank-sync.ts';
 import { SessionCompletion } from './domain/financial-connections/completion.ts';
 import { InstitutionService } from './domain/financial-connections/institutions.ts';
 import { Lifecycle } from './domain/financial-connections/lifecycle.ts';
+import { ScheduledSync } from './domain/financial-connections/scheduled-sync.ts';
 import { SessionService } from './domain/financial-connections/sessions.ts';
 import { Simulator } from './domain/financial-connections/simulate.ts';
 import { TransactionService } from './domain/financial-connections/transactions.ts';
@@ -53,14 +54,18 @@ export interface Services {
   signal: WakeSignal;
   /** Sessions of `stripe listen` and `openfc listen`, and their signing secret. */
   cliSessions: CliSessions;
-  /** Events sent again to the listening CLI sessions connected to this process. */
+  /** Events sent again to the listening CLI sessions (here, and notified to other processes). */
   cliResends: CliResends;
+  /** What openfc does on its own, on a timer: due refreshes and bank checks. */
+  scheduled: ScheduledSync;
 }
 
 export interface BankParts {
   connector: InstitutionConnector;
   secrets: SecretBox;
   sandboxControl: SandboxControl;
+  /** How long (on the merchant's clock) before openfc asks the bank again about a connection. */
+  bankCheckSeconds: number;
 }
 
 export function createServices(store: Store, defaultApiVersion: string, parts: BankParts): Services {
@@ -76,7 +81,7 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
   const clocks = new SandboxClocks(db);
   const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle, clocks, events);
   const sessions = new SessionService(db, customers, accounts, authorizations, institutions);
-  const accountData = new AccountData(db, accounts, bank, clocks);
+  const accountData = new AccountData(db, accounts, bank, clocks, events);
   const accountNumbers = new AccountNumberSync(db, bank, parts.secrets);
   return {
     merchants: new MerchantService(db, defaultApiVersion),
@@ -96,6 +101,8 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
       accountData,
       accountNumbers,
       events,
+      clocks,
+      parts.sandboxControl,
     ),
     lifecycle,
     bank,
@@ -119,5 +126,6 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
     signal,
     cliSessions: new CliSessions(parts.secrets),
     cliResends: new CliResends((payload) => store.caps.notify(db, cliResendChannel, payload)),
+    scheduled: new ScheduledSync(db, clocks, bank, accountData, parts.bankCheckSeconds),
   };
 }

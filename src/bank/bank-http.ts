@@ -37,6 +37,7 @@ const failureKinds: Record<string, BankFailure['kind']> = {
   consent_expired: 'consent_expired',
   access_revoked: 'access_revoked',
   reauthentication_required: 'reauthentication_required',
+  holder_disconnected: 'holder_disconnected',
   account_closed: 'account_closed',
   account_unavailable: 'account_unavailable',
   invalid_credentials: 'invalid_credentials',

@@ -16,6 +16,8 @@ export type BankFailure =
   | { kind: 'access_revoked'; message?: string }
   /** The bank wants the holder to log in again (password change, new MFA rule, ...). */
   | { kind: 'reauthentication_required'; message?: string }
+  /** The account holder ended the connection at the bank, for good: no relink brings it back. */
+  | { kind: 'holder_disconnected'; message?: string }
   | { kind: 'account_closed'; message?: string }
   /** The account is no longer shared under this consent, or the bank cannot serve it. */
   | { kind: 'account_unavailable'; message?: string }
@@ -135,11 +137,11 @@ export interface InstitutionConnector {
   exchangeCode(institutionId: string, exchange: CodeExchange): Promise<BankResult<Authorized>>;
   /** Credential (or no-login) institutions: one step of the login, possibly a prompt to answer. */
   logIn(institutionId: string, input: LoginInput): Promise<BankResult<LoginStep>>;
-  /** Sandbox only: an authorization code for the given accounts without a browser. */
+  /** Sandbox only: an authorization code for the given accounts without a browser, and its holder. */
   createSandboxAuthorization(
     institutionId: string,
     request: SandboxAuthorizationRequest,
-  ): Promise<BankResult<{ code: string }>>;
+  ): Promise<BankResult<{ code: string; bankUserId: string }>>;
   refresh(institutionId: string, grant: Grant): Promise<BankResult<Grant>>;
   revoke(institutionId: string, grant: Grant): Promise<BankResult<null>>;
   listAccounts(institutionId: string, grant: Grant): Promise<BankResult<BankAccount[]>>;

@@ -135,7 +135,7 @@ export function createHttpConnector(options: HttpConnectorOptions): HttpConnecto
         { method: 'POST', path: '/sandbox/authorizations', json },
         sandboxAuthorizationBody,
       );
-      return map(result, (body) => ({ code: body.code }));
+      return map(result, (body) => ({ code: body.code, bankUserId: body.bank_user_id }));
     },
 
     async refresh(_institutionId, grant) {

@@ -1,7 +1,7 @@
 import { request } from 'undici';
 
 /** Bank-side facts openfc's test helpers can make happen at the sandbox bank. */
-export type UserControl = 'expire-consent' | 'revoke' | 'require-reauthentication';
+export type UserControl = 'expire-consent' | 'revoke' | 'require-reauthentication' | 'disconnect';
 export type AccountControl =
   | 'close'
   | 'make-unavailable'

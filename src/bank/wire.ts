@@ -12,6 +12,7 @@ export const bankErrorKinds = [
   'consent_expired',
   'access_revoked',
   'reauthentication_required',
+  'holder_disconnected',
   'account_closed',
   'account_unavailable',
   'invalid_credentials',

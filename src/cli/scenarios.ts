@@ -22,11 +22,11 @@ async function createCustomer(api: ApiClient, say: Say): Promise<string> {
 }
 
 /** A customer with one account linked at Test Institution, through a completed session. */
-async function linkAccount(api: ApiClient, say: Say) {
+async function linkAccount(api: ApiClient, say: Say, permissions = ['balances', 'payment_method']) {
   const customer = await createCustomer(api, say);
   const session = await api.post('/v1/financial_connections/sessions', {
     account_holder: { type: 'customer', customer },
-    permissions: ['balances', 'payment_method'],
+    permissions,
     limits: { accounts: 1 },
   });
   const completed = await api.post(
@@ -49,6 +49,16 @@ async function deactivate(api: ApiClient, say: Say) {
   });
   say(`Simulated consent_expired on authorization ${linked.authorization}`);
   return linked;
+}
+
+/** Links an account with the feature's permission and refreshes it; the event comes when it ends. */
+function refresh(feature: 'balance' | 'ownership' | 'transactions', permission: string): Scenario {
+  return async (api, say) => {
+    const { account } = await linkAccount(api, say, [permission]);
+    await api.post(`/v1/financial_connections/accounts/${account}/refresh`, { features: [feature] });
+    say(`Asked to refresh the ${feature} of account ${account}`);
+    return { objects: [account] };
+  };
 }
 
 /**
@@ -92,4 +102,7 @@ export const scenarios: Record<string, Scenario> = {
     say(`Disconnected account ${account}`);
     return { objects: [account] };
   },
+  'financial_connections.account.refreshed_balance': refresh('balance', 'balances'),
+  'financial_connections.account.refreshed_ownership': refresh('ownership', 'ownership'),
+  'financial_connections.account.refreshed_transactions': refresh('transactions', 'transactions'),
 };

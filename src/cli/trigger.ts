@@ -5,6 +5,7 @@ import { scenarios } from './scenarios.ts';
 
 /** Scenarios use the relink surface (authorizations, relink sessions): a preview API version. */
 const scenarioApiVersion = '2026-03-04.preview';
+const eventWaitMs = 15_000;
 
 export const triggerUsage = `openfc trigger: cause an event through the real lifecycle, over the API
 
@@ -50,10 +51,15 @@ export async function triggerCommand(args: string[]): Promise<void> {
   const since = Math.floor(Date.now() / 1000) - 1;
   const say = (line: string) => console.log(line);
   const { objects } = await scenario(api, say);
-  const listed = await api.get('/v1/events', { type, created: { gte: since }, limit: 100 });
-  const events = (listed.data as Array<{ id: string; data: { object: { id: string } } }>).filter((e) =>
-    objects.includes(e.data.object.id),
-  );
+  // Some events come when work that goes on after the response ends (a refresh): wait a little.
+  const deadline = Date.now() + eventWaitMs;
+  let events: Array<{ id: string; data: { object: { id: string } } }> = [];
+  for (;;) {
+    const listed = await api.get('/v1/events', { type, created: { gte: since }, limit: 100 });
+    events = (listed.data as typeof events).filter((e) => objects.includes(e.data.object.id));
+    if (events.length > 0 || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
   if (events.length === 0) {
     throw new Error(`The scenario ran, but no ${type} event appeared for ${objects.join(', ')}.`);
   }

@@ -293,6 +293,23 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
         await db.schema.createIndex('events_created').on('events').columns(['created']).execute();
       },
     },
+    '0008_bank_checks': {
+      async up(db: Kysely<unknown>) {
+        // When openfc last asked the bank about the authorization (the merchant's clock); the
+        // scheduler claims a check by moving it, so processes sharing a database do not both check.
+        await db.schema.alterTable('fc_authorizations').addColumn('bank_checked_at', 'bigint').execute();
+        await db.schema
+          .createIndex('fc_authorizations_bank_check')
+          .on('fc_authorizations')
+          .columns(['merchant_id', 'bank_checked_at'])
+          .execute();
+        await db.schema
+          .createIndex('fc_authorizations_bank_user')
+          .on('fc_authorizations')
+          .column('bank_user_id')
+          .execute();
+      },
+    },
   };
 }
 

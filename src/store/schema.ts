@@ -38,6 +38,8 @@ export interface FcAuthorizationsTable {
   status_details: string;
   grant_sealed: string | null;
   bank_user_id: string | null;
+  /** When openfc last asked the bank about it, on the merchant's sandbox clock. */
+  bank_checked_at: number | null;
 }
 
 export interface FcAccountsTable {

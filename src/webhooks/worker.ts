@@ -35,6 +35,8 @@ type Outcome =
   | { ok: true; status: number; excerpt: string }
   | { ok: false; status: number | null; excerpt: string | null; error: string | null; retryAfter?: number };
 
+/** How long past an attempt's timeout its claim holds: time to record how it went. */
+const leaseMarginMs = 5000;
 /** How much of a receiver's answer each attempt row keeps. */
 const excerptBytes = 1024;
 const userAgent = 'Stripe/1.0 (+https://stripe.com/docs/webhooks)';
@@ -126,7 +128,7 @@ export class DeliveryWorker {
     const now = Date.now();
     const lease = randomUUID();
     // Past this, the attempt has timed out for sure and another worker may take the delivery.
-    const lapses = now + this.options.timeoutMs + 30_000;
+    const lapses = now + this.options.timeoutMs + leaseMarginMs;
     return this.db.transaction().execute(async (trx) => {
       const due = await this.caps
         .skipLocked(

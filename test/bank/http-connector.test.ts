@@ -217,6 +217,16 @@ describe('HTTP connector against the sandbox bank', () => {
       failureOf(await connector.listAccounts(institutions.inactive, inactive.grant)).kind,
       'consent_expired',
     );
+    const ended = await linked(institutions.test, ['checking']);
+    await call(bank.url, 'POST', `/control/users/${ended.grant.bankUserId}/disconnect`);
+    assert.equal(
+      failureOf(await connector.listAccounts(institutions.test, ended.grant)).kind,
+      'holder_disconnected',
+    );
+    assert.equal(
+      failureOf(await connector.refresh(institutions.test, ended.grant)).kind,
+      'holder_disconnected',
+    );
     const other = await linked(institutions.test, ['checking']);
     await call(bank.url, 'POST', `/control/users/${other.grant.bankUserId}/expire-consent`);
     assert.equal(failureOf(await connector.refresh(institutions.test, other.grant)).kind, 'consent_expired');

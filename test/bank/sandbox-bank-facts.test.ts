@@ -43,6 +43,7 @@ describe('sandbox bank: bank-side facts', () => {
     ['expire-consent', 'consent_expired'],
     ['revoke', 'access_revoked'],
     ['require-reauthentication', 'reauthentication_required'],
+    ['disconnect', 'holder_disconnected'],
   ] as const) {
     test(`holder fact: ${action} → ${error} on data calls and refresh`, async () => {
       const linked = await link(institutions.test);

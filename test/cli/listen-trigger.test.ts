@@ -149,6 +149,27 @@ describe('openfc listen and openfc trigger', { timeout: 120_000 }, () => {
     }
   });
 
+  test('each other scenario ends with its event', async () => {
+    const server = await serve(['--data-dir', tempDir()]);
+    try {
+      for (const type of [
+        'customer.updated',
+        'financial_connections.account.reactivated',
+        'financial_connections.account.disconnected',
+        'financial_connections.account.refreshed_balance',
+      ]) {
+        const result = await trigger(server, type);
+        assert.equal(result.code, 0, `${type}: ${result.stderr}`);
+        assert.match(
+          result.stdout,
+          new RegExp(`^Trigger succeeded: evt_\\w+ ${type.replace(/\./g, '\\.')} \\(\\w+\\)$`, 'm'),
+        );
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('unknown event types and bad flags are refused with exit code 2', async () => {
     const unknown = await run(['trigger', 'charge.succeeded', '--api-key', 'sk_test_NotUsedNotUsedNotUsed']);
     assert.equal(unknown.code, 2);

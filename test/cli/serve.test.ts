@@ -91,6 +91,17 @@ describe('openfc serve on SQLite', () => {
         /--secret-key \/ OPENFC_SECRET_KEY: must look like sk_test_/,
       ],
       [['serve', '--log-level', 'loud'], {}, /--log-level \/ OPENFC_LOG_LEVEL: /],
+      [
+        ['serve'],
+        { OPENFC_SCHEDULER_INTERVAL: 'soon' },
+        /--scheduler-interval \/ OPENFC_SCHEDULER_INTERVAL: must be a number of seconds/,
+      ],
+      [['serve', '--scheduler-interval=-1'], {}, /--scheduler-interval \/ OPENFC_SCHEDULER_INTERVAL: /],
+      [
+        ['serve'],
+        { OPENFC_BANK_CHECK_INTERVAL: '0' },
+        /--bank-check-interval \/ OPENFC_BANK_CHECK_INTERVAL: must be at least 1 second/,
+      ],
       [['frobnicate'], {}, /Unknown command 'frobnicate'/],
     ];
     const results = await Promise.all(
@@ -117,6 +128,8 @@ describe('openfc serve on SQLite', () => {
     '0004_account_numbers',
     '0005_sandbox_clocks',
     '0006_events',
+    '0007_webhooks',
+    '0008_bank_checks',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

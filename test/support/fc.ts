@@ -64,3 +64,19 @@ export function body<T extends object>(value: T): Omit<T, 'lastResponse'> {
   const { lastResponse: _ignored, ...rest } = value as T & { lastResponse?: unknown };
   return rest;
 }
+
+/**
+ * Makes a bank-side fact happen directly at the embedded sandbox bank's control endpoint (as the
+ * holder or the bank would), without telling openfc.
+ */
+export async function atBank(h: Harness, path: string): Promise<void> {
+  const response = await fetch(`${h.url}/sandbox-bank/control${path}`, { method: 'POST' });
+  if (!response.ok)
+    throw new Error(`The sandbox bank refused ${path}: ${response.status} ${await response.text()}`);
+}
+
+/** The holder at the sandbox bank behind an authorization of the harness's default merchant. */
+export async function bankUserOf(h: Harness, authorization: string, merchantId = h.running.merchant.id) {
+  const found = await h.running.services.authorizations.get(merchantId, authorization);
+  return found.bankUserId as string;
+}

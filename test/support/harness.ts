@@ -29,6 +29,10 @@ export interface RawResponse {
   text: string;
 }
 
+/**
+ * Starts openfc for a suite. The scheduler is off unless `flags` turn it on, so that nothing
+ * happens between a suite's calls that the suite did not ask for.
+ */
 export async function startHarness(backend: Backend, flags: ConfigFlags = {}): Promise<Harness> {
   const database: ProvisionedDatabase = await backend.provision();
   const config = loadConfig(
@@ -38,6 +42,7 @@ export async function startHarness(backend: Backend, flags: ConfigFlags = {}): P
       dataDir: database.dataDir,
       databaseUrl: database.databaseUrl,
       logLevel: 'silent',
+      schedulerInterval: '0',
       ...flags,
     },
     {},

@@ -152,6 +152,8 @@ export interface Server {
   post(path: string, body: string, key: string, headers?: Record<string, string>): Promise<Response>;
   /** SIGTERM, then waits for the exit code (SIGKILL after 5 s). */
   stop(): Promise<number | null>;
+  /** SIGKILL at once, as a crash would end it; resolves when it is gone. */
+  kill(): Promise<void>;
 }
 
 /** Starts `openfc serve` on a free port, waits until `/healthz` answers and the banner is printed. */
@@ -214,6 +216,11 @@ export async function serve(args: string[], extra: Record<string, string> = {}):
       const result = await openfc.exited;
       clearTimeout(timer);
       return result;
+    },
+    async kill() {
+      if (openfc.code() !== undefined) return;
+      openfc.child.kill('SIGKILL');
+      await openfc.exited;
     },
   };
 }

@@ -27,7 +27,10 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(path = '/webhook'): Promise<Receiver> {
+export async function startReceiver(
+  path = '/webhook',
+  options: { delayMs?: number } = {},
+): Promise<Receiver> {
   const received: Received[] = [];
   const queue: Answer[] = [];
   const stalled = new Set<ServerResponse>();
@@ -49,8 +52,12 @@ export async function startReceiver(path = '/webhook'): Promise<Receiver> {
         stalled.add(res);
         return;
       }
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-      res.end(answer.body ?? '');
+      const reply = () => {
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+        res.end(answer.body ?? '');
+      };
+      if (options.delayMs) setTimeout(reply, options.delayMs);
+      else reply();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,7 +1,8 @@
 /**
  * Bank-side facts on demand, the way they happen at a real bank: a consent ends, the holder revokes
- * access or must log in again, an account closes or disappears, tokenized numbers rotate or stop
- * working. openfc notices them only through the data API, as it would with a real bank.
+ * access, must log in again or ends the connection, an account closes or disappears, tokenized
+ * numbers rotate or stop working. openfc notices them only through the data API, as it would with a
+ * real bank.
  */
 import type { FastifyInstance } from 'fastify';
 import { BankError, invalidRequest } from './errors.ts';
@@ -10,7 +11,7 @@ import { isTokenized, numbersOf, rotate } from './numbers.ts';
 import type { BankContext } from './plugin.ts';
 import type { Consent, HeldAccount } from './state.ts';
 
-type UserAction = 'expire-consent' | 'revoke' | 'require-reauthentication';
+type UserAction = 'expire-consent' | 'revoke' | 'require-reauthentication' | 'disconnect';
 type AccountAction = 'close' | 'make-unavailable' | 'reopen' | 'rotate-numbers' | 'deactivate-numbers';
 
 export function controlRoutes(app: FastifyInstance, { bank }: BankContext): void {
@@ -23,6 +24,10 @@ export function controlRoutes(app: FastifyInstance, { bank }: BankContext): void
     },
     'require-reauthentication': (c) => {
       if (c.status === 'active') c.status = 'reauthentication_required';
+    },
+    // The holder ends the connection from the bank's side (online banking, a call to the bank).
+    disconnect: (c) => {
+      c.status = 'disconnected';
     },
   };
 

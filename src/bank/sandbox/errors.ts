@@ -8,6 +8,7 @@ const statusOf: Record<BankErrorKind, number> = {
   consent_expired: 403,
   access_revoked: 403,
   reauthentication_required: 403,
+  holder_disconnected: 403,
   account_closed: 409,
   account_unavailable: 404,
   invalid_credentials: 401,

@@ -25,7 +25,8 @@ export interface HeldAccount {
   facts: AccountFacts;
 }
 
-export type ConsentStatus = 'active' | 'revoked' | 'reauthentication_required';
+/** `disconnected`: the holder ended the connection at the bank, for good. */
+export type ConsentStatus = 'active' | 'revoked' | 'reauthentication_required' | 'disconnected';
 
 export interface Consent {
   id: string;
@@ -139,8 +140,12 @@ export class BankState {
     for (const id of accountIds) {
       const held = this.accounts.get(id);
       if (!held) continue;
-      // A tokenizing bank issues a new number each time the holder consents again.
-      if (isTokenized(held.account) && held.facts.consents > 0) rotate(held.facts, now);
+      // A tokenizing bank issues the first number with the first consent, and a new number each
+      // time the holder consents again.
+      if (isTokenized(held.account)) {
+        if (held.facts.consents > 0) rotate(held.facts, now);
+        else held.facts.numbersIssuedAt = now;
+      }
       held.facts.consents += 1;
     }
     const token = { ...this.issueAccessToken(consent), accounts: accountIds.map((id) => this.describe(id)) };
@@ -208,6 +213,11 @@ export class BankState {
   private checkConsent(consent: Consent): void {
     if (consent.status === 'revoked')
       throw new BankError('access_revoked', 'The account holder revoked access.');
+    if (consent.status === 'disconnected')
+      throw new BankError(
+        'holder_disconnected',
+        'The account holder disconnected this connection at the bank.',
+      );
     if (consent.status === 'reauthentication_required') {
       throw new BankError('reauthentication_required', 'The account holder must log in again.');
     }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Balance, Owner, Transaction } from '../../bank/connector.ts';
 import type { Database } from '../../store/schema.ts';
 import { invalidRequest } from '../errors.ts';
+import type { EventLog } from '../events/log.ts';
 import { newId } from '../ids.ts';
 import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import { type AccountService, accountFromRow } from './accounts.ts';
@@ -17,6 +18,13 @@ const refreshColumn = {
   balance: 'balance_refresh',
   ownership: 'ownership_refresh',
   transactions: 'transaction_refresh',
+} as const;
+
+/** The event written when a feature's refresh leaves pending. */
+const refreshedEvent = {
+  balance: 'financial_connections.account.refreshed_balance',
+  ownership: 'financial_connections.account.refreshed_ownership',
+  transactions: 'financial_connections.account.refreshed_transactions',
 } as const;
 
 /** Session `prefetch[]` values, by the feature they refresh. */
@@ -71,6 +79,7 @@ export class AccountData {
     private readonly accounts: AccountService,
     private readonly bank: BankSync,
     private readonly clocks: SandboxClocks,
+    private readonly events: EventLog,
   ) {}
 
   async refresh(merchantId: string, id: string, features: DataFeature[]): Promise<FcAccount> {
@@ -262,16 +271,20 @@ export class AccountData {
           );
     const column = refreshColumn[feature];
     const ended = await this.clocks.now(account.merchant_id);
+    // The refresh leaves pending and its event is written in one transaction; a refresh that
+    // someone else finished meanwhile (started again after going stale) writes nothing.
     const finish = async (db: Kysely<Database>, status: 'succeeded' | 'failed', extra = {}) => {
       const state = { ...(JSON.parse(pending) as RefreshState), status, next_refresh_available_at: ended };
-      await db
+      const moved = await db
         .updateTable('fc_accounts')
         .set({ ...extra, [column]: JSON.stringify(state) })
         .where('id', '=', accountId)
         .where(column, '=', pending)
-        .execute();
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 1)
+        await this.events.recordAccounts(db, refreshedEvent[feature], [accountId], null);
     };
-    if (!called?.result.ok) return finish(this.db, 'failed');
+    if (!called?.result.ok) return this.db.transaction().execute((trx) => finish(trx, 'failed'));
     const value = called.result.value;
     const at = Math.floor(Date.now() / 1000);
     await this.db.transaction().execute(async (trx) => {

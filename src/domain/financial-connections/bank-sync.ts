@@ -106,7 +106,8 @@ export class BankSync {
     if (!result.ok) {
       const kind = result.failure.kind;
       const fact = brokenBy[kind];
-      if (fact)
+      if (kind === 'holder_disconnected') await this.disconnectedByHolder(authorizationId);
+      else if (fact)
         transitions.push(
           await this.transition((db) => this.lifecycle.breakAuthorization(db, authorizationId, fact)),
         );
@@ -114,6 +115,18 @@ export class BankSync {
         transitions.push(await this.transition((db) => this.lifecycle.breakAccount(db, accountId, kind)));
     }
     return { result, transitions, now };
+  }
+
+  /**
+   * The holder ended the connection at the bank: the authorization and its accounts are
+   * disconnected, with one event per account, in one transaction. Nothing is revoked at the bank:
+   * the holder already ended the grant there.
+   */
+  private async disconnectedByHolder(authorizationId: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const accounts = await this.lifecycle.disconnectByHolder(trx, authorizationId);
+      await this.events.recordAccounts(trx, 'financial_connections.account.disconnected', accounts, null);
+    });
   }
 
   /**
@@ -160,6 +173,11 @@ export class BankSync {
       return this.connector.listAccounts(institutionId, grant);
     });
     if (!called) return [];
+    await this.db
+      .updateTable('fc_authorizations')
+      .set({ bank_checked_at: called.now })
+      .where('id', '=', authorizationId)
+      .execute();
     const { result } = called;
     if (!result.ok) return called.transitions;
     const endsSoon = consentEndsAt - called.now <= deactivationNoticeSeconds;

@@ -6,11 +6,13 @@ import {
   type SandboxInstitution,
 } from '../../bank/catalogue.ts';
 import type { Grant } from '../../bank/connector.ts';
+import type { SandboxControl } from '../../bank/sandbox-control.ts';
 import type { Database } from '../../store/schema.ts';
 import { invalidRequest, resourceMissing } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
 import { newId } from '../ids.ts';
 import type { Merchant } from '../merchants/service.ts';
+import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import type { AccountData } from './account-data.ts';
 import type { AccountNumberSync } from './account-numbers.ts';
 import type { AccountService, AuthorizationService } from './accounts.ts';
@@ -68,6 +70,8 @@ export class SessionCompletion {
     private readonly accountData: AccountData,
     private readonly numbers: AccountNumberSync,
     private readonly events: EventLog,
+    private readonly clocks: SandboxClocks,
+    private readonly control: SandboxControl,
   ) {}
 
   private chooseInstitution(
@@ -211,7 +215,12 @@ export class SessionCompletion {
       return this.sessions.get(merchant.id, id);
     }
 
-    const login = await this.logInAtBank(institution, await this.consentKeys(picked, relinkAuth), relinkAuth);
+    const login = await this.logInAtBank(
+      merchant.id,
+      institution,
+      await this.consentKeys(picked, relinkAuth),
+      relinkAuth,
+    );
     if (!login.ok) {
       if (login.failure.kind === 'institution_unavailable')
         throw institutionUnavailable(login.failure, institution.name);
@@ -297,6 +306,7 @@ export class SessionCompletion {
 
   /** Logs in at the bank for the given accounts (as the same holder, for a relink). */
   private async logInAtBank(
+    merchantId: string,
     institution: SandboxInstitution,
     accountKeys: string[],
     relinkAuth: FcAuthorization | undefined,
@@ -307,7 +317,24 @@ export class SessionCompletion {
       ...(relinkAuth?.bankUserId && { bankUser: relinkAuth.bankUserId }),
     });
     if (!code.ok) return code;
+    // Before the consent is granted, so that it runs from the link on the merchant's clock.
+    await this.startAtMerchantTime(merchantId, code.value.bankUserId);
     return connector.exchangeCode(institution.id, { code: code.value.code });
+  }
+
+  /**
+   * A holder new to openfc starts at the merchant's sandbox time: the bank moves them by the
+   * merchant clock's offset, as advancing the clock moved the merchant's earlier holders.
+   */
+  private async startAtMerchantTime(merchantId: string, bankUserId: string): Promise<void> {
+    const { offsetSeconds } = await this.clocks.get(merchantId);
+    if (offsetSeconds <= 0) return;
+    const known = await this.db
+      .selectFrom('fc_authorizations')
+      .select('id')
+      .where('bank_user_id', '=', bankUserId)
+      .executeTakeFirst();
+    if (!known) await this.control.advanceUser(bankUserId, offsetSeconds);
   }
 
   private async authorize(

@@ -192,6 +192,38 @@ export class Lifecycle {
     return Number(moved.numUpdatedRows) === 1;
   }
 
+  /**
+   * The holder ended the connection at the bank: the authorization and every account on it are
+   * disconnected for good, as after the merchant's disconnect. Returns the accounts it disconnected.
+   */
+  async disconnectByHolder(db: Kysely<Database>, authorizationId: string): Promise<string[]> {
+    const moved = await db
+      .updateTable('fc_authorizations')
+      .set({ status: 'disconnected', status_details: '{}' })
+      .where('id', '=', authorizationId)
+      .where('status', '!=', 'disconnected')
+      .executeTakeFirst();
+    if (Number(moved.numUpdatedRows) === 0) return [];
+    const accounts = await db
+      .selectFrom('fc_accounts')
+      .select(['id', 'status'])
+      .where('authorization_id', '=', authorizationId)
+      .where('status', '!=', 'disconnected')
+      .orderBy('id')
+      .execute();
+    const disconnected: string[] = [];
+    for (const account of accounts) {
+      const done = await db
+        .updateTable('fc_accounts')
+        .set({ status: 'disconnected', status_details: '{}', subscriptions: '[]' })
+        .where('id', '=', account.id)
+        .where('status', '=', account.status)
+        .executeTakeFirst();
+      if (Number(done.numUpdatedRows) === 1) disconnected.push(account.id);
+    }
+    return disconnected;
+  }
+
   private async move(
     db: Kysely<Database>,
     accountId: string,

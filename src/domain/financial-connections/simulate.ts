@@ -18,6 +18,7 @@ export const authorizationEvents = [
   'consent_expired',
   'access_revoked',
   'reauthentication_required',
+  'holder_disconnected',
 ] as const;
 export const accountEvents = [
   'account_closed',
@@ -34,6 +35,7 @@ const userControls: Record<(typeof authorizationEvents)[number], UserControl> = 
   consent_expired: 'expire-consent',
   access_revoked: 'revoke',
   reauthentication_required: 'require-reauthentication',
+  holder_disconnected: 'disconnect',
 };
 
 const accountControls: Record<(typeof accountEvents)[number], AccountControl> = {
