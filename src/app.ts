@@ -15,6 +15,7 @@ import { createServices, type Services } from './services.ts';
 import { migrateThen } from './store/migrations.ts';
 import { openStore, type Store } from './store/open.ts';
 import { loadOrCreateKey, SecretBox } from './store/secrets.ts';
+import { cliResendChannel } from './webhooks/cli-sessions.ts';
 import { parseRetrySchedule } from './webhooks/schedule.ts';
 import { webhookChannel } from './webhooks/signal.ts';
 import { DeliveryWorker } from './webhooks/worker.ts';
@@ -100,6 +101,9 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
     const app = buildServer({ services, logger, sandboxBank: config.bankUrl === undefined });
     await app.listen({ port: config.port, host: config.host });
     const stopListening = await store.listen?.(webhookChannel, () => services.signal.wake());
+    const stopResends = await store.listen?.(cliResendChannel, (payload) =>
+      services.cliResends.received(payload),
+    );
     const worker = new DeliveryWorker(
       store.db,
       store.caps,
@@ -148,6 +152,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
         await app.close();
         await worker.stop();
         await stopListening?.();
+        await stopResends?.();
         await services.accountData.idle();
         await connector.close();
         await store.close();

@@ -19,6 +19,7 @@ import { SandboxClocks } from './domain/sandbox-clock/clocks.ts';
 import { WebhookEndpointService } from './domain/webhook-endpoints/service.ts';
 import type { Store } from './store/open.ts';
 import type { SecretBox } from './store/secrets.ts';
+import { CliResends, CliSessions, cliResendChannel } from './webhooks/cli-sessions.ts';
 import { Outbox } from './webhooks/outbox.ts';
 import { WakeSignal } from './webhooks/signal.ts';
 
@@ -51,6 +52,10 @@ export interface Services {
   outbox: Outbox;
   /** Wakes the delivery worker and event listeners when events are written. */
   signal: WakeSignal;
+  /** Sessions of `stripe listen` and `openfc listen`, and their signing secret. */
+  cliSessions: CliSessions;
+  /** Events sent again to the listening CLI sessions (here, and notified to other processes). */
+  cliResends: CliResends;
   /** What openfc does on its own, on a timer: due refreshes and bank checks. */
   scheduled: ScheduledSync;
 }
@@ -119,6 +124,8 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
     webhookEndpoints: new WebhookEndpointService(db, parts.secrets),
     outbox,
     signal,
+    cliSessions: new CliSessions(parts.secrets),
+    cliResends: new CliResends((payload) => store.caps.notify(db, cliResendChannel, payload)),
     scheduled: new ScheduledSync(db, clocks, bank, accountData, parts.bankCheckSeconds),
   };
 }

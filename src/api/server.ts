@@ -4,6 +4,7 @@ import { defaultSandboxBankPrefix, sandboxBankPlugin } from '../bank/sandbox/plu
 import { newId } from '../domain/ids.ts';
 import type { Services } from '../services.ts';
 import { routes } from './routes.ts';
+import { attachCliWebsocket } from './stripecli/websocket.ts';
 import { errorBody, toApiError } from './wire/errors.ts';
 import { unrecognizedUrl } from './wire/route.ts';
 
@@ -57,5 +58,6 @@ export function buildServer({ services, logger, sandboxBank }: ServerOptions): F
   for (const route of routes) {
     app.route({ method: route.method, url: route.url, handler: route.handler(services) });
   }
+  attachCliWebsocket(app, services);
   return app;
 }

@@ -2,8 +2,11 @@ import { parseArgs } from 'node:util';
 import { startOpenfc } from '../app.ts';
 import { sandboxBankCommand } from '../bank/sandbox/command.ts';
 import { ConfigError, type ConfigFlags, configFlagNames, loadConfig } from '../config.ts';
+import { ApiRequestError } from './api-client.ts';
 import { printBanner } from './banner.ts';
+import { listenCommand } from './listen.ts';
 import { migrateCommand } from './migrate.ts';
+import { triggerCommand } from './trigger.ts';
 
 const usage = `openfc: a self-hostable Stripe Financial Connections
 
@@ -14,6 +17,9 @@ Usage:
                  [--scheduler-interval SECONDS] [--bank-check-interval SECONDS]
   openfc migrate [--data-dir DIR] [--database postgres://…] [--dry-run]
   openfc sandbox-bank [--port N] [--host H]   the sandbox bank alone (use it with --bank-url)
+  openfc listen  --forward-to http://localhost:3000/webhook [--events a,b] [--api-version V]
+                 [--print-secret] [--api-key sk_test_…] [--api-base http://127.0.0.1:4242]
+  openfc trigger <event type> [--api-key sk_test_…] [--api-base http://127.0.0.1:4242]
 
 Each flag has an environment variable: PORT, HOST, OPENFC_DATA_DIR, DATABASE_URL,
 OPENFC_SECRET_KEY, OPENFC_PUBLISHABLE_KEY, OPENFC_LOG_LEVEL, OPENFC_BANK_URL,
@@ -55,6 +61,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'sandbox-bank') return sandboxBankCommand(rest);
+  if (command === 'listen') return listenCommand(rest);
+  if (command === 'trigger') return triggerCommand(rest);
   const { flags, dryRun } = readFlags(rest);
   switch (command) {
     case 'serve':
@@ -67,6 +75,10 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ApiRequestError) {
+    console.error(error.message);
+    process.exit(1);
+  }
   if (error instanceof ConfigError || error instanceof TypeError) {
     console.error(error.message);
   } else {

@@ -77,6 +77,14 @@ export function newId(kind: IdKind): string {
   return `${idPrefixes[kind]}_${encodeTime(now, sequence)}${randomChars62(randomChars - 1)}`;
 }
 
+/**
+ * The smallest id of the given kind that `newId` can make at or after `millis`: ids compare in
+ * the order they were made, so `id >= idFloor(kind, t)` selects the ids made since `t`.
+ */
+export function idFloor(kind: IdKind, millis: number): string {
+  return `${idPrefixes[kind]}_${encodeTime(Math.max(0, Math.floor(millis)), 0)}`;
+}
+
 /** A secret of the given prefix with enough randomness to be unguessable. */
 export function newSecret(prefix: string, length = 32): string {
   return `${prefix}${randomChars62(length)}`;

@@ -21,8 +21,11 @@ export interface DialectCapabilities {
    * transaction holds are skipped; SQLite has a single writer, so the select is left as it is.
    */
   skipLocked<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
-  /** Wakes listeners of `channel` in every process when the transaction commits (PostgreSQL). */
-  notify(db: QueryExecutorProvider, channel: string): Promise<void>;
+  /**
+   * Wakes listeners of `channel` in every process when the transaction commits (PostgreSQL),
+   * handing them `payload` (short, and never a secret).
+   */
+  notify(db: QueryExecutorProvider, channel: string, payload?: string): Promise<void>;
 }
 
 export const sqliteCapabilities: DialectCapabilities = {
@@ -43,7 +46,7 @@ export const postgresCapabilities: DialectCapabilities = {
   isUniqueViolation: (error) =>
     typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505',
   skipLocked: (query) => query.forUpdate().skipLocked(),
-  notify: async (db, channel) => {
-    await sql`select pg_notify(${channel}, '')`.execute(db);
+  notify: async (db, channel, payload = '') => {
+    await sql`select pg_notify(${channel}, ${payload})`.execute(db);
   },
 };

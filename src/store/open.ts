@@ -15,7 +15,7 @@ export interface Store {
    * Calls `onNotify` whenever any process notifies `channel` (see `DialectCapabilities.notify`);
    * undefined on SQLite, where every writer is in this process.
    */
-  listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -79,14 +79,14 @@ function openPostgres(url: string): Store {
 }
 
 /** A connection of its own that LISTENs, reconnecting after a failure; resolves once listening. */
-async function listenPostgres(url: string, channel: string, onNotify: () => void) {
+async function listenPostgres(url: string, channel: string, onNotify: (payload: string) => void) {
   let client: pg.Client | undefined;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
   const connect = async (): Promise<void> => {
     const next = new pg.Client({ connectionString: url });
     next.on('notification', (message) => {
-      if (message.channel === channel) onNotify();
+      if (message.channel === channel) onNotify(message.payload ?? '');
     });
     next.on('error', () => {
       next.end().catch(() => {});
@@ -102,7 +102,7 @@ async function listenPostgres(url: string, channel: string, onNotify: () => void
     await next.query(`listen "${channel.replace(/"/g, '')}"`);
     client = next;
     // Anything notified while reconnecting is looked for now.
-    onNotify();
+    onNotify('');
   };
   await connect();
   return async () => {

@@ -5,7 +5,7 @@
 // can evolve later without guessing. Callers may bind a value to its row by passing the
 // row id as associated data: a sealed value copied to another row then fails to open.
 
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import {
   closeSync,
   fsyncSync,
@@ -63,6 +63,14 @@ export class SecretBox {
       ciphertext.toString('base64url'),
       tag.toString('base64url'),
     ].join('.');
+  }
+
+  /**
+   * A stable secret for `label`, derived from the key (HMAC-SHA256): the same in every process
+   * that shares the key, and useless to anyone who does not hold it.
+   */
+  derive(label: string): Buffer {
+    return createHmac('sha256', this.#key).update(`openfc derive:${label}`).digest();
   }
 
   /**

@@ -58,11 +58,23 @@ export const eventRoutes = [
     method: 'POST',
     url: '/v1/events/:event/retry',
     returns: 'event',
-    params: { webhook_endpoint: str(100).optional() },
+    params: { webhook_endpoint: str(100).optional(), for_stripecli: bool().optional() },
     async handle(ctx, p) {
       const id = ctx.path.event ?? '';
       await ctx.services.events.get(ctx.merchant.id, id);
-      await ctx.services.outbox.redeliver(ctx.merchant.id, id, p.webhook_endpoint);
+      if (p.for_stripecli === true) {
+        // `stripe events resend`: to the CLI sessions listening here, not to webhook endpoints.
+        if (p.webhook_endpoint !== undefined) {
+          throw invalidRequest(
+            'You may only specify one of these parameters: webhook_endpoint, for_stripecli.',
+            'for_stripecli',
+            'parameters_exclusive',
+          );
+        }
+        await ctx.services.cliResends.publish(ctx.merchant.id, id);
+      } else {
+        await ctx.services.outbox.redeliver(ctx.merchant.id, id, p.webhook_endpoint);
+      }
       return renderEvent(await ctx.services.events.get(ctx.merchant.id, id), ctx.version);
     },
   }),

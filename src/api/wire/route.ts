@@ -21,6 +21,8 @@ export interface RequestContext {
   services: Services;
   /** Path parameters, by the names in the route's URL. */
   path: Record<string, string>;
+  /** The origin the client reached openfc at (`http://host:port`), from its Host header. */
+  origin: string;
 }
 
 /** The request a change comes from, for the events it writes. */
@@ -146,6 +148,7 @@ export function defineRoute<S extends Shape>(def: RouteDefinition<S>): Route {
         idempotencyKey: key,
         services,
         path: request.params as Record<string, string>,
+        origin: `${request.protocol}://${request.host}`,
       };
       let status = 200;
       let body: string;

@@ -226,6 +226,16 @@ export class EventLog {
     return eventFromRow(row, Number(row.pending_webhooks ?? 0));
   }
 
+  /** The merchant's events with ids from `fromId` on, oldest first: what a stream scans. */
+  async from(merchantId: string, fromId: string, limit: number): Promise<StoredEvent[]> {
+    const rows = await this.visible(merchantId)
+      .where('events.id', '>=', fromId)
+      .orderBy('events.id', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => eventFromRow(row, Number(row.pending_webhooks ?? 0)));
+  }
+
   async list(merchantId: string, filter: EventFilter, page: Page): Promise<PageResult<StoredEvent>> {
     const result = await fetchPage(page, (w) => {
       let q = this.visible(merchantId);

@@ -1,0 +1,63 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { WebSocketServer } from 'ws';
+import type { Services } from '../../services.ts';
+import { ResumePoints, serveCliConnection } from './connection.ts';
+import { cliSubprotocol } from './messages.ts';
+import { cliWebsocketPath, webhooksFeature } from './sessions.ts';
+
+/** The CLI reads `error.message` of a refused upgrade; this one makes it ask for a new session. */
+const unknownIdMessage = 'Unknown WebSocket ID.';
+
+function refuse(socket: Duplex, status: number, reason: string, message: string): void {
+  const body = JSON.stringify({ error: { type: 'invalid_request_error', message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The websocket that `stripe listen` and `openfc listen` connect to. The session's websocket id
+ * comes in the `Websocket-Id` header; the URL carries only the feature.
+ */
+export function attachCliWebsocket(app: FastifyInstance, services: Services): void {
+  const server = new WebSocketServer({
+    noServer: true,
+    maxPayload: 1024 * 1024,
+    handleProtocols: (protocols) => (protocols.has(cliSubprotocol) ? cliSubprotocol : false),
+  });
+  const resumePoints = new ResumePoints();
+
+  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', 'http://openfc');
+    if (url.pathname !== cliWebsocketPath) {
+      refuse(socket, 404, 'Not Found', `Unrecognized request URL (GET: ${url.pathname}).`);
+      return;
+    }
+    const claims = services.cliSessions.open(header(request, 'websocket-id'));
+    if (!claims) {
+      refuse(socket, 400, 'Bad Request', unknownIdMessage);
+      return;
+    }
+    const feature = url.searchParams.get('websocket_feature');
+    if (feature !== webhooksFeature) {
+      refuse(socket, 400, 'Bad Request', `Invalid websocket_feature: only '${webhooksFeature}' is served.`);
+      return;
+    }
+    server.handleUpgrade(request, socket, head, (ws) => {
+      serveCliConnection(ws, claims, services, resumePoints, app.log);
+    });
+  });
+
+  app.addHook('preClose', async () => {
+    for (const client of server.clients) client.terminate();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+}
