@@ -109,6 +109,7 @@ describe('openfc listen and openfc trigger', { timeout: 120_000 }, () => {
         'customer.created',
         'financial_connections.account.created',
         'financial_connections.account.deactivated',
+        'financial_connections.session.updated',
       ]);
     } finally {
       await receiver.close();
