@@ -102,11 +102,8 @@ export class DeliveryWorker {
       this.again = false;
       while (!this.stopped) {
         const room = this.options.concurrency - this.inFlight.size;
-        if (room <= 0) {
-          // A finishing attempt wakes the worker again.
-          this.again = true;
-          break;
-        }
+        // Full: each attempt that finishes wakes the worker again.
+        if (room <= 0) return;
         const claimed = await this.claim(room);
         for (const delivery of claimed) this.track(this.send(delivery));
         if (claimed.length < room) break;
@@ -162,16 +159,26 @@ export class DeliveryWorker {
   }
 
   private async send(delivery: Claimed): Promise<void> {
-    const loaded = await this.load(delivery);
-    if (!loaded) {
-      // The endpoint was deleted or disabled, or the event has expired: nothing to send.
-      await this.finish(delivery, { status: 'cancelled', nextAttemptAt: null });
-      return;
-    }
-    const { url, payload, secret } = loaded;
     const started = performance.now();
     const attemptedAt = Date.now();
-    const outcome = await this.post(url, payload, secret);
+    let outcome: Outcome;
+    try {
+      const loaded = await this.load(delivery);
+      if (!loaded) {
+        // The endpoint was deleted or disabled, or the event has expired: nothing to send.
+        await this.finish(delivery, { status: 'cancelled', nextAttemptAt: null });
+        return;
+      }
+      outcome = await this.post(loaded.url, loaded.payload, loaded.secret);
+    } catch (error) {
+      // Most likely a signing secret sealed with another key (processes sharing a database need
+      // the same OPENFC_ENCRYPTION_KEY): the attempt fails and is retried on the schedule.
+      this.logger.error(
+        { err: error, endpoint: delivery.endpointId },
+        'webhook delivery could not be prepared',
+      );
+      outcome = { ok: false, status: null, excerpt: null, error: 'could not be prepared for sending' };
+    }
     const durationMs = Math.round(performance.now() - started);
     const retryAt = outcome.ok
       ? undefined

@@ -3,6 +3,7 @@ import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { backends, type ProvisionedDatabase } from '../support/backends.ts';
 import { cleanUp, run, type Server, serve, tempDir } from '../support/processes.ts';
+import { eventOf, startReceiver } from '../support/receiver.ts';
 
 /**
  * Several `openfc serve` processes on one PostgreSQL database, as a horizontally scaled
@@ -36,7 +37,12 @@ async function merchantCount(databaseUrl: string): Promise<number> {
 
 const secretKey = 'sk_test_SharedByEveryProcess0001';
 const publishableKey = 'pk_test_SharedByEveryProcess0002';
-const keys = { OPENFC_SECRET_KEY: secretKey, OPENFC_PUBLISHABLE_KEY: publishableKey };
+const keys = {
+  OPENFC_SECRET_KEY: secretKey,
+  OPENFC_PUBLISHABLE_KEY: publishableKey,
+  // Processes sharing a database share the key that seals bank tokens and signing secrets.
+  OPENFC_ENCRYPTION_KEY: 'a'.repeat(64),
+};
 
 /** `openfc serve` on the database, with its own data directory and the shared keys. */
 function serveOn(databaseUrl: string): Promise<Server> {
@@ -99,5 +105,46 @@ describe('several openfc processes on one PostgreSQL database', {
       assert.equal(server.banner.secretKey, secretKey);
       assert.equal((await server.get('/v1/customers', secretKey)).status, 200);
     }
+  });
+
+  test('two servers share the webhook outbox: every event is sent once, by one of them', async () => {
+    const { databaseUrl } = await provision();
+    const url = databaseUrl as string;
+    const [one, two] = (await Promise.all([serveOn(url), serveOn(url)])) as [Server, Server];
+    const receiver = await startReceiver('/webhook', { delayMs: 5 });
+    const created = await one
+      .stripe(secretKey)
+      .webhookEndpoints.create({ url: receiver.url, enabled_events: ['customer.created'] });
+    // Changes arrive at both processes; both workers claim from the one outbox.
+    const count = 120;
+    await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        (i % 2 === 0 ? one : two).stripe(secretKey).customers.create({ email: `c${i}@example.com` }),
+      ),
+    );
+    await receiver.waitFor(count, () => true, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const ids = receiver.received.map((r) => eventOf(r).id);
+    assert.equal(ids.length, count, 'no event was sent twice');
+    assert.equal(new Set(ids).size, count);
+
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ attempts: string; deliveries: string; succeeded: string }>(
+        `select (select count(*) from webhook_attempts where endpoint_id = $1) as attempts,
+                (select count(*) from webhook_deliveries where endpoint_id = $1) as deliveries,
+                (select count(*) from webhook_deliveries where endpoint_id = $1 and status = 'succeeded') as succeeded`,
+        [created.id],
+      );
+      assert.deepEqual(rows[0], {
+        attempts: String(count),
+        deliveries: String(count),
+        succeeded: String(count),
+      });
+    } finally {
+      await client.end();
+    }
+    await receiver.close();
   });
 });

@@ -205,6 +205,32 @@ for (const backend of backends) {
       await done(id);
     });
 
+    test('a delivery whose signing secret cannot be opened fails its attempts without sending', async () => {
+      const { id } = await endpoint({ enabled_events: ['customer.created'] });
+      // As if sealed by a process with another encryption key.
+      await h.running.store.db
+        .updateTable('webhook_endpoints')
+        .set({ secret_sealed: 'v1.AAAA.BBBB.CCCC' })
+        .where('id', '=', id)
+        .execute();
+      const customer = await h.stripe().customers.create({ email: 'sealed@example.com' });
+      const events = await h.stripe().events.list({ type: 'customer.created', limit: 5 });
+      const eventId =
+        events.data.find((e) => (e.data.object as Stripe.Customer).id === customer.id)?.id ?? '';
+      await waitUntil(async () => (await deliveryStatus(eventId, id))[0] === 'failed');
+      const tried = await attempts(eventId, id);
+      assert.deepEqual(
+        tried.map((a) => [a.status_code, a.error]),
+        [
+          [null, 'could not be prepared for sending'],
+          [null, 'could not be prepared for sending'],
+          [null, 'could not be prepared for sending'],
+        ],
+      );
+      assert.equal(receiver.received.length, 0);
+      await done(id);
+    });
+
     test('a disabled endpoint is sent nothing; a resend delivers an event again', async () => {
       const disabled = await endpoint({ enabled_events: ['customer.created'] });
       const disabledReceiver = receiver;
