@@ -8,6 +8,12 @@ import { assertEventMatchesSchema } from '../support/stripe-schemas.ts';
 
 const day = 86_400;
 
+/** The object an event carries, typed as the test reads it; fails when there is no event. */
+function objectOf<T>(event: Stripe.Event | undefined): T {
+  assert.ok(event, 'the event was written');
+  return event.data.object as unknown as T;
+}
+
 for (const backend of backends) {
   describe(`lifecycle event types on ${backend.name}`, { skip: backend.skip }, () => {
     let h: Harness;
@@ -46,7 +52,7 @@ for (const backend of backends) {
       assert.equal(session.accounts.data.length > 0, true);
       assert.deepEqual(done.data.previous_attributes, { status: 'pending' });
       const [gaveUp] = await eventsAbout(stripe, 'financial_connections.session.updated', cancelled.id);
-      assert.equal((gaveUp?.data.object as unknown as { status: string }).status, 'cancelled');
+      assert.equal(objectOf<{ status: string }>(gaveUp).status, 'cancelled');
 
       // The event type is preview-only: a GA reader does not see it.
       const ga = h.stripe({ apiVersion: gaVersion });
@@ -65,8 +71,8 @@ for (const backend of backends) {
           account.id,
         );
         assert.equal(upcoming.length, 1, 'once, not on every look');
-        const status = (
-          upcoming[0]?.data.object as unknown as { status_details: { active?: Record<string, unknown> } }
+        const status = objectOf<{ status_details: { active?: Record<string, unknown> } }>(
+          upcoming[0],
         ).status_details;
         assert.equal(status.active?.cause, 'access_expired');
         assert.equal(typeof status.active?.expected_deactivation_date, 'number');
@@ -79,7 +85,7 @@ for (const backend of backends) {
       );
       assert.equal(authorizationEvents.length, 1);
       assert.equal(
-        (authorizationEvents[0]?.data.object as unknown as { object: string }).object,
+        objectOf<{ object: string }>(authorizationEvents[0]).object,
         'financial_connections.authorization',
       );
 
@@ -95,8 +101,7 @@ for (const backend of backends) {
         accounts[0]?.id ?? '',
       );
       assert.equal(updated.length, 1);
-      const after = (updated[0]?.data.object as unknown as { status_details: Record<string, unknown> })
-        .status_details;
+      const after = objectOf<{ status_details: Record<string, unknown> }>(updated[0]).status_details;
       assert.deepEqual(after, {});
       const before = updated[0]?.data.previous_attributes as {
         status_details: { active: { expected_deactivation_date: number } };
