@@ -37,11 +37,13 @@ export interface SandboxControl {
   account(bankAccountId: string, action: AccountControl): Promise<void>;
   /** Moves one holder's time at the bank forward by `seconds`. */
   advanceUser(bankUserId: string, seconds: number): Promise<void>;
+  /** The holder a username names at an institution, as its credential login would reach them. */
+  holder(institutionId: string, username: string): Promise<string>;
 }
 
 /** Talks to the sandbox bank's control endpoints over HTTP, as the holder or the bank would act. */
 export function sandboxControl(baseUrl: () => string, timeoutMs = 5000): SandboxControl {
-  async function post(path: string, body?: Record<string, unknown>): Promise<void> {
+  async function post(path: string, body?: Record<string, unknown>): Promise<unknown> {
     const response = await request(`${baseUrl()}${path}`, {
       method: 'POST',
       ...(body && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
@@ -56,12 +58,23 @@ export function sandboxControl(baseUrl: () => string, timeoutMs = 5000): Sandbox
         bankErrorOf(text),
       );
     }
+    return JSON.parse(text) as unknown;
   }
   return {
-    user: (bankUserId, action) => post(`/control/users/${encodeURIComponent(bankUserId)}/${action}`),
-    account: (bankAccountId, action) =>
-      post(`/control/accounts/${encodeURIComponent(bankAccountId)}/${action}`),
-    advanceUser: (bankUserId, seconds) =>
-      post(`/control/users/${encodeURIComponent(bankUserId)}/advance`, { seconds }),
+    async user(bankUserId, action) {
+      await post(`/control/users/${encodeURIComponent(bankUserId)}/${action}`);
+    },
+    async account(bankAccountId, action) {
+      await post(`/control/accounts/${encodeURIComponent(bankAccountId)}/${action}`);
+    },
+    async advanceUser(bankUserId, seconds) {
+      await post(`/control/users/${encodeURIComponent(bankUserId)}/advance`, { seconds });
+    },
+    async holder(institutionId, username) {
+      const found = await post('/control/holders', { institution: institutionId, username });
+      const id = (found as { bank_user_id?: unknown }).bank_user_id;
+      if (typeof id !== 'string') throw new Error('The sandbox bank named no holder.');
+      return id;
+    },
   };
 }

@@ -257,6 +257,23 @@ describe('sandbox bank over HTTP', () => {
     assert.equal(noLogin.body.status, 'authorized');
   });
 
+  test('the holders control names the holder a username logs in as', async () => {
+    const holder = (json: Record<string, string>) => call(base, 'POST', '/control/holders', { json });
+    const named = await holder({ institution: institutions.sandboxNonOAuth, username: 'grace' });
+    assert.equal(named.status, 200, JSON.stringify(named.body));
+    const login = await call(base, 'POST', '/login', {
+      json: { institution: institutions.sandboxNonOAuth, username: 'grace', password: 'x' },
+    });
+    const token = login.body.token as { bank_user_id: string };
+    assert.deepEqual(named.body, { bank_user_id: token.bank_user_id });
+    const again = await holder({ institution: institutions.sandboxNonOAuth, username: token.bank_user_id });
+    assert.deepEqual(again.body, named.body, 'the bank id names the same holder');
+    const other = await holder({ institution: institutions.sandboxNonOAuth, username: 'ada' });
+    assert.notDeepEqual(other.body, named.body);
+    assert.equal((await holder({ institution: institutions.sandboxNonOAuth })).status, 400);
+    assert.equal((await holder({ username: 'grace' })).status, 400);
+  });
+
   test('down banks refuse logins, codes and tokens', async () => {
     for (const path of ['/login', '/sandbox/authorizations']) {
       const scheduled = await call(base, 'POST', path, { json: { institution: institutions.downScheduled } });

@@ -29,10 +29,18 @@ export async function createSession(stripe: Stripe, params: CreateParams): Promi
   return created as unknown as PreviewSession;
 }
 
+/** The test helper's parameters: what the user would choose and type in the hosted flow. */
+export interface CompleteParams {
+  institution?: string;
+  accounts?: string[];
+  outcome?: string;
+  credentials?: { username: string; password: string; answers?: string[] };
+}
+
 export async function completeSession(
   stripe: Stripe,
   id: string,
-  params: { institution?: string; accounts?: string[]; outcome?: string } = {},
+  params: CompleteParams = {},
 ): Promise<PreviewSession> {
   return (await stripe.rawRequest(
     'POST',

@@ -1,6 +1,6 @@
 import { completionOutcomes } from '../../domain/financial-connections/completion.ts';
 import { renderSession } from '../financial-connections/render.ts';
-import { arrayOf, oneOf, str } from '../wire/params.ts';
+import { arrayOf, obj, oneOf, str } from '../wire/params.ts';
 import { defineRoute, requestRef } from '../wire/route.ts';
 
 /**
@@ -16,6 +16,11 @@ export const financialConnectionsTestHelperRoutes = [
       institution: str().optional(),
       accounts: arrayOf(str()).optional(),
       outcome: oneOf(completionOutcomes).optional(),
+      credentials: obj({
+        username: str(),
+        password: str(),
+        answers: arrayOf(str()).optional(),
+      }).optional(),
     },
     async handle(ctx, p) {
       const session = await ctx.services.completion.complete(
@@ -25,6 +30,7 @@ export const financialConnectionsTestHelperRoutes = [
           institution: p.institution,
           accounts: p.accounts,
           outcome: p.outcome ?? 'success',
+          credentials: p.credentials && { ...p.credentials, answers: p.credentials.answers ?? [] },
         },
         requestRef(ctx),
       );

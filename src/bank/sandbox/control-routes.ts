@@ -5,8 +5,9 @@
  * real bank.
  */
 import type { FastifyInstance } from 'fastify';
+import { institutionOrThrow } from './availability.ts';
 import { BankError, invalidRequest } from './errors.ts';
-import { bodyOf } from './http.ts';
+import { bodyOf, requiredText } from './http.ts';
 import { isTokenized, numbersOf, rotate } from './numbers.ts';
 import type { BankContext } from './plugin.ts';
 import type { Consent, HeldAccount } from './state.ts';
@@ -87,6 +88,14 @@ export function controlRoutes(app: FastifyInstance, { bank }: BankContext): void
     if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds < 1)
       throw invalidRequest('Send {"seconds": a positive integer}.');
     return { bank_user_id: userId, now: bank.advanceUser(userId, seconds) };
+  });
+
+  // The holder a username names at an institution: the one its credential login reaches, so that
+  // openfc can start a new holder at the merchant's time before the login grants a consent.
+  app.post('/control/holders', async (request) => {
+    const fields = bodyOf(request);
+    const institution = institutionOrThrow(fields.institution);
+    return { bank_user_id: bank.user(institution, requiredText(fields, 'username')) };
   });
 
   app.get('/control/clock', async () => ({ now: bank.now() }));

@@ -17,6 +17,12 @@ import type { AccountData } from './account-data.ts';
 import type { AccountNumberSync } from './account-numbers.ts';
 import type { AccountService, AuthorizationService } from './accounts.ts';
 import { type BankSync, institutionUnavailable } from './bank-sync.ts';
+import {
+  type Credentials,
+  holderAtBank,
+  logInWithCredentials,
+  refuseCredentials,
+} from './credential-login.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { SessionService } from './sessions.ts';
 import {
@@ -36,6 +42,8 @@ export interface CompleteSessionInput {
   institution?: string | undefined;
   accounts?: string[] | undefined;
   outcome: CompletionOutcome;
+  /** The holder's login at an institution with a credential login; without them, a sandbox shortcut. */
+  credentials?: Credentials | undefined;
 }
 
 function now(): number {
@@ -204,6 +212,12 @@ export class SessionCompletion {
       ? await this.accounts.get(merchant.id, session.relink.account)
       : undefined;
 
+    if (input.credentials && input.outcome !== 'success') {
+      throw invalidRequest(
+        `With credentials, the bank's answers decide how the login ends: leave outcome out (or set it to success), not '${input.outcome}'.`,
+        'outcome',
+      );
+    }
     if (input.outcome !== 'success') {
       const ended = unsuccessful[input.outcome];
       const result = session.relink && {
@@ -219,6 +233,8 @@ export class SessionCompletion {
     }
 
     const institution = this.chooseInstitution(session, relinkAuth, input.institution);
+    const refused = input.credentials && refuseCredentials(institution);
+    if (refused) throw refused;
     const picked = await this.pickAccounts(merchant.id, session, institution, input.accounts, relinkAccount);
     const relinkMissed =
       relinkAccount !== undefined && !picked.some((a) => a.key === relinkAccount.bankAccountKey);
@@ -237,17 +253,22 @@ export class SessionCompletion {
       return this.sessions.get(merchant.id, id);
     }
 
-    const login = await this.logInAtBank(
-      merchant.id,
-      institution,
-      await this.consentKeys(picked, relinkAuth),
-      relinkAuth,
-    );
+    const login = input.credentials
+      ? await this.logInWithCredentials(merchant.id, institution, relinkAuth, input.credentials)
+      : await this.logInAtBank(
+          merchant.id,
+          institution,
+          await this.consentKeys(picked, relinkAuth),
+          relinkAuth,
+        );
     if (!login.ok) {
       if (login.failure.kind === 'institution_unavailable')
         throw institutionUnavailable(login.failure, institution.name);
-      return this.complete(merchant, id, { outcome: 'failed_authentication' }, request);
+      // The bank ending the login is an error; wrong credentials or answers, a failed authentication.
+      const outcome = login.failure.kind === 'login_failed' ? 'error' : 'failed_authentication';
+      return this.complete(merchant, id, { outcome }, request);
     }
+    // A credential login consents to every account of the holder; the user links the picked ones.
     const { grant, accounts: shared } = login.value;
     const bankIds = new Map(shared.map((a) => [a.key, a.id]));
 
@@ -346,6 +367,29 @@ export class SessionCompletion {
     // Before the consent is granted, so that it runs from the link on the merchant's clock.
     await this.startAtMerchantTime(merchantId, code.value.bankUserId);
     return connector.exchangeCode(institution.id, { code: code.value.code });
+  }
+
+  /**
+   * The holder's own login at a credential institution; a relink must log in as the holder of the
+   * authorization it repairs.
+   */
+  private async logInWithCredentials(
+    merchantId: string,
+    institution: SandboxInstitution,
+    relinkAuth: FcAuthorization | undefined,
+    credentials: Credentials,
+  ) {
+    const holder = await holderAtBank(this.control, institution, credentials.username);
+    if (!holder.ok) return holder;
+    if (relinkAuth?.bankUserId && holder.value !== relinkAuth.bankUserId) {
+      throw invalidRequest(
+        `This relink session is for an authorization of another holder at ${institution.name}: log in with the username that linked it.`,
+        'credentials[username]',
+      );
+    }
+    // Before the consent is granted, so that it runs from the link on the merchant's clock.
+    await this.startAtMerchantTime(merchantId, holder.value);
+    return logInWithCredentials(this.bank.connector, institution, credentials);
   }
 
   /**
