@@ -16,23 +16,31 @@
  * A report, not a test: goals are printed as met or not met and the exit code is 0 unless
  * something failed to run.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { request } from 'undici';
+import { type Child, startChild, stopChild } from './children.ts';
+import { percentile, table } from './format.ts';
+import { postgresUnreachable } from './postgres.ts';
+import { reportWebhooks, type WebhookResults } from './webhook-report.ts';
+import { measureWebhooks } from './webhooks.ts';
 
 const apiVersion = '2026-03-04.preview';
 const connections = 32;
 const completionWorkers = 8;
 const completionAccounts = 3;
 const warmupSeconds = 2;
-const benchDir = path.dirname(fileURLToPath(import.meta.url));
-const projectDir = path.dirname(benchDir);
+
+/** `BENCH_ONLY=http` or `BENCH_ONLY=webhooks` runs one half of the benchmark. */
+function readOnly(): 'http' | 'webhooks' | undefined {
+  const raw = process.env.BENCH_ONLY;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'http' || raw === 'webhooks') return raw;
+  throw new Error(`BENCH_ONLY must be http or webhooks, not ${raw}.`);
+}
 
 function readSeconds(): number {
   const raw = process.env.BENCH_SECONDS;
@@ -41,54 +49,6 @@ function readSeconds(): number {
   if (!Number.isFinite(seconds) || seconds <= 0)
     throw new Error(`BENCH_SECONDS must be a positive number, not ${raw}.`);
   return seconds;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Child processes
-
-interface Child<T> {
-  process: ChildProcess;
-  ready: T;
-}
-
-/** Starts a TypeScript file under bench/ in its own Node process and waits for its JSON line. */
-async function startChild<T>(file: string, args: string[], nodeFlags: string[] = []): Promise<Child<T>> {
-  const child = spawn(
-    process.execPath,
-    [...nodeFlags, '--import', 'tsx', path.join(benchDir, file), ...args],
-    {
-      cwd: projectDir,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const ready = await new Promise<T>((resolve, reject) => {
-    const onExit = (code: number | null, signal: string | null) =>
-      reject(new Error(`${file} exited before it was ready (code ${code}, signal ${signal}).`));
-    child.once('exit', onExit);
-    child.once('error', reject);
-    lines.once('line', (line) => {
-      child.off('exit', onExit);
-      try {
-        resolve(JSON.parse(line) as T);
-      } catch {
-        reject(new Error(`${file} printed something other than its JSON line: ${line}`));
-      }
-    });
-  });
-  // Anything else it prints goes to our stderr, so it cannot be mistaken for results.
-  lines.on('line', (line) => process.stderr.write(`[${file}] ${line}\n`));
-  return { process: child, ready };
-}
-
-/** Asks a child to stop, and kills it if it has not within a few seconds. */
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -118,12 +78,6 @@ interface Measurement {
   total: number;
   non2xx: number;
   errors: number;
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length) - 1;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] ?? Number.NaN;
 }
 
 function options(target: Target, seconds: number): autocannon.Options {
@@ -310,30 +264,29 @@ async function measureCompletions(setup: CompletionSetup, seconds: number): Prom
 // ---------------------------------------------------------------------------------------------
 // Report
 
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  const format = (r: string[]) =>
-    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
-  const [head, ...body] = rows;
-  return [format(head ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(format)].join('\n');
-}
-
-function report(
-  results: Measurement[],
-  completions: CompletionMeasurement,
-  transactionsPage: string,
-  seconds: number,
-  accountBytes: number,
-  loadBefore: number,
-): void {
-  const bare = results[0];
-  if (!bare) return;
+function reportMachine(loadBefore: number): void {
   const cpus = os.cpus();
   console.log('');
   console.log(`openfc benchmark — ${new Date().toISOString()}`);
   console.log(`Node ${process.version} on ${os.platform()}/${os.arch()}`);
   console.log(`CPU: ${cpus[0]?.model.trim() ?? 'unknown'} × ${cpus.length}`);
   console.log(`Load average before the run (1 min): ${loadBefore.toFixed(2)}`);
+}
+
+interface HttpResults {
+  results: Measurement[];
+  completions: CompletionMeasurement;
+  transactionsPage: string;
+  accountBytes: number;
+}
+
+function report(
+  { results, completions, transactionsPage, accountBytes }: HttpResults,
+  seconds: number,
+): void {
+  const bare = results[0];
+  if (!bare) return;
+  console.log('');
   console.log(
     `autocannon: ${connections} connections, ${seconds} s per route after ${warmupSeconds} s of warm-up; SQLite store`,
   );
@@ -421,17 +374,15 @@ interface OpenfcReady {
   transactionCount: number;
 }
 
-async function main(): Promise<void> {
-  const seconds = readSeconds();
-  // Other work on the machine skews absolute figures (ratios much less); shown in the report.
-  const loadBefore = os.loadavg()[0] ?? 0;
+/** The HTTP routes and the session completion loop, against openfc on SQLite. */
+async function runHttp(seconds: number): Promise<HttpResults> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'openfc-bench-'));
   let openfc: Child<OpenfcReady> | undefined;
   let bare: Child<{ url: string }> | undefined;
   try {
     const profileDir = process.env.BENCH_CPU_PROF;
     const profileFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
-    openfc = await startChild<OpenfcReady>('openfc-server.ts', [dataDir], profileFlags);
+    openfc = await startChild<OpenfcReady>('openfc-server.ts', [dataDir], { nodeFlags: profileFlags });
     const fc = openfc.ready;
     process.stderr.write(
       `openfc at ${fc.url}: ${fc.linkedAccounts} linked accounts; GET account reads ${fc.account} (${fc.accountBodyBytes} bytes)\n`,
@@ -512,11 +463,32 @@ async function main(): Promise<void> {
       },
       seconds,
     );
-    report(results, completions, transactionsPage, seconds, fc.accountBodyBytes, loadBefore);
+    return { results, completions, transactionsPage, accountBytes: fc.accountBodyBytes };
   } finally {
     await Promise.all([stopChild(bare?.process), stopChild(openfc?.process)]);
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The webhook measurements on SQLite, then on PostgreSQL when it is reachable. */
+async function runWebhooks(): Promise<WebhookResults> {
+  const measured = [await measureWebhooks('sqlite')];
+  const postgresSkipped = await postgresUnreachable();
+  if (postgresSkipped === undefined) measured.push(await measureWebhooks('postgres'));
+  else process.stderr.write(`webhooks: skipping PostgreSQL: ${postgresSkipped}\n`);
+  return { measured, postgresSkipped };
+}
+
+async function main(): Promise<void> {
+  const seconds = readSeconds();
+  const only = readOnly();
+  // Other work on the machine skews absolute figures (ratios much less); shown in the report.
+  const loadBefore = os.loadavg()[0] ?? 0;
+  const http = only === 'webhooks' ? undefined : await runHttp(seconds);
+  const webhooks = only === 'http' ? undefined : await runWebhooks();
+  reportMachine(loadBefore);
+  if (http) report(http, seconds);
+  if (webhooks) reportWebhooks(webhooks);
 }
 
 try {

@@ -1,0 +1,125 @@
+/** The webhook half of the report. */
+import { table } from './format.ts';
+import {
+  latencyChanges,
+  latencyPauseMs,
+  throughputEvents,
+  type WebhookMeasurement,
+  workerConcurrency,
+} from './webhooks.ts';
+
+export interface WebhookResults {
+  measured: WebhookMeasurement[];
+  /** Why PostgreSQL was not measured, if it was not. */
+  postgresSkipped: string | undefined;
+}
+
+const latencyGoalMs = 50;
+
+export function reportWebhooks({ measured, postgresSkipped }: WebhookResults): void {
+  console.log('');
+  console.log(
+    `Webhook throughput of the worker alone: ${throughputEvents} customer.created events (with their customers) committed in one transaction inside the openfc process, one endpoint, a node:http receiver answering 200 at once; from the commit to the last delivery received. Baseline: undici in the openfc process POSTing the same signed bodies to the same receiver, ${workerConcurrency} in flight (the worker's concurrency), from its first POST to the last received.`,
+  );
+  console.log('');
+  const throughputRows = [
+    [
+      'store',
+      'events',
+      'body bytes',
+      'deliver ms',
+      'deliveries/s',
+      'undici ms',
+      'undici POSTs/s',
+      'ratio',
+      'undelivered',
+      'duplicates',
+      'bad signatures',
+    ],
+  ];
+  for (const { backend, throughput: t } of measured) {
+    throughputRows.push([
+      backend,
+      String(t.events),
+      String(t.payloadBytes),
+      t.deliverMs.toFixed(0),
+      t.deliveriesPerSecond.toFixed(0),
+      t.baselineMs.toFixed(0),
+      t.baselinePerSecond.toFixed(0),
+      (t.deliveriesPerSecond / t.baselinePerSecond).toFixed(2),
+      String(t.events - t.delivered),
+      String(t.duplicates),
+      String(t.badSignatures),
+    ]);
+  }
+  console.log(table(throughputRows));
+  console.log('');
+  const writerCount = measured[0]?.writers.writers ?? 0;
+  console.log(
+    `Writes and deliveries together: ${throughputEvents} customer creates (one transaction each) by ${writerCount} concurrent loops inside the openfc process while the worker delivers; from the first commit to the last delivery received.`,
+  );
+  console.log('');
+  const writerRows = [
+    ['store', 'creates', 'write ms', 'deliver ms', 'deliveries/s', 'delivered by last commit', 'undelivered'],
+  ];
+  for (const { backend, writers: w } of measured) {
+    writerRows.push([
+      backend,
+      String(w.events),
+      w.writeMs.toFixed(0),
+      w.deliverMs.toFixed(0),
+      w.deliveriesPerSecond.toFixed(0),
+      String(w.deliveredWhileWriting),
+      String(w.undelivered),
+    ]);
+  }
+  console.log(table(writerRows));
+  console.log('');
+  console.log(
+    `Webhook latency with an idle worker: ${latencyChanges} POST /v1/customers one at a time, each waiting for its delivery and then ${latencyPauseMs} ms; ms from the API response (the change committed) and from the request's start to the receiver having the whole POST.`,
+  );
+  console.log('');
+  const latencyRows = [
+    [
+      'store',
+      'changes',
+      'response→delivery p50',
+      'p99',
+      'request→delivery p50',
+      'p99',
+      'API p50',
+      'API p99',
+      'delivered first',
+      'missing',
+    ],
+  ];
+  for (const { backend, latency: l } of measured) {
+    latencyRows.push([
+      backend,
+      String(l.changes),
+      l.fromResponseP50.toFixed(2),
+      l.fromResponseP99.toFixed(2),
+      l.fromRequestP50.toFixed(2),
+      l.fromRequestP99.toFixed(2),
+      l.apiP50.toFixed(2),
+      l.apiP99.toFixed(2),
+      String(l.beforeResponse),
+      String(l.missing),
+    ]);
+  }
+  console.log(table(latencyRows));
+  console.log(
+    "('delivered first': deliveries the receiver had before the client had read the API response; they count as negative times.)",
+  );
+  if (postgresSkipped !== undefined) console.log(`PostgreSQL not measured: ${postgresSkipped}`);
+  console.log('');
+  const goalRows = [['goal', 'measured', 'result']];
+  for (const { backend, latency } of measured) {
+    goalRows.push([
+      `${backend}: state change → delivery p50 < ${latencyGoalMs} ms`,
+      `${latency.fromResponseP50.toFixed(2)} ms`,
+      latency.fromResponseP50 < latencyGoalMs ? 'met' : 'NOT MET',
+    ]);
+  }
+  console.log(table(goalRows));
+}
