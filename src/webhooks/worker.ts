@@ -25,6 +25,7 @@ export interface WorkerOptions {
 
 interface Claimed {
   id: string;
+  merchantId: string;
   eventId: string;
   endpointId: string;
   attempt: number;
@@ -50,6 +51,7 @@ const userAgent = 'Stripe/1.0 (+https://stripe.com/docs/webhooks)';
 export class DeliveryWorker {
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly secrets = new Map<string, string>();
   private draining = false;
   private again = false;
   private stopped = false;
@@ -131,7 +133,7 @@ export class DeliveryWorker {
         .skipLocked(
           trx
             .selectFrom('webhook_deliveries')
-            .select(['id', 'event_id', 'endpoint_id', 'attempts'])
+            .select(['id', 'merchant_id', 'event_id', 'endpoint_id', 'attempts'])
             .where('status', '=', 'pending')
             .where('next_attempt_at', '<=', now)
             .orderBy('next_attempt_at')
@@ -150,6 +152,7 @@ export class DeliveryWorker {
         .execute();
       return due.map((d) => ({
         id: d.id,
+        merchantId: d.merchant_id,
         eventId: d.event_id,
         endpointId: d.endpoint_id,
         attempt: Number(d.attempts) + 1,
@@ -234,8 +237,19 @@ export class DeliveryWorker {
     return {
       url: row.url,
       payload: JSON.stringify(renderEvent(event, version), null, 2),
-      secret: this.endpoints.openSecret(delivery.endpointId, row.secret_sealed),
+      secret: this.secret(delivery.endpointId, row.secret_sealed),
     };
+  }
+
+  /** Opening a sealed secret costs more than sending; opened secrets are kept by their sealed form. */
+  private secret(endpointId: string, sealed: string): string {
+    let secret = this.secrets.get(sealed);
+    if (secret === undefined) {
+      secret = this.endpoints.openSecret(endpointId, sealed);
+      if (this.secrets.size >= 1000) this.secrets.clear();
+      this.secrets.set(sealed, secret);
+    }
+    return secret;
   }
 
   private async post(url: string, payload: string, secret: string): Promise<Outcome> {
@@ -291,17 +305,11 @@ export class DeliveryWorker {
         .where('status', '=', 'pending')
         .executeTakeFirst();
       if (attempt === undefined) return;
-      const merchant = await trx
-        .selectFrom('webhook_deliveries')
-        .select('merchant_id')
-        .where('id', '=', delivery.id)
-        .executeTakeFirst();
-      if (!merchant) return;
       await trx
         .insertInto('webhook_attempts')
         .values({
           id: newId('attempt'),
-          merchant_id: merchant.merchant_id,
+          merchant_id: delivery.merchantId,
           delivery_id: delivery.id,
           event_id: delivery.eventId,
           endpoint_id: delivery.endpointId,
