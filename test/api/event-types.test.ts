@@ -166,6 +166,22 @@ for (const backend of backends) {
         freshId,
       );
       assert.equal(expiring.length, 1, 'once per number');
+
+      // Past its expiry date the number shows deactivated, and the merchant is told.
+      await advance(s2, 5 * day);
+      const expired = (await s2.financialConnections.accounts.retrieve(freshId)) as unknown as {
+        account_numbers: Array<{ status: string }>;
+      };
+      assert.equal(expired.account_numbers[0]?.status, 'deactivated');
+      const [numbersGone] = await eventsAbout(
+        s2,
+        'financial_connections.account.account_numbers_updated',
+        freshId,
+      );
+      assert.equal(
+        objectOf<{ account_numbers: Array<{ status: string }> }>(numbersGone).account_numbers[0]?.status,
+        'deactivated',
+      );
     });
   });
 }

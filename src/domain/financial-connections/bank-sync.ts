@@ -12,6 +12,7 @@ import type { SecretBox } from '../../store/secrets.ts';
 import { ApiError } from '../errors.ts';
 import type { EventLog } from '../events/log.ts';
 import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
+import { accountFromRow } from './accounts.ts';
 import type { AuthorizationFact, Lifecycle, Transition } from './lifecycle.ts';
 import type { AccountNumberDetails } from './types.ts';
 
@@ -174,6 +175,7 @@ export class BankSync {
       return this.connector.listAccounts(institutionId, grant);
     });
     if (!called) return [];
+    await this.expireNumbers(authorizationId, called.now);
     await this.db
       .updateTable('fc_authorizations')
       .set({ bank_checked_at: called.now })
@@ -216,6 +218,51 @@ export class BankSync {
         transitions.push(await this.transition((db) => this.lifecycle.reopenAccount(db, account.id)));
     }
     return transitions;
+  }
+
+  /**
+   * A tokenized number stops working on its expiry date, whether or not the bank can still be
+   * asked: past it, by the merchant's clock, the account shows the number deactivated
+   * (`account_numbers_updated`). A relink brings a new one.
+   */
+  private async expireNumbers(authorizationId: string, now: number): Promise<void> {
+    const rows = await this.db
+      .selectFrom('fc_accounts')
+      .select(['id', 'merchant_id', 'account_numbers'])
+      .where('authorization_id', '=', authorizationId)
+      .where('status', '!=', 'disconnected')
+      .where('account_numbers', 'is not', null)
+      .execute();
+    for (const row of rows) {
+      const before = row.account_numbers ?? '[]';
+      const numbers = JSON.parse(before) as AccountNumberDetails[];
+      const expired = (n: AccountNumberDetails) =>
+        n.identifier_type === 'tokenized_account_number' &&
+        n.status === 'transactable' &&
+        n.expected_expiry_date !== null &&
+        n.expected_expiry_date <= now;
+      if (!numbers.some(expired)) continue;
+      const after = numbers.map((n) => (expired(n) ? { ...n, status: 'deactivated' as const } : n));
+      await this.db.transaction().execute(async (trx) => {
+        const moved = await trx
+          .updateTable('fc_accounts')
+          .set({ account_numbers: JSON.stringify(after) })
+          .where('id', '=', row.id)
+          .where('account_numbers', '=', before)
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) === 0) return;
+        const account = await trx
+          .selectFrom('fc_accounts')
+          .selectAll()
+          .where('id', '=', row.id)
+          .executeTakeFirstOrThrow();
+        await this.events.record(trx, row.merchant_id, {
+          type: 'financial_connections.account.account_numbers_updated',
+          object: { kind: 'financial_connections.account', record: accountFromRow(account) },
+          previous: { account_numbers: numbers },
+        });
+      });
+    }
   }
 
   /**
