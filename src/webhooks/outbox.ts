@@ -22,27 +22,8 @@ export class Outbox implements EventFanout {
   ) {}
 
   async enqueue(db: Kysely<Database>, merchantId: string, event: { id: string; type: string }) {
-    const endpoints = await db
-      .selectFrom('webhook_endpoints')
-      .innerJoin('merchant_accounts', 'merchant_accounts.id', 'webhook_endpoints.merchant_id')
-      .select(['webhook_endpoints.id', 'webhook_endpoints.enabled_events', 'webhook_endpoints.api_version'])
-      .select('merchant_accounts.default_api_version')
-      .where('webhook_endpoints.merchant_id', '=', merchantId)
-      .where('webhook_endpoints.status', '=', 'enabled')
-      .execute();
-    // Preview-only events go to endpoints that read a preview version.
-    const previewOnly = previewOnlyEventTypes.has(event.type);
-    const targets = endpoints.filter(
-      (e) =>
-        receives(JSON.parse(e.enabled_events) as string[], event.type) &&
-        (!previewOnly || isPreviewVersion(e.api_version ?? e.default_api_version)),
-    );
-    await this.insert(
-      db,
-      merchantId,
-      event.id,
-      targets.map((e) => e.id),
-    );
+    const targets = await this.targets(db, merchantId, event.type);
+    await this.insert(db, merchantId, event.id, targets);
     // Listeners streaming events want to hear of every event, delivered to an endpoint or not.
     await this.caps.notify(db, webhookChannel);
     this.signal.wake();
@@ -61,28 +42,43 @@ export class Outbox implements EventFanout {
         .where('merchant_id', '=', merchantId)
         .executeTakeFirst();
       if (!event) throw resourceMissing('event', eventId);
-      let query = trx
-        .selectFrom('webhook_endpoints')
-        .select(['id', 'enabled_events'])
-        .where('merchant_id', '=', merchantId)
-        .where('status', '=', 'enabled');
-      if (endpointId !== undefined) query = query.where('id', '=', endpointId);
-      const endpoints = await query.execute();
-      if (endpointId !== undefined && endpoints.length === 0)
+      const targets = await this.targets(trx, merchantId, event.type, endpointId);
+      if (endpointId !== undefined && targets.length === 0)
         throw resourceMissing('webhook endpoint', endpointId, 'webhook_endpoint');
-      const targets =
-        endpointId !== undefined
-          ? endpoints
-          : endpoints.filter((e) => receives(JSON.parse(e.enabled_events) as string[], event.type));
-      await this.insert(
-        trx,
-        merchantId,
-        event.id,
-        targets.map((e) => e.id),
-      );
+      await this.insert(trx, merchantId, event.id, targets);
       await this.caps.notify(trx, webhookChannel);
     });
     this.signal.wake();
+  }
+
+  /**
+   * The enabled endpoints an event of `type` goes to: those listening to it (preview-only types
+   * only to endpoints reading a preview version), or the one endpoint named.
+   */
+  private async targets(
+    db: Kysely<Database>,
+    merchantId: string,
+    type: string,
+    endpointId?: string,
+  ): Promise<string[]> {
+    let query = db
+      .selectFrom('webhook_endpoints')
+      .innerJoin('merchant_accounts', 'merchant_accounts.id', 'webhook_endpoints.merchant_id')
+      .select(['webhook_endpoints.id', 'webhook_endpoints.enabled_events', 'webhook_endpoints.api_version'])
+      .select('merchant_accounts.default_api_version')
+      .where('webhook_endpoints.merchant_id', '=', merchantId)
+      .where('webhook_endpoints.status', '=', 'enabled');
+    if (endpointId !== undefined) query = query.where('webhook_endpoints.id', '=', endpointId);
+    const endpoints = await query.execute();
+    if (endpointId !== undefined) return endpoints.map((e) => e.id);
+    const previewOnly = previewOnlyEventTypes.has(type);
+    return endpoints
+      .filter(
+        (e) =>
+          receives(JSON.parse(e.enabled_events) as string[], type) &&
+          (!previewOnly || isPreviewVersion(e.api_version ?? e.default_api_version)),
+      )
+      .map((e) => e.id);
   }
 
   /**

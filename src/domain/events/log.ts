@@ -78,6 +78,30 @@ export function eventFromRow(row: Selectable<EventsTable>, pendingWebhooks: numb
   };
 }
 
+/** An authorization or account as `db` sees it now, as the object of an event. */
+async function loadConnectionObject(
+  db: Kysely<Database>,
+  kind: 'authorization' | 'account',
+  id: string,
+): Promise<{ merchantId: string; object: EventObject } | undefined> {
+  if (kind === 'account') {
+    const row = await db.selectFrom('fc_accounts').selectAll().where('id', '=', id).executeTakeFirst();
+    return (
+      row && {
+        merchantId: row.merchant_id,
+        object: { kind: 'financial_connections.account', record: accountFromRow(row) },
+      }
+    );
+  }
+  const row = await db.selectFrom('fc_authorizations').selectAll().where('id', '=', id).executeTakeFirst();
+  return (
+    row && {
+      merchantId: row.merchant_id,
+      object: { kind: 'financial_connections.authorization', record: authorizationFromRow(row) },
+    }
+  );
+}
+
 /** Events are kept, and listed, for 30 days. */
 export const eventRetentionSeconds = 30 * 86_400;
 
@@ -145,44 +169,18 @@ export class EventLog {
   async recordNotices(db: Kysely<Database>, changes: readonly NoticeChange[], request?: RequestRef | null) {
     for (const change of changes) {
       const what = change.before === null ? 'upcoming_deactivation' : 'expected_deactivation_date_updated';
-      const previous = { status_details: JSON.parse(change.previousDetails) as unknown };
-      if (change.kind === 'account') {
-        const row = await db
-          .selectFrom('fc_accounts')
-          .selectAll()
-          .where('id', '=', change.id)
-          .executeTakeFirst();
-        if (!row) continue;
-        const record = accountFromRow(row);
-        await this.record(
-          db,
-          row.merchant_id,
-          {
-            type: `financial_connections.account.${what}`,
-            object: { kind: 'financial_connections.account', record },
-            previous,
-          },
-          request,
-        );
-      } else {
-        const row = await db
-          .selectFrom('fc_authorizations')
-          .selectAll()
-          .where('id', '=', change.id)
-          .executeTakeFirst();
-        if (!row) continue;
-        const record = authorizationFromRow(row);
-        await this.record(
-          db,
-          row.merchant_id,
-          {
-            type: `financial_connections.authorization.${what}`,
-            object: { kind: 'financial_connections.authorization', record },
-            previous,
-          },
-          request,
-        );
-      }
+      const loaded = await loadConnectionObject(db, change.kind, change.id);
+      if (!loaded) continue;
+      await this.record(
+        db,
+        loaded.merchantId,
+        {
+          type: `${loaded.object.kind}.${what}`,
+          object: loaded.object,
+          previous: { status_details: JSON.parse(change.previousDetails) as unknown },
+        },
+        request,
+      );
     }
   }
 

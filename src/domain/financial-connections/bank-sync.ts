@@ -226,21 +226,14 @@ export class BankSync {
    * (`account_numbers_updated`). A relink brings a new one.
    */
   private async expireNumbers(authorizationId: string, now: number): Promise<void> {
-    const rows = await this.db
-      .selectFrom('fc_accounts')
-      .select(['id', 'merchant_id', 'account_numbers'])
-      .where('authorization_id', '=', authorizationId)
-      .where('status', '!=', 'disconnected')
-      .where('account_numbers', 'is not', null)
-      .execute();
+    const rows = await this.accountsWithNumbers(authorizationId, ['active', 'inactive']);
     for (const row of rows) {
       const before = row.account_numbers ?? '[]';
       const numbers = JSON.parse(before) as AccountNumberDetails[];
-      const expired = (n: AccountNumberDetails) =>
-        n.identifier_type === 'tokenized_account_number' &&
-        n.status === 'transactable' &&
-        n.expected_expiry_date !== null &&
-        n.expected_expiry_date <= now;
+      const expired = (n: AccountNumberDetails) => {
+        const expiry = tokenExpiry(n);
+        return expiry !== null && expiry <= now;
+      };
       if (!numbers.some(expired)) continue;
       const after = numbers.map((n) => (expired(n) ? { ...n, status: 'deactivated' as const } : n));
       await this.db.transaction().execute(async (trx) => {
@@ -270,23 +263,12 @@ export class BankSync {
    * active account expires within the notice period, by the merchant's clock.
    */
   private async noticeNumberExpiry(authorizationId: string, now: number): Promise<void> {
-    const rows = await this.db
-      .selectFrom('fc_accounts')
-      .select(['id', 'account_numbers', 'number_expiry_noticed'])
-      .where('authorization_id', '=', authorizationId)
-      .where('status', '=', 'active')
-      .where('account_numbers', 'is not', null)
-      .execute();
+    const rows = await this.accountsWithNumbers(authorizationId, ['active']);
     for (const row of rows) {
       const numbers = JSON.parse(row.account_numbers ?? '[]') as AccountNumberDetails[];
-      const expiry = numbers.find(
-        (n) =>
-          n.identifier_type === 'tokenized_account_number' &&
-          n.status === 'transactable' &&
-          n.expected_expiry_date !== null &&
-          n.expected_expiry_date > now &&
-          n.expected_expiry_date - now <= deactivationNoticeSeconds,
-      )?.expected_expiry_date;
+      const expiry = numbers
+        .map(tokenExpiry)
+        .find((at) => at !== null && at > now && at - now <= deactivationNoticeSeconds);
       if (expiry === undefined || expiry === null || Number(row.number_expiry_noticed) === expiry) continue;
       await this.db.transaction().execute(async (trx) => {
         const marked = await trx
@@ -307,4 +289,22 @@ export class BankSync {
       });
     }
   }
+
+  /** The accounts under an authorization that hold account numbers, in the given states. */
+  private accountsWithNumbers(authorizationId: string, statuses: Array<'active' | 'inactive'>) {
+    return this.db
+      .selectFrom('fc_accounts')
+      .select(['id', 'merchant_id', 'account_numbers', 'number_expiry_noticed'])
+      .where('authorization_id', '=', authorizationId)
+      .where('status', 'in', statuses)
+      .where('account_numbers', 'is not', null)
+      .execute();
+  }
+}
+
+/** The expiry date of a transactable tokenized number; null for any other number. */
+function tokenExpiry(n: AccountNumberDetails): number | null {
+  return n.identifier_type === 'tokenized_account_number' && n.status === 'transactable'
+    ? n.expected_expiry_date
+    : null;
 }
