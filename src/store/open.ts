@@ -66,6 +66,9 @@ function openPostgres(url: string): Store {
           : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection the server ends (a restart, a terminated backend) is dropped by the pool
+  // and replaced on next use; unheard, the pool's 'error' event would end the process.
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const shown = new URL(url);
   shown.password = '';
@@ -100,6 +103,11 @@ async function listenPostgres(url: string, channel: string, onNotify: (payload: 
     });
     await next.connect();
     await next.query(`listen "${channel.replace(/"/g, '')}"`);
+    if (stopped) {
+      // Stopped while this connection was being made.
+      await next.end();
+      return;
+    }
     client = next;
     // Anything notified while reconnecting is looked for now.
     onNotify('');
