@@ -1,34 +1,24 @@
 import type { Kysely, Transaction } from 'kysely';
-import {
-  defaultInstitutionName,
-  findInstitution,
-  type SandboxAccount,
-  type SandboxInstitution,
-} from '../../bank/catalogue.ts';
+import type { SandboxAccount, SandboxInstitution } from '../../bank/catalogue.ts';
 import type { Grant } from '../../bank/connector.ts';
 import type { SandboxControl } from '../../bank/sandbox-control.ts';
 import type { Database } from '../../store/schema.ts';
-import { invalidRequest, resourceMissing } from '../errors.ts';
+import { invalidRequest } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
 import { newId } from '../ids.ts';
 import type { Merchant } from '../merchants/service.ts';
 import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import type { AccountData } from './account-data.ts';
 import type { AccountNumberSync } from './account-numbers.ts';
+import { chooseInstitution, pickAccounts } from './account-picking.ts';
 import type { AccountService, AuthorizationService } from './accounts.ts';
+import { BankLogin } from './bank-login.ts';
 import { type BankSync, institutionUnavailable } from './bank-sync.ts';
-import {
-  type Credentials,
-  holderAtBank,
-  logInWithCredentials,
-  refuseCredentials,
-} from './credential-login.ts';
+import { type Credentials, refuseCredentials } from './credential-login.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { SessionService } from './sessions.ts';
 import {
   type AccountHolder,
-  type FcAccount,
-  type FcAuthorization,
   type FcSession,
   holderColumns,
   type RelinkResult,
@@ -78,73 +68,13 @@ export class SessionCompletion {
     private readonly accountData: AccountData,
     private readonly numbers: AccountNumberSync,
     private readonly events: EventLog,
-    private readonly clocks: SandboxClocks,
-    private readonly control: SandboxControl,
-  ) {}
-
-  private chooseInstitution(
-    session: FcSession,
-    relinkAuth: FcAuthorization | undefined,
-    requested: string | undefined,
+    clocks: SandboxClocks,
+    control: SandboxControl,
   ) {
-    const fixed = relinkAuth?.institutionId ?? session.filters.institution;
-    const institution = findInstitution(requested ?? fixed ?? defaultInstitutionName);
-    if (!institution)
-      throw resourceMissing('financial_connections.institution', requested ?? '', 'institution');
-    if (fixed !== undefined && institution.id !== fixed) {
-      const why = relinkAuth
-        ? 'this relink session is for the authorization at'
-        : 'this session is filtered to';
-      throw invalidRequest(`The institution must be '${fixed}': ${why} that institution.`, 'institution');
-    }
-    return institution;
+    this.login = new BankLogin(db, bank, clocks, control);
   }
 
-  /** The bank accounts the user picks, by their catalogue key, checked against the session. */
-  private async pickAccounts(
-    merchantId: string,
-    session: FcSession,
-    institution: SandboxInstitution,
-    requested: string[] | undefined,
-    relinkAccount: FcAccount | undefined,
-  ): Promise<SandboxAccount[]> {
-    const allowed = session.filters.account_subcategories;
-    const fits = (a: SandboxAccount) => allowed === null || allowed.includes(a.subcategory);
-    let picked: SandboxAccount[];
-    if (requested !== undefined) {
-      picked = [];
-      for (const [i, id] of requested.entries()) {
-        const param = `accounts[${i}]`;
-        const account = await this.accounts.get(merchantId, id, param);
-        const bank = institution.accounts.find((a) => a.key === account.bankAccountKey);
-        if (account.institutionId !== institution.id || !bank) {
-          throw invalidRequest(`The account '${id}' is not at ${institution.name}.`, param);
-        }
-        if (!fits(bank))
-          throw invalidRequest(`The account '${id}' is excluded by the session's filters.`, param);
-        if (!picked.includes(bank)) picked.push(bank);
-      }
-    } else if (relinkAccount) {
-      picked = institution.accounts.filter((a) => a.key === relinkAccount.bankAccountKey);
-    } else {
-      picked = institution.accounts.filter(fits).slice(0, session.limitsAccounts ?? undefined);
-    }
-    if (session.limitsAccounts !== null && picked.length > session.limitsAccounts) {
-      throw invalidRequest(`This session allows at most ${session.limitsAccounts} accounts.`, 'accounts');
-    }
-    const payable = picked.filter((a) => a.supportedPaymentMethodTypes.includes('us_bank_account'));
-    const rule = session.filters.require_payment_method_support;
-    if (
-      (rule === 'all' && payable.length !== picked.length) ||
-      (rule === 'at_least_one' && payable.length === 0)
-    ) {
-      throw invalidRequest(
-        `The session requires payment method support (${rule}) that the picked accounts lack.`,
-        'accounts',
-      );
-    }
-    return picked;
-  }
+  private readonly login: BankLogin;
 
   /** `financial_connections.session.updated`: the session left `pending`, as it stands now. */
   private async announce(trx: Transaction<Database>, merchantId: string, id: string, request?: RequestRef) {
@@ -232,10 +162,17 @@ export class SessionCompletion {
       return this.sessions.get(merchant.id, id);
     }
 
-    const institution = this.chooseInstitution(session, relinkAuth, input.institution);
+    const institution = chooseInstitution(session, relinkAuth, input.institution);
     const refused = input.credentials && refuseCredentials(institution);
     if (refused) throw refused;
-    const picked = await this.pickAccounts(merchant.id, session, institution, input.accounts, relinkAccount);
+    const picked = await pickAccounts(
+      this.accounts,
+      merchant.id,
+      session,
+      institution,
+      input.accounts,
+      relinkAccount,
+    );
     const relinkMissed =
       relinkAccount !== undefined && !picked.some((a) => a.key === relinkAccount.bankAccountKey);
     if (picked.length === 0 || relinkMissed) {
@@ -254,13 +191,8 @@ export class SessionCompletion {
     }
 
     const login = input.credentials
-      ? await this.logInWithCredentials(merchant.id, institution, relinkAuth, input.credentials)
-      : await this.logInAtBank(
-          merchant.id,
-          institution,
-          await this.consentKeys(picked, relinkAuth),
-          relinkAuth,
-        );
+      ? await this.login.withCredentials(merchant.id, institution, relinkAuth, input.credentials)
+      : await this.login.shortcut(merchant.id, institution, picked, relinkAuth);
     if (!login.ok) {
       if (login.failure.kind === 'institution_unavailable')
         throw institutionUnavailable(login.failure, institution.name);
@@ -324,87 +256,6 @@ export class SessionCompletion {
     await this.numbers.syncAuthorization(authorizationId);
     await this.accountData.prefetch(merchant.id, linked, session.prefetch);
     return this.sessions.get(merchant.id, id);
-  }
-
-  /**
-   * The accounts the holder consents to share: the picked ones and, on a relink, those the
-   * authorization already holds, so that re-authenticating restores their access too.
-   */
-  private async consentKeys(
-    picked: SandboxAccount[],
-    relinkAuth: FcAuthorization | undefined,
-  ): Promise<string[]> {
-    const keys = new Set(picked.map((a) => a.key));
-    if (relinkAuth) {
-      const held = await this.db
-        .selectFrom('fc_accounts')
-        .select(['bank_account_key', 'status', 'status_details'])
-        .where('authorization_id', '=', relinkAuth.id)
-        .where('status', '!=', 'disconnected')
-        .execute();
-      for (const row of held) {
-        const details = JSON.parse(row.status_details) as FcAccount['statusDetails'];
-        if (row.status === 'active' || details.inactive?.action === 'relink_required')
-          keys.add(row.bank_account_key);
-      }
-    }
-    return [...keys];
-  }
-
-  /** Logs in at the bank for the given accounts (as the same holder, for a relink). */
-  private async logInAtBank(
-    merchantId: string,
-    institution: SandboxInstitution,
-    accountKeys: string[],
-    relinkAuth: FcAuthorization | undefined,
-  ) {
-    const connector = this.bank.connector;
-    const code = await connector.createSandboxAuthorization(institution.id, {
-      accountKeys,
-      ...(relinkAuth?.bankUserId && { bankUser: relinkAuth.bankUserId }),
-    });
-    if (!code.ok) return code;
-    // Before the consent is granted, so that it runs from the link on the merchant's clock.
-    await this.startAtMerchantTime(merchantId, code.value.bankUserId);
-    return connector.exchangeCode(institution.id, { code: code.value.code });
-  }
-
-  /**
-   * The holder's own login at a credential institution; a relink must log in as the holder of the
-   * authorization it repairs.
-   */
-  private async logInWithCredentials(
-    merchantId: string,
-    institution: SandboxInstitution,
-    relinkAuth: FcAuthorization | undefined,
-    credentials: Credentials,
-  ) {
-    const holder = await holderAtBank(this.control, institution, credentials.username);
-    if (!holder.ok) return holder;
-    if (relinkAuth?.bankUserId && holder.value !== relinkAuth.bankUserId) {
-      throw invalidRequest(
-        `This relink session is for an authorization of another holder at ${institution.name}: log in with the username that linked it.`,
-        'credentials[username]',
-      );
-    }
-    // Before the consent is granted, so that it runs from the link on the merchant's clock.
-    await this.startAtMerchantTime(merchantId, holder.value);
-    return logInWithCredentials(this.bank.connector, institution, credentials);
-  }
-
-  /**
-   * A holder new to openfc starts at the merchant's sandbox time: the bank moves them by the
-   * merchant clock's offset, as advancing the clock moved the merchant's earlier holders.
-   */
-  private async startAtMerchantTime(merchantId: string, bankUserId: string): Promise<void> {
-    const { offsetSeconds } = await this.clocks.get(merchantId);
-    if (offsetSeconds <= 0) return;
-    const known = await this.db
-      .selectFrom('fc_authorizations')
-      .select('id')
-      .where('bank_user_id', '=', bankUserId)
-      .executeTakeFirst();
-    if (!known) await this.control.advanceUser(bankUserId, offsetSeconds);
   }
 
   private async authorize(
