@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import Stripe from 'stripe';
 import { backends, type ProvisionedDatabase } from '../support/backends.ts';
+import { waitForOutput } from '../support/eventually.ts';
 import { cleanUp, run, type Server, serve, spawnOpenfc, tempDir } from '../support/processes.ts';
 import { eventOf, startReceiver } from '../support/receiver.ts';
-import { waitForOutput } from '../support/wait.ts';
 
 /**
  * `openfc listen` and `openfc trigger` as users run them: real processes next to `openfc serve`,

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Stripe from 'stripe';
 import { backends } from '../support/backends.ts';
+import { waitForOutput } from '../support/eventually.ts';
 import { linkAccounts } from '../support/fc.ts';
 import { type Harness, previewVersion, startHarness } from '../support/harness.ts';
 import { cleanUp } from '../support/processes.ts';
 import { eventOf, startReceiver } from '../support/receiver.ts';
 import { killStripeClis, runStripe, spawnStripe, stripeCliSkip } from '../support/stripe-cli.ts';
-import { waitForOutput } from '../support/wait.ts';
 
 /** The official Stripe CLI (from npm) against openfc: trigger, fixtures, listen, events resend. */
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type Stripe from 'stripe';
 import { backends, type ProvisionedDatabase } from '../support/backends.ts';
+import { eventually } from '../support/eventually.ts';
 import { cleanUp, type Server, serve } from '../support/processes.ts';
 import { eventOf, startReceiver } from '../support/receiver.ts';
 
@@ -77,9 +78,12 @@ for (const backend of backends) {
         return [...wanted].filter((id) => !delivered.has(id));
       };
       // Deliveries claimed when the process died are sent again once their claim lapses.
-      const deadline = Date.now() + 30_000;
-      while (undelivered().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      const missing = undelivered();
+      const missing = await eventually(
+        'every written event to be delivered',
+        undelivered,
+        (left) => left.length === 0,
+        30_000,
+      ).catch(() => undelivered());
       assert.deepEqual(missing, [], `${missing.length} of ${wanted.size} events never delivered`);
       assert.ok(
         deliveredBeforeCrash.size < wanted.size,

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  */
 export async function eventually<T>(
   what: string,
-  read: () => Promise<T>,
+  read: () => T | Promise<T>,
   done: (value: T) => boolean,
   timeoutMs = 10_000,
 ): Promise<T> {
@@ -18,4 +18,20 @@ export async function eventually<T>(
       throw new Error(`Timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
     await sleep(50);
   }
+}
+
+/** Polls a process's output until `pattern` matches it; fails with the output after `timeoutMs`. */
+export async function waitForOutput(
+  read: () => string,
+  pattern: RegExp,
+  timeoutMs = 15_000,
+  describe = 'output',
+): Promise<RegExpMatchArray> {
+  const output = await eventually(
+    `${describe} to match ${pattern}`,
+    read,
+    (text) => pattern.test(text),
+    timeoutMs,
+  );
+  return output.match(pattern) as RegExpMatchArray;
 }

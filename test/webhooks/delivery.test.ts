@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Stripe from 'stripe';
 import { backends } from '../support/backends.ts';
+import { eventually } from '../support/eventually.ts';
 import { linkAccounts } from '../support/fc.ts';
 import { gaVersion, type Harness, previewVersion, startHarness } from '../support/harness.ts';
 import { eventOf, type Receiver, startReceiver } from '../support/receiver.ts';
@@ -45,14 +47,19 @@ for (const backend of backends) {
         .execute();
     }
 
-    async function deliveryStatus(eventId: string, endpointId: string) {
-      const rows = await h.running.store.db
-        .selectFrom('webhook_deliveries')
-        .select('status')
-        .where('event_id', '=', eventId)
-        .where('endpoint_id', '=', endpointId)
-        .execute();
-      return rows.map((r) => r.status);
+    /** Waits until the event's delivery to the endpoint has the given status. */
+    async function deliveryBecomes(eventId: string, endpointId: string, status: string) {
+      await eventually(
+        `the delivery of ${eventId} to be ${status}`,
+        () =>
+          h.running.store.db
+            .selectFrom('webhook_deliveries')
+            .select('status')
+            .where('event_id', '=', eventId)
+            .where('endpoint_id', '=', endpointId)
+            .execute(),
+        (rows) => rows.length === 1 && rows[0]?.status === status,
+      );
     }
 
     test('an event is POSTed signed, verifies with the SDK, and its attempt is recorded', async () => {
@@ -76,7 +83,7 @@ for (const backend of backends) {
       assert.throws(() => verifier.webhooks.constructEvent(`${request.body} `, header, secret));
       assert.throws(() => verifier.webhooks.constructEvent(request.body, header, 'whsec_other'));
 
-      await waitUntil(async () => (await deliveryStatus(event.id, id))[0] === 'succeeded');
+      await deliveryBecomes(event.id, id, 'succeeded');
       const [attempt] = await attempts(event.id, id);
       assert.equal(attempt?.status_code, 200);
       assert.equal(attempt?.response_excerpt, '{"received":true}');
@@ -161,7 +168,7 @@ for (const backend of backends) {
       const ids = got.map((r) => eventOf(r).id);
       assert.equal(new Set(ids).size, 1, 'the same event each time');
       const eventId = ids[0] as string;
-      await waitUntil(async () => (await deliveryStatus(eventId, id))[0] === 'succeeded');
+      await deliveryBecomes(eventId, id, 'succeeded');
       const tried = await attempts(eventId, id);
       assert.deepEqual(
         tried.map((a) => [a.status_code, a.error, a.response_excerpt]),
@@ -193,7 +200,7 @@ for (const backend of backends) {
       await h.stripe().customers.create({ email: 'never@example.com' });
       const got = await receiver.waitFor(3);
       const eventId = eventOf(got[0] as never).id;
-      await waitUntil(async () => (await deliveryStatus(eventId, id))[0] === 'failed');
+      await deliveryBecomes(eventId, id, 'failed');
       await sleep(500);
       assert.equal(receiver.received.length, 3, 'no attempt after the last retry');
       const stripe = h.stripe();
@@ -217,7 +224,7 @@ for (const backend of backends) {
       const events = await h.stripe().events.list({ type: 'customer.created', limit: 5 });
       const eventId =
         events.data.find((e) => (e.data.object as Stripe.Customer).id === customer.id)?.id ?? '';
-      await waitUntil(async () => (await deliveryStatus(eventId, id))[0] === 'failed');
+      await deliveryBecomes(eventId, id, 'failed');
       const tried = await attempts(eventId, id);
       assert.deepEqual(
         tried.map((a) => [a.status_code, a.error]),
@@ -286,16 +293,4 @@ for (const backend of backends) {
       await receiver.close();
     });
   });
-}
-
-function sleep(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(25);
-  }
 }
