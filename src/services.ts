@@ -118,6 +118,7 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
       accountNumbers,
       clocks,
       accountData,
+      [outbox],
     ),
     clocks,
     events,

@@ -57,7 +57,7 @@ for (const backend of backends) {
         assert.deepEqual(authz.status_details, { inactive: { cause, action: 'relink_required' } });
 
         const restored = await lifecycle.restoreAuthorization(db, authorization);
-        assert.deepEqual(restored, { authorization, deactivated: [], reactivated: ids });
+        assert.deepEqual(restored, { authorization, deactivated: [], reactivated: ids, notices: [] });
         const active = { status: 'active', status_details: {} };
         assert.deepEqual(await statuses(ids), Object.fromEntries(ids.map((id) => [id, active])));
       });

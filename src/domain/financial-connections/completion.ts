@@ -208,10 +208,9 @@ export class SessionCompletion {
       const authorizationId = relinkAuth?.id ?? newId('authorization');
       let reactivated: string[] = [];
       if (relinkAuth) {
-        // The new consent replaces the old one, and with it any notice of the old one's end.
-        const notices = await this.lifecycle.noticeDeactivation(trx, relinkAuth.id, null);
-        await this.events.recordNotices(trx, notices, request);
-        reactivated = (await this.lifecycle.restoreAuthorization(trx, relinkAuth.id)).reactivated;
+        const restored = await this.lifecycle.restoreAuthorization(trx, relinkAuth.id);
+        await this.events.recordNotices(trx, restored.notices, request);
+        reactivated = restored.reactivated;
         await trx
           .updateTable('fc_authorizations')
           .set({ grant_sealed: this.bank.sealGrant(authorizationId, grant), bank_user_id: grant.bankUserId })

@@ -171,21 +171,20 @@ export class Lifecycle {
 
   /**
    * A relink re-authenticated the authorization: it works again, and so does every account on it
-   * that a relink repairs (closed or unavailable accounts stay as they are).
+   * that a relink repairs (closed or unavailable accounts stay as they are). Returns, besides, the
+   * expected deactivation dates it cleared.
    */
-  async restoreAuthorization(db: Kysely<Database>, authorizationId: string): Promise<Transition> {
+  async restoreAuthorization(
+    db: Kysely<Database>,
+    authorizationId: string,
+  ): Promise<Transition & { notices: NoticeChange[] }> {
+    // The new consent replaces the old one, and with it any notice of the old one's end.
+    const notices = await this.noticeDeactivation(db, authorizationId, null);
     await db
       .updateTable('fc_authorizations')
       .set({ status: 'active', status_details: '{}' })
       .where('id', '=', authorizationId)
       .where('status', '!=', 'disconnected')
-      .execute();
-    // A notice of the old consent's end no longer holds.
-    await db
-      .updateTable('fc_accounts')
-      .set({ status_details: '{}' })
-      .where('authorization_id', '=', authorizationId)
-      .where('status', '=', 'active')
       .execute();
     const accounts = await db
       .selectFrom('fc_accounts')
@@ -199,7 +198,7 @@ export class Lifecycle {
       if (!repairableByRelink(row.status_details)) continue;
       if (await this.move(db, row.id, 'inactive', 'active', '{}')) reactivated.push(row.id);
     }
-    return { authorization: authorizationId, deactivated: [], reactivated };
+    return { authorization: authorizationId, deactivated: [], reactivated, notices };
   }
 
   /**

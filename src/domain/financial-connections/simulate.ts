@@ -28,6 +28,11 @@ export const accountEvents = [
   'account_numbers_deactivated',
 ] as const;
 
+/** Something else that waits on a merchant's sandbox clock (webhook retries). */
+export interface ClockFollower {
+  advanceClock(merchantId: string, seconds: number): Promise<void>;
+}
+
 /** Account events about the account's numbers: openfc re-fetches them afterwards. */
 const numberEvents: ReadonlySet<string> = new Set(['account_numbers_rotated', 'account_numbers_deactivated']);
 
@@ -60,13 +65,14 @@ export class Simulator {
     private readonly numbers: AccountNumberSync,
     private readonly clocks: SandboxClocks,
     private readonly accountData: AccountData,
+    private readonly followers: readonly ClockFollower[] = [],
   ) {}
 
   /**
    * Moves the merchant's sandbox clock forward, and the time of the merchant's holders at the bank
    * with it; then openfc looks at each of the merchant's connections, so that consents that ended
    * (or end soon) show when this returns. Then the daily refreshes of subscribed accounts that
-   * fell due run, and have ended when this returns.
+   * fell due run, and have ended when this returns; waiting webhook retries fall due as well.
    */
   async advanceClock(merchantId: string, seconds: number): Promise<SandboxClock> {
     const clock = await this.clocks.advance(merchantId, seconds);
@@ -88,6 +94,7 @@ export class Simulator {
       .execute();
     for (const { id } of authorizations) await this.bank.checkAuthorization(id);
     await this.accountData.refreshDue(merchantId, clock.now);
+    for (const follower of this.followers) await follower.advanceClock(merchantId, seconds);
     return clock;
   }
 
