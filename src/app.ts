@@ -6,7 +6,8 @@ import { buildServer } from './api/server.ts';
 import { defaultApiVersion } from './api/wire/versions.ts';
 import { deferredConnector } from './bank/deferred-connector.ts';
 import { createHttpConnector } from './bank/http-connector.ts';
-import { defaultSandboxBankPrefix } from './bank/sandbox/plugin.ts';
+import { createBankContext, defaultSandboxBankPrefix } from './bank/sandbox/plugin.ts';
+import { type BankStore, openBankStore } from './bank/sandbox/store/open.ts';
 import { sandboxControl } from './bank/sandbox-control.ts';
 import type { Config } from './config.ts';
 import type { IssuedKeys, Merchant } from './domain/merchants/service.ts';
@@ -75,6 +76,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
     redact: { paths: ['req.headers.authorization', '*.client_secret', '*.secretKey'], censor: '[redacted]' },
   });
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let bankStore: BankStore | undefined;
   try {
     const sealing = loadOrCreateKey({ configured: config.encryptionKey, dataDir: config.dataDir });
     if (config.databaseUrl && sealing.source !== 'configured') {
@@ -85,7 +87,13 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
     const secrets = new SecretBox(sealing.key);
     const connector = deferredConnector();
     let bankUrl = config.bankUrl;
-    const control = sandboxControl(() => bankUrl ?? '');
+    // openfc is a registered client of the bank: of the embedded one with a secret derived from the
+    // encryption key (the same in every process sharing it), of a bank elsewhere as configured.
+    const bankClient = {
+      id: config.bankClientId,
+      secret: config.bankClientSecret ?? `bcs_${secrets.derive('sandbox-bank-client').toString('base64url')}`,
+    };
+    const control = sandboxControl(() => bankUrl ?? '', bankClient);
     const services = createServices(store, defaultApiVersion, {
       connector,
       secrets,
@@ -98,7 +106,19 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
     const { merchant, keys, madeNow } = result;
     services.accountData.onBackgroundError = (err) => logger.error({ err }, 'account data refresh failed');
     services.scheduled.onError = (err, context) => logger.error({ err, ...context }, 'scheduled sync failed');
-    const app = buildServer({ services, logger, sandboxBank: config.bankUrl === undefined });
+    services.bank.onRecordsLost = (authorization) =>
+      logger.error(
+        { authorization },
+        "the sandbox bank has lost its records of this connection (its store is not the one that granted it): the connection is left as it is; restore the bank's store or link the accounts again",
+      );
+    bankStore =
+      config.bankUrl === undefined
+        ? await openBankStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+        : undefined;
+    const sandboxBank =
+      bankStore &&
+      (await createBankContext(bankStore, { clients: [bankClient], adminToken: config.adminToken }));
+    const app = buildServer({ services, logger, sandboxBank });
     await app.listen({ port: config.port, host: config.host });
     const stopListening = await store.listen?.(webhookChannel, () => services.signal.wake());
     const stopResends = await store.listen?.(cliResendChannel, (payload) =>
@@ -128,7 +148,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     bankUrl ??= `http://${config.host}:${port}${defaultSandboxBankPrefix}`;
-    connector.bind(createHttpConnector({ baseUrl: bankUrl }));
+    connector.bind(createHttpConnector({ baseUrl: bankUrl, client: bankClient }));
     const scheduler: Scheduler | undefined =
       config.schedulerInterval > 0
         ? startScheduler(
@@ -155,10 +175,12 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
         await stopResends?.();
         await services.accountData.idle();
         await connector.close();
+        await bankStore?.close();
         await store.close();
       },
     };
   } catch (error) {
+    await bankStore?.close();
     await store.close();
     throw error;
   }

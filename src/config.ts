@@ -3,47 +3,55 @@ import { keyPatterns } from './domain/merchants/service.ts';
 import { retryScheduleSyntax } from './webhooks/schedule.ts';
 
 /** openfc's configuration, from flags over environment variables, validated at start. */
-export const configSchema = z.object({
-  port: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(65535),
-  host: z.string().min(1, 'must not be empty'),
-  dataDir: z.string().min(1, 'must not be empty'),
-  databaseUrl: z
-    .string()
-    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
-    .optional(),
-  secretKey: z
-    .string()
-    .regex(keyPatterns.secret, 'must look like sk_test_ followed by at least 16 letters or digits')
-    .optional(),
-  publishableKey: z
-    .string()
-    .regex(keyPatterns.publishable, 'must look like pk_test_ followed by at least 16 letters or digits')
-    .optional(),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-  bankUrl: z
-    .string()
-    .regex(/^https?:\/\/[^\s@]+$/, 'must be an http:// or https:// URL without credentials')
-    .optional(),
-  encryptionKey: z
-    .string()
-    .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, 'must be 32 bytes as 64 hex characters or base64')
-    .optional(),
-  webhookRetries: z
-    .string()
-    .regex(retryScheduleSyntax, 'must be test, live, or seconds between retries separated by commas'),
-  webhookTimeout: z.coerce
-    .number({ message: 'must be a number of seconds' })
-    .positive('must be more than 0')
-    .max(120, 'must be at most 120 seconds'),
-  schedulerInterval: z.coerce
-    .number({ message: 'must be a number of seconds' })
-    .min(0, 'must be 0 (off) or more seconds')
-    .max(86_400, 'must be at most 86400 seconds'),
-  bankCheckInterval: z.coerce
-    .number({ message: 'must be a number of seconds' })
-    .int('must be a whole number of seconds')
-    .min(1, 'must be at least 1 second'),
-});
+export const configSchema = z
+  .object({
+    port: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(65535),
+    host: z.string().min(1, 'must not be empty'),
+    dataDir: z.string().min(1, 'must not be empty'),
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    secretKey: z
+      .string()
+      .regex(keyPatterns.secret, 'must look like sk_test_ followed by at least 16 letters or digits')
+      .optional(),
+    publishableKey: z
+      .string()
+      .regex(keyPatterns.publishable, 'must look like pk_test_ followed by at least 16 letters or digits')
+      .optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    bankUrl: z
+      .string()
+      .regex(/^https?:\/\/[^\s@]+$/, 'must be an http:// or https:// URL without credentials')
+      .optional(),
+    bankClientId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 letters, digits, _ . or -'),
+    bankClientSecret: z.string().min(32, 'must be at least 32 characters').optional(),
+    adminToken: z.string().min(32, 'must be at least 32 characters').optional(),
+    encryptionKey: z
+      .string()
+      .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, 'must be 32 bytes as 64 hex characters or base64')
+      .optional(),
+    webhookRetries: z
+      .string()
+      .regex(retryScheduleSyntax, 'must be test, live, or seconds between retries separated by commas'),
+    webhookTimeout: z.coerce
+      .number({ message: 'must be a number of seconds' })
+      .positive('must be more than 0')
+      .max(120, 'must be at most 120 seconds'),
+    schedulerInterval: z.coerce
+      .number({ message: 'must be a number of seconds' })
+      .min(0, 'must be 0 (off) or more seconds')
+      .max(86_400, 'must be at most 86400 seconds'),
+    bankCheckInterval: z.coerce
+      .number({ message: 'must be a number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(1, 'must be at least 1 second'),
+  })
+  .refine((config) => config.bankUrl === undefined || config.bankClientSecret !== undefined, {
+    path: ['bankClientSecret'],
+    message: 'is required with --bank-url: the secret the sandbox bank registered for openfc',
+  });
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -56,6 +64,7 @@ export const defaults = {
   webhookTimeout: 10,
   schedulerInterval: 60,
   bankCheckInterval: 3600,
+  bankClientId: 'openfc',
 } as const;
 
 /** Where each setting comes from: a flag, and the environment variable behind it. */
@@ -68,6 +77,9 @@ const sources = {
   publishableKey: { flag: '--publishable-key', env: 'OPENFC_PUBLISHABLE_KEY' },
   logLevel: { flag: '--log-level', env: 'OPENFC_LOG_LEVEL' },
   bankUrl: { flag: '--bank-url', env: 'OPENFC_BANK_URL' },
+  bankClientId: { flag: '--bank-client-id', env: 'OPENFC_BANK_CLIENT_ID' },
+  bankClientSecret: { flag: '--bank-client-secret', env: 'OPENFC_BANK_CLIENT_SECRET' },
+  adminToken: { flag: '--admin-token', env: 'OPENFC_ADMIN_TOKEN' },
   encryptionKey: { flag: '--encryption-key', env: 'OPENFC_ENCRYPTION_KEY' },
   webhookRetries: { flag: '--webhook-retries', env: 'OPENFC_WEBHOOK_RETRIES' },
   webhookTimeout: { flag: '--webhook-timeout', env: 'OPENFC_WEBHOOK_TIMEOUT' },

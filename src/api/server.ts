@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 
-import { defaultSandboxBankPrefix, sandboxBankPlugin } from '../bank/sandbox/plugin.ts';
+import { type BankContext, defaultSandboxBankPrefix, sandboxBankPlugin } from '../bank/sandbox/plugin.ts';
 import { newId } from '../domain/ids.ts';
 import type { Services } from '../services.ts';
 import { routes } from './routes.ts';
@@ -13,8 +13,8 @@ export const maxBodyBytes = 1024 * 1024;
 export interface ServerOptions {
   services: Services;
   logger: FastifyBaseLogger;
-  /** Serve the sandbox bank under its own prefix (unless openfc uses a bank elsewhere). */
-  sandboxBank: boolean;
+  /** The sandbox bank to serve under its own prefix (none when openfc uses a bank elsewhere). */
+  sandboxBank: BankContext | undefined;
 }
 
 /** The HTTP edge: Stripe's wire format in front of the domain services. */
@@ -53,7 +53,8 @@ export function buildServer({ services, logger, sandboxBank }: ServerOptions): F
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  if (sandboxBank) app.register(sandboxBankPlugin, { prefix: defaultSandboxBankPrefix });
+  if (sandboxBank)
+    app.register(sandboxBankPlugin, { prefix: defaultSandboxBankPrefix, context: sandboxBank });
 
   for (const route of routes) {
     app.route({ method: route.method, url: route.url, handler: route.handler(services) });

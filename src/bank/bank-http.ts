@@ -16,12 +16,16 @@ export interface BankCall {
   path: string;
   query?: Record<string, string | undefined>;
   accessToken?: string;
+  /** Authenticates as openfc's registered client (HTTP Basic) instead of with an access token. */
+  asClient?: boolean;
   json?: unknown;
   form?: Record<string, string | undefined>;
 }
 
 export interface BankHttpOptions {
   baseUrl: string;
+  /** openfc's client credentials at the bank, as an Authorization header value. */
+  clientAuthorization?: string;
   timeoutMs: number;
   dispatcher?: Dispatcher;
 }
@@ -54,9 +58,13 @@ function defined(fields: Record<string, string | undefined>): Record<string, str
   >;
 }
 
-function encode(call: BankCall): { headers: Record<string, string>; body?: string } {
+function encode(
+  call: BankCall,
+  clientAuthorization: string | undefined,
+): { headers: Record<string, string>; body?: string } {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (call.accessToken !== undefined) headers.authorization = `Bearer ${call.accessToken}`;
+  else if (call.asClient && clientAuthorization !== undefined) headers.authorization = clientAuthorization;
   if (call.form !== undefined) {
     headers['content-type'] = 'application/x-www-form-urlencoded';
     return { headers, body: new URLSearchParams(defined(call.form)).toString() };
@@ -99,6 +107,13 @@ function refusal(status: number, payload: unknown): BankResult<never> {
   }
   if (!parsed.success) return fail(unavailable(`The bank answered ${status} without a readable error.`));
   const { error, message } = parsed.data;
+  if (error === 'invalid_client') {
+    return fail(
+      unavailable(
+        "The bank refused openfc's client credentials: check the bank client id and secret settings.",
+      ),
+    );
+  }
   const kind = failureKinds[error];
   if (kind !== undefined) return fail({ kind, ...(message !== undefined && { message }) } as BankFailure);
   if (error === 'invalid_request' || error === 'not_supported') {
@@ -119,7 +134,7 @@ export function bankHttp(options: BankHttpOptions) {
   ): Promise<BankResult<z.infer<S>>> {
     const url = new URL(`${base}${spec.path}`);
     for (const [name, value] of Object.entries(defined(spec.query ?? {}))) url.searchParams.set(name, value);
-    const { headers, body } = encode(spec);
+    const { headers, body } = encode(spec, options.clientAuthorization);
     let status: number;
     let raw: string | undefined;
     try {

@@ -8,8 +8,12 @@ import type { AccountCategory, AccountSubcategory } from './catalogue.ts';
 
 /** Why the bank would not do what was asked. */
 export type BankFailure =
-  /** The bank did not answer, answered 5xx, timed out or answered something unreadable. */
-  | { kind: 'institution_unavailable'; expectedAvailableAt?: number; message?: string }
+  /**
+   * The bank did not answer, answered 5xx, timed out or answered something unreadable; or
+   * (`recordsLost`) it answers but has lost its records of the connection (a sandbox bank whose
+   * store was replaced), which no relink by the holder caused.
+   */
+  | { kind: 'institution_unavailable'; expectedAvailableAt?: number; message?: string; recordsLost?: boolean }
   /** The consent reached its end date (or the bank ended it early); a relink is required. */
   | { kind: 'consent_expired'; message?: string }
   /** The account holder revoked openfc's access at the bank. */
@@ -41,6 +45,8 @@ export interface Grant {
   accessTokenExpiresAt: number;
   consentExpiresAt: number;
   bankUserId: string;
+  /** The bank's store that issued the grant, when the bank names it (see `recordsLost`). */
+  bankInstance?: string;
 }
 
 export type AccountStatus = 'open' | 'closed' | 'unavailable';
@@ -75,8 +81,10 @@ export type LoginStep =
   | { status: 'authorized'; authorized: Authorized }
   | { status: 'prompt'; loginId: string; prompt: LoginPrompt };
 
-/** The first login step (credentials), or an answer to a prompt of an earlier step. */
-export type LoginInput = { username?: string; password?: string } | { loginId: string; answer: string };
+/** The first login step (credentials, for a merchant), or an answer to a prompt of an earlier step. */
+export type LoginInput =
+  | { tenant: string; username?: string; password?: string }
+  | { loginId: string; answer: string };
 
 export type Balance =
   | { type: 'cash'; asOf: number; currency: string; current: number; available: number }
@@ -111,6 +119,8 @@ export interface AccountNumbers {
 }
 
 export interface AuthorizeRequest {
+  /** The merchant openfc acts for: the bank keeps each merchant's holders apart. */
+  tenant: string;
   redirectUri: string;
   state: string;
   /** base64url(SHA-256(code_verifier)); the bank only accepts S256. */
@@ -126,6 +136,7 @@ export interface CodeExchange {
 }
 
 export interface SandboxAuthorizationRequest {
+  tenant: string;
   accountKeys: string[];
   bankUser?: string;
   codeChallenge?: string;

@@ -5,20 +5,23 @@
 import { Agent, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { bankHttp } from './bank-http.ts';
+import { basicAuthorization, type ClientCredentials } from './client-auth.ts';
 import type {
   AccountNumbers,
   Authorized,
   BankAccount,
   BankResult,
+  CodeExchange,
   Grant,
   InstitutionConnector,
   LoginStep,
 } from './connector.ts';
-import { ok } from './connector.ts';
+import { fail, ok } from './connector.ts';
 import {
   type AccountBody,
   accountsBody,
   balanceBody,
+  healthBody,
   loginBody,
   numbersBody,
   ownersBody,
@@ -33,6 +36,8 @@ export const defaultBankTimeoutMs = 5_000;
 export interface HttpConnectorOptions {
   /** Where openfc reaches the bank, e.g. `http://127.0.0.1:4242/sandbox-bank`. */
   baseUrl: string;
+  /** openfc's registration at the bank as an OAuth client. */
+  client: ClientCredentials;
   /** Where the holder's browser reaches the bank, when that differs from `baseUrl`. */
   publicBaseUrl?: string;
   timeoutMs?: number;
@@ -61,6 +66,7 @@ const toGrant = (t: TokenBody): Grant => ({
   accessTokenExpiresAt: t.access_token_expires_at,
   consentExpiresAt: t.consent_expires_at,
   bankUserId: t.bank_user_id,
+  ...(t.bank_instance !== undefined && { bankInstance: t.bank_instance }),
 });
 
 const toAuthorized = (t: TokenBody): Authorized => ({
@@ -78,9 +84,46 @@ export function createHttpConnector(options: HttpConnectorOptions): HttpConnecto
   const timeoutMs = options.timeoutMs ?? defaultBankTimeoutMs;
   // Its own connection pool, so that closing the connector closes exactly its connections.
   const dispatcher = options.dispatcher ?? new Agent({ connectTimeout: timeoutMs, keepAliveTimeout: 10_000 });
-  const call = bankHttp({ baseUrl: options.baseUrl, timeoutMs, dispatcher });
+  const call = bankHttp({
+    baseUrl: options.baseUrl,
+    timeoutMs,
+    dispatcher,
+    clientAuthorization: basicAuthorization(options.client),
+  });
   const publicBase = (options.publicBaseUrl ?? options.baseUrl).replace(/\/+$/, '');
   const accountPath = (id: string, what: string) => `/accounts/${encodeURIComponent(id)}/${what}`;
+
+  /**
+   * A grant the bank calls unknown may be one a bank that lost its records forgot: when the bank
+   * now names another store than the one that issued the grant, say so, rather than let openfc
+   * take it for the holder's revocation.
+   */
+  async function unlessRecordsLost<T>(grant: Grant, result: BankResult<T>): Promise<BankResult<T>> {
+    if (result.ok || result.failure.kind !== 'invalid_grant') return result;
+    const health = await call({ method: 'GET', path: '/health' }, healthBody);
+    if (!health.ok || health.value.instance === undefined || health.value.instance === grant.bankInstance)
+      return result;
+    return fail({
+      kind: 'institution_unavailable',
+      recordsLost: true,
+      message:
+        "The bank has lost its records of this connection (its store is not the one that granted it): restore the bank's store, or link the accounts again.",
+    });
+  }
+
+  const exchange = async (institutionId: string, code: CodeExchange) => {
+    const form = {
+      grant_type: 'authorization_code',
+      institution: institutionId,
+      code: code.code,
+      code_verifier: code.codeVerifier,
+      redirect_uri: code.redirectUri,
+    };
+    return map(
+      await call({ method: 'POST', path: '/oauth/token', form, asClient: true }, tokenBody),
+      toAuthorized,
+    );
+  };
 
   return {
     async startAuthorization(institutionId, request) {
@@ -92,47 +135,49 @@ export function createHttpConnector(options: HttpConnectorOptions): HttpConnecto
         state: request.state,
         code_challenge: request.codeChallenge,
         code_challenge_method: 'S256',
+        client_id: options.client.id,
+        tenant: request.tenant,
         ...(request.loginHint !== undefined && { login_hint: request.loginHint }),
       };
       for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
       return ok({ url: url.toString() });
     },
 
-    async exchangeCode(institutionId, exchange) {
-      const form = {
-        grant_type: 'authorization_code',
-        institution: institutionId,
-        code: exchange.code,
-        code_verifier: exchange.codeVerifier,
-        redirect_uri: exchange.redirectUri,
-      };
-      return map(await call({ method: 'POST', path: '/oauth/token', form }, tokenBody), toAuthorized);
-    },
+    exchangeCode: exchange,
 
+    // A finished login gives a code, exchanged as an OAuth code is, with openfc's credentials.
     async logIn(institutionId, input) {
       const json =
         'loginId' in input
           ? { login_id: input.loginId, answer: input.answer }
-          : { institution: institutionId, username: input.username, password: input.password };
+          : {
+              institution: institutionId,
+              client_id: options.client.id,
+              tenant: input.tenant,
+              username: input.username,
+              password: input.password,
+            };
       const result = await call({ method: 'POST', path: '/login', json }, loginBody);
+      if (!result.ok) return result;
+      const step = result.value;
+      if (step.status === 'prompt')
+        return ok({ status: 'prompt', loginId: step.login_id, prompt: step.prompt });
       return map(
-        result,
-        (step): LoginStep =>
-          step.status === 'authorized'
-            ? { status: 'authorized', authorized: toAuthorized(step.token) }
-            : { status: 'prompt', loginId: step.login_id, prompt: step.prompt },
+        await exchange(institutionId, { code: step.code }),
+        (authorized): LoginStep => ({ status: 'authorized', authorized }),
       );
     },
 
     async createSandboxAuthorization(institutionId, request) {
       const json = {
         institution: institutionId,
+        tenant: request.tenant,
         accounts: request.accountKeys,
         bank_user: request.bankUser,
         code_challenge: request.codeChallenge,
       };
       const result = await call(
-        { method: 'POST', path: '/sandbox/authorizations', json },
+        { method: 'POST', path: '/sandbox/authorizations', json, asClient: true },
         sandboxAuthorizationBody,
       );
       return map(result, (body) => ({ code: body.code, bankUserId: body.bank_user_id }));
@@ -140,11 +185,13 @@ export function createHttpConnector(options: HttpConnectorOptions): HttpConnecto
 
     async refresh(_institutionId, grant) {
       const form = { grant_type: 'refresh_token', refresh_token: grant.refreshToken };
-      return map(await call({ method: 'POST', path: '/oauth/token', form }, tokenBody), toGrant);
+      const result = await call({ method: 'POST', path: '/oauth/token', form, asClient: true }, tokenBody);
+      return unlessRecordsLost(grant, map(result, toGrant));
     },
 
     async revoke(_institutionId, grant) {
-      return call({ method: 'POST', path: '/oauth/revoke', form: { token: grant.refreshToken } }, nothing);
+      const form = { token: grant.refreshToken };
+      return call({ method: 'POST', path: '/oauth/revoke', form, asClient: true }, nothing);
     },
 
     async listAccounts(_institutionId, grant) {
@@ -152,7 +199,10 @@ export function createHttpConnector(options: HttpConnectorOptions): HttpConnecto
         { method: 'GET', path: '/accounts', accessToken: grant.accessToken },
         accountsBody,
       );
-      return map(result, (body) => body.accounts.map(toAccount));
+      return unlessRecordsLost(
+        grant,
+        map(result, (body) => body.accounts.map(toAccount)),
+      );
     },
 
     async getBalance(_institutionId, grant, accountId) {
@@ -161,7 +211,8 @@ export function createHttpConnector(options: HttpConnectorOptions): HttpConnecto
         path: accountPath(accountId, 'balance'),
         accessToken: grant.accessToken,
       };
-      return map(await call(spec, balanceBody), ({ as_of, ...rest }) => ({ ...rest, asOf: as_of }));
+      const result = map(await call(spec, balanceBody), ({ as_of, ...rest }) => ({ ...rest, asOf: as_of }));
+      return unlessRecordsLost(grant, result);
     },
 
     async listOwners(_institutionId, grant, accountId) {
@@ -170,7 +221,10 @@ export function createHttpConnector(options: HttpConnectorOptions): HttpConnecto
         path: accountPath(accountId, 'owners'),
         accessToken: grant.accessToken,
       };
-      return map(await call(spec, ownersBody), (body) => body.owners);
+      return unlessRecordsLost(
+        grant,
+        map(await call(spec, ownersBody), (body) => body.owners),
+      );
     },
 
     async listTransactions(_institutionId, grant, accountId, options = {}) {
@@ -180,7 +234,7 @@ export function createHttpConnector(options: HttpConnectorOptions): HttpConnecto
         accessToken: grant.accessToken,
         query: { since: options.since?.toString() },
       };
-      return map(await call(spec, transactionsBody), (body) =>
+      const result = map(await call(spec, transactionsBody), (body) =>
         body.transactions.map((t) => ({
           id: t.id,
           amount: t.amount,
@@ -191,6 +245,7 @@ export function createHttpConnector(options: HttpConnectorOptions): HttpConnecto
           postedAt: t.posted_at,
         })),
       );
+      return unlessRecordsLost(grant, result);
     },
 
     async getAccountNumbers(_institutionId, grant, accountId) {
@@ -199,7 +254,7 @@ export function createHttpConnector(options: HttpConnectorOptions): HttpConnecto
         path: accountPath(accountId, 'numbers'),
         accessToken: grant.accessToken,
       };
-      return map(await call(spec, numbersBody), (body) =>
+      const result = map(await call(spec, numbersBody), (body) =>
         body.numbers.map(
           (n): AccountNumbers => ({
             routingNumber: n.routing_number,
@@ -211,6 +266,7 @@ export function createHttpConnector(options: HttpConnectorOptions): HttpConnecto
           }),
         ),
       );
+      return unlessRecordsLost(grant, result);
     },
 
     async close() {

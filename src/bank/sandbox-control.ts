@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { basicAuthorization, type ClientCredentials } from './client-auth.ts';
 
 /** Bank-side facts openfc's test helpers can make happen at the sandbox bank. */
 export type UserControl = 'expire-consent' | 'revoke' | 'require-reauthentication' | 'disconnect';
@@ -32,21 +33,34 @@ function bankErrorOf(text: string): string | undefined {
   }
 }
 
+/**
+ * Each call names the tenant (the merchant) it acts for: the bank lets openfc reach only that
+ * merchant's holders.
+ */
 export interface SandboxControl {
-  user(bankUserId: string, action: UserControl): Promise<void>;
-  account(bankAccountId: string, action: AccountControl): Promise<void>;
+  user(tenant: string, bankUserId: string, action: UserControl): Promise<void>;
+  account(tenant: string, bankAccountId: string, action: AccountControl): Promise<void>;
   /** Moves one holder's time at the bank forward by `seconds`. */
-  advanceUser(bankUserId: string, seconds: number): Promise<void>;
+  advanceUser(tenant: string, bankUserId: string, seconds: number): Promise<void>;
   /** The holder a username names at an institution, as its credential login would reach them. */
-  holder(institutionId: string, username: string): Promise<string>;
+  holder(tenant: string, institutionId: string, username: string): Promise<string>;
 }
 
-/** Talks to the sandbox bank's control endpoints over HTTP, as the holder or the bank would act. */
-export function sandboxControl(baseUrl: () => string, timeoutMs = 5000): SandboxControl {
-  async function post(path: string, body?: Record<string, unknown>): Promise<unknown> {
+/**
+ * Talks to the sandbox bank's control endpoints over HTTP, as the holder or the bank would act,
+ * authenticated as openfc's registered client.
+ */
+export function sandboxControl(
+  baseUrl: () => string,
+  client: ClientCredentials,
+  timeoutMs = 5000,
+): SandboxControl {
+  const authorization = basicAuthorization(client);
+  async function post(path: string, body: Record<string, unknown>): Promise<unknown> {
     const response = await request(`${baseUrl()}${path}`, {
       method: 'POST',
-      ...(body && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify(body),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
@@ -61,17 +75,17 @@ export function sandboxControl(baseUrl: () => string, timeoutMs = 5000): Sandbox
     return JSON.parse(text) as unknown;
   }
   return {
-    async user(bankUserId, action) {
-      await post(`/control/users/${encodeURIComponent(bankUserId)}/${action}`);
+    async user(tenant, bankUserId, action) {
+      await post(`/control/users/${encodeURIComponent(bankUserId)}/${action}`, { tenant });
     },
-    async account(bankAccountId, action) {
-      await post(`/control/accounts/${encodeURIComponent(bankAccountId)}/${action}`);
+    async account(tenant, bankAccountId, action) {
+      await post(`/control/accounts/${encodeURIComponent(bankAccountId)}/${action}`, { tenant });
     },
-    async advanceUser(bankUserId, seconds) {
-      await post(`/control/users/${encodeURIComponent(bankUserId)}/advance`, { seconds });
+    async advanceUser(tenant, bankUserId, seconds) {
+      await post(`/control/users/${encodeURIComponent(bankUserId)}/advance`, { tenant, seconds });
     },
-    async holder(institutionId, username) {
-      const found = await post('/control/holders', { institution: institutionId, username });
+    async holder(tenant, institutionId, username) {
+      const found = await post('/control/holders', { tenant, institution: institutionId, username });
       const id = (found as { bank_user_id?: unknown }).bank_user_id;
       if (typeof id !== 'string') throw new Error('The sandbox bank named no holder.');
       return id;

@@ -18,6 +18,8 @@ export const bankErrorKinds = [
   'invalid_credentials',
   'login_failed',
   'invalid_grant',
+  'invalid_client',
+  'forbidden',
   'institution_unavailable',
   'server_error',
   'not_supported',
@@ -53,6 +55,7 @@ export const tokenBody = z.object({
   refresh_token: z.string().min(1),
   consent_expires_at: z.number().int(),
   bank_user_id: z.string(),
+  bank_instance: z.string().optional(),
   accounts: z.array(accountBody).optional(),
 });
 export type TokenBody = z.infer<typeof tokenBody>;
@@ -66,10 +69,12 @@ export const promptBody = z.discriminatedUnion('kind', [
 export type PromptBody = z.infer<typeof promptBody>;
 
 export const loginBody = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('authorized'), token: tokenBody }),
+  z.object({ status: z.literal('authorized'), code: z.string().min(1) }),
   z.object({ status: z.literal('prompt'), login_id: z.string(), prompt: promptBody }),
 ]);
 export type LoginBody = z.infer<typeof loginBody>;
+
+export const healthBody = z.object({ status: z.string(), instance: z.string().optional() });
 
 export const sandboxAuthorizationBody = z.object({ code: z.string().min(1), bank_user_id: z.string() });
 

@@ -3,7 +3,7 @@ import { before, describe, test } from 'node:test';
 import { withFreshGrant } from '../../src/bank/fresh-grant.ts';
 import type { HttpConnector } from '../../src/bank/http-connector.ts';
 import type { SandboxBankServer } from '../../src/bank/sandbox/server.ts';
-import { bankEpoch, call, institutions, useTestBank } from './helpers.ts';
+import { bankEpoch, call, institutions, testTenant, useTestBank } from './helpers.ts';
 
 describe('withFreshGrant', () => {
   const testBank = useTestBank();
@@ -15,7 +15,10 @@ describe('withFreshGrant', () => {
   });
 
   async function grant() {
-    const code = await connector.createSandboxAuthorization(institutions.test, { accountKeys: ['checking'] });
+    const code = await connector.createSandboxAuthorization(institutions.test, {
+      tenant: testTenant,
+      accountKeys: ['checking'],
+    });
     assert.ok(code.ok);
     const authorized = await connector.exchangeCode(institutions.test, { code: code.value.code });
     assert.ok(authorized.ok);

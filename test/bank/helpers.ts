@@ -1,8 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before } from 'node:test';
+import { basicAuthorization } from '../../src/bank/client-auth.ts';
 import { createHttpConnector, type HttpConnector } from '../../src/bank/http-connector.ts';
 import { fixedClock } from '../../src/bank/sandbox/clock.ts';
-import { type SandboxBankServer, startSandboxBank } from '../../src/bank/sandbox/server.ts';
+import {
+  type SandboxBankServer,
+  type StartSandboxBankOptions,
+  startSandboxBank,
+} from '../../src/bank/sandbox/server.ts';
 
 /** A fixed start time, so that every run sees the same days of history. */
 export const bankEpoch = 1_750_000_000;
@@ -21,6 +29,11 @@ export const institutions = {
   tokenized: 'fcinst_Qn1aZ8rVbE2nLq',
 } as const;
 
+/** openfc's registration at the test bank, and the tenant (merchant) it acts for. */
+export const testClient = { id: 'openfc-test', secret: `bcs_${randomBytes(24).toString('base64url')}` };
+export const testTenant = 'acct_testtenant';
+export const adminToken = `admin_${randomBytes(24).toString('hex')}`;
+
 /**
  * A sandbox bank for the enclosing suite (and a connector to it), started before its tests and
  * stopped after them; read them through the getters once the tests run.
@@ -30,7 +43,7 @@ export function useTestBank(): { bank(): SandboxBankServer; connector(): HttpCon
   let connector: HttpConnector | undefined;
   before(async () => {
     bank = await startTestBank();
-    connector = createHttpConnector({ baseUrl: bank.url, timeoutMs: 2_000 });
+    connector = createHttpConnector({ baseUrl: bank.url, timeoutMs: 2_000, client: testClient });
   });
   after(async () => {
     await connector?.close();
@@ -42,8 +55,27 @@ export function useTestBank(): { bank(): SandboxBankServer; connector(): HttpCon
   };
 }
 
-export function startTestBank(): Promise<SandboxBankServer> {
-  return startSandboxBank({ port: 0, host: '127.0.0.1', clock: fixedClock(bankEpoch) });
+/** A bank on its own listener and its own SQLite file, removed when it closes. */
+export async function startTestBank(
+  options: Partial<StartSandboxBankOptions> = {},
+): Promise<SandboxBankServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'openfc-bank-'));
+  const bank = await startSandboxBank({
+    port: 0,
+    host: '127.0.0.1',
+    clock: fixedClock(bankEpoch),
+    clients: [testClient],
+    adminToken,
+    store: { dataDir },
+    ...options,
+  });
+  return {
+    ...bank,
+    async close() {
+      await bank.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface Answer {
@@ -52,25 +84,46 @@ export interface Answer {
   body: Record<string, unknown>;
 }
 
+/** Who a call authenticates as: by default as openfc would (its client, its tenant), and the administrator at /control. */
+export type CallAuth = 'default' | 'client' | 'admin' | 'none' | { header: string };
+
+const asClient = ['/oauth/token', '/oauth/revoke', '/sandbox/authorizations'];
+/** Where openfc names the merchant it acts for (and, for a login, itself). */
+const namesTenant = ['/login', '/sandbox/authorizations'];
+
+function authorizationFor(target: string, auth: CallAuth): string | undefined {
+  if (typeof auth === 'object') return auth.header;
+  if (auth === 'none') return undefined;
+  if (auth === 'admin' || (auth === 'default' && target.startsWith('/control')))
+    return `Bearer ${adminToken}`;
+  if (auth === 'client' || asClient.includes(target)) return basicAuthorization(testClient);
+  return undefined;
+}
+
 export async function call(
   base: string,
   method: 'GET' | 'POST',
-  path: string,
-  options: { token?: string; json?: unknown; form?: Record<string, string | string[]> } = {},
+  target: string,
+  options: { token?: string; json?: unknown; form?: Record<string, string | string[]>; auth?: CallAuth } = {},
 ): Promise<Answer> {
   const headers: Record<string, string> = {};
   let body: string | undefined;
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const authorization = options.token
+    ? `Bearer ${options.token}`
+    : authorizationFor(target, options.auth ?? 'default');
+  if (authorization) headers.authorization = authorization;
   if (options.json !== undefined) {
     headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.json);
+    const json = options.json as Record<string, unknown>;
+    const firstStep = namesTenant.includes(target) && json.institution !== undefined;
+    body = JSON.stringify(firstStep ? { client_id: testClient.id, tenant: testTenant, ...json } : json);
   } else if (options.form !== undefined) {
     headers['content-type'] = 'application/x-www-form-urlencoded';
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(options.form)) for (const item of [v].flat()) params.append(k, item);
     body = params.toString();
   }
-  const response = await fetch(`${base}${path}`, { method, headers, body, redirect: 'manual' });
+  const response = await fetch(`${base}${target}`, { method, headers, body, redirect: 'manual' });
   const raw = await response.text();
   let parsed: Record<string, unknown>;
   try {
@@ -124,6 +177,8 @@ export function authorizeUrl(
     state: params.state,
     code_challenge: params.challenge,
     code_challenge_method: 'S256',
+    client_id: testClient.id,
+    tenant: testTenant,
     ...(params.loginHint && { login_hint: params.loginHint }),
   }).toString();
   return url.toString();
@@ -149,4 +204,14 @@ export async function sandboxGrant(
 export function accountIds(token: Answer): Record<string, string> {
   const accounts = token.body.accounts as Array<{ id: string; key: string }>;
   return Object.fromEntries(accounts.map((a) => [a.key, a.id]));
+}
+
+/** A credential or no-login login step; once authorized, its code exchanged for tokens as openfc does. */
+export async function logInAtBank(base: string, json: Record<string, unknown>): Promise<Answer> {
+  const step = await call(base, 'POST', '/login', { json });
+  if (step.body.status !== 'authorized') return step;
+  const token = await call(base, 'POST', '/oauth/token', {
+    form: { grant_type: 'authorization_code', code: String(step.body.code) },
+  });
+  return { ...token, body: { status: 'authorized', token: token.body } };
 }

@@ -2,10 +2,20 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { basicAuthorization } from '../../src/bank/client-auth.ts';
 import { type BankResult, ConnectorError, type Grant } from '../../src/bank/connector.ts';
 import { createHttpConnector, type HttpConnector } from '../../src/bank/http-connector.ts';
 import type { SandboxBankServer } from '../../src/bank/sandbox/server.ts';
-import { approveInBrowser, bankEpoch, call, institutions, pkce, useTestBank } from './helpers.ts';
+import {
+  approveInBrowser,
+  bankEpoch,
+  call,
+  institutions,
+  pkce,
+  testClient,
+  testTenant,
+  useTestBank,
+} from './helpers.ts';
 
 const day = 86_400;
 
@@ -34,7 +44,11 @@ describe('HTTP connector against the sandbox bank', () => {
   ): Promise<{ grant: Grant; ids: string[] }> {
     const { verifier, challenge } = pkce();
     const { code } = value(
-      await connector.createSandboxAuthorization(institution, { accountKeys, codeChallenge: challenge }),
+      await connector.createSandboxAuthorization(institution, {
+        tenant: testTenant,
+        accountKeys,
+        codeChallenge: challenge,
+      }),
     );
     const authorized = value(await connector.exchangeCode(institution, { code, codeVerifier: verifier }));
     return { grant: authorized.grant, ids: authorized.accounts.map((a) => a.id) };
@@ -45,6 +59,7 @@ describe('HTTP connector against the sandbox bank', () => {
     const redirectUri = 'http://127.0.0.1:9/oauth/callback';
     const start = value(
       await connector.startAuthorization(institutions.sandboxOAuth, {
+        tenant: testTenant,
         redirectUri,
         state: 'xyz',
         codeChallenge: challenge,
@@ -59,6 +74,8 @@ describe('HTTP connector against the sandbox bank', () => {
       state: 'xyz',
       code_challenge: challenge,
       code_challenge_method: 'S256',
+      client_id: testClient.id,
+      tenant: testTenant,
     });
     const back = await approveInBrowser(start.url, ['checking', 'credit-card']);
     assert.equal(back.searchParams.get('state'), 'xyz');
@@ -81,6 +98,7 @@ describe('HTTP connector against the sandbox bank', () => {
         accessTokenExpiresAt: bankEpoch + 900,
         consentExpiresAt: bankEpoch + 90 * day,
         bankUserId: undefined,
+        bankInstance: testBank.bank().context.store.instance,
       },
     );
     assert.match(authorized.grant.bankUserId, /^bu_/);
@@ -101,7 +119,11 @@ describe('HTTP connector against the sandbox bank', () => {
 
   test('credential login with prompts', async () => {
     const first = value(
-      await connector.logIn(institutions.sandboxNonOAuth, { username: 'ada', password: 'mfa' }),
+      await connector.logIn(institutions.sandboxNonOAuth, {
+        tenant: testTenant,
+        username: 'ada',
+        password: 'mfa',
+      }),
     );
     assert.equal(first.status, 'prompt');
     if (first.status !== 'prompt') return;
@@ -117,7 +139,11 @@ describe('HTTP connector against the sandbox bank', () => {
     assert.equal(done.status, 'authorized');
     if (done.status !== 'authorized') return;
     assert.equal(done.authorized.accounts.length, 4);
-    const ended = await connector.logIn(institutions.sandboxNonOAuth, { username: 'ada', password: 'error' });
+    const ended = await connector.logIn(institutions.sandboxNonOAuth, {
+      tenant: testTenant,
+      username: 'ada',
+      password: 'error',
+    });
     assert.equal(failureOf(ended).kind, 'login_failed');
   });
 
@@ -233,7 +259,7 @@ describe('HTTP connector against the sandbox bank', () => {
   });
 
   test('down banks are institution_unavailable', async () => {
-    const scheduled = failureOf(await connector.logIn(institutions.downScheduled, {}));
+    const scheduled = failureOf(await connector.logIn(institutions.downScheduled, { tenant: testTenant }));
     assert.deepEqual(
       { ...scheduled, message: undefined },
       {
@@ -243,13 +269,16 @@ describe('HTTP connector against the sandbox bank', () => {
       },
     );
     for (const institution of [institutions.downUnscheduled, institutions.downError]) {
-      const down = failureOf(await connector.logIn(institution, {}));
+      const down = failureOf(await connector.logIn(institution, { tenant: testTenant }));
       assert.deepEqual(
         { ...down, message: undefined },
         { kind: 'institution_unavailable', message: undefined },
       );
       const code = failureOf(
-        await connector.createSandboxAuthorization(institution, { accountKeys: ['checking'] }),
+        await connector.createSandboxAuthorization(institution, {
+          tenant: testTenant,
+          accountKeys: ['checking'],
+        }),
       );
       assert.equal(code.kind, 'institution_unavailable');
     }
@@ -257,7 +286,10 @@ describe('HTTP connector against the sandbox bank', () => {
 
   test('a request the bank calls malformed is a ConnectorError', async () => {
     await assert.rejects(
-      connector.createSandboxAuthorization(institutions.test, { accountKeys: ['no-such-account'] }),
+      connector.createSandboxAuthorization(institutions.test, {
+        tenant: testTenant,
+        accountKeys: ['no-such-account'],
+      }),
       (error: unknown) => error instanceof ConnectorError && error.bankError === 'invalid_request',
     );
   });
@@ -288,7 +320,7 @@ describe('HTTP connector against banks that misbehave', () => {
   }
 
   async function expectUnavailable(baseUrl: string, timeoutMs = 300) {
-    const connector = createHttpConnector({ baseUrl, timeoutMs });
+    const connector = createHttpConnector({ baseUrl, timeoutMs, client: testClient });
     try {
       const started = Date.now();
       const result = await connector.listAccounts(institutions.test, grant);
@@ -356,7 +388,7 @@ describe('HTTP connector against banks that misbehave', () => {
         );
       }),
     );
-    const connector = createHttpConnector({ baseUrl: base, timeoutMs: 1_000 });
+    const connector = createHttpConnector({ baseUrl: base, timeoutMs: 1_000, client: testClient });
     try {
       const down = failureOf(await connector.getBalance(institutions.test, grant, 'acc_1'));
       assert.deepEqual(
@@ -372,10 +404,14 @@ describe('HTTP connector against banks that misbehave', () => {
       { url: '/accounts/acc_1/balance', authorization: 'Bearer at_secret-access', body: '' },
       {
         url: '/oauth/token',
-        authorization: undefined,
+        authorization: basicAuthorization(testClient),
         body: 'grant_type=refresh_token&refresh_token=rt_secret-refresh',
       },
-      { url: '/oauth/revoke', authorization: undefined, body: 'token=rt_secret-refresh' },
+      {
+        url: '/oauth/revoke',
+        authorization: basicAuthorization(testClient),
+        body: 'token=rt_secret-refresh',
+      },
     ]);
   });
 });

@@ -1,10 +1,27 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { fixedClock } from '../../src/bank/sandbox/clock.ts';
-import { defaultSandboxBankPrefix, sandboxBankPlugin } from '../../src/bank/sandbox/plugin.ts';
+import {
+  createBankContext,
+  defaultSandboxBankPrefix,
+  sandboxBankPlugin,
+} from '../../src/bank/sandbox/plugin.ts';
 import type { SandboxBankServer } from '../../src/bank/sandbox/server.ts';
-import { accountIds, bankEpoch, call, institutions, sandboxGrant, startTestBank } from './helpers.ts';
+import { type BankStore, openBankStore } from '../../src/bank/sandbox/store/open.ts';
+import {
+  accountIds,
+  adminToken,
+  bankEpoch,
+  call,
+  institutions,
+  sandboxGrant,
+  startTestBank,
+  testClient,
+} from './helpers.ts';
 
 const day = 86_400;
 
@@ -144,16 +161,28 @@ describe('sandbox bank: seeded data', () => {
 describe('sandbox bank inside a server that parses nothing itself', () => {
   let app: FastifyInstance;
   let base: string;
+  let store: BankStore;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'openfc-bank-'));
   before(async () => {
+    store = await openBankStore({ dataDir });
+    const context = await createBankContext(store, {
+      clock: fixedClock(bankEpoch),
+      clients: [testClient],
+      adminToken,
+    });
     // Like openfc's API server: no query parsing, no JSON parser, its own error and 404 handlers.
     app = Fastify({ routerOptions: { querystringParser: () => ({}) } });
     app.removeAllContentTypeParsers();
     app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ stripe: true }));
     app.setErrorHandler(async (_error, _request, reply) => reply.code(500).send({ stripe: true }));
-    await app.register(sandboxBankPlugin, { prefix: defaultSandboxBankPrefix, clock: fixedClock(bankEpoch) });
+    await app.register(sandboxBankPlugin, { prefix: defaultSandboxBankPrefix, context });
     base = `${await app.listen({ port: 0, host: '127.0.0.1' })}${defaultSandboxBankPrefix}`;
   });
-  after(() => app?.close());
+  after(async () => {
+    await app?.close();
+    await store?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   test('serves the whole flow under its prefix', async () => {
     const token = await sandboxGrant(base, institutions.test, ['checking']);

@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { numbersOf } from '../../src/bank/sandbox/numbers.ts';
-import { type SandboxBankServer, startSandboxBank } from '../../src/bank/sandbox/server.ts';
-import { accountIds, bankEpoch, call, institutions, sandboxGrant, useTestBank } from './helpers.ts';
+import type { SandboxBankServer } from '../../src/bank/sandbox/server.ts';
+import {
+  accountIds,
+  bankEpoch,
+  call,
+  institutions,
+  sandboxGrant,
+  startTestBank,
+  useTestBank,
+} from './helpers.ts';
 
 const day = 86_400;
 
@@ -153,7 +161,7 @@ describe('sandbox bank: bank-side facts', () => {
     assert.deepEqual([refused.status, refused.body.error], [409, 'not_supported']);
 
     // A tokenized number stops working once its expiry date passes, even if nobody deactivated it.
-    const held = bank.context.bank.heldAccount(linked.ids.savings ?? '');
+    const held = await bank.context.holders.account(linked.ids.savings ?? '');
     assert.ok(held);
     const at = (t: number) => numbersOf(held.account, held.facts, t)[0]?.status;
     assert.deepEqual(
@@ -211,7 +219,7 @@ describe('sandbox bank: bank-side facts', () => {
   test('the clock can only be set on a bank that owns its clock', async () => {
     const bad = await call(base, 'POST', '/control/clock', { json: { now: 'soon' } });
     assert.deepEqual([bad.status, bad.body.error], [400, 'invalid_request']);
-    const driven = await startSandboxBank({ clock: { now: () => 1_800_000_000 } });
+    const driven = await startTestBank({ clock: { now: () => 1_800_000_000 } });
     try {
       assert.deepEqual((await call(driven.url, 'GET', '/control/clock')).body, { now: 1_800_000_000 });
       const refused = await call(driven.url, 'POST', '/control/clock', { json: { now: 1 } });

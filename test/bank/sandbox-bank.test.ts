@@ -8,8 +8,10 @@ import {
   bankEpoch,
   call,
   institutions,
+  logInAtBank,
   pkce,
   sandboxGrant,
+  testTenant,
   useTestBank,
 } from './helpers.ts';
 
@@ -86,6 +88,7 @@ describe('sandbox bank over HTTP', () => {
         refresh_token: undefined,
         consent_expires_at: bankEpoch + 90 * day,
         bank_user_id: undefined,
+        bank_instance: testBank.bank().context.store.instance,
         accounts: undefined,
       },
     );
@@ -183,7 +186,7 @@ describe('sandbox bank over HTTP', () => {
 
   test('Sandbox Bank (Non-OAuth) honours the magic inputs', async () => {
     const login = (json: Record<string, string>) =>
-      call(base, 'POST', '/login', { json: { institution: institutions.sandboxNonOAuth, ...json } });
+      logInAtBank(base, { institution: institutions.sandboxNonOAuth, ...json });
 
     const plain = await login({ username: 'ada', password: 'hunter2' });
     assert.equal(plain.body.status, 'authorized', JSON.stringify(plain.body));
@@ -214,8 +217,7 @@ describe('sandbox bank over HTTP', () => {
       },
     );
     const loginId = String(first.body.login_id);
-    const answer = (value: string) =>
-      call(base, 'POST', '/login', { json: { login_id: loginId, answer: value } });
+    const answer = (value: string) => logInAtBank(base, { login_id: loginId, answer: value });
     assert.deepEqual((await answer('mfa')).body.prompt, {
       kind: 'mfa',
       message: 'Enter the one-time code we sent you.',
@@ -258,11 +260,14 @@ describe('sandbox bank over HTTP', () => {
   });
 
   test('the holders control names the holder a username logs in as', async () => {
-    const holder = (json: Record<string, string>) => call(base, 'POST', '/control/holders', { json });
+    const holder = (json: Record<string, string>) =>
+      call(base, 'POST', '/control/holders', { json: { tenant: testTenant, ...json } });
     const named = await holder({ institution: institutions.sandboxNonOAuth, username: 'grace' });
     assert.equal(named.status, 200, JSON.stringify(named.body));
-    const login = await call(base, 'POST', '/login', {
-      json: { institution: institutions.sandboxNonOAuth, username: 'grace', password: 'x' },
+    const login = await logInAtBank(base, {
+      institution: institutions.sandboxNonOAuth,
+      username: 'grace',
+      password: 'x',
     });
     const token = login.body.token as { bank_user_id: string };
     assert.deepEqual(named.body, { bank_user_id: token.bank_user_id });

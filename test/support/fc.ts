@@ -78,7 +78,10 @@ export function body<T extends object>(value: T): Omit<T, 'lastResponse'> {
  * holder or the bank would), without telling openfc.
  */
 export async function atBank(h: Harness, path: string): Promise<void> {
-  const response = await fetch(`${h.url}/sandbox-bank/control${path}`, { method: 'POST' });
+  const response = await fetch(`${h.url}/sandbox-bank/control${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${h.adminToken}` },
+  });
   if (!response.ok)
     throw new Error(`The sandbox bank refused ${path}: ${response.status} ${await response.text()}`);
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import { type RunningOpenfc, startOpenfc } from '../../src/app.ts';
 import { type ConfigFlags, loadConfig } from '../../src/config.ts';
@@ -13,6 +14,8 @@ export interface Harness {
   port: number;
   secretKey: string;
   publishableKey: string;
+  /** The embedded sandbox bank's administrator token. */
+  adminToken: string;
   /** The official SDK pointed at openfc. */
   stripe(options?: { apiVersion?: string; key?: string }): Stripe;
   /** A raw request with a secret key (or the given headers), for what the SDK cannot send. */
@@ -35,6 +38,7 @@ export interface RawResponse {
  */
 export async function startHarness(backend: Backend, flags: ConfigFlags = {}): Promise<Harness> {
   const database: ProvisionedDatabase = await backend.provision();
+  const adminToken = `admin_${randomBytes(20).toString('hex')}`;
   const config = loadConfig(
     {
       port: '0',
@@ -43,6 +47,7 @@ export async function startHarness(backend: Backend, flags: ConfigFlags = {}): P
       databaseUrl: database.databaseUrl,
       logLevel: 'silent',
       schedulerInterval: '0',
+      adminToken,
       ...flags,
     },
     {},
@@ -57,6 +62,7 @@ export async function startHarness(backend: Backend, flags: ConfigFlags = {}): P
     port,
     secretKey,
     publishableKey,
+    adminToken,
     stripe(options = {}) {
       return new Stripe(options.key ?? secretKey, {
         host: '127.0.0.1',

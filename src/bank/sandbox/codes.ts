@@ -1,39 +1,43 @@
 /**
- * Short-lived things of an authorization in progress: the holder's pending consent page, a
- * multi-step login, and authorization codes waiting to be exchanged (single use, bound to their
- * redirect URI and PKCE challenge).
+ * Short-lived things of an authorization in progress, kept in the bank's store: the holder's
+ * pending consent page, a multi-step login, and authorization codes waiting to be exchanged
+ * (single use, bound to their client, redirect URI and PKCE challenge). Each expires.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { SandboxInstitution } from '../catalogue.ts';
-import { assertAvailable } from './availability.ts';
+import type { TokenBody } from '../wire.ts';
+import { assertAvailable, institutionOrThrow } from './availability.ts';
+import type { Consents } from './consents.ts';
 import { BankError } from './errors.ts';
-import { type BankState, secret } from './state.ts';
+import { digest, type Holders, secret } from './holders.ts';
+import type { BankDatabase } from './store/schema.ts';
 
 export interface AuthorizeRequest {
   id: string;
   institution: SandboxInstitution;
+  clientId: string;
+  tenant: string;
   redirectUri: string;
   state: string;
   codeChallenge: string;
   loginHint: string | undefined;
-  expiresAt: number;
 }
 
 export interface PendingLogin {
   id: string;
   institution: SandboxInstitution;
+  clientId: string;
   userId: string;
-  expiresAt: number;
 }
 
-interface IssuedCode {
+export interface CodeGrant {
   institution: SandboxInstitution;
+  clientId: string | undefined;
   userId: string;
   accountIds: string[];
   redirectUri: string | undefined;
   codeChallenge: string | undefined;
-  expiresAt: number;
-  redeemedConsent: string | undefined;
 }
 
 export const challengePattern = /^[A-Za-z0-9_-]{43}$/;
@@ -49,117 +53,189 @@ function sameText(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** A map whose entries are dropped once their time has passed. */
-class Expiring<T extends { expiresAt: number }> {
-  private readonly entries = new Map<string, T>();
-
-  set(key: string, value: T, now: number): void {
-    if (this.entries.size >= 1_000) {
-      for (const [k, v] of this.entries) if (v.expiresAt <= now) this.entries.delete(k);
-    }
-    this.entries.set(key, value);
-  }
-
-  get(key: string, now: number): T | undefined {
-    const value = this.entries.get(key);
-    return value && value.expiresAt > now ? value : undefined;
-  }
-
-  /** Also returns entries past their time, so a late reuse can be told from a made-up value. */
-  peek(key: string): T | undefined {
-    return this.entries.get(key);
-  }
-
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
-}
+type PendingKind = 'consent_page' | 'login';
 
 export class Authorizations {
-  private readonly bank: BankState;
-  private readonly requests = new Expiring<AuthorizeRequest>();
-  private readonly logins = new Expiring<PendingLogin>();
-  private readonly codes = new Expiring<IssuedCode>();
+  constructor(
+    private readonly db: Kysely<BankDatabase>,
+    private readonly holders: Holders,
+    private readonly consents: Consents,
+  ) {}
 
-  constructor(bank: BankState) {
-    this.bank = bank;
+  private get now(): number {
+    return this.holders.clock.now();
   }
 
-  openRequest(request: Omit<AuthorizeRequest, 'id' | 'expiresAt'>): AuthorizeRequest {
-    const now = this.bank.now();
-    const opened = { ...request, id: secret('areq_'), expiresAt: now + this.bank.settings.codeTtlSeconds };
-    this.requests.set(opened.id, opened, now);
+  private get ttl(): number {
+    return this.consents.settings.codeTtlSeconds;
+  }
+
+  private async putPending(kind: PendingKind, id: string, data: object): Promise<void> {
+    await this.db
+      .insertInto('bank_pending')
+      .values({ digest: digest(id), kind, data: JSON.stringify(data), expires_at: this.now + this.ttl })
+      .execute();
+  }
+
+  private async pending(kind: PendingKind, id: string): Promise<Record<string, unknown> | undefined> {
+    const row = await this.db
+      .selectFrom('bank_pending')
+      .select(['data', 'kind'])
+      .where('digest', '=', digest(id))
+      .where('expires_at', '>', this.now)
+      .executeTakeFirst();
+    return row?.kind === kind ? (JSON.parse(row.data) as Record<string, unknown>) : undefined;
+  }
+
+  /** Answering a consent page or ending a login closes it: it cannot be answered twice. */
+  async close(id: string): Promise<boolean> {
+    const deleted = await this.db
+      .deleteFrom('bank_pending')
+      .where('digest', '=', digest(id))
+      .executeTakeFirst();
+    return Number(deleted.numDeletedRows) > 0;
+  }
+
+  async openRequest(request: Omit<AuthorizeRequest, 'id'>): Promise<AuthorizeRequest> {
+    const opened = { ...request, id: secret('areq_') };
+    const { institution, ...rest } = opened;
+    await this.putPending('consent_page', opened.id, { ...rest, institutionId: institution.id });
     return opened;
   }
 
-  request(id: string): AuthorizeRequest | undefined {
-    return this.requests.get(id, this.bank.now());
-  }
-
-  /** Approving or denying closes the consent page: it cannot be answered twice. */
-  closeRequest(id: string): void {
-    this.requests.delete(id);
-  }
-
-  openLogin(institution: SandboxInstitution, userId: string): PendingLogin {
-    const now = this.bank.now();
-    const login = {
-      id: secret('login_'),
-      institution,
-      userId,
-      expiresAt: now + this.bank.settings.codeTtlSeconds,
+  async request(id: string): Promise<AuthorizeRequest | undefined> {
+    const data = await this.pending('consent_page', id);
+    if (!data) return undefined;
+    const { institutionId, ...rest } = data as Omit<AuthorizeRequest, 'institution'> & {
+      institutionId: string;
     };
-    this.logins.set(login.id, login, now);
+    return { ...rest, institution: institutionOrThrow(institutionId) };
+  }
+
+  async openLogin(institution: SandboxInstitution, clientId: string, userId: string): Promise<PendingLogin> {
+    const login = { id: secret('login_'), institution, clientId, userId };
+    await this.putPending('login', login.id, { institutionId: institution.id, clientId, userId });
     return login;
   }
 
-  login(id: string): PendingLogin | undefined {
-    return this.logins.get(id, this.bank.now());
+  async login(id: string): Promise<PendingLogin | undefined> {
+    const data = await this.pending('login', id);
+    if (!data) return undefined;
+    return {
+      id,
+      institution: institutionOrThrow(data.institutionId),
+      clientId: String(data.clientId),
+      userId: String(data.userId),
+    };
   }
 
-  endLogin(id: string): void {
-    this.logins.delete(id);
-  }
-
-  issueCode(grant: Omit<IssuedCode, 'expiresAt' | 'redeemedConsent'>): string {
-    const now = this.bank.now();
+  async issueCode(grant: CodeGrant): Promise<string> {
     const code = secret('code_');
-    const expiresAt = now + this.bank.settings.codeTtlSeconds;
-    this.codes.set(code, { ...grant, expiresAt, redeemedConsent: undefined }, now);
+    await this.db
+      .insertInto('bank_codes')
+      .values({
+        digest: digest(code),
+        client_id: grant.clientId ?? null,
+        institution_id: grant.institution.id,
+        user_id: grant.userId,
+        account_ids: JSON.stringify(grant.accountIds),
+        redirect_uri: grant.redirectUri ?? null,
+        code_challenge: grant.codeChallenge ?? null,
+        expires_at: this.now + this.ttl,
+        redeemed_consent: null,
+      })
+      .execute();
     return code;
   }
 
   /**
    * Exchanges a code for tokens. A code presented twice is refused, and the consent made with it
-   * is revoked: a second presenter means the code leaked (RFC 6749 §4.1.2).
+   * is revoked: a second presenter means the code leaked (RFC 6749 §4.1.2). A code issued to
+   * another client is unknown to this one.
    */
-  redeem(code: string, exchange: { verifier?: string; redirectUri?: string; institutionId?: string }) {
-    const issued = this.codes.peek(code);
-    if (!issued) throw new BankError('invalid_grant', 'Unknown authorization code.');
-    assertAvailable(issued.institution, this.bank.now());
-    if (issued.redeemedConsent !== undefined) {
-      this.bank.revokeConsent(issued.redeemedConsent);
+  async redeem(
+    clientId: string,
+    code: string,
+    exchange: { verifier?: string; redirectUri?: string; institutionId?: string },
+  ): Promise<TokenBody> {
+    const hashed = digest(code);
+    const issued = await this.db
+      .selectFrom('bank_codes')
+      .selectAll()
+      .where('digest', '=', hashed)
+      .executeTakeFirst();
+    if (!issued || (issued.client_id !== null && issued.client_id !== clientId))
+      throw new BankError('invalid_grant', 'Unknown authorization code.');
+    const institution = institutionOrThrow(issued.institution_id);
+    assertAvailable(institution, this.now);
+    if (issued.redeemed_consent !== null) {
+      await this.consents.setStatus(issued.redeemed_consent, 'revoked');
       throw new BankError('invalid_grant', 'This authorization code was already used.');
     }
-    if (issued.expiresAt <= this.bank.now())
+    if (issued.expires_at <= this.now)
       throw new BankError('invalid_grant', 'The authorization code expired.');
-    if (exchange.institutionId !== undefined && exchange.institutionId !== issued.institution.id) {
+    if (exchange.institutionId !== undefined && exchange.institutionId !== institution.id) {
       throw new BankError('invalid_grant', 'The authorization code belongs to another institution.');
     }
-    if (issued.redirectUri !== undefined && issued.redirectUri !== exchange.redirectUri) {
+    if (issued.redirect_uri !== null && issued.redirect_uri !== exchange.redirectUri) {
       throw new BankError('invalid_grant', 'redirect_uri does not match the authorization request.');
     }
-    if (issued.codeChallenge !== undefined) {
+    if (issued.code_challenge !== null) {
       const verifier = exchange.verifier;
       if (verifier === undefined || !verifierPattern.test(verifier)) {
         throw new BankError('invalid_grant', 'A valid code_verifier is required.');
       }
-      if (!sameText(s256(verifier), issued.codeChallenge)) {
+      if (!sameText(s256(verifier), issued.code_challenge)) {
         throw new BankError('invalid_grant', 'code_verifier does not match the code challenge.');
       }
     }
-    const { token, consentId } = this.bank.grant(issued.institution, issued.userId, issued.accountIds);
-    issued.redeemedConsent = consentId;
+    // Claimed before the consent is made: of two presenters at once, only one gets tokens.
+    const claimed = await this.db
+      .updateTable('bank_codes')
+      .set({ redeemed_consent: 'pending' })
+      .where('digest', '=', hashed)
+      .where('redeemed_consent', 'is', null)
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) === 0)
+      throw new BankError('invalid_grant', 'This authorization code was already used.');
+    const holder = await this.holders.ofTenant(issued.user_id, undefined);
+    const { token, consentId } = await this.consents.grant(
+      clientId,
+      holder,
+      JSON.parse(issued.account_ids) as string[],
+    );
+    await this.db
+      .updateTable('bank_codes')
+      .set({ redeemed_consent: consentId })
+      .where('digest', '=', hashed)
+      .execute();
     return token;
   }
+}
+
+/** Forgets what has expired, so the bank's store stays bounded however long it runs. */
+export async function pruneBank(db: Kysely<BankDatabase>, now: number): Promise<void> {
+  const keepEndedSeconds = 90 * 86_400;
+  await db.deleteFrom('bank_access_tokens').where('expires_at', '<=', now).execute();
+  await db.deleteFrom('bank_codes').where('expires_at', '<=', now).execute();
+  await db.deleteFrom('bank_pending').where('expires_at', '<=', now).execute();
+  await db
+    .deleteFrom('bank_consents')
+    .where((eb) =>
+      eb.or([eb('ended_at', '<=', now - keepEndedSeconds), eb('expires_at', '<=', now - keepEndedSeconds)]),
+    )
+    .execute();
+  // Holders made by a login that never ended in a consent, a day on.
+  const stale = await db
+    .selectFrom('bank_users')
+    .leftJoin('bank_consents', 'bank_consents.user_id', 'bank_users.id')
+    .select('bank_users.id')
+    .where('bank_users.created', '<=', now - 86_400)
+    .where('bank_consents.id', 'is', null)
+    .limit(1_000)
+    .execute();
+  const ids = stale.map((row) => row.id);
+  if (ids.length === 0) return;
+  await db.deleteFrom('bank_accounts').where('user_id', 'in', ids).execute();
+  await db.deleteFrom('bank_users').where('id', 'in', ids).execute();
 }

@@ -2,41 +2,55 @@
  * Bank-side facts on demand, the way they happen at a real bank: a consent ends, the holder revokes
  * access, must log in again or ends the connection, an account closes or disappears, tokenized
  * numbers rotate or stop working. openfc notices them only through the data API, as it would with a
- * real bank.
+ * real bank. Every control endpoint needs a registered client (reaching its tenant's holders only)
+ * or the bank's administrator; only the administrator moves the bank's own clock.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { institutionOrThrow } from './availability.ts';
+import { requiredTenant, tenantOf } from './clients.ts';
+import type { Consent } from './consents.ts';
 import { BankError, invalidRequest } from './errors.ts';
+import { describe, type HeldAccount } from './holders.ts';
 import { bodyOf, requiredText } from './http.ts';
 import { isTokenized, numbersOf, rotate } from './numbers.ts';
 import type { BankContext } from './plugin.ts';
-import type { Consent, HeldAccount } from './state.ts';
 
 type UserAction = 'expire-consent' | 'revoke' | 'require-reauthentication' | 'disconnect';
 type AccountAction = 'close' | 'make-unavailable' | 'reopen' | 'rotate-numbers' | 'deactivate-numbers';
 
-export function controlRoutes(app: FastifyInstance, { bank }: BankContext): void {
-  const userActions: Record<UserAction, (consent: Consent) => void> = {
-    'expire-consent': (c) => {
-      c.expiresAt = Math.min(c.expiresAt, bank.nowFor(c.userId));
-    },
-    revoke: (c) => {
-      c.status = 'revoked';
-    },
-    'require-reauthentication': (c) => {
-      if (c.status === 'active') c.status = 'reauthentication_required';
+function positiveSeconds(raw: unknown): number {
+  const seconds = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
+  if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds < 1)
+    throw invalidRequest('Send {"seconds": a positive integer}.');
+  return seconds;
+}
+
+export function controlRoutes(app: FastifyInstance, context: BankContext): void {
+  const { clock, holders, consents, clients } = context;
+
+  /** The tenant whose holders this request may reach (every tenant for the administrator). */
+  const scope = async (request: FastifyRequest) => {
+    const caller = await clients.caller(request);
+    return tenantOf(caller, bodyOf(request).tenant);
+  };
+  const holderIn = async (request: FastifyRequest<{ Params: { bankUser: string } }>) =>
+    holders.ofTenant(request.params.bankUser, await scope(request));
+
+  const userActions: Record<UserAction, (c: Consent) => Promise<void>> = {
+    'expire-consent': (c) => consents.endAt(c, holders.nowFor(c.holder)),
+    revoke: (c) => consents.setStatus(c.id, 'revoked'),
+    'require-reauthentication': async (c) => {
+      if (c.status === 'active') await consents.setStatus(c.id, 'reauthentication_required');
     },
     // The holder ends the connection from the bank's side (online banking, a call to the bank).
-    disconnect: (c) => {
-      c.status = 'disconnected';
-    },
+    disconnect: (c) => consents.setStatus(c.id, 'disconnected'),
   };
 
   const tokenizedOnly = (held: HeldAccount) => {
     if (!isTokenized(held.account))
       throw new BankError('not_supported', 'This account has no tokenized number.');
   };
-  const accountActions: Record<AccountAction, (held: HeldAccount) => void> = {
+  const accountActions: Record<AccountAction, (held: HeldAccount, now: number) => void> = {
     close: (held) => {
       held.facts.closed = true;
     },
@@ -47,9 +61,9 @@ export function controlRoutes(app: FastifyInstance, { bank }: BankContext): void
       held.facts.closed = false;
       held.facts.unavailable = false;
     },
-    'rotate-numbers': (held) => {
+    'rotate-numbers': (held, now) => {
       tokenizedOnly(held);
-      rotate(held.facts, bank.nowFor(held.userId));
+      rotate(held.facts, now);
     },
     'deactivate-numbers': (held) => {
       tokenizedOnly(held);
@@ -59,55 +73,64 @@ export function controlRoutes(app: FastifyInstance, { bank }: BankContext): void
 
   for (const [action, apply] of Object.entries(userActions)) {
     app.post<{ Params: { bankUser: string } }>(`/control/users/:bankUser/${action}`, async (request) => {
-      const userId = request.params.bankUser;
-      if (!bank.hasUser(userId)) throw new BankError('not_found', `No bank user ${userId}.`);
-      const consents = bank.consentsOf(userId);
-      for (const consent of consents) apply(consent);
-      return { bank_user_id: userId, consents: consents.length };
+      const holder = await holderIn(request);
+      const held = await consents.consentsOf(holder.id);
+      for (const consent of held) await apply(consent);
+      return { bank_user_id: holder.id, consents: held.length };
     });
   }
 
   for (const [action, apply] of Object.entries(accountActions)) {
     app.post<{ Params: { id: string } }>(`/control/accounts/:id/${action}`, async (request) => {
-      const held = bank.heldAccount(request.params.id);
-      if (!held) throw new BankError('not_found', `No account ${request.params.id}.`);
-      apply(held);
-      return {
-        account: bank.describe(held.id),
-        numbers: numbersOf(held.account, held.facts, bank.nowFor(held.userId)),
-      };
+      const tenant = await scope(request);
+      const held = await holders.account(request.params.id);
+      const holder = held && (await holders.find(held.userId));
+      if (!held || !holder || (tenant !== undefined && holder.tenant !== tenant))
+        throw new BankError('not_found', `No account ${request.params.id}.`);
+      const now = holders.nowFor(holder);
+      apply(held, now);
+      await holders.saveFacts(held);
+      return { account: describe(held), numbers: numbersOf(held.account, held.facts, now) };
     });
   }
 
   // One holder's time moves forward (openfc's per-merchant sandbox clock moves its holders this way).
   app.post<{ Params: { bankUser: string } }>('/control/users/:bankUser/advance', async (request) => {
-    const userId = request.params.bankUser;
-    if (!bank.hasUser(userId)) throw new BankError('not_found', `No bank user ${userId}.`);
-    const raw = bodyOf(request).seconds;
-    const seconds = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
-    if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds < 1)
-      throw invalidRequest('Send {"seconds": a positive integer}.');
-    return { bank_user_id: userId, now: bank.advanceUser(userId, seconds) };
+    const holder = await holderIn(request);
+    const seconds = positiveSeconds(bodyOf(request).seconds);
+    return { bank_user_id: holder.id, now: await holders.advance(holder, seconds) };
   });
 
   // The holder a username names at an institution: the one its credential login reaches, so that
   // openfc can start a new holder at the merchant's time before the login grants a consent.
   app.post('/control/holders', async (request) => {
+    await clients.caller(request);
     const fields = bodyOf(request);
     const institution = institutionOrThrow(fields.institution);
-    return { bank_user_id: bank.user(institution, requiredText(fields, 'username')) };
+    const tenant = requiredTenant(fields.tenant);
+    return { bank_user_id: await holders.user(tenant, institution, requiredText(fields, 'username')) };
   });
 
-  app.get('/control/clock', async () => ({ now: bank.now() }));
+  app.get('/control/clock', async (request) => {
+    await clients.caller(request);
+    return { now: clock.now() };
+  });
 
+  // The bank's own clock moves every holder of every tenant: the administrator's alone.
   app.post('/control/clock', async (request) => {
+    const caller = await clients.caller(request);
+    if (caller.kind !== 'admin')
+      throw new BankError(
+        'forbidden',
+        "Only the bank's administrator moves the bank's clock; move a holder instead.",
+      );
     const fields = bodyOf(request);
-    const set = bank.clock.set?.bind(bank.clock);
+    const set = clock.set?.bind(clock);
     if (!set) throw new BankError('not_supported', "This bank follows openfc's clock; move that instead.");
     const { now, advance } = fields;
     if (typeof now === 'number' && Number.isInteger(now)) set(now);
-    else if (typeof advance === 'number' && Number.isInteger(advance)) set(bank.now() + advance);
+    else if (typeof advance === 'number' && Number.isInteger(advance)) set(clock.now() + advance);
     else throw invalidRequest('Send {"now": unix seconds} or {"advance": seconds}.');
-    return { now: bank.now() };
+    return { now: clock.now() };
   });
 }

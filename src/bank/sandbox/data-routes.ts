@@ -7,37 +7,39 @@ import { numbersOf } from './numbers.ts';
 import { ownersOf } from './people.ts';
 import type { BankContext } from './plugin.ts';
 
-export function dataRoutes(app: FastifyInstance, { bank }: BankContext): void {
-  const account = (request: FastifyRequest<{ Params: { id: string } }>) => {
-    const consent = bank.authenticate(bearer(request));
-    return bank.consentedAccount(consent, request.params.id);
+export function dataRoutes(app: FastifyInstance, { holders, consents }: BankContext): void {
+  /** The account the token's consent shares, and the holder's time. */
+  const account = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const consent = await consents.authenticate(bearer(request));
+    const held = await consents.consentedAccount(consent, request.params.id);
+    return { held, now: holders.nowFor(consent.holder) };
   };
 
   app.get('/accounts', async (request) => ({
-    accounts: bank.consentedAccounts(bank.authenticate(bearer(request))),
+    accounts: await consents.consentedAccounts(await consents.authenticate(bearer(request))),
   }));
 
   app.get<{ Params: { id: string } }>('/accounts/:id/balance', async (request) => {
-    const held = account(request);
-    return balanceOf(held.account, bank.nowFor(held.userId));
+    const { held, now } = await account(request);
+    return balanceOf(held.account, now);
   });
 
   app.get<{ Params: { id: string } }>('/accounts/:id/owners', async (request) => {
-    const held = account(request);
+    const { held } = await account(request);
     return { owners: ownersOf(held.institution, held.account) };
   });
 
   app.get<{ Params: { id: string } }>('/accounts/:id/transactions', async (request) => {
-    const held = account(request);
+    const { held, now } = await account(request);
     const raw = queryOf(request).get('since');
     const since = raw === null ? undefined : Number(raw);
     if (since !== undefined && !Number.isInteger(since)) throw invalidRequest('since must be Unix seconds.');
-    return { transactions: transactionsOf(held.account, bank.nowFor(held.userId), since) };
+    return { transactions: transactionsOf(held.account, now, since) };
   });
 
   app.get<{ Params: { id: string } }>('/accounts/:id/numbers', async (request, reply) => {
-    const held = account(request);
+    const { held, now } = await account(request);
     reply.header('cache-control', 'no-store');
-    return { numbers: numbersOf(held.account, held.facts, bank.nowFor(held.userId)) };
+    return { numbers: numbersOf(held.account, held.facts, now) };
   });
 }

@@ -14,6 +14,8 @@ const statusOf: Record<BankErrorKind, number> = {
   invalid_credentials: 401,
   login_failed: 400,
   invalid_grant: 400,
+  invalid_client: 401,
+  forbidden: 403,
   institution_unavailable: 503,
   server_error: 500,
   not_supported: 409,

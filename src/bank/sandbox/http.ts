@@ -1,5 +1,6 @@
 /** Reading requests the same way whether the bank runs alone or inside openfc's server. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseForm } from '../../api/wire/form.ts';
 import { BankError, invalidRequest } from './errors.ts';
 
 export type Fields = Record<string, unknown>;
@@ -42,31 +43,57 @@ export function bearer(request: FastifyRequest): string {
   return match[1];
 }
 
-function formFields(raw: string): Fields {
-  const fields: Record<string, string | string[]> = {};
-  for (const [key, value] of new URLSearchParams(raw)) {
-    const name = key.endsWith('[]') ? key.slice(0, -2) : key;
-    const existing = fields[name];
-    if (existing === undefined) fields[name] = key.endsWith('[]') ? [value] : value;
-    else fields[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
-  }
-  return fields;
+/** Deepest JSON nesting the bank reads; its requests are flat. */
+const maxJsonDepth = 5;
+
+function depthOf(value: unknown, limit: number): number {
+  if (value === null || typeof value !== 'object') return 0;
+  if (limit <= 0) return 1;
+  let deepest = 0;
+  for (const item of Object.values(value)) deepest = Math.max(deepest, depthOf(item, limit - 1));
+  return deepest + 1;
 }
 
-/** JSON for the API, form bodies for OAuth's token endpoint and the consent page. */
+/** Form bodies through the API's own bounded parser (depth, parameter count, array size). */
+function formFields(raw: string): Fields {
+  try {
+    return parseForm(raw);
+  } catch (error) {
+    throw invalidRequest(error instanceof Error ? error.message : 'The form body could not be read.');
+  }
+}
+
+/** Every request to the bank is small: bodies over this are refused before they are read. */
+export const bankBodyLimit = 64 * 1024;
+
+/**
+ * JSON for the API, form bodies for OAuth's token endpoint and the consent page, both bounded in
+ * size, nesting and parameter count; JSON keys that reach a prototype are refused.
+ */
 export function bodyParsers(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit = Math.min(route.bodyLimit ?? bankBodyLimit, bankBodyLimit);
+  });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, raw, done) => {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, raw, done) => {
     if (raw === '') return done(null, {});
-    try {
-      done(null, JSON.parse(raw as string));
-    } catch {
-      done(invalidRequest('The body is not valid JSON.'), undefined);
-    }
+    json(request, raw as string, (error, body) => {
+      if (error) return done(invalidRequest('The body is not valid JSON.'), undefined);
+      if (depthOf(body, maxJsonDepth + 1) > maxJsonDepth)
+        return done(invalidRequest(`The body is nested more than ${maxJsonDepth} levels deep.`), undefined);
+      done(null, body);
+    });
   });
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },
-    (_request, raw, done) => done(null, formFields(raw as string)),
+    (_request, raw, done) => {
+      try {
+        done(null, formFields(raw as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
   );
 }

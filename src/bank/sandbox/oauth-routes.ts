@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { assertAvailable, institutionOrThrow } from './availability.ts';
+import { requiredTenant } from './clients.ts';
 import { challengePattern } from './codes.ts';
 import { consentPage, errorPage, pageHeaders } from './consent-page.ts';
 import { BankError, invalidRequest } from './errors.ts';
@@ -30,14 +31,21 @@ async function showError(reply: FastifyReply, error: unknown): Promise<FastifyRe
   return reply.code(error.status).headers(pageHeaders).send(errorPage(error.message));
 }
 
-export function oauthRoutes(app: FastifyInstance, { bank, authorizations }: BankContext): void {
+export function oauthRoutes(
+  app: FastifyInstance,
+  { clock, holders, consents, authorizations, clients }: BankContext,
+): void {
   app.get('/oauth/authorize', async (request, reply) => {
     try {
       const query = queryOf(request);
       const institution = institutionOrThrow(query.get('institution'));
       if (institution.auth !== 'oauth') throw invalidRequest(`${institution.name} does not use OAuth.`);
-      assertAvailable(institution, bank.now());
+      assertAvailable(institution, clock.now());
       if (query.get('response_type') !== 'code') throw invalidRequest('response_type must be code.');
+      const clientId = query.get('client_id') ?? '';
+      if (!(await clients.isRegistered(clientId)))
+        throw invalidRequest('client_id must name a registered client.');
+      const tenant = requiredTenant(query.get('tenant') ?? undefined);
       const redirectUri = httpUrl(query.get('redirect_uri') ?? undefined);
       const state = query.get('state');
       if (!state) throw invalidRequest('state is required.');
@@ -45,8 +53,10 @@ export function oauthRoutes(app: FastifyInstance, { bank, authorizations }: Bank
       if (query.get('code_challenge_method') !== 'S256' || !challengePattern.test(codeChallenge)) {
         throw invalidRequest('PKCE is required: code_challenge with code_challenge_method=S256.');
       }
-      const pending = authorizations.openRequest({
+      const pending = await authorizations.openRequest({
         institution,
+        clientId,
+        tenant,
         redirectUri,
         state,
         codeChallenge,
@@ -61,10 +71,10 @@ export function oauthRoutes(app: FastifyInstance, { bank, authorizations }: Bank
   app.post('/oauth/authorize', async (request, reply) => {
     try {
       const fields = bodyOf(request);
-      const pending = authorizations.request(requiredText(fields, 'request_id'));
+      const pending = await authorizations.request(requiredText(fields, 'request_id'));
       if (!pending) throw invalidRequest('This authorization request has expired; start again.');
       if (text(fields, 'decision') !== 'approve') {
-        authorizations.closeRequest(pending.id);
+        await authorizations.close(pending.id);
         return reply.redirect(
           withParams(pending.redirectUri, { error: 'access_denied', state: pending.state }),
           303,
@@ -72,12 +82,14 @@ export function oauthRoutes(app: FastifyInstance, { bank, authorizations }: Bank
       }
       const keys = texts(fields, 'account') ?? [];
       if (keys.length === 0) throw invalidRequest('Choose at least one account to share.');
-      authorizations.closeRequest(pending.id);
-      const userId = bank.user(pending.institution, pending.loginHint);
-      const code = authorizations.issueCode({
+      if (!(await authorizations.close(pending.id)))
+        throw invalidRequest('This authorization request was already answered.');
+      const userId = await holders.user(pending.tenant, pending.institution, pending.loginHint);
+      const code = await authorizations.issueCode({
         institution: pending.institution,
+        clientId: pending.clientId,
         userId,
-        accountIds: bank.accountsOf(userId, keys).map((held) => held.id),
+        accountIds: (await holders.accountsOf(userId, keys)).map((held) => held.id),
         redirectUri: pending.redirectUri,
         codeChallenge: pending.codeChallenge,
       });
@@ -88,17 +100,18 @@ export function oauthRoutes(app: FastifyInstance, { bank, authorizations }: Bank
   });
 
   app.post('/oauth/token', async (request, reply) => {
-    const fields = bodyOf(request);
     reply.header('cache-control', 'no-store');
+    const clientId = await clients.client(request);
+    const fields = bodyOf(request);
     switch (text(fields, 'grant_type')) {
       case 'authorization_code':
-        return authorizations.redeem(requiredText(fields, 'code'), {
+        return authorizations.redeem(clientId, requiredText(fields, 'code'), {
           verifier: text(fields, 'code_verifier'),
           redirectUri: text(fields, 'redirect_uri'),
           institutionId: text(fields, 'institution'),
         });
       case 'refresh_token':
-        return bank.refresh(requiredText(fields, 'refresh_token'));
+        return consents.refresh(clientId, requiredText(fields, 'refresh_token'));
       default:
         throw invalidRequest('grant_type must be authorization_code or refresh_token.');
     }
@@ -106,7 +119,8 @@ export function oauthRoutes(app: FastifyInstance, { bank, authorizations }: Bank
 
   // RFC 7009: an unknown token is not an error, so revoking twice is harmless.
   app.post('/oauth/revoke', async (request) => {
-    bank.revoke(requiredText(bodyOf(request), 'token'));
+    const clientId = await clients.client(request);
+    await consents.revoke(clientId, requiredText(bodyOf(request), 'token'));
     return {};
   });
 }

@@ -56,6 +56,7 @@ export class BankLogin {
     const accountKeys = await this.consentKeys(picked, relinkAuth);
     const connector = this.bank.connector;
     const code = await connector.createSandboxAuthorization(institution.id, {
+      tenant: merchantId,
       accountKeys,
       ...(relinkAuth?.bankUserId && { bankUser: relinkAuth.bankUserId }),
     });
@@ -75,7 +76,7 @@ export class BankLogin {
     relinkAuth: FcAuthorization | undefined,
     credentials: Credentials,
   ) {
-    const holder = await holderAtBank(this.control, institution, credentials.username);
+    const holder = await holderAtBank(this.control, merchantId, institution, credentials.username);
     if (!holder.ok) return holder;
     if (relinkAuth?.bankUserId && holder.value !== relinkAuth.bankUserId) {
       throw invalidRequest(
@@ -85,7 +86,7 @@ export class BankLogin {
     }
     // Before the consent is granted, so that it runs from the link on the merchant's clock.
     await this.startAtMerchantTime(merchantId, holder.value);
-    return logInWithCredentials(this.bank.connector, institution, credentials);
+    return logInWithCredentials(this.bank.connector, merchantId, institution, credentials);
   }
 
   /**
@@ -100,6 +101,6 @@ export class BankLogin {
       .select('id')
       .where('bank_user_id', '=', bankUserId)
       .executeTakeFirst();
-    if (!known) await this.control.advanceUser(bankUserId, offsetSeconds);
+    if (!known) await this.control.advanceUser(merchantId, bankUserId, offsetSeconds);
   }
 }

@@ -38,7 +38,10 @@ export function institutionUnavailable(failure: BankFailure, institutionName: st
     type: 'invalid_request_error',
     code: 'financial_connections_institution_unavailable',
     param: 'institution',
-    message: `${institutionName} is unavailable right now.${when}`,
+    message:
+      failure.kind === 'institution_unavailable' && failure.recordsLost && failure.message
+        ? `${institutionName}: ${failure.message}`
+        : `${institutionName} is unavailable right now.${when}`,
   });
 }
 
@@ -47,6 +50,9 @@ export function institutionUnavailable(failure: BankFailure, institutionName: st
  * the bank answers (a consent gone, an account closed or back) becomes a lifecycle transition.
  */
 export class BankSync {
+  /** Told when the bank answers that it lost its records of a connection (nothing changes here). */
+  onRecordsLost: ((authorizationId: string) => void) | undefined;
+
   constructor(
     private readonly db: Kysely<Database>,
     readonly connector: InstitutionConnector,
@@ -107,6 +113,8 @@ export class BankSync {
     const transitions: Transition[] = [];
     if (!result.ok) {
       const kind = result.failure.kind;
+      if (kind === 'institution_unavailable' && result.failure.recordsLost)
+        this.onRecordsLost?.(authorizationId);
       const fact = brokenBy[kind];
       if (kind === 'holder_disconnected') await this.disconnectedByHolder(authorizationId);
       else if (fact)

@@ -51,11 +51,12 @@ export function refuseCredentials(institution: SandboxInstitution): ApiError | u
  */
 export async function holderAtBank(
   control: SandboxControl,
+  merchantId: string,
   institution: SandboxInstitution,
   username: string,
 ): Promise<BankResult<string>> {
   try {
-    return ok(await control.holder(institution.id, username));
+    return ok(await control.holder(merchantId, institution.id, username));
   } catch (error) {
     if (error instanceof SandboxControlRefused && error.status < 500) throw error;
     return fail({ kind: 'institution_unavailable' });
@@ -69,11 +70,12 @@ export async function holderAtBank(
  */
 export async function logInWithCredentials(
   connector: InstitutionConnector,
+  merchantId: string,
   institution: SandboxInstitution,
   credentials: Credentials,
 ): Promise<BankResult<Authorized>> {
   const { username, password, answers } = credentials;
-  let step = await connector.logIn(institution.id, { username, password });
+  let step = await connector.logIn(institution.id, { tenant: merchantId, username, password });
   let used = 0;
   while (step.ok && step.value.status === 'prompt') {
     const { loginId, prompt } = step.value;

@@ -28,6 +28,13 @@ export const accountEvents = [
   'account_numbers_deactivated',
 ] as const;
 
+function recordsLost(what: string, param: string) {
+  return invalidRequest(
+    `The sandbox bank no longer knows ${what}: it has lost its records (its store is not the one the accounts were linked at). Restore the bank's store, or link the accounts again.`,
+    param,
+  );
+}
+
 /** Something else that waits on a merchant's sandbox clock (webhook retries). */
 export interface ClockFollower {
   advanceClock(merchantId: string, seconds: number): Promise<void>;
@@ -83,8 +90,10 @@ export class Simulator {
       .where('merchant_id', '=', merchantId)
       .where('bank_user_id', 'is not', null)
       .execute();
-    for (const { bank_user_id } of users)
-      if (bank_user_id) await this.control.advanceUser(bank_user_id, seconds);
+    for (const { bank_user_id } of users) {
+      // A holder the bank lost (a new bank store) is skipped: the check below reports the loss.
+      if (bank_user_id) await this.unlessLost(this.control.advanceUser(merchantId, bank_user_id, seconds));
+    }
     const authorizations = await this.db
       .selectFrom('fc_authorizations')
       .select('id')
@@ -98,6 +107,17 @@ export class Simulator {
     return clock;
   }
 
+  /** False when the bank does not know what the call named: it lost its records. */
+  private async unlessLost(call: Promise<void>): Promise<boolean> {
+    try {
+      await call;
+      return true;
+    } catch (error) {
+      if (error instanceof SandboxControlRefused && error.bankError === 'not_found') return false;
+      throw error;
+    }
+  }
+
   async authorization(
     merchantId: string,
     id: string,
@@ -107,7 +127,10 @@ export class Simulator {
     if (!authorization.bankUserId) {
       throw invalidRequest(`The authorization '${id}' was not made at the sandbox bank.`, 'authorization');
     }
-    await this.control.user(authorization.bankUserId, userControls[event]);
+    const known = await this.unlessLost(
+      this.control.user(merchantId, authorization.bankUserId, userControls[event]),
+    );
+    if (!known) throw recordsLost(`the holder of the authorization '${id}'`, 'authorization');
     await this.bank.checkAuthorization(id);
     return this.authorizations.get(merchantId, id);
   }
@@ -118,7 +141,10 @@ export class Simulator {
       throw invalidRequest(`The account '${id}' was not linked at the sandbox bank.`, 'account');
     }
     try {
-      await this.control.account(account.bankAccountId, accountControls[event]);
+      const known = await this.unlessLost(
+        this.control.account(merchantId, account.bankAccountId, accountControls[event]),
+      );
+      if (!known) throw recordsLost(`the account '${id}'`, 'account');
     } catch (error) {
       if (error instanceof SandboxControlRefused && error.bankError === 'not_supported') {
         throw invalidRequest(

@@ -356,7 +356,10 @@ for (const backend of backends) {
   describe(`credential logins at an unreachable bank on ${backend.name}`, { skip: backend.skip }, () => {
     let h: Harness;
     before(async () => {
-      h = await startHarness(backend, { bankUrl: 'http://127.0.0.1:1' });
+      h = await startHarness(backend, {
+        bankUrl: 'http://127.0.0.1:1',
+        bankClientSecret: 'bcs_unused-because-the-bank-never-answers',
+      });
     });
     after(() => h?.close());
 
