@@ -38,6 +38,24 @@ export interface RawResponse {
  */
 export async function startHarness(backend: Backend, flags: ConfigFlags = {}): Promise<Harness> {
   const database: ProvisionedDatabase = await backend.provision();
+  const h = await startHarnessOn(database, flags);
+  return {
+    ...h,
+    async close() {
+      await h.close();
+      await database.drop();
+    },
+  };
+}
+
+/**
+ * openfc on a database the caller provisioned and drops: several of these on one database are
+ * processes sharing it, one after another a restart. They share the data folder (its encryption key).
+ */
+export async function startHarnessOn(
+  database: ProvisionedDatabase,
+  flags: ConfigFlags = {},
+): Promise<Harness> {
   const adminToken = `admin_${randomBytes(20).toString('hex')}`;
   const config = loadConfig(
     {
@@ -93,7 +111,6 @@ export async function startHarness(backend: Backend, flags: ConfigFlags = {}): P
     },
     async close() {
       await running.close();
-      await database.drop();
     },
   };
 }
