@@ -38,11 +38,14 @@ export const adminToken = `admin_${randomBytes(24).toString('hex')}`;
  * A sandbox bank for the enclosing suite (and a connector to it), started before its tests and
  * stopped after them; read them through the getters once the tests run.
  */
-export function useTestBank(): { bank(): SandboxBankServer; connector(): HttpConnector } {
+export function useTestBank(options: Partial<StartSandboxBankOptions> = {}): {
+  bank(): SandboxBankServer;
+  connector(): HttpConnector;
+} {
   let bank: SandboxBankServer | undefined;
   let connector: HttpConnector | undefined;
   before(async () => {
-    bank = await startTestBank();
+    bank = await startTestBank(options);
     connector = createHttpConnector({ baseUrl: bank.url, timeoutMs: 2_000, client: testClient });
   });
   after(async () => {
