@@ -13,17 +13,21 @@ const usage = `openfc: a self-hostable Stripe Financial Connections
 Usage:
   openfc serve   [--port N] [--host H] [--data-dir DIR] [--database postgres://…]
                  [--secret-key sk_test_…] [--publishable-key pk_test_…] [--log-level info]
-                 [--bank-url http://…] [--encryption-key HEX]
+                 [--bank-url http://… --bank-client-secret S] [--bank-client-id ID]
+                 [--admin-token T] [--encryption-key HEX]
                  [--scheduler-interval SECONDS] [--bank-check-interval SECONDS]
   openfc migrate [--data-dir DIR] [--database postgres://…] [--dry-run]
-  openfc sandbox-bank [--port N] [--host H]   the sandbox bank alone (use it with --bank-url)
+  openfc sandbox-bank [--port N] [--host H] [--data-dir DIR] [--database postgres://…]
+                 [--client-id ID] [--client-secret S] [--admin-token T] [--log-level info]
+                 the sandbox bank alone (use it with --bank-url)
   openfc listen  --forward-to http://localhost:3000/webhook [--events a,b] [--api-version V]
                  [--print-secret] [--api-key sk_test_…] [--api-base http://127.0.0.1:4242]
   openfc trigger <event type> [--api-key sk_test_…] [--api-base http://127.0.0.1:4242]
 
 Each flag has an environment variable: PORT, HOST, OPENFC_DATA_DIR, DATABASE_URL,
 OPENFC_SECRET_KEY, OPENFC_PUBLISHABLE_KEY, OPENFC_LOG_LEVEL, OPENFC_BANK_URL,
-OPENFC_ENCRYPTION_KEY, OPENFC_SCHEDULER_INTERVAL, OPENFC_BANK_CHECK_INTERVAL.`;
+OPENFC_BANK_CLIENT_ID, OPENFC_BANK_CLIENT_SECRET, OPENFC_ADMIN_TOKEN, OPENFC_ENCRYPTION_KEY,
+OPENFC_SCHEDULER_INTERVAL, OPENFC_BANK_CHECK_INTERVAL.`;
 
 function readFlags(args: string[]): { flags: ConfigFlags; dryRun: boolean } {
   const options = Object.fromEntries(
