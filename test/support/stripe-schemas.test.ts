@@ -6,7 +6,7 @@ import { assertListOf, assertMatchesSchema, assertStripeError } from './stripe-s
 type Fixtures = Record<string, Record<string, Record<string, unknown>>>;
 
 const fixtures = JSON.parse(
-  readFileSync(new URL('../../../shared/reference/stripe/fixtures-fc.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/stripe/fixtures-fc.json', import.meta.url), 'utf8'),
 ) as Fixtures;
 
 function fixture(section: string, name: string): Record<string, unknown> {

@@ -1,10 +1,11 @@
 /**
  * Validation of openfc responses against Stripe's published object schemas.
  *
- * The schemas live in `shared/reference/stripe/schemas.json` (beside the repository) as
- * OpenAPI 3.0 component schemas. OpenAPI 3.0 is not plain JSON Schema: it marks optional nulls
- * with `nullable: true` and points at other components with `#/components/schemas/NAME`. Both are
- * rewritten here before the schemas are handed to ajv, once, on first use.
+ * The schemas live in `test/fixtures/stripe/schemas.json` (taken from Stripe's public OpenAPI
+ * specification; see the README there) as OpenAPI 3.0 component schemas. OpenAPI 3.0 is not
+ * plain JSON Schema: it marks optional nulls with `nullable: true` and points at other components
+ * with `#/components/schemas/NAME`. Both are rewritten here before the schemas are handed to ajv,
+ * once, on first use.
  */
 import { AssertionError } from 'node:assert';
 import { readFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import AjvModule from 'ajv';
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
-const SCHEMAS_URL = new URL('../../../shared/reference/stripe/schemas.json', import.meta.url);
+const SCHEMAS_URL = new URL('../fixtures/stripe/schemas.json', import.meta.url);
 const REF_PREFIX = '#/components/schemas/';
 /** Base under which every converted schema is registered with ajv; refs are rewritten to it. */
 const ID_BASE = 'https://openfc.invalid/stripe/schemas/';
