@@ -44,7 +44,9 @@ describe('sandbox bank: seeded data', () => {
   let one: SandboxBankServer;
   let two: SandboxBankServer;
   before(async () => {
-    [one, two] = await Promise.all([startTestBank(), startTestBank()]);
+    // One after the other: if the second fails to start, `after` still closes the first.
+    one = await startTestBank();
+    two = await startTestBank();
   });
   after(async () => {
     await one?.close();

@@ -3,7 +3,7 @@ import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import { backends, type ProvisionedDatabase } from '../support/backends.ts';
 import { cleanUp, run, type Server, serve, tempDir } from '../support/processes.ts';
-import { eventOf, startReceiver } from '../support/receiver.ts';
+import { closeReceivers, eventOf, startReceiver } from '../support/receiver.ts';
 
 /**
  * Several `openfc serve` processes on one PostgreSQL database, as a horizontally scaled
@@ -14,6 +14,7 @@ const postgres = backends.find((b) => b.name === 'postgres');
 const databases: ProvisionedDatabase[] = [];
 
 after(async () => {
+  await closeReceivers();
   await cleanUp();
   for (const database of databases) await database.drop();
 });
@@ -145,6 +146,5 @@ describe('several openfc processes on one PostgreSQL database', {
     } finally {
       await client.end();
     }
-    await receiver.close();
   });
 });

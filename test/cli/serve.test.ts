@@ -141,9 +141,11 @@ describe('openfc serve on SQLite', () => {
     assert.match(dry.stdout, new RegExp(`${migrationNames.length} migration\\(s\\) would be applied\\.`));
     assert.doesNotMatch(dry.stdout, /^\s+applied/m);
     const db = new SQLite(path.join(dataDir, 'openfc.db'), { readonly: true });
-    const tables = db.prepare("select name from sqlite_master where type = 'table'").all();
-    db.close();
-    assert.deepEqual(tables, []);
+    try {
+      assert.deepEqual(db.prepare("select name from sqlite_master where type = 'table'").all(), []);
+    } finally {
+      db.close();
+    }
 
     const apply = await run(['migrate', '--data-dir', dataDir]);
     assert.equal(apply.code, 0, apply.stderr);

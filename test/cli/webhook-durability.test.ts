@@ -4,7 +4,7 @@ import type Stripe from 'stripe';
 import { backends, type ProvisionedDatabase } from '../support/backends.ts';
 import { eventually } from '../support/eventually.ts';
 import { cleanUp, type Server, serve } from '../support/processes.ts';
-import { eventOf, startReceiver } from '../support/receiver.ts';
+import { closeReceivers, eventOf, startReceiver } from '../support/receiver.ts';
 
 /**
  * openfc killed with SIGKILL in the middle of a burst of changes and of their deliveries: after a
@@ -13,6 +13,7 @@ import { eventOf, startReceiver } from '../support/receiver.ts';
 
 const databases: ProvisionedDatabase[] = [];
 after(async () => {
+  await closeReceivers();
   await cleanUp();
   for (const database of databases) await database.drop();
 });
@@ -90,7 +91,6 @@ for (const backend of backends) {
         `the crash left deliveries to make (${deliveredBeforeCrash.size} of ${wanted.size} sent before it)`,
       );
       await server.stop();
-      await receiver.close();
     });
   });
 }

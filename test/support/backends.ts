@@ -66,9 +66,12 @@ const postgres: Backend = {
   async provision() {
     const name = `openfc_test_${randomBytes(6).toString('hex')}`;
     const admin = new pg.Client({ connectionString: postgresAdminUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
+    try {
+      await admin.connect();
+      await admin.query(`create database ${name}`);
+    } finally {
+      await admin.end();
+    }
     const url = new URL(postgresAdminUrl);
     url.pathname = `/${name}`;
     const dataDir = tempDir();
@@ -78,19 +81,22 @@ const postgres: Backend = {
       async drop() {
         rmSync(dataDir, { recursive: true, force: true });
         const client = new pg.Client({ connectionString: postgresAdminUrl });
-        await client.connect();
-        // A closed pool's connections finish closing on their own time; dropping the database under
-        // one would end it with an error in the process that is closing it.
-        for (let i = 0; i < 40; i++) {
-          const { rows } = await client.query<{ n: string }>(
-            'select count(*) as n from pg_stat_activity where datname = $1',
-            [name],
-          );
-          if (Number(rows[0]?.n) === 0) break;
-          await new Promise((resolve) => setTimeout(resolve, 50));
+        try {
+          await client.connect();
+          // A closed pool's connections finish closing on their own time; dropping the database
+          // under one would end it with an error in the process that is closing it.
+          for (let i = 0; i < 40; i++) {
+            const { rows } = await client.query<{ n: string }>(
+              'select count(*) as n from pg_stat_activity where datname = $1',
+              [name],
+            );
+            if (Number(rows[0]?.n) === 0) break;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          await client.query(`drop database if exists ${name} with (force)`);
+        } finally {
+          await client.end();
         }
-        await client.query(`drop database if exists ${name} with (force)`);
-        await client.end();
       },
     };
   },

@@ -38,12 +38,18 @@ export interface RawResponse {
  */
 export async function startHarness(backend: Backend, flags: ConfigFlags = {}): Promise<Harness> {
   const database: ProvisionedDatabase = await backend.provision();
-  const h = await startHarnessOn(database, flags);
+  const h = await startHarnessOn(database, flags).catch(async (error: unknown) => {
+    await database.drop();
+    throw error;
+  });
   return {
     ...h,
     async close() {
-      await h.close();
-      await database.drop();
+      try {
+        await h.close();
+      } finally {
+        await database.drop();
+      }
     },
   };
 }

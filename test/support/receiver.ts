@@ -15,7 +15,9 @@ export type Answer = { status: number; headers?: Record<string, string>; body?: 
 
 /**
  * A merchant's webhook receiver: a real HTTP server that records what it gets and answers from a
- * queue of scripted answers, then 200.
+ * queue of scripted answers, then 200. A receiver left open keeps the test process from ending,
+ * so each one is closed whatever happens: in a `finally`, or by `closeReceivers()` from an `after`
+ * or `afterEach` hook.
  */
 export interface Receiver {
   url: string;
@@ -25,6 +27,13 @@ export interface Receiver {
   /** Resolves once `count` requests (in all) have arrived matching `filter`. */
   waitFor(count: number, filter?: (r: Received) => boolean, timeoutMs?: number): Promise<Received[]>;
   close(): Promise<void>;
+}
+
+const open = new Set<Receiver>();
+
+/** Closes every receiver still open. */
+export async function closeReceivers(): Promise<void> {
+  await Promise.all([...open].map((receiver) => receiver.close()));
 }
 
 export async function startReceiver(
@@ -62,7 +71,7 @@ export async function startReceiver(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const receiver: Receiver = {
     url: `http://127.0.0.1:${port}${path}`,
     received,
     answer(...answers) {
@@ -86,11 +95,14 @@ export async function startReceiver(
       });
     },
     async close() {
+      if (!open.delete(receiver)) return;
       for (const res of stalled) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  open.add(receiver);
+  return receiver;
 }
 
 /** The event a received request carries. */

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Stripe from 'stripe';
 import { backends } from '../support/backends.ts';
 import { eventually } from '../support/eventually.ts';
 import { linkAccounts } from '../support/fc.ts';
 import { gaVersion, type Harness, previewVersion, startHarness } from '../support/harness.ts';
-import { eventOf, type Receiver, startReceiver } from '../support/receiver.ts';
+import { closeReceivers, eventOf, type Receiver, startReceiver } from '../support/receiver.ts';
 import { assertEventMatchesSchema, assertMatchesSchema } from '../support/stripe-schemas.ts';
 
 const verifier = new Stripe('sk_test_unused_for_verification');
@@ -15,9 +15,15 @@ for (const backend of backends) {
   describe(`webhook delivery on ${backend.name}`, { skip: backend.skip }, () => {
     let h: Harness;
     let receiver: Receiver;
+    /** Endpoints the current test made; removed after it, so later tests' events skip them. */
+    const endpoints: string[] = [];
     before(async () => {
       // Short retries and a short timeout, so that failures come back within the test.
       h = await startHarness(backend, { webhookRetries: '0.2,0.2', webhookTimeout: '0.5' });
+    });
+    afterEach(async () => {
+      await closeReceivers();
+      for (const id of endpoints.splice(0)) await h.stripe().webhookEndpoints.del(id);
     });
     after(() => h?.close());
 
@@ -28,12 +34,8 @@ for (const backend of backends) {
         enabled_events: ['*'],
         ...params,
       });
+      endpoints.push(created.id);
       return { id: created.id, secret: created.secret as string };
-    }
-
-    async function done(id: string) {
-      await h.stripe().webhookEndpoints.del(id);
-      await receiver.close();
     }
 
     /** Every attempt openfc recorded for an event at an endpoint, oldest first. */
@@ -99,7 +101,6 @@ for (const backend of backends) {
       await h.stripe().customers.update(customer.id, { name: 'Changed' });
       await sleep(300);
       assert.equal(receiver.received.length, 1);
-      await done(id);
     });
 
     test('each endpoint gets the event rendered with its own API version', async () => {
@@ -155,9 +156,6 @@ for (const backend of backends) {
       assert.equal(gAccount.status, 'inactive');
       assert.equal(gAccount.status_details?.inactive, undefined);
       assertMatchesSchema('financial_connections.account', pAccount);
-      await done(preview.id);
-      await previewReceiver.close();
-      await h.stripe().webhookEndpoints.del(ga.id);
     });
 
     test('a 500 and a timeout are retried on the schedule until a 2xx', async () => {
@@ -182,16 +180,14 @@ for (const backend of backends) {
       assert.equal(tried[2]?.next_attempt_at, null);
       const ats = got.map((r) => r.at);
       assert.ok(Number(ats[1]) - Number(ats[0]) >= 150, 'the first retry waits for the schedule');
-      await done(id);
     });
 
     test("a receiver's Retry-After is waited for", async () => {
-      const { id } = await endpoint({ enabled_events: ['customer.created'] });
+      await endpoint({ enabled_events: ['customer.created'] });
       receiver.answer({ status: 503, headers: { 'retry-after': '1' } });
       await h.stripe().customers.create({ email: 'later@example.com' });
       const [first, second] = await receiver.waitFor(2);
       assert.ok(Number(second?.at) - Number(first?.at) >= 950, 'waited about a second, not 0.2 s');
-      await done(id);
     });
 
     test('when the schedule runs out the delivery fails, and the event lists as undelivered', async () => {
@@ -209,7 +205,6 @@ for (const backend of backends) {
       const delivered = await stripe.events.list({ delivery_success: true, limit: 100 });
       assert.ok(!delivered.data.some((e) => e.id === eventId));
       assert.equal((await stripe.events.retrieve(eventId)).pending_webhooks, 0);
-      await done(id);
     });
 
     test('a delivery whose signing secret cannot be opened fails its attempts without sending', async () => {
@@ -235,7 +230,6 @@ for (const backend of backends) {
         ],
       );
       assert.equal(receiver.received.length, 0);
-      await done(id);
     });
 
     test('a disabled endpoint is sent nothing; a resend delivers an event again', async () => {
@@ -265,9 +259,6 @@ for (const backend of backends) {
       });
       assert.equal(noEndpoint.status, 404);
       assert.equal((noEndpoint.body.error as { param: string }).param, 'webhook_endpoint');
-      await h.stripe().webhookEndpoints.del(disabled.id);
-      await disabledReceiver.close();
-      await done(live.id);
     });
   });
 
@@ -276,6 +267,7 @@ for (const backend of backends) {
     before(async () => {
       h = await startHarness(backend);
     });
+    afterEach(closeReceivers);
     after(() => h?.close());
 
     test('a retry due in five minutes runs when the clock moves five minutes', async () => {
@@ -290,7 +282,6 @@ for (const backend of backends) {
       await stripe.rawRequest('POST', '/v1/test_helpers/sandbox_clock/advance', { seconds: 400 });
       const got = await receiver.waitFor(2);
       assert.equal(eventOf(got[1] as never).id, eventOf(got[0] as never).id);
-      await receiver.close();
     });
   });
 }
