@@ -20,6 +20,8 @@ import { assertListOf, assertMatchesSchema, assertStripeError } from '../support
 const formHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
 const sessionsUrl = '/v1/financial_connections/sessions';
 const institutionsUrl = '/v1/financial_connections/institutions';
+/** Names every object inherits: as parameter names or values they must mean nothing more. */
+const inheritedNames = ['constructor', '__proto__', 'toString', 'hasOwnProperty'];
 
 type Body = Record<string, unknown>;
 
@@ -503,7 +505,14 @@ for (const backend of backends) {
       });
 
       test('keys reaching a prototype are a 400 and pollute nothing', async () => {
-        for (const key of ['__proto__[x]', 'constructor[prototype][x]', 'metadata[__proto__]', '__proto__']) {
+        for (const key of [
+          '__proto__[x]',
+          'constructor[prototype][x]',
+          'metadata[__proto__]',
+          '__proto__',
+          'constructor',
+          'metadata[constructor]',
+        ]) {
           await refusedWithoutWrites(() => post(h, '/v1/customers', `name=proto&${key}=1`), 400, {
             type: 'invalid_request_error',
             param: key,
@@ -525,6 +534,55 @@ for (const backend of backends) {
         // openfc runs in this process: a polluted prototype would show here.
         assert.equal(({} as Record<string, unknown>).x, undefined);
         assert.equal(Object.hasOwn(Object.prototype, 'x'), false);
+      });
+
+      test('names every object inherits are unknown parameters or invalid values, never more', async () => {
+        // `constructor` and `__proto__` as parameter names are refused above, as prototype keys.
+        for (const name of ['toString', 'hasOwnProperty', 'valueOf']) {
+          for (const [path, fields, param] of [
+            ['/v1/customers', `name=x&${name}=1`, name],
+            [sessionsUrl, `${holder}&permissions[]=balances&filters[${name}]=1`, `filters[${name}]`],
+            [
+              sessionsUrl,
+              `${holder}&permissions[]=balances&account_holder[${name}]=1`,
+              `account_holder[${name}]`,
+            ],
+          ] as const) {
+            await refusedWithoutWrites(() => post(h, path, fields), 400, {
+              type: 'invalid_request_error',
+              code: 'parameter_unknown',
+              param,
+              message: `Received unknown parameter: ${param}`,
+            });
+          }
+          // Metadata keys are the merchant's own: these are stored as given.
+          const tagged = await post(h, '/v1/customers', `metadata[${name}]=v`);
+          assert.equal(tagged.status, 200, tagged.text);
+          assert.deepEqual(tagged.body.metadata, { [name]: 'v' });
+        }
+        for (const name of inheritedNames) {
+          expectError(await post(h, sessionsUrl, `${holder}&permissions[0]=${name}`), 400, {
+            type: 'invalid_request_error',
+            param: 'permissions[0]',
+            message: /^Invalid permissions\[0\]: must be one of /,
+          });
+          expectError(await h.fetch(`/v1/customers?limit=${name}`), 400, {
+            type: 'invalid_request_error',
+            code: 'parameter_invalid_integer',
+            param: 'limit',
+            message: `Invalid integer: ${name}`,
+          });
+          expectError(await h.fetch(`/v1/customers/${name}`), 404, {
+            type: 'invalid_request_error',
+            code: 'resource_missing',
+            param: 'id',
+            message: `No such customer: '${name}'`,
+          });
+          expectError(await h.fetch('/v1/customers', { version: name }), 400, {
+            type: 'invalid_request_error',
+            message: new RegExp(`^Invalid Stripe API version: ${name}\\. `),
+          });
+        }
       });
 
       test('invalid UTF-8 is a 400, as raw bytes and as %FF', async () => {
@@ -769,8 +827,17 @@ for (const backend of backends) {
       });
 
       test('an unknown expand path is a 400 saying it cannot be expanded', async () => {
-        for (const path of ['bogus', 'account_holder.bogus', 'permissions']) {
-          const res = await h.fetch(`${sessionsUrl}/${sessionId}?expand[]=${path}`);
+        const sessionPaths = ['bogus', 'account_holder.bogus', 'permissions', ...inheritedNames];
+        const inherited = inheritedNames.flatMap((name) => [
+          [`/v1/customers/${customer.id}`, name],
+          ['/v1/customers', `data.${name}`],
+          [`${sessionsUrl}/${sessionId}`, `accounts.${name}`],
+        ]);
+        for (const [url, path] of [
+          ...sessionPaths.map((p) => [`${sessionsUrl}/${sessionId}`, p]),
+          ...inherited,
+        ]) {
+          const res = await h.fetch(`${url}?expand[]=${path}`);
           expectError(res, 400, {
             type: 'invalid_request_error',
             param: 'expand',

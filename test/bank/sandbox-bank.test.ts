@@ -259,6 +259,27 @@ describe('sandbox bank over HTTP', () => {
     assert.equal(noLogin.body.status, 'authorized');
   });
 
+  test('names every object inherits are ordinary passwords and answers, not magic inputs', async () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const login = await call(base, 'POST', '/login', {
+        json: { institution: institutions.sandboxNonOAuth, username: 'ada', password: name },
+      });
+      assert.deepEqual([login.status, login.body.status], [200, 'authorized'], JSON.stringify(login.body));
+
+      const asked = await call(base, 'POST', '/login', {
+        json: { institution: institutions.sandboxNonOAuth, username: 'ada', password: 'mfa' },
+      });
+      const answered = await call(base, 'POST', '/login', {
+        json: { login_id: String(asked.body.login_id), answer: name },
+      });
+      assert.deepEqual(
+        [answered.status, answered.body.status],
+        [200, 'authorized'],
+        `${name}: ${JSON.stringify(answered.body)}`,
+      );
+    }
+  });
+
   test('the holders control names the holder a username logs in as', async () => {
     const holder = (json: Record<string, string>) =>
       call(base, 'POST', '/control/holders', { json: { tenant: testTenant, ...json } });

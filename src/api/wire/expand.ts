@@ -48,6 +48,12 @@ function isJson(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** `table[type][field]`, own properties only: a path such as `constructor` names no field. */
+function lookup<T>(table: Record<string, Record<string, T>>, type: string, field: string): T | undefined {
+  const fields = Object.hasOwn(table, type) ? table[type] : undefined;
+  return fields && Object.hasOwn(fields, field) ? fields[field] : undefined;
+}
+
 function notExpandable(path: string): never {
   throw invalidRequest(`This property cannot be expanded (${path}).`, 'expand');
 }
@@ -57,9 +63,8 @@ function matchField(
   type: string,
   segments: readonly string[],
 ): { take: number; kind: ExpandableKind } | undefined {
-  const fields = expandableFields[type] ?? {};
   for (let take = Math.min(2, segments.length); take >= 1; take--) {
-    const kind = fields[segments.slice(0, take).join('.')];
+    const kind = lookup(expandableFields, type, segments.slice(0, take).join('.'));
     if (kind) return { take, kind };
   }
   return undefined;
@@ -73,7 +78,7 @@ function checkPath(returns: Returns, segments: readonly string[], full: string):
     checkPath(returns.list, rest, full);
     return;
   }
-  const listItem = listFields[returns]?.[head];
+  const listItem = lookup(listFields, returns, head);
   if (listItem) {
     checkPath({ list: listItem }, rest, full);
     return;
@@ -107,7 +112,8 @@ async function expandInto(target: Json, segments: string[], load: ExpandLoader):
     return;
   }
   const type = String(target.object);
-  if (listFields[type]?.[head] && isJson(target[head])) return expandInto(target[head] as Json, rest, load);
+  if (lookup(listFields, type, head) && isJson(target[head]))
+    return expandInto(target[head] as Json, rest, load);
   const match = matchField(type, segments);
   if (!match) return;
   let parent: unknown = target;

@@ -11,16 +11,21 @@ export type LoginOutcome =
   | { kind: 'prompt'; prompt: PromptBody }
   | { kind: 'done' };
 
-const prompts: Record<PromptBody['kind'], PromptBody> = {
-  options: {
-    kind: 'options',
-    message: 'Where should we send your one-time code?',
-    options: ['Text message to (•••) •••-0123', 'Email to a•••@example.com'],
-  },
-  mfa: { kind: 'mfa', message: 'Enter the one-time code we sent you.' },
-  confirm_mfa: { kind: 'confirm_mfa', message: 'Confirm the one-time code to finish logging in.' },
-  security_question: { kind: 'security_question', message: 'What was the name of your first pet?' },
-};
+/** A Map, not an object: a password such as `constructor` must not find an inherited name. */
+const prompts = new Map<string, PromptBody>(
+  (
+    [
+      {
+        kind: 'options',
+        message: 'Where should we send your one-time code?',
+        options: ['Text message to (•••) •••-0123', 'Email to a•••@example.com'],
+      },
+      { kind: 'mfa', message: 'Enter the one-time code we sent you.' },
+      { kind: 'confirm_mfa', message: 'Confirm the one-time code to finish logging in.' },
+      { kind: 'security_question', message: 'What was the name of your first pet?' },
+    ] satisfies PromptBody[]
+  ).map((prompt) => [prompt.kind, prompt]),
+);
 
 const normalise = (value: string) => value.trim().toLowerCase();
 
@@ -29,7 +34,6 @@ export function loginOutcome(values: readonly string[], asking: string): LoginOu
   const all = values.map(normalise);
   if (all.includes('error')) return { kind: 'error' };
   if (all.includes('incorrect')) return { kind: 'incorrect' };
-  const magic = normalise(asking);
-  if (magic in prompts) return { kind: 'prompt', prompt: prompts[magic as PromptBody['kind']] };
-  return { kind: 'done' };
+  const prompt = prompts.get(normalise(asking));
+  return prompt ? { kind: 'prompt', prompt } : { kind: 'done' };
 }

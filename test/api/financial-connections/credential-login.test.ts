@@ -133,6 +133,13 @@ for (const backend of backends) {
           { username: 'ada', password: 'security_question', answers: ['incorrect'] },
           cancelled,
         ],
+        // Names every object inherits are no magic inputs: each is an ordinary password or answer.
+        ...['constructor', '__proto__', 'toString', 'hasOwnProperty'].flatMap(
+          (name): Array<[string, Credentials, Record<string, unknown>]> => [
+            [`${name} as the password`, { username: 'ada', password: name }, succeeded],
+            [`${name} as an answer`, { username: 'ada', password: 'mfa', answers: [name] }, succeeded],
+          ],
+        ),
       ];
       const holders = new Set<string>();
       for (const [name, credentials, expected] of cases) {
