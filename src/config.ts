@@ -68,7 +68,7 @@ export const defaults = {
 } as const;
 
 /** Where each setting comes from: a flag, and the environment variable behind it. */
-const sources = {
+export const configSources = {
   port: { flag: '--port', env: 'PORT' },
   host: { flag: '--host', env: 'HOST' },
   dataDir: { flag: '--data-dir', env: 'OPENFC_DATA_DIR' },
@@ -93,7 +93,7 @@ export class ConfigError extends Error {}
 
 export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, string | undefined> = {};
-  for (const [name, source] of Object.entries(sources) as [keyof Config, { env: string }][]) {
+  for (const [name, source] of Object.entries(configSources) as [keyof Config, { env: string }][]) {
     const value = flags[name] ?? env[source.env];
     raw[name] = value === '' ? undefined : value;
   }
@@ -104,12 +104,12 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const name = issue.path[0] as keyof Config;
-    const source = sources[name];
+    const source = configSources[name];
     return `  ${source.flag} / ${source.env}: ${issue.message}`;
   });
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }
 
 export const configFlagNames = Object.fromEntries(
-  Object.entries(sources).map(([name, s]) => [s.flag.slice(2), name]),
+  Object.entries(configSources).map(([name, s]) => [s.flag.slice(2), name]),
 ) as Record<string, keyof Config>;

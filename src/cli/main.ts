@@ -16,18 +16,27 @@ Usage:
                  [--bank-url http://… --bank-client-secret S] [--bank-client-id ID]
                  [--admin-token T] [--encryption-key HEX]
                  [--scheduler-interval SECONDS] [--bank-check-interval SECONDS]
+                 [--webhook-retries test|live|SECONDS,…] [--webhook-timeout SECONDS]
   openfc migrate [--data-dir DIR] [--database postgres://…] [--dry-run]
   openfc sandbox-bank [--port N] [--host H] [--data-dir DIR] [--database postgres://…]
                  [--client-id ID] [--client-secret S] [--admin-token T] [--log-level info]
-                 the sandbox bank alone (use it with --bank-url)
+                 the sandbox bank alone (point openfc serve --bank-url at it)
   openfc listen  --forward-to http://localhost:3000/webhook [--events a,b] [--api-version V]
                  [--print-secret] [--api-key sk_test_…] [--api-base http://127.0.0.1:4242]
+                 [--data-dir DIR]
   openfc trigger <event type> [--api-key sk_test_…] [--api-base http://127.0.0.1:4242]
+                 [--data-dir DIR]
+  openfc --help  this text (openfc listen --help and openfc trigger --help: theirs)
 
-Each flag has an environment variable: PORT, HOST, OPENFC_DATA_DIR, DATABASE_URL,
-OPENFC_SECRET_KEY, OPENFC_PUBLISHABLE_KEY, OPENFC_LOG_LEVEL, OPENFC_BANK_URL,
+Each flag of serve and migrate has an environment variable: PORT, HOST, OPENFC_DATA_DIR,
+DATABASE_URL, OPENFC_SECRET_KEY, OPENFC_PUBLISHABLE_KEY, OPENFC_LOG_LEVEL, OPENFC_BANK_URL,
 OPENFC_BANK_CLIENT_ID, OPENFC_BANK_CLIENT_SECRET, OPENFC_ADMIN_TOKEN, OPENFC_ENCRYPTION_KEY,
-OPENFC_SCHEDULER_INTERVAL, OPENFC_BANK_CHECK_INTERVAL.`;
+OPENFC_SCHEDULER_INTERVAL, OPENFC_BANK_CHECK_INTERVAL, OPENFC_WEBHOOK_RETRIES,
+OPENFC_WEBHOOK_TIMEOUT. sandbox-bank reads the same ones for its flags (--client-id and
+--client-secret: OPENFC_BANK_CLIENT_ID and OPENFC_BANK_CLIENT_SECRET).
+listen and trigger take the key from --api-key, OPENFC_SECRET_KEY or STRIPE_API_KEY (else from
+the sandbox's test-keys.json under --data-dir or OPENFC_DATA_DIR), and the server from --api-base
+or OPENFC_API_BASE.`;
 
 function readFlags(args: string[]): { flags: ConfigFlags; dryRun: boolean } {
   const options = Object.fromEntries(
