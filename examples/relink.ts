@@ -16,16 +16,8 @@ const preview = { apiVersion: '2026-03-04.preview' } satisfies Stripe.RequestOpt
 interface PreviewAccount extends Stripe.FinancialConnections.Account {
   authorization: string;
   status_details?: Stripe.FinancialConnections.Account.StatusDetails & {
-    inactive?: {
-      action: 'none' | 'relink_required';
-      cause:
-        | 'access_denied'
-        | 'access_expired'
-        | 'account_closed'
-        | 'account_unavailable'
-        | 'institution_requirement'
-        | 'unspecified';
-    };
+    // Causes are an open list, as every Stripe enum: access_expired, account_closed, …
+    inactive?: { action: 'none' | 'relink_required'; cause: string };
   };
 }
 
