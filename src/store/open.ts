@@ -54,11 +54,16 @@ function openSqlite(dataDir: string): Store {
   return { db, caps: sqliteCapabilities, location: `sqlite:${file}`, close: () => db.destroy() };
 }
 
-function openPostgres(url: string): Store {
+/**
+ * A connection pool that reads int8 (counts, Unix times) as numbers. An idle connection the server
+ * ends (a restart, a terminated backend) is dropped by the pool and replaced on next use; unheard,
+ * the pool's 'error' event would end the process.
+ */
+export function postgresPool(url: string, max: number): pg.Pool {
   const int8 = 20;
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
+    max,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === int8
@@ -66,9 +71,12 @@ function openPostgres(url: string): Store {
           : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle connection the server ends (a restart, a terminated backend) is dropped by the pool
-  // and replaced on next use; unheard, the pool's 'error' event would end the process.
   pool.on('error', () => {});
+  return pool;
+}
+
+function openPostgres(url: string): Store {
+  const pool = postgresPool(url, 10);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const shown = new URL(url);
   shown.password = '';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { postgresPool } from '../../../store/open.ts';
 import { privateDatabaseFile } from '../../../store/private-files.ts';
 import { migrateBank } from './migrations.ts';
 import type { BankDatabase } from './schema.ts';
@@ -38,18 +38,7 @@ function openSqlite(dataDir: string): { db: Kysely<BankDatabase>; schema: undefi
 }
 
 function openPostgres(url: string): { db: Kysely<BankDatabase>; schema: string } {
-  const int8 = 20;
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 4,
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === int8
-          ? (v: string) => Number(v)
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
-  });
-  pool.on('error', () => {});
+  const pool = postgresPool(url, 4);
   const db = new Kysely<BankDatabase>({ dialect: new PostgresDialect({ pool }) }).withSchema(bankSchema);
   return { db, schema: bankSchema };
 }
