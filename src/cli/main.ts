@@ -16,6 +16,7 @@ Usage:
                  [--bank-url http://… --bank-client-secret S] [--bank-client-id ID]
                  [--admin-token T] [--encryption-key HEX]
                  [--scheduler-interval SECONDS] [--bank-check-interval SECONDS]
+                 [--webhook-retries test|live|S,S,…] [--webhook-timeout SECONDS]
   openfc migrate [--data-dir DIR] [--database postgres://…] [--dry-run]
   openfc sandbox-bank [--port N] [--host H] [--data-dir DIR] [--database postgres://…]
                  [--client-id ID] [--client-secret S] [--admin-token T] [--log-level info]
@@ -27,7 +28,10 @@ Usage:
 Each flag has an environment variable: PORT, HOST, OPENFC_DATA_DIR, DATABASE_URL,
 OPENFC_SECRET_KEY, OPENFC_PUBLISHABLE_KEY, OPENFC_LOG_LEVEL, OPENFC_BANK_URL,
 OPENFC_BANK_CLIENT_ID, OPENFC_BANK_CLIENT_SECRET, OPENFC_ADMIN_TOKEN, OPENFC_ENCRYPTION_KEY,
-OPENFC_SCHEDULER_INTERVAL, OPENFC_BANK_CHECK_INTERVAL.`;
+OPENFC_SCHEDULER_INTERVAL, OPENFC_BANK_CHECK_INTERVAL, OPENFC_WEBHOOK_RETRIES, OPENFC_WEBHOOK_TIMEOUT.
+
+The admin token (at least 32 characters) also turns on GET /metrics (Prometheus text format),
+read with Authorization: Bearer <admin token>.`;
 
 function readFlags(args: string[]): { flags: ConfigFlags; dryRun: boolean } {
   const options = Object.fromEntries(
