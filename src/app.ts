@@ -176,9 +176,9 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
       migrationsApplied,
       async close() {
         clearInterval(pruning);
-        await scheduler?.stop();
-        await app.close();
-        await worker.stop();
+        // Everything stops taking new work at once (the listener first of all); what is under way
+        // (requests, webhook attempts, a scheduler step) finishes.
+        await Promise.all([app.close(), worker.stop(), scheduler?.stop()]);
         await stopListening?.();
         await stopResends?.();
         await services.accountData.idle();

@@ -38,6 +38,8 @@ export function buildServer({
     // Query strings are parsed by the routes with Stripe's bracket rules.
     routerOptions: { querystringParser: () => ({}), ignoreTrailingSlash: true },
     return503OnClosing: true,
+    // On close, idle keep-alive connections are closed at once; busy ones after their answer.
+    forceCloseConnections: 'idle',
   });
 
   app.removeAllContentTypeParsers();
