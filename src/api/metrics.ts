@@ -15,21 +15,23 @@ function bearer(header: string | undefined): string | undefined {
 /**
  * Counts every answered request under its route's pattern (`unmatched` for unknown URLs, so that
  * ids in URLs never become label values), and serves the counts at `/metrics` to the holder of
- * the admin token. Without an admin token, `/metrics` is off.
+ * the admin token. Without an admin token, `/metrics` is off and requests are not counted.
  */
 export function registerMetrics(
   app: FastifyInstance,
   metrics: Metrics,
   adminToken: string | undefined,
 ): void {
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.request(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
-    done();
-  });
-
   // Comparing digests takes the same time whatever the token given, and whatever its length.
   const expected = adminToken === undefined ? undefined : digest(adminToken);
+  if (expected !== undefined) {
+    app.addHook('onResponse', (request, reply, done) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      metrics.request(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+  }
+
   app.get(metricsPath, async (request, reply) => {
     if (expected === undefined) {
       throw new ApiError({

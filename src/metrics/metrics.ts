@@ -78,12 +78,22 @@ export function createMetrics(outboxDepth: () => Promise<OutboxDepth>): Metrics 
   for (const outcome of ['succeeded', 'failed'] as const) attempts.inc({ outcome }, 0);
   for (const outcome of ['completed', 'failed'] as const) passes.inc({ outcome }, 0);
 
+  // One pair of series per method, route and status, looked up by a plain string: cheaper on every
+  // request than prom-client hashing a labels object twice.
+  const series = new Map<string, { count: Counter.Internal; time: Histogram.Internal<string> }>();
+
   return {
     registry,
     request(method, route, status, seconds) {
-      const labels = { method, route, status_code: status };
-      requests.inc(labels);
-      latency.observe(labels, seconds);
+      const key = `${method} ${status} ${route}`;
+      let pair = series.get(key);
+      if (pair === undefined) {
+        const labels = [method, route, String(status)];
+        pair = { count: requests.labels(...labels), time: latency.labels(...labels) };
+        series.set(key, pair);
+      }
+      pair.count.inc();
+      pair.time.observe(seconds);
     },
     webhookAttempt: (outcome) => attempts.inc({ outcome }),
     schedulerPass: (outcome) => passes.inc({ outcome }),

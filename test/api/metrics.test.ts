@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
+import { createMetrics, meteredPass } from '../../src/metrics/metrics.ts';
+import { startScheduler } from '../../src/scheduler.ts';
 import { backends } from '../support/backends.ts';
 import { eventually } from '../support/eventually.ts';
 import { atBank, bankUserOf, linkAccounts } from '../support/fc.ts';
@@ -21,6 +23,32 @@ test('an admin token shorter than 32 characters is refused, without echoing it',
     },
   );
   assert.equal(loadConfig({}, { OPENFC_ADMIN_TOKEN: adminToken }).adminToken, adminToken);
+});
+
+test('a scheduler pass that fails is counted as failed, and the schedule goes on', async () => {
+  const metrics = createMetrics(async () => ({ pending: 0, due: 0 }));
+  let runs = 0;
+  const errors: unknown[] = [];
+  const scheduler = startScheduler(
+    0.02,
+    meteredPass(metrics, async () => {
+      runs += 1;
+      if (runs % 2 === 1) throw new Error('the database went away');
+    }),
+    (error) => errors.push(error),
+  );
+  await eventually(
+    'four passes',
+    () => runs,
+    (n) => n >= 4,
+  );
+  await scheduler.stop();
+  const scrape = new Scrape(parseExposition(await metrics.registry.metrics()));
+  const failed = scrape.value('openfc_scheduler_passes_total', { outcome: 'failed' });
+  const completed = scrape.value('openfc_scheduler_passes_total', { outcome: 'completed' });
+  assert.equal(failed, errors.length);
+  assert.equal(failed + completed, runs);
+  assert.equal(failed, Math.ceil(runs / 2));
 });
 
 for (const backend of backends) {
