@@ -6,17 +6,20 @@ import { buildServer } from './api/server.ts';
 import { defaultApiVersion } from './api/wire/versions.ts';
 import { deferredConnector } from './bank/deferred-connector.ts';
 import { createHttpConnector } from './bank/http-connector.ts';
+import { meteredConnector } from './bank/metered-connector.ts';
 import { createBankContext, defaultSandboxBankPrefix } from './bank/sandbox/plugin.ts';
 import { type BankStore, openBankStore } from './bank/sandbox/store/open.ts';
 import { sandboxControl } from './bank/sandbox-control.ts';
 import type { Config } from './config.ts';
 import type { IssuedKeys, Merchant } from './domain/merchants/service.ts';
+import { createMetrics, meteredPass } from './metrics/metrics.ts';
 import { type Scheduler, startScheduler } from './scheduler.ts';
 import { createServices, type Services } from './services.ts';
 import { migrateThen } from './store/migrations.ts';
 import { openStore, type Store } from './store/open.ts';
 import { loadOrCreateKey, SecretBox } from './store/secrets.ts';
 import { cliResendChannel } from './webhooks/cli-sessions.ts';
+import { outboxDepth } from './webhooks/outbox.ts';
 import { parseRetrySchedule } from './webhooks/schedule.ts';
 import { webhookChannel } from './webhooks/signal.ts';
 import { DeliveryWorker } from './webhooks/worker.ts';
@@ -94,8 +97,9 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
       secret: config.bankClientSecret ?? `bcs_${secrets.derive('sandbox-bank-client').toString('base64url')}`,
     };
     const control = sandboxControl(() => bankUrl ?? '', bankClient);
+    const metrics = createMetrics(() => outboxDepth(store.db, Date.now()));
     const services = createServices(store, defaultApiVersion, {
-      connector,
+      connector: meteredConnector(connector, metrics.bankCall),
       secrets,
       sandboxControl: control,
       bankCheckSeconds: config.bankCheckInterval,
@@ -105,7 +109,10 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
     );
     const { merchant, keys, madeNow } = result;
     services.accountData.onBackgroundError = (err) => logger.error({ err }, 'account data refresh failed');
-    services.scheduled.onError = (err, context) => logger.error({ err, ...context }, 'scheduled sync failed');
+    services.scheduled.onError = (err, context) => {
+      metrics.schedulerFailure();
+      logger.error({ err, ...context }, 'scheduled sync failed');
+    };
     services.bank.onRecordsLost = (authorization) =>
       logger.error(
         { authorization },
@@ -118,7 +125,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
     const sandboxBank =
       bankStore &&
       (await createBankContext(bankStore, { clients: [bankClient], adminToken: config.adminToken }));
-    const app = buildServer({ services, logger, sandboxBank });
+    const app = buildServer({ services, logger, sandboxBank, metrics, adminToken: config.adminToken });
     await app.listen({ port: config.port, host: config.host });
     const stopListening = await store.listen?.(webhookChannel, () => services.signal.wake());
     const stopResends = await store.listen?.(cliResendChannel, (payload) =>
@@ -134,6 +141,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
         timeoutMs: config.webhookTimeout * 1000,
         concurrency: 32,
         pollMs: 1000,
+        onAttempt: metrics.webhookAttempt,
       },
       logger,
     );
@@ -153,7 +161,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
       config.schedulerInterval > 0
         ? startScheduler(
             config.schedulerInterval,
-            (signal) => services.scheduled.run(signal),
+            meteredPass(metrics, (signal) => services.scheduled.run(signal)),
             (err: unknown) => logger.error({ err }, 'scheduler pass failed'),
           )
         : undefined;
@@ -168,9 +176,9 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
       migrationsApplied,
       async close() {
         clearInterval(pruning);
-        await scheduler?.stop();
-        await app.close();
-        await worker.stop();
+        // Everything stops taking new work at once (the listener first of all); what is under way
+        // (requests, webhook attempts, a scheduler step) finishes.
+        await Promise.all([app.close(), worker.stop(), scheduler?.stop()]);
         await stopListening?.();
         await stopResends?.();
         await services.accountData.idle();

@@ -2,7 +2,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 
 import { type BankContext, defaultSandboxBankPrefix, sandboxBankPlugin } from '../bank/sandbox/plugin.ts';
 import { newId } from '../domain/ids.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Services } from '../services.ts';
+import { registerMetrics } from './metrics.ts';
 import { routes } from './routes.ts';
 import { attachCliWebsocket } from './stripecli/websocket.ts';
 import { errorBody, toApiError } from './wire/errors.ts';
@@ -15,10 +17,19 @@ export interface ServerOptions {
   logger: FastifyBaseLogger;
   /** The sandbox bank to serve under its own prefix (none when openfc uses a bank elsewhere). */
   sandboxBank: BankContext | undefined;
+  metrics: Metrics;
+  /** Who may read `/metrics`; without it, `/metrics` is off. */
+  adminToken?: string;
 }
 
 /** The HTTP edge: Stripe's wire format in front of the domain services. */
-export function buildServer({ services, logger, sandboxBank }: ServerOptions): FastifyInstance {
+export function buildServer({
+  services,
+  logger,
+  sandboxBank,
+  metrics,
+  adminToken,
+}: ServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -27,6 +38,8 @@ export function buildServer({ services, logger, sandboxBank }: ServerOptions): F
     // Query strings are parsed by the routes with Stripe's bracket rules.
     routerOptions: { querystringParser: () => ({}), ignoreTrailingSlash: true },
     return503OnClosing: true,
+    // On close, idle keep-alive connections are closed at once; busy ones after their answer.
+    forceCloseConnections: 'idle',
   });
 
   app.removeAllContentTypeParsers();
@@ -37,6 +50,8 @@ export function buildServer({ services, logger, sandboxBank }: ServerOptions): F
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Request-Id', request.id);
   });
+
+  registerMetrics(app, metrics, adminToken);
 
   app.setErrorHandler((error, request, reply) => {
     const apiError = toApiError(error);

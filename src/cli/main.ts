@@ -36,7 +36,15 @@ OPENFC_WEBHOOK_TIMEOUT. sandbox-bank reads the same ones for its flags (--client
 --client-secret: OPENFC_BANK_CLIENT_ID and OPENFC_BANK_CLIENT_SECRET).
 listen and trigger take the key from --api-key, OPENFC_SECRET_KEY or STRIPE_API_KEY (else from
 the sandbox's test-keys.json under --data-dir or OPENFC_DATA_DIR), and the server from --api-base
-or OPENFC_API_BASE.`;
+or OPENFC_API_BASE.
+
+The admin token (at least 32 characters) also turns on GET /metrics (Prometheus text format),
+read with Authorization: Bearer <admin token>.
+SIGTERM or SIGINT stops serve: new connections are refused, requests and webhook attempts under
+way finish, and openfc exits within the webhook timeout.`;
+
+/** How long past the webhook timeout stopping may take before openfc exits anyway. */
+const stopMarginMs = 1000;
 
 function readFlags(args: string[]): { flags: ConfigFlags; dryRun: boolean } {
   const options = Object.fromEntries(
@@ -59,8 +67,22 @@ async function serve(flags: ConfigFlags): Promise<void> {
   const config = loadConfig(flags);
   const running = await startOpenfc(config);
   await printBanner(running);
-  const stop = async () => {
-    await running.close();
+  const stop = async (signal: NodeJS.Signals) => {
+    const log = running.app.log;
+    log.info(`${signal}: stopping; requests and webhook attempts under way finish first`);
+    // A webhook attempt takes at most the webhook timeout; whatever is still running after it
+    // (and a margin to record the last attempts) is abandoned rather than let stopping hang.
+    const limitMs = config.webhookTimeout * 1000 + stopMarginMs;
+    setTimeout(() => {
+      log.warn(`openfc had not stopped ${limitMs / 1000} s after ${signal}: exiting without waiting more`);
+      process.exit(0);
+    }, limitMs).unref();
+    try {
+      await running.close();
+    } catch (err) {
+      log.error({ err }, 'openfc could not stop cleanly');
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.once('SIGINT', stop);

@@ -118,3 +118,24 @@ export class Outbox implements EventFanout {
       .execute();
   }
 }
+
+/** How many deliveries wait in the outbox: all pending ones, and those whose time has come. */
+export interface OutboxDepth {
+  pending: number;
+  due: number;
+}
+
+/** The deliveries still to send, and how many of them are due at `now` (not claimed, not waiting). */
+export async function outboxDepth(db: Kysely<Database>, now: number): Promise<OutboxDepth> {
+  const row = await db
+    .selectFrom('webhook_deliveries')
+    .select((eb) => [
+      eb.fn.countAll<number | string>().as('pending'),
+      eb.fn
+        .sum<number | string | null>(eb.case().when('next_attempt_at', '<=', now).then(1).else(0).end())
+        .as('due'),
+    ])
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return { pending: Number(row?.pending ?? 0), due: Number(row?.due ?? 0) };
+}

@@ -21,6 +21,8 @@ export interface WorkerOptions {
   concurrency: number;
   /** How often the outbox is looked at without a wake-up (retries falling due, other processes). */
   pollMs: number;
+  /** Told of every attempt made, as it ends. */
+  onAttempt?: (outcome: 'succeeded' | 'failed') => void;
 }
 
 interface Claimed {
@@ -183,6 +185,7 @@ export class DeliveryWorker {
       outcome = { ok: false, status: null, excerpt: null, error: 'could not be prepared for sending' };
     }
     const durationMs = Math.round(performance.now() - started);
+    this.options.onAttempt?.(outcome.ok ? 'succeeded' : 'failed');
     const retryAt = outcome.ok
       ? undefined
       : nextAttemptAt(this.options.schedule, delivery.attempt, Date.now(), outcome.retryAfter);

@@ -154,6 +154,9 @@ export interface Server {
   stop(): Promise<number | null>;
   /** SIGKILL at once, as a crash would end it; resolves when it is gone. */
   kill(): Promise<void>;
+  /** Sends `signal` and returns at once; `exited` tells the exit code. */
+  signal(signal: NodeJS.Signals): void;
+  exited: Promise<number | null>;
 }
 
 /** Starts `openfc serve` on a free port, waits until `/healthz` answers and the banner is printed. */
@@ -222,5 +225,7 @@ export async function serve(args: string[], extra: Record<string, string> = {}):
       openfc.child.kill('SIGKILL');
       await openfc.exited;
     },
+    signal: (signal) => openfc.child.kill(signal),
+    exited: openfc.exited,
   };
 }
