@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { type DialectCapabilities, postgresCapabilities, sqliteCapabilities } from './dialect.ts';
+import { privateDatabaseFile } from './private-files.ts';
 import type { Database } from './schema.ts';
 
 export interface Store {
@@ -43,8 +42,7 @@ function withStatementCache(database: SQLite.Database): SQLite.Database {
 }
 
 function openSqlite(dataDir: string): Store {
-  mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, 'openfc.db');
+  const file = privateDatabaseFile(dataDir, 'openfc.db');
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
