@@ -1,6 +1,7 @@
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { markingDialect } from './commit-marks.ts';
 import { type DialectCapabilities, postgresCapabilities, sqliteCapabilities } from './dialect.ts';
 import { privateDatabaseFile } from './private-files.ts';
 import type { Database } from './schema.ts';
@@ -48,7 +49,9 @@ function openSqlite(dataDir: string): Store {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const db = new Kysely<Database>({
+    dialect: markingDialect(new SqliteDialect({ database: withStatementCache(database) })),
+  });
   return { db, caps: sqliteCapabilities, location: `sqlite:${file}`, close: () => db.destroy() };
 }
 
@@ -75,7 +78,7 @@ export function postgresPool(url: string, max: number): pg.Pool {
 
 function openPostgres(url: string): Store {
   const pool = postgresPool(url, 10);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: markingDialect(new PostgresDialect({ pool })) });
   const shown = new URL(url);
   shown.password = '';
   return {
