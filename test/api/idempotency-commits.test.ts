@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { ApiError } from '../../src/domain/errors.ts';
 import { requestHash } from '../../src/domain/idempotency/service.ts';
+import { currentCommitMark } from '../../src/store/commit-marks.ts';
 import { backends } from '../support/backends.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 
@@ -92,6 +93,25 @@ for (const backend of backends) {
         const marked = await row(key);
         assert.deepEqual([marked.state, marked.object_id], ['committed', made.id], kind);
       }
+    });
+
+    test('what a request wakes (the delivery worker) writes outside the request', async () => {
+      const merchantId = h.running.merchant.id;
+      const { idempotency, signal } = h.running.services;
+      const key = randomUUID();
+      await idempotency.claim(merchantId, key, 'hash', 'req_waking');
+      const seen: boolean[] = [];
+      const unsubscribe = signal.subscribe(() => seen.push(currentCommitMark() !== undefined));
+      try {
+        await idempotency.holding({ merchantId, key, holder: 'req_waking' }, async () => {
+          signal.wake();
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          assert.notEqual(currentCommitMark(), undefined);
+        });
+      } finally {
+        unsubscribe();
+      }
+      assert.deepEqual(seen, [false]);
     });
 
     test('a key whose request committed and died answers with the object it made, once it is taken for dead', async () => {
