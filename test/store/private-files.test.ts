@@ -32,7 +32,14 @@ function sqliteAt(dataDir: string): Backend {
   };
 }
 
-const files = ['openfc.db', 'openfc.db-wal', 'openfc.db-shm', 'secret-key', 'test-keys.json'];
+const files = [
+  'openfc.db',
+  'openfc.db-wal',
+  'openfc.db-shm',
+  'secret-key',
+  'test-keys.json',
+  'sandbox-bank.db',
+];
 
 function mode(file: string): string {
   return (statSync(file).mode & 0o777).toString(8);
