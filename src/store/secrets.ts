@@ -147,6 +147,7 @@ export function loadOrCreateKey(options: { configured?: string; dataDir: string 
   const path = join(options.dataDir, KEY_FILE_NAME);
   try {
     const key = readKeyFile(path);
+    privateDir(options.dataDir);
     privateFileIfExists(path);
     return { key, source: 'file' };
   } catch (error) {
