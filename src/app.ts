@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -17,6 +17,7 @@ import { type Scheduler, startScheduler } from './scheduler.ts';
 import { createServices, type Services } from './services.ts';
 import { migrateThen } from './store/migrations.ts';
 import { openStore, type Store } from './store/open.ts';
+import { privateFileIfExists } from './store/private-files.ts';
 import { loadOrCreateKey, SecretBox } from './store/secrets.ts';
 import { cliResendChannel } from './webhooks/cli-sessions.ts';
 import { outboxDepth } from './webhooks/outbox.ts';
@@ -47,6 +48,7 @@ const pruneEveryMs = 10 * 60 * 1000;
 function readKeptKeys(config: Config): Partial<IssuedKeys> {
   const file = path.join(config.dataDir, keysFile);
   if (config.databaseUrl || !existsSync(file)) return {};
+  privateFileIfExists(file);
   return JSON.parse(readFileSync(file, 'utf8')) as Partial<IssuedKeys>;
 }
 
@@ -54,7 +56,7 @@ function keepKeys(config: Config, keys: IssuedKeys): void {
   if (config.databaseUrl) return;
   const file = path.join(config.dataDir, keysFile);
   writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  privateFileIfExists(file);
 }
 
 async function ensureDefaultMerchant(services: Services, config: Config) {

@@ -85,7 +85,7 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
   const accountNumbers = new AccountNumberSync(db, bank, parts.secrets, events);
   return {
     merchants: new MerchantService(db, defaultApiVersion),
-    idempotency: new IdempotencyService(db),
+    idempotency: new IdempotencyService(db, parts.secrets),
     customers,
     institutions,
     accounts,

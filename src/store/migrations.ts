@@ -316,6 +316,16 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
         await db.schema.alterTable('fc_accounts').addColumn('number_expiry_noticed', 'bigint').execute();
       },
     },
+    '0010_idempotency_commits': {
+      async up(db: Kysely<unknown>) {
+        // A key is now marked in the transaction of its request's first write, by the request that
+        // holds it, and responses are sealed. Keys kept before (24 hours at most) had neither, and
+        // are forgotten.
+        await sql`delete from idempotency_keys`.execute(db);
+        await db.schema.alterTable('idempotency_keys').addColumn('request_id', 'text').execute();
+        await db.schema.alterTable('idempotency_keys').addColumn('object_id', 'text').execute();
+      },
+    },
   };
 }
 

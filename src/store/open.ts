@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { markingDialect } from './commit-marks.ts';
 import { type DialectCapabilities, postgresCapabilities, sqliteCapabilities } from './dialect.ts';
+import { privateDatabaseFile } from './private-files.ts';
 import type { Database } from './schema.ts';
 
 export interface Store {
@@ -43,14 +43,15 @@ function withStatementCache(database: SQLite.Database): SQLite.Database {
 }
 
 function openSqlite(dataDir: string): Store {
-  mkdirSync(dataDir, { recursive: true });
-  const file = path.join(dataDir, 'openfc.db');
+  const file = privateDatabaseFile(dataDir, 'openfc.db');
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const db = new Kysely<Database>({
+    dialect: markingDialect(new SqliteDialect({ database: withStatementCache(database) })),
+  });
   return { db, caps: sqliteCapabilities, location: `sqlite:${file}`, close: () => db.destroy() };
 }
 
@@ -77,7 +78,7 @@ export function postgresPool(url: string, max: number): pg.Pool {
 
 function openPostgres(url: string): Store {
   const pool = postgresPool(url, 10);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: markingDialect(new PostgresDialect({ pool })) });
   const shown = new URL(url);
   shown.password = '';
   return {

@@ -7,6 +7,11 @@ export function privateDir(dir: string): void {
   chmodSync(dir, 0o700);
 }
 
+/** Narrows an existing file to its owner (0600): the mode given at creation is cut by the umask. */
+export function privateFileIfExists(file: string): void {
+  if (existsSync(file)) chmodSync(file, 0o600);
+}
+
 /**
  * A database file of `dir`, made (empty) for its owner only before a driver opens it: SQLite gives
  * its -wal and -shm files the database file's mode. Existing ones are narrowed too.
@@ -15,6 +20,6 @@ export function privateDatabaseFile(dir: string, name: string): string {
   privateDir(dir);
   const file = path.join(dir, name);
   closeSync(openSync(file, 'a', 0o600));
-  for (const made of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(made)) chmodSync(made, 0o600);
+  for (const made of [file, `${file}-wal`, `${file}-shm`]) privateFileIfExists(made);
   return file;
 }

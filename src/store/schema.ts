@@ -132,10 +132,19 @@ export interface IdempotencyKeysTable {
   merchant_id: string;
   key: string;
   request_hash: string;
-  state: 'running' | 'done';
+  /**
+   * `running` until the request's first write commits, `committed` from then until its response
+   * is stored, `done` after.
+   */
+  state: 'running' | 'committed' | 'done';
   status_code: number | null;
+  /** The stored response, sealed with openfc's secret box (it may hold a signing secret). */
   body: string | null;
   created: number;
+  /** The request that holds the key (nullable in the table, always written). */
+  request_id: string;
+  /** The object the request made or changed, as recorded with its first write. */
+  object_id: string | null;
 }
 
 export interface SandboxClocksTable {

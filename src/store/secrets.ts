@@ -6,17 +6,9 @@
 // row id as associated data: a sealed value copied to another row then fails to open.
 
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  fsyncSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { privateDir, privateFileIfExists } from './private-files.ts';
 
 const VERSION = 'v1';
 const KEY_BYTES = 32;
@@ -154,16 +146,20 @@ export function loadOrCreateKey(options: { configured?: string; dataDir: string 
   }
   const path = join(options.dataDir, KEY_FILE_NAME);
   try {
-    return { key: readKeyFile(path), source: 'file' };
+    const key = readKeyFile(path);
+    privateDir(options.dataDir);
+    privateFileIfExists(path);
+    return { key, source: 'file' };
   } catch (error) {
     if (!isErrno(error, 'ENOENT')) throw error;
   }
 
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  privateDir(options.dataDir);
   const key = randomBytes(KEY_BYTES);
   const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(temporary, 'wx', 0o600);
   try {
+    privateFileIfExists(temporary);
     try {
       writeSync(fd, `${key.toString('hex')}\n`);
       fsyncSync(fd);

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
  * Wakes whoever waits for new events and deliveries: the worker and the listeners streaming
  * events. Within a process it is called directly; across PostgreSQL processes through
@@ -8,6 +10,11 @@ export const webhookChannel = 'openfc_events';
 export class WakeSignal {
   private readonly listeners = new Set<() => void>();
   private scheduled = false;
+  /**
+   * Listeners run in the context the signal was made in (start-up), not in the waking request's:
+   * the worker's writes are not the request's (see `withCommitMark`).
+   */
+  private readonly outsideRequests = AsyncLocalStorage.snapshot();
 
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -21,9 +28,11 @@ export class WakeSignal {
   wake(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      for (const listener of this.listeners) listener();
-    });
+    setImmediate(() =>
+      this.outsideRequests(() => {
+        this.scheduled = false;
+        for (const listener of this.listeners) listener();
+      }),
+    );
   }
 }

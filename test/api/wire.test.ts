@@ -741,6 +741,7 @@ for (const backend of backends) {
           merchantId,
           key,
           requestHash('POST', '/v1/customers', raw),
+          'req_elsewhere',
         );
         assert.equal(claim.kind, 'claimed');
         const res = await post(h, '/v1/customers', raw, { headers: { 'idempotency-key': key } });
@@ -772,7 +773,7 @@ for (const backend of backends) {
         assert.equal((await customersWithEmail(h, email)).length, 0);
 
         // Once the other request is gone, the key runs.
-        await h.running.services.idempotency.release(merchantId, key);
+        assert.equal(await h.running.services.idempotency.release(merchantId, key, 'req_elsewhere'), true);
         const after = await post(h, '/v1/customers', raw, { headers: { 'idempotency-key': key } });
         assert.equal(after.status, 200, after.text);
         assert.equal((await customersWithEmail(h, email)).length, 1);

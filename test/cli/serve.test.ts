@@ -138,6 +138,7 @@ describe('openfc serve on SQLite', () => {
     '0007_webhooks',
     '0008_bank_checks',
     '0009_number_expiry_notices',
+    '0010_idempotency_commits',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

@@ -1,17 +1,7 @@
-import type { Merchant } from '../../domain/merchants/service.ts';
-import { maxAdvanceSeconds, type SandboxClock } from '../../domain/sandbox-clock/clocks.ts';
-import type { Json } from '../wire/expand.ts';
+import { maxAdvanceSeconds } from '../../domain/sandbox-clock/clocks.ts';
 import { int } from '../wire/params.ts';
 import { defineRoute } from '../wire/route.ts';
-
-function renderClock(clock: SandboxClock, merchant: Merchant): Json {
-  return {
-    object: 'test_helpers.sandbox_clock',
-    merchant: merchant.id,
-    now: clock.now,
-    offset_seconds: clock.offsetSeconds,
-  };
-}
+import { renderClock } from './render.ts';
 
 /** openfc's sandbox clock, one per merchant: consents, tokens and notices follow it. */
 export const sandboxClockRoutes = [

@@ -83,6 +83,13 @@ export const webhookEndpointRoutes = [
       });
       return renderWebhookEndpoint(endpoint, secret);
     },
+    // The answer to a create carries the signing secret, which nothing else shows.
+    async renderCommitted(ctx, id) {
+      if (id === null) return undefined;
+      const endpoints = ctx.services.webhookEndpoints;
+      const endpoint = await endpoints.get(ctx.merchant.id, id);
+      return renderWebhookEndpoint(endpoint, await endpoints.secretOf(ctx.merchant.id, id));
+    },
   }),
   defineRoute({
     method: 'GET',

@@ -2,14 +2,13 @@ import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from '../../domain/errors.ts';
 import type { RequestRef } from '../../domain/events/log.ts';
-import { requestHash } from '../../domain/idempotency/service.ts';
 import type { Merchant } from '../../domain/merchants/service.ts';
 import type { Services } from '../../services.ts';
 import { expandLoader } from '../expand-loader.ts';
 import { type AllowedKeys, authenticate } from './auth.ts';
-import { errorBody, toApiError } from './errors.ts';
 import { applyExpand, checkExpand, type Json, type Returns } from './expand.ts';
 import { decodeBody, parseForm } from './form.ts';
+import { claimKey, idempotencyKey, runHolding } from './idempotent.ts';
 import { expandParam, validate } from './params.ts';
 import { type ApiVersion, resolveVersion } from './versions.ts';
 
@@ -43,22 +42,17 @@ export interface RouteDefinition<S extends Shape> {
   /** Only on preview API versions; on GA versions the URL is unknown, as on Stripe. */
   previewOnly?: boolean;
   handle(ctx: RequestContext, params: z.output<z.ZodObject<S>>): Promise<Json>;
+  /**
+   * How the object that a request committed is answered when its process died before answering;
+   * by default as a retrieve renders it (`renderCommitted`).
+   */
+  renderCommitted?(ctx: RequestContext, objectId: string | null): Promise<Json | undefined>;
 }
 
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   url: string;
   handler(services: Services): RouteHandlerMethod;
-}
-
-const maxIdempotencyKeyLength = 255;
-
-/**
- * Requests refused as invalid (bad values, missing objects) change nothing, so their result is not
- * kept under the idempotency key: a corrected retry with the same key runs.
- */
-function refusedBeforeRunning(error: ApiError): boolean {
-  return error.type === 'invalid_request_error' && (error.status === 400 || error.status === 404);
 }
 
 function rawParams(request: FastifyRequest): string {
@@ -113,32 +107,23 @@ export function defineRoute<S extends Shape>(def: RouteDefinition<S>): Route {
         );
       }
       const raw = rawParams(request);
-      const key = def.method === 'POST' ? header(request, 'idempotency-key') : undefined;
-      if (key !== undefined && (key.length === 0 || key.length > maxIdempotencyKeyLength)) {
-        throw new ApiError({
-          status: 400,
-          type: 'invalid_request_error',
-          message: `Idempotency-Key must be 1 to ${maxIdempotencyKeyLength} characters long.`,
-        });
-      }
-      if (key !== undefined) {
-        reply.header('Idempotency-Key', key);
-        const claim = await services.idempotency.claim(
-          merchant.id,
-          key,
-          requestHash(request.method, request.url, raw),
-        );
-        if (claim.kind === 'replay') {
-          reply.header('Idempotent-Replayed', 'true');
-          return sendJson(reply, claim.statusCode, claim.body);
-        }
+      const key =
+        def.method === 'POST' ? idempotencyKey(header(request, 'idempotency-key'), reply) : undefined;
+      const held =
+        key === undefined
+          ? undefined
+          : { key, claim: await claimKey(services, merchant.id, key, request, raw) };
+      if (held?.claim.kind === 'replay') {
+        reply.header('Idempotent-Replayed', 'true');
+        return sendJson(reply, held.claim.statusCode, held.claim.body);
       }
       let params: z.output<typeof schema>;
       try {
         params = validate(schema, parseForm(raw));
         checkExpand(def.returns, (params as { expand?: string[] }).expand);
       } catch (error) {
-        if (key !== undefined) await services.idempotency.release(merchant.id, key);
+        if (held?.claim.kind === 'claimed')
+          await services.idempotency.release(merchant.id, held.key, held.claim.holder);
         throw error;
       }
       const ctx: RequestContext = {
@@ -150,25 +135,21 @@ export function defineRoute<S extends Shape>(def: RouteDefinition<S>): Route {
         path: request.params as Record<string, string>,
         origin: `${request.protocol}://${request.host}`,
       };
-      let status = 200;
-      let body: string;
-      try {
-        const result = await def.handle(ctx, params as z.output<z.ZodObject<S>>);
+      const handle = () => def.handle(ctx, params as z.output<z.ZodObject<S>>);
+      const serialize = async (result: Json) => {
         await applyExpand(result, (params as { expand?: string[] }).expand, expandLoader(services, merchant));
-        body = JSON.stringify(result);
-      } catch (error) {
-        if (key === undefined) throw error;
-        const apiError = toApiError(error);
-        if (refusedBeforeRunning(apiError)) {
-          await services.idempotency.release(merchant.id, key);
-          throw apiError;
-        }
-        if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
-        status = apiError.status;
-        body = JSON.stringify(errorBody(apiError, request.id));
-      }
-      if (key !== undefined) await services.idempotency.complete(merchant.id, key, status, body);
-      return sendJson(reply, status, body);
+        return JSON.stringify(result);
+      };
+      if (held === undefined) return sendJson(reply, 200, await serialize(await handle()));
+      const answer = await runHolding(ctx, held.key, held.claim, {
+        returns: def.returns,
+        handle,
+        renderCommitted: def.renderCommitted,
+        serialize,
+        log: request.log,
+      });
+      if (answer.replayed) reply.header('Idempotent-Replayed', 'true');
+      return sendJson(reply, answer.status, answer.body);
     },
   };
 }

@@ -3,6 +3,7 @@ import { type TimeRange, within } from '../../store/filters.ts';
 import type { CustomersTable, Database } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
+import { madeObject } from '../idempotency/scope.ts';
 import { newId } from '../ids.ts';
 import { mergeMetadata } from '../metadata.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
@@ -85,6 +86,7 @@ export class CustomerService {
       deleted: 0,
     };
     const customer = fromRow(row);
+    madeObject(row.id);
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('customers').values(row).execute();
       await this.events.record(

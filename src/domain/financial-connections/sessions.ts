@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, FcSessionsTable } from '../../store/schema.ts';
 import type { CustomerService } from '../customers/service.ts';
 import { invalidRequest, resourceMissing } from '../errors.ts';
+import { madeObject } from '../idempotency/scope.ts';
 import { newId, newSecret } from '../ids.ts';
 import type { Merchant } from '../merchants/service.ts';
 import { type AccountService, type AuthorizationService, accountFromRow } from './accounts.ts';
@@ -101,6 +102,7 @@ export class SessionService {
       }),
     };
     const id = newId('session');
+    madeObject(id);
     const session: FcSession = {
       id,
       created: now(),

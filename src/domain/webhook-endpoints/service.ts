@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, WebhookEndpointsTable } from '../../store/schema.ts';
 import type { SecretBox } from '../../store/secrets.ts';
 import { resourceMissing } from '../errors.ts';
+import { madeObject } from '../idempotency/scope.ts';
 import { newId, newSecret } from '../ids.ts';
 import { mergeMetadata } from '../metadata.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
@@ -61,6 +62,7 @@ export class WebhookEndpointService {
     fields: WebhookEndpointFields & { url: string; enabledEvents: string[] },
   ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const id = newId('webhookEndpoint');
+    madeObject(id);
     const secret = newSecret('whsec_', 32);
     const row = {
       id,
@@ -87,6 +89,18 @@ export class WebhookEndpointService {
       .executeTakeFirst();
     if (!row) throw resourceMissing('webhook endpoint', id, 'webhook_endpoint');
     return fromRow(row);
+  }
+
+  /** The signing secret of one of the merchant's endpoints, to answer again the request that made it. */
+  async secretOf(merchantId: string, id: string): Promise<string> {
+    const row = await this.db
+      .selectFrom('webhook_endpoints')
+      .select('secret_sealed')
+      .where('id', '=', id)
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+    if (!row) throw resourceMissing('webhook endpoint', id, 'webhook_endpoint');
+    return this.openSecret(id, row.secret_sealed);
   }
 
   /** The endpoint's signing secret, for the worker that signs deliveries. */
