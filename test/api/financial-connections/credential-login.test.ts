@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type Stripe from 'stripe';
 import { backends } from '../../support/backends.ts';
+import { eventually } from '../../support/eventually.ts';
 import {
   bankUserOf,
   body,
@@ -331,6 +332,60 @@ for (const backend of backends) {
         accounts
           .map((a) => [a.id, 'active', a.id === target.id ? ['balances', 'transactions'] : ['balances']])
           .sort(),
+      );
+    });
+
+    test('the same username at two merchants is two holders: the clock and facts of one merchant never reach the other', async () => {
+      const username = `shared-${backend.name}`;
+      const linkAs = async (stripe: Stripe) => {
+        const customer = await stripe.customers.create({});
+        const session = await createSession(stripe, {
+          account_holder: { type: 'customer', customer: customer.id },
+          permissions: ['balances'],
+          limits: { accounts: 1 },
+        });
+        const done = await completeSession(stripe, session.id, {
+          institution: nonOAuth,
+          credentials: { username, password },
+        });
+        return done.accounts.data[0] as PreviewAccount;
+      };
+      const mine = h.stripe();
+      const theirs = h.stripe({ key: (await h.otherMerchant()).secretKey });
+      const kept = await linkAs(mine);
+      const other = await linkAs(theirs);
+      const holderOf = async (authorization: unknown) =>
+        (
+          await h.running.store.db
+            .selectFrom('fc_authorizations')
+            .select('bank_user_id')
+            .where('id', '=', String(authorization))
+            .executeTakeFirstOrThrow()
+        ).bank_user_id;
+      assert.notEqual(await holderOf(kept.authorization), await holderOf(other.authorization));
+      await theirs.rawRequest('POST', '/v1/test_helpers/sandbox_clock/advance', { seconds: 89 * day });
+      await theirs.rawRequest(
+        'POST',
+        `/v1/test_helpers/financial_connections/authorizations/${other.authorization}/simulate`,
+        {
+          event: 'access_revoked',
+        },
+      );
+      const theirsAfter = await theirs.financialConnections.accounts.retrieve(other.id);
+      assert.equal(theirsAfter.status, 'inactive');
+      await mine.financialConnections.accounts.refresh(kept.id, { features: ['balance'] });
+      const mineAfter = (await eventually(
+        'the balance refresh to end',
+        () => mine.financialConnections.accounts.retrieve(kept.id),
+        (account) => account.balance_refresh?.status !== 'pending',
+      )) as unknown as PreviewAccount & { status_details: unknown; balance_refresh: { status: string } };
+      assert.deepEqual(
+        {
+          status: mineAfter.status,
+          status_details: mineAfter.status_details,
+          refresh: mineAfter.balance_refresh.status,
+        },
+        { status: 'active', status_details: {}, refresh: 'succeeded' },
       );
     });
 
