@@ -16,6 +16,7 @@
  * A report, not a test: goals are printed as met or not met and the exit code is 0 unless
  * something failed to run.
  */
+
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +26,7 @@ import { request } from 'undici';
 import { type Child, startChild, stopChild } from './children.ts';
 import { percentile, table } from './format.ts';
 import { postgresUnreachable } from './postgres.ts';
+import { measureStart, reportStart } from './start.ts';
 import { reportWebhooks, type WebhookResults } from './webhook-report.ts';
 import { measureWebhooks } from './webhooks.ts';
 
@@ -484,9 +486,11 @@ async function main(): Promise<void> {
   const only = readOnly();
   // Other work on the machine skews absolute figures (ratios much less); shown in the report.
   const loadBefore = os.loadavg()[0] ?? 0;
+  const start = only === 'webhooks' ? undefined : await measureStart();
   const http = only === 'webhooks' ? undefined : await runHttp(seconds);
   const webhooks = only === 'http' ? undefined : await runWebhooks();
   reportMachine(loadBefore);
+  if (start) reportStart(start);
   if (http) report(http, seconds);
   if (webhooks) reportWebhooks(webhooks);
 }

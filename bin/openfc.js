@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// Runs openfc's TypeScript sources directly: tsx compiles them on load.
-import { register } from 'tsx/esm/api';
+// Runs openfc's compiled JavaScript (dist/, made by `npm run build`, which `npm install` runs).
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  console.error('openfc is not built yet: run `npm run build` (npm install does it) in the repository.');
+  process.exit(2);
+}
+await import(main.href);

@@ -1,0 +1,85 @@
+/**
+ * How long `openfc serve` (the compiled command users run) takes to answer `/healthz`, on a new
+ * data folder and again on the one it made, and how much memory the idle process holds.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const projectDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+export interface StartMeasurement {
+  /** Milliseconds from spawning to a healthy `/healthz` on a new data folder. */
+  firstMs: number;
+  /** The same on the folder the first start made (migrations applied, keys kept). */
+  againMs: number;
+  /** Resident memory of the idle process a second after it became healthy, in MB. */
+  idleRssMb: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function startOnce(dataDir: string, measureRss: boolean): Promise<{ ms: number; rssMb: number }> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    ['bin/openfc.js', 'serve', '--port', String(port), '--data-dir', dataDir, '--scheduler-interval', '0'],
+    { cwd: projectDir, stdio: 'ignore', env: { ...process.env, OPENFC_LOG_LEVEL: 'warn' } },
+  );
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`openfc serve exited with ${child.exitCode}`);
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+      if (health?.ok) break;
+      if (performance.now() - started > 30_000) throw new Error('openfc serve was not healthy within 30 s');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const ms = performance.now() - started;
+    if (!measureRss || child.pid === undefined) return { ms, rssMb: 0 };
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return { ms, rssMb: rssKb / 1024 };
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+export async function measureStart(): Promise<StartMeasurement> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'openfc-bench-start-'));
+  try {
+    process.stderr.write('openfc serve start: a new data folder, then the same one again… ');
+    const first = await startOnce(dataDir, false);
+    const again = await startOnce(dataDir, true);
+    process.stderr.write('done\n');
+    return { firstMs: first.ms, againMs: again.ms, idleRssMb: again.rssMb };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export function reportStart(m: StartMeasurement): void {
+  console.log('\nopenfc serve (compiled), to a healthy /healthz');
+  console.log(`  new data folder:       ${m.firstMs.toFixed(0)} ms`);
+  console.log(
+    `  existing data folder:  ${m.againMs.toFixed(0)} ms (goal < 1000 ms: ${m.againMs < 1000 ? 'met' : 'NOT MET'})`,
+  );
+  console.log(
+    `  idle RSS:              ${m.idleRssMb.toFixed(0)} MB (goal < 100 MB: ${m.idleRssMb < 100 ? 'met' : 'NOT MET'})`,
+  );
+}
