@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { sandboxInstitutions } from '../bank/catalogue.ts';
 import type { DialectCapabilities } from './dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -326,7 +327,57 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
         await db.schema.alterTable('idempotency_keys').addColumn('object_id', 'text').execute();
       },
     },
+    '0011_account_details': {
+      async up(db: Kysely<unknown>) {
+        // What the bank reports about an account at link time is kept, so that rendering reads
+        // openfc's rows, whichever bank they came from. The defaults are what an account at an
+        // institution openfc does not know rendered before.
+        const unknown = 'Unknown institution';
+        await db.schema
+          .alterTable('fc_authorizations')
+          .addColumn('institution_name', 'text', (c) => c.notNull().defaultTo(unknown))
+          .execute();
+        const added: Array<[string, string | null]> = [
+          ['institution_name', unknown],
+          ['display_name', null],
+          ['last4', null],
+          ['category', 'other'],
+          ['subcategory', 'other'],
+          ['supported_payment_method_types', '[]'],
+        ];
+        for (const [column, value] of added) {
+          await db.schema
+            .alterTable('fc_accounts')
+            .addColumn(column, 'text', (c) => (value === null ? c : c.notNull().defaultTo(value)))
+            .execute();
+        }
+        await backfillAccountDetails(db);
+      },
+    },
   };
+}
+
+/**
+ * Accounts linked before openfc kept the bank's details were all at sandbox institutions: their
+ * details are the catalogue's.
+ */
+async function backfillAccountDetails(db: Kysely<unknown>): Promise<void> {
+  for (const institution of sandboxInstitutions) {
+    const at = institution.id;
+    await sql`update fc_authorizations set institution_name = ${institution.name} where institution_id = ${at}`.execute(
+      db,
+    );
+    await sql`update fc_accounts set institution_name = ${institution.name} where institution_id = ${at}`.execute(db);
+    for (const account of institution.accounts) {
+      await sql`update fc_accounts set
+          display_name = ${account.displayName},
+          last4 = ${account.last4},
+          category = ${account.category},
+          subcategory = ${account.subcategory},
+          supported_payment_method_types = ${JSON.stringify(account.supportedPaymentMethodTypes)}
+        where institution_id = ${at} and bank_account_key = ${account.key}`.execute(db);
+    }
+  }
 }
 
 class InCodeProvider implements MigrationProvider {
@@ -380,6 +431,12 @@ async function applyPending(conn: Kysely<unknown>, caps: DialectCapabilities): P
   const { error, results } = await migrator(conn, caps).migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Applies the migrations up to `last` only: a database as an older openfc left it. */
+export async function migrateUpTo(db: Kysely<Database>, caps: DialectCapabilities, last: string): Promise<void> {
+  const { error } = await migrator(db as unknown as Kysely<unknown>, caps).migrateTo(last);
+  if (error) throw error;
 }
 
 /** Applies pending migrations under the start-up lock. */
