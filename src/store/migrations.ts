@@ -367,7 +367,9 @@ async function backfillAccountDetails(db: Kysely<unknown>): Promise<void> {
     await sql`update fc_authorizations set institution_name = ${institution.name} where institution_id = ${at}`.execute(
       db,
     );
-    await sql`update fc_accounts set institution_name = ${institution.name} where institution_id = ${at}`.execute(db);
+    await sql`update fc_accounts set institution_name = ${institution.name} where institution_id = ${at}`.execute(
+      db,
+    );
     for (const account of institution.accounts) {
       await sql`update fc_accounts set
           display_name = ${account.displayName},
@@ -434,7 +436,11 @@ async function applyPending(conn: Kysely<unknown>, caps: DialectCapabilities): P
 }
 
 /** Applies the migrations up to `last` only: a database as an older openfc left it. */
-export async function migrateUpTo(db: Kysely<Database>, caps: DialectCapabilities, last: string): Promise<void> {
+export async function migrateUpTo(
+  db: Kysely<Database>,
+  caps: DialectCapabilities,
+  last: string,
+): Promise<void> {
   const { error } = await migrator(db as unknown as Kysely<unknown>, caps).migrateTo(last);
   if (error) throw error;
 }
