@@ -1,5 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
-import { sandboxInstitutions } from '../bank/catalogue.ts';
+import { backfillAccountDetails, unknownInstitution } from './account-details-backfill.ts';
 import type { DialectCapabilities } from './dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -332,7 +332,7 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
         // What the bank reports about an account at link time is kept, so that rendering reads
         // openfc's rows, whichever bank they came from. The defaults are what an account at an
         // institution openfc does not know rendered before.
-        const unknown = 'Unknown institution';
+        const unknown = unknownInstitution;
         await db.schema
           .alterTable('fc_authorizations')
           .addColumn('institution_name', 'text', (c) => c.notNull().defaultTo(unknown))
@@ -355,31 +355,6 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
       },
     },
   };
-}
-
-/**
- * Accounts linked before openfc kept the bank's details were all at sandbox institutions: their
- * details are the catalogue's.
- */
-async function backfillAccountDetails(db: Kysely<unknown>): Promise<void> {
-  for (const institution of sandboxInstitutions) {
-    const at = institution.id;
-    await sql`update fc_authorizations set institution_name = ${institution.name} where institution_id = ${at}`.execute(
-      db,
-    );
-    await sql`update fc_accounts set institution_name = ${institution.name} where institution_id = ${at}`.execute(
-      db,
-    );
-    for (const account of institution.accounts) {
-      await sql`update fc_accounts set
-          display_name = ${account.displayName},
-          last4 = ${account.last4},
-          category = ${account.category},
-          subcategory = ${account.subcategory},
-          supported_payment_method_types = ${JSON.stringify(account.supportedPaymentMethodTypes)}
-        where institution_id = ${at} and bank_account_key = ${account.key}`.execute(db);
-    }
-  }
 }
 
 class InCodeProvider implements MigrationProvider {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { eventFromRow } from '../../src/domain/events/log.ts';
 import { accountFromRow, authorizationFromRow } from '../../src/domain/financial-connections/accounts.ts';
 import type { BankDetails } from '../../src/domain/financial-connections/types.ts';
 import { migrateToLatest, migrateUpTo } from '../../src/store/migrations.ts';
@@ -38,6 +39,12 @@ for (const backend of backends) {
           'active', '{}', '["balances"]', '[]')`.execute(store.db);
     }
 
+    /** An event about the record, kept as openfc kept domain records before. */
+    async function oldEvent(id: string, kind: string, record: object) {
+      await sql`insert into events (id, merchant_id, created, type, object_id, object_kind, object_snapshot)
+        values (${id}, 'acct_1', 1, 'x.updated', 'x', ${kind}, ${JSON.stringify(record)})`.execute(store.db);
+    }
+
     async function details(id: string): Promise<BankDetails> {
       const row = await store.db
         .selectFrom('fc_accounts')
@@ -57,6 +64,18 @@ for (const backend of backends) {
       await oldAccount('fca_gone', 'fcauthz_known', testInstitution, 'no-such-account');
       await oldAuthorization('fcauthz_unknown', 'fcinst_unknown');
       await oldAccount('fca_elsewhere', 'fcauthz_unknown', 'fcinst_unknown', 'checking');
+      const accountRecord = {
+        id: 'fca_checking',
+        institutionId: testInstitution,
+        bankAccountKey: 'checking',
+      };
+      await oldEvent('evt_1', 'financial_connections.account', accountRecord);
+      await oldEvent('evt_2', 'financial_connections.authorization', {
+        id: 'fcauthz_unknown',
+        institutionId: 'fcinst_unknown',
+      });
+      await oldEvent('evt_3', 'financial_connections.session', { id: 'fcsess_1', accounts: [accountRecord] });
+      await oldEvent('evt_4', 'customer', { id: 'cus_1' });
 
       assert.deepEqual(await migrateToLatest(store.db, store.caps), ['0011_account_details']);
 
@@ -89,6 +108,18 @@ for (const backend of backends) {
         institutionName: 'Unknown institution',
         ...unknownAccount,
       });
+
+      const checking = { ...accountRecord, ...(await details('fca_checking')) };
+      const events = await store.db.selectFrom('events').selectAll().orderBy('id').execute();
+      assert.deepEqual(
+        events.map((row) => eventFromRow(row, 0).object.record),
+        [
+          checking,
+          { id: 'fcauthz_unknown', institutionId: 'fcinst_unknown', institutionName: 'Unknown institution' },
+          { id: 'fcsess_1', accounts: [checking] },
+          { id: 'cus_1' },
+        ],
+      );
 
       const authorizations = await store.db
         .selectFrom('fc_authorizations')
