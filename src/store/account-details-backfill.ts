@@ -11,12 +11,12 @@ export const unknownInstitution = 'Unknown institution';
 
 export async function backfillAccountDetails(db: Kysely<unknown>): Promise<void> {
   for (const institution of sandboxInstitutions) {
-    const at = institution.id;
-    const name = institution.name;
-    await sql`update fc_authorizations set institution_name = ${name} where institution_id = ${at}`.execute(
-      db,
-    );
-    await sql`update fc_accounts set institution_name = ${name} where institution_id = ${at}`.execute(db);
+    const { id: at, name } = institution;
+    for (const table of ['fc_authorizations', 'fc_accounts']) {
+      await sql`update ${sql.table(table)} set institution_name = ${name} where institution_id = ${at}`.execute(
+        db,
+      );
+    }
     for (const account of institution.accounts) {
       await sql`update fc_accounts set
           display_name = ${account.displayName},
@@ -31,10 +31,6 @@ export async function backfillAccountDetails(db: Kysely<unknown>): Promise<void>
 }
 
 type Snapshot = Record<string, unknown>;
-
-function institutionName(institutionId: unknown): string {
-  return findInstitution(String(institutionId))?.name ?? unknownInstitution;
-}
 
 function accountDetails(record: Snapshot): Snapshot {
   const institution = findInstitution(String(record.institutionId));
@@ -55,7 +51,10 @@ function withDetails(kind: string, record: Snapshot): Snapshot {
     case 'financial_connections.account':
       return { ...accountDetails(record), ...record };
     case 'financial_connections.authorization':
-      return { institutionName: institutionName(record.institutionId), ...record };
+      return {
+        institutionName: findInstitution(String(record.institutionId))?.name ?? unknownInstitution,
+        ...record,
+      };
     case 'financial_connections.session':
       return {
         ...record,
