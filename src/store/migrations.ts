@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { backfillAccountDetails, unknownInstitution } from './account-details-backfill.ts';
 import type { DialectCapabilities } from './dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -326,6 +327,33 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
         await db.schema.alterTable('idempotency_keys').addColumn('object_id', 'text').execute();
       },
     },
+    '0011_account_details': {
+      async up(db: Kysely<unknown>) {
+        // What the bank reports about an account at link time is kept, so that rendering reads
+        // openfc's rows, whichever bank they came from. The defaults are what an account at an
+        // institution openfc does not know rendered before.
+        const unknown = unknownInstitution;
+        await db.schema
+          .alterTable('fc_authorizations')
+          .addColumn('institution_name', 'text', (c) => c.notNull().defaultTo(unknown))
+          .execute();
+        const added: Array<[string, string | null]> = [
+          ['institution_name', unknown],
+          ['display_name', null],
+          ['last4', null],
+          ['category', 'other'],
+          ['subcategory', 'other'],
+          ['supported_payment_method_types', '[]'],
+        ];
+        for (const [column, value] of added) {
+          await db.schema
+            .alterTable('fc_accounts')
+            .addColumn(column, 'text', (c) => (value === null ? c : c.notNull().defaultTo(value)))
+            .execute();
+        }
+        await backfillAccountDetails(db);
+      },
+    },
   };
 }
 
@@ -380,6 +408,16 @@ async function applyPending(conn: Kysely<unknown>, caps: DialectCapabilities): P
   const { error, results } = await migrator(conn, caps).migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Applies the migrations up to `last` only: a database as an older openfc left it. */
+export async function migrateUpTo(
+  db: Kysely<Database>,
+  caps: DialectCapabilities,
+  last: string,
+): Promise<void> {
+  const { error } = await migrator(db as unknown as Kysely<unknown>, caps).migrateTo(last);
+  if (error) throw error;
 }
 
 /** Applies pending migrations under the start-up lock. */

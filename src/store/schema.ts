@@ -40,6 +40,8 @@ export interface FcAuthorizationsTable {
   bank_user_id: string | null;
   /** When openfc last asked the bank about it, on the merchant's sandbox clock. */
   bank_checked_at: number | null;
+  /** The institution's name when the holder linked (or last relinked) at it. */
+  institution_name: string;
 }
 
 export interface FcAccountsTable {
@@ -67,6 +69,14 @@ export interface FcAccountsTable {
   account_numbers: string | null;
   /** The expiry date of the tokenized number last announced as about to expire. */
   number_expiry_noticed: number | null;
+  /** What the bank reported about the account when it was linked (or last relinked). */
+  institution_name: string;
+  display_name: string | null;
+  last4: string | null;
+  category: 'cash' | 'credit' | 'investment' | 'other';
+  subcategory: 'checking' | 'savings' | 'credit_card' | 'line_of_credit' | 'mortgage' | 'other';
+  /** JSON array of payment method types. */
+  supported_payment_method_types: string;
 }
 
 export interface FcAccountOwnershipsTable {

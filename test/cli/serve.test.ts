@@ -139,6 +139,7 @@ describe('openfc serve on SQLite', () => {
     '0008_bank_checks',
     '0009_number_expiry_notices',
     '0010_idempotency_commits',
+    '0011_account_details',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

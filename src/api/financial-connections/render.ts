@@ -1,4 +1,4 @@
-import { findInstitution, findSandboxAccount, type SandboxInstitution } from '../../bank/catalogue.ts';
+import type { SandboxInstitution } from '../../bank/catalogue.ts';
 import type {
   AccountHolder,
   FcAccount,
@@ -45,24 +45,22 @@ export function renderInstitution(institution: SandboxInstitution): Json {
 }
 
 export function renderAccount(account: FcAccount, version: ApiVersion): Json {
-  const institution = findInstitution(account.institutionId);
-  const bank = institution && findSandboxAccount(institution, account.bankAccountKey);
   const body: Json = {
     id: account.id,
     object: 'financial_connections.account',
     account_holder: renderHolder(account.holder),
     account_numbers: account.accountNumbers,
-    category: bank?.category ?? 'other',
+    category: account.category,
     created: account.created,
-    display_name: bank?.displayName ?? null,
-    institution_name: institution?.name ?? 'Unknown institution',
-    last4: bank?.last4 ?? null,
+    display_name: account.displayName,
+    institution_name: account.institutionName,
+    last4: account.last4,
     livemode: false,
     permissions: account.permissions,
     status: account.status,
     status_details: renderStatusDetails(account.statusDetails, version),
-    subcategory: bank?.subcategory ?? 'other',
-    supported_payment_method_types: bank?.supportedPaymentMethodTypes ?? [],
+    subcategory: account.subcategory,
+    supported_payment_method_types: account.supportedPaymentMethodTypes,
     ...renderAccountData(account, version),
   };
   if (version.preview) {
@@ -79,7 +77,7 @@ export function renderAuthorization(authorization: FcAuthorization, version: Api
     object: 'financial_connections.authorization',
     account_holder: renderHolder(authorization.holder),
     institution: authorization.institutionId,
-    institution_name: findInstitution(authorization.institutionId)?.name ?? 'Unknown institution',
+    institution_name: authorization.institutionName,
     livemode: false,
     status: authorization.status,
     status_details: renderStatusDetails(authorization.statusDetails, version),

@@ -1,12 +1,11 @@
 import type { Kysely } from 'kysely';
-import { findInstitution, findSandboxAccount } from '../../bank/catalogue.ts';
 import type { AccountNumbers } from '../../bank/connector.ts';
 import type { Database } from '../../store/schema.ts';
 import type { SecretBox } from '../../store/secrets.ts';
 import type { EventLog } from '../events/log.ts';
 import { accountFromRow } from './accounts.ts';
 import type { BankSync } from './bank-sync.ts';
-import type { AccountNumberDetails, Permission } from './types.ts';
+import type { AccountNumberDetails } from './types.ts';
 
 function details(numbers: AccountNumbers): AccountNumberDetails {
   return {
@@ -49,22 +48,20 @@ export class AccountNumberSync {
   async syncAccount(accountId: string): Promise<void> {
     const row = await this.db
       .selectFrom('fc_accounts')
-      .select(['authorization_id', 'institution_id', 'bank_account_key', 'bank_account_id', 'permissions'])
+      .selectAll()
       .where('id', '=', accountId)
       .executeTakeFirst();
     if (!row) return;
-    const institution = findInstitution(row.institution_id);
-    const bankAccount = institution && findSandboxAccount(institution, row.bank_account_key);
-    const permissions = JSON.parse(row.permissions) as Permission[];
-    const bankId = row.bank_account_id;
+    const account = accountFromRow(row);
+    const bankId = account.bankAccountId;
     let numbers: AccountNumbers[] = [];
     if (
       bankId !== null &&
-      permissions.includes('payment_method') &&
-      bankAccount?.supportedPaymentMethodTypes.includes('us_bank_account')
+      account.permissions.includes('payment_method') &&
+      account.supportedPaymentMethodTypes.includes('us_bank_account')
     ) {
       const called = await this.bank.withGrant(
-        row.authorization_id,
+        account.authorizationId,
         (institutionId, grant) => this.bank.connector.getAccountNumbers(institutionId, grant, bankId),
         accountId,
       );

@@ -1,10 +1,12 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { BankAccount } from '../../bank/connector.ts';
 import type { Database, FcAccountsTable, FcAuthorizationsTable } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
 import {
   type AccountHolder,
+  type BankDetails,
   type FcAccount,
   type FcAuthorization,
   holderColumns,
@@ -32,6 +34,29 @@ export function accountFromRow(row: Selectable<FcAccountsTable>): FcAccount {
     transactionRefresh: parseJson(row.transaction_refresh),
     ownershipId: row.ownership_id,
     accountNumbers: parseJson(row.account_numbers),
+    institutionName: row.institution_name,
+    displayName: row.display_name,
+    last4: row.last4,
+    category: row.category,
+    subcategory: row.subcategory,
+    supportedPaymentMethodTypes: JSON.parse(
+      row.supported_payment_method_types,
+    ) as BankDetails['supportedPaymentMethodTypes'],
+  };
+}
+
+/** The columns that keep what the bank reported about an account at an institution. */
+export function bankDetailColumns(
+  institutionName: string,
+  account: Pick<BankAccount, 'name' | 'last4' | 'category' | 'subcategory' | 'supportedPaymentMethodTypes'>,
+) {
+  return {
+    institution_name: institutionName,
+    display_name: account.name,
+    last4: account.last4,
+    category: account.category,
+    subcategory: account.subcategory,
+    supported_payment_method_types: JSON.stringify(account.supportedPaymentMethodTypes),
   };
 }
 
@@ -44,6 +69,7 @@ export function authorizationFromRow(row: Selectable<FcAuthorizationsTable>): Fc
     id: row.id,
     created: row.created,
     institutionId: row.institution_id,
+    institutionName: row.institution_name,
     bankUserId: row.bank_user_id,
     holder: holderFromColumns(row.holder_type, row.holder_id),
     status: row.status,

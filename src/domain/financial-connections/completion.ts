@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { SandboxAccount, SandboxInstitution } from '../../bank/catalogue.ts';
-import type { Grant } from '../../bank/connector.ts';
+import type { BankAccount, Grant } from '../../bank/connector.ts';
 import type { SandboxControl } from '../../bank/sandbox-control.ts';
 import type { Database } from '../../store/schema.ts';
 import { invalidRequest } from '../errors.ts';
@@ -11,7 +11,7 @@ import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import type { AccountData } from './account-data.ts';
 import type { AccountNumberSync } from './account-numbers.ts';
 import { chooseInstitution, pickAccounts } from './account-picking.ts';
-import type { AccountService, AuthorizationService } from './accounts.ts';
+import { type AccountService, type AuthorizationService, bankDetailColumns } from './accounts.ts';
 import { BankLogin } from './bank-login.ts';
 import { type BankSync, institutionUnavailable } from './bank-sync.ts';
 import { type Credentials, refuseCredentials } from './credential-login.ts';
@@ -202,7 +202,7 @@ export class SessionCompletion {
     }
     // A credential login consents to every account of the holder; the user links the picked ones.
     const { grant, accounts: shared } = login.value;
-    const bankIds = new Map(shared.map((a) => [a.key, a.id]));
+    const reported = new Map(shared.map((a) => [a.key, a]));
 
     const { authorizationId, linked } = await this.db.transaction().execute(async (trx) => {
       const authorizationId = relinkAuth?.id ?? newId('authorization');
@@ -213,9 +213,14 @@ export class SessionCompletion {
         reactivated = restored.reactivated;
         await trx
           .updateTable('fc_authorizations')
-          .set({ grant_sealed: this.bank.sealGrant(authorizationId, grant), bank_user_id: grant.bankUserId })
+          .set({
+            grant_sealed: this.bank.sealGrant(authorizationId, grant),
+            bank_user_id: grant.bankUserId,
+            institution_name: institution.name,
+          })
           .where('id', '=', authorizationId)
           .execute();
+        await this.keepDetailsCurrent(trx, authorizationId, institution, shared);
       } else {
         await this.authorize(trx, merchant.id, session.holder, institution, authorizationId, grant);
       }
@@ -226,7 +231,7 @@ export class SessionCompletion {
         institution,
         authorizationId,
         picked,
-        bankIds,
+        reported,
       );
       const result = session.relink && {
         account: relinkAccount?.id ?? null,
@@ -272,6 +277,7 @@ export class SessionCompletion {
         merchant_id: merchantId,
         created: now(),
         institution_id: institution.id,
+        institution_name: institution.name,
         ...holderColumns(holder),
         status: 'active',
         status_details: '{}',
@@ -279,6 +285,26 @@ export class SessionCompletion {
         bank_user_id: grant.bankUserId,
       })
       .execute();
+  }
+
+  /**
+   * A relink renews the bank's details of every account it shares under the authorization, picked
+   * or not: they are the bank's latest word on them.
+   */
+  private async keepDetailsCurrent(
+    trx: Transaction<Database>,
+    authorizationId: string,
+    institution: SandboxInstitution,
+    shared: BankAccount[],
+  ): Promise<void> {
+    for (const account of shared) {
+      await trx
+        .updateTable('fc_accounts')
+        .set(bankDetailColumns(institution.name, account))
+        .where('authorization_id', '=', authorizationId)
+        .where('bank_account_key', '=', account.key)
+        .execute();
+    }
   }
 
   /** Links the picked bank accounts under the authorization: the same bank account keeps its id. */
@@ -289,7 +315,7 @@ export class SessionCompletion {
     institution: SandboxInstitution,
     authorizationId: string,
     picked: SandboxAccount[],
-    bankIds: Map<string, string>,
+    reported: Map<string, BankAccount>,
   ): Promise<{ ids: string[]; created: string[] }> {
     const ids: string[] = [];
     const created: string[] = [];
@@ -300,12 +326,15 @@ export class SessionCompletion {
         .where('authorization_id', '=', authorizationId)
         .where('bank_account_key', '=', bank.key)
         .executeTakeFirst();
+      const atBank = reported.get(bank.key);
       const fields = {
         ...holderColumns(session.holder),
         status: 'active' as const,
         status_details: '{}',
         permissions: JSON.stringify(session.permissions),
-        bank_account_id: bankIds.get(bank.key) ?? null,
+        bank_account_id: atBank?.id ?? null,
+        // What the bank reports; an account it left out keeps what the user picked.
+        ...bankDetailColumns(institution.name, atBank ?? { ...bank, name: bank.displayName }),
       };
       if (existing) {
         await trx.updateTable('fc_accounts').set(fields).where('id', '=', existing.id).execute();

@@ -1,4 +1,6 @@
 /** Financial Connections records as the domain sees them; the API renders them per version. */
+import type { BankAccount } from '../../bank/connector.ts';
+
 export const permissions = ['balances', 'ownership', 'payment_method', 'transactions'] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -41,6 +43,7 @@ export interface FcAuthorization {
   id: string;
   created: number;
   institutionId: string;
+  institutionName: string;
   /** The holder's identity at the bank, so that a relink logs in as the same holder. */
   bankUserId: string | null;
   holder: AccountHolder | null;
@@ -48,7 +51,17 @@ export interface FcAuthorization {
   statusDetails: StatusDetails;
 }
 
-export interface FcAccount {
+/** What the bank reported about an account when it was linked (or last relinked). */
+export interface BankDetails {
+  institutionName: string;
+  displayName: string | null;
+  last4: string | null;
+  category: BankAccount['category'];
+  subcategory: BankAccount['subcategory'];
+  supportedPaymentMethodTypes: BankAccount['supportedPaymentMethodTypes'];
+}
+
+export interface FcAccount extends BankDetails {
   id: string;
   created: number;
   authorizationId: string;
