@@ -20,6 +20,16 @@ function refreshed(stripe: Stripe, account: string) {
   );
 }
 
+/** Advances the merchant's sandbox clock and checks it moved by exactly `seconds`. */
+async function advanceBy(stripe: Stripe, seconds: number): Promise<void> {
+  type Clock = { offset_seconds: number };
+  const before = (await stripe.rawRequest('GET', '/v1/test_helpers/sandbox_clock', {})) as unknown as Clock;
+  const after = (await stripe.rawRequest('POST', '/v1/test_helpers/sandbox_clock/advance', {
+    seconds,
+  })) as unknown as Clock;
+  assert.equal(after.offset_seconds, before.offset_seconds + seconds);
+}
+
 for (const backend of backends) {
   describe(`linked accounts across restarts on ${backend.name}`, { skip: backend.skip }, () => {
     let database: ProvisionedDatabase;
@@ -69,10 +79,7 @@ for (const backend of backends) {
       await stripe.financialConnections.accounts.refresh(one, { features: ['balance'] });
       assert.equal((await refreshed(stripe, one)).balance_refresh?.status, 'succeeded');
 
-      const advanced = await stripe.rawRequest('POST', '/v1/test_helpers/sandbox_clock/advance', {
-        seconds: 3600,
-      });
-      assert.equal((advanced as { offset_seconds?: number }).offset_seconds ?? 3600, 3600);
+      await advanceBy(stripe, 3600);
       const closed = (await stripe.rawRequest(
         'POST',
         `/v1/test_helpers/financial_connections/accounts/${two}/simulate`,
@@ -124,10 +131,7 @@ for (const backend of backends) {
           return true;
         },
       );
-      const advanced = await stripe.rawRequest('POST', '/v1/test_helpers/sandbox_clock/advance', {
-        seconds: 60,
-      });
-      assert.ok(advanced);
+      await advanceBy(stripe, 60);
       const still = await stripe.financialConnections.accounts.retrieve(account);
       assert.deepEqual([still.status, still.status_details], ['active', {}]);
       await stop(second);
