@@ -1,5 +1,5 @@
 /**
- * How long `openfc serve` (the compiled command users run) takes to answer `/healthz`, on a new
+ * How long `openfc serve` (the built command users run) takes to answer `/healthz`, on a new
  * data folder and again on the one it made, and how much memory the idle process holds.
  */
 import { spawn } from 'node:child_process';
@@ -74,7 +74,7 @@ export async function measureStart(): Promise<StartMeasurement> {
 }
 
 export function reportStart(m: StartMeasurement): void {
-  console.log('\nopenfc serve (compiled), to a healthy /healthz');
+  console.log('\nopenfc serve (built), to a healthy /healthz');
   console.log(`  new data folder:       ${m.firstMs.toFixed(0)} ms`);
   console.log(
     `  existing data folder:  ${m.againMs.toFixed(0)} ms (goal < 1000 ms: ${m.againMs < 1000 ? 'met' : 'NOT MET'})`,
