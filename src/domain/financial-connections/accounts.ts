@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import type { BankAccount } from '../../bank/connector.ts';
 import type { Database, FcAccountsTable, FcAuthorizationsTable } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
@@ -84,18 +84,31 @@ export interface AccountFilter {
 
 /** Linked accounts: reading, listing and disconnecting. */
 export class AccountService {
+  /**
+   * The read by id, built and compiled once: building and compiling it on every retrieve cost
+   * about half as much as the read itself. Its parameters are `[id, merchantId]`, in the order
+   * of the wheres.
+   */
+  private readonly findQuery: CompiledQuery<Selectable<FcAccountsTable>>;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly events: EventLog,
-  ) {}
-
-  async find(merchantId: string, id: string): Promise<FcAccount | undefined> {
-    const row = await this.db
+  ) {
+    this.findQuery = db
       .selectFrom('fc_accounts')
       .selectAll()
-      .where('id', '=', id)
-      .where('merchant_id', '=', merchantId)
-      .executeTakeFirst();
+      .where('id', '=', '')
+      .where('merchant_id', '=', '')
+      .compile();
+  }
+
+  async find(merchantId: string, id: string): Promise<FcAccount | undefined> {
+    const { rows } = await this.db.executeQuery<Selectable<FcAccountsTable>>({
+      ...this.findQuery,
+      parameters: [id, merchantId],
+    });
+    const row = rows[0];
     return row && accountFromRow(row);
   }
 
