@@ -87,6 +87,8 @@ export function unrecognizedUrl(method: string, url: string, note = ''): ApiErro
  */
 export function defineRoute<S extends Shape>(def: RouteDefinition<S>): Route {
   const schema = z.strictObject({ ...def.params, expand: expandParam });
+  // A route without parameters of its own, asked without any, has nothing to validate.
+  const takesParams = Object.keys(def.params).length > 0;
   return {
     method: def.method,
     url: def.url,
@@ -119,7 +121,8 @@ export function defineRoute<S extends Shape>(def: RouteDefinition<S>): Route {
       }
       let params: z.output<typeof schema>;
       try {
-        params = validate(schema, parseForm(raw));
+        params =
+          takesParams || raw !== '' ? validate(schema, parseForm(raw)) : ({} as z.output<typeof schema>);
         checkExpand(def.returns, (params as { expand?: string[] }).expand);
       } catch (error) {
         if (held?.claim.kind === 'claimed')
