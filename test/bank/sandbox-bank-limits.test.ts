@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { basicAuthorization } from '../../src/bank/client-auth.ts';
-import { pruneBank } from '../../src/bank/sandbox/codes.ts';
-import type { SandboxBankServer } from '../../src/bank/sandbox/server.ts';
+import { pruneBank } from '../../src/bank/sandbox/prune.ts';
+import { type SandboxBankServer, startSandboxBank } from '../../src/bank/sandbox/server.ts';
 import {
+  adminToken,
   bankEpoch,
   call,
   institutions,
@@ -110,5 +114,29 @@ describe('the sandbox bank bounds what it reads and what it keeps', () => {
       [0, 0, 0],
     );
     assert.ok((await count('bank_users')) < before.users, 'holders that never consented are forgotten');
+  });
+});
+
+describe("the bank's own clock", () => {
+  test('keeps where the administrator set it across restarts', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'openfc-bank-'));
+    const start = () =>
+      startSandboxBank({ clients: [testClient], adminToken, store: { dataDir }, clock: undefined });
+    try {
+      const first = await start();
+      const target = Math.floor(Date.now() / 1000) + 30 * 86_400;
+      const set = await call(first.url, 'POST', '/control/clock', { json: { now: target } });
+      assert.equal(set.status, 200, JSON.stringify(set.body));
+      await first.close();
+      const second = await start();
+      try {
+        const now = Number((await call(second.url, 'GET', '/control/clock')).body.now);
+        assert.ok(now >= target && now < target + 60, `the clock reads ${now}, set to ${target}`);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

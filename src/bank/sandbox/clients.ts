@@ -4,22 +4,18 @@
  * bearer token. A client acts for a tenant (the merchant it serves) and reaches only that tenant's
  * holders; the administrator reaches every holder.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { basicCredentials, type ClientCredentials } from '../client-auth.ts';
 import { BankError, invalidRequest } from './errors.ts';
-import { digest } from './holders.ts';
+
 import type { BankDatabase } from './store/schema.ts';
+import { digest, sameText } from './tokens.ts';
 
 export type Caller = { kind: 'client'; clientId: string } | { kind: 'admin' };
 
 const clientIdPattern = /^[A-Za-z0-9_.-]{1,64}$/;
 const tenantPattern = /^[A-Za-z0-9_.-]{1,64}$/;
-
-function sameDigest(a: string, b: string): boolean {
-  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-}
 
 const refused = () =>
   new BankError(
@@ -72,11 +68,7 @@ export class BankClients {
   async caller(request: FastifyRequest): Promise<Caller> {
     const header = request.headers.authorization ?? '';
     const bearer = /^Bearer (\S+)$/.exec(header)?.[1];
-    if (
-      bearer !== undefined &&
-      this.adminDigest !== undefined &&
-      sameDigest(digest(bearer), this.adminDigest)
-    )
+    if (bearer !== undefined && this.adminDigest !== undefined && sameText(digest(bearer), this.adminDigest))
       return { kind: 'admin' };
     const credentials = basicCredentials(header);
     if (credentials) {
@@ -85,7 +77,7 @@ export class BankClients {
         .select('secret_digest')
         .where('id', '=', credentials.id)
         .executeTakeFirst();
-      if (row && sameDigest(digest(credentials.secret), row.secret_digest))
+      if (row && sameText(digest(credentials.secret), row.secret_digest))
         return { kind: 'client', clientId: credentials.id };
     }
     throw refused();

@@ -4,8 +4,8 @@
  */
 export interface BankClock {
   now(): number;
-  /** Present when the clock can be set from the bank's control endpoint. */
-  set?(seconds: number): void;
+  /** Present when the clock can be set from the bank's control endpoint; a kept clock resolves once kept. */
+  set?(seconds: number): void | Promise<void>;
 }
 
 export function settableClock(start?: number): Required<BankClock> {

@@ -3,15 +3,16 @@
  * pending consent page, a multi-step login, and authorization codes waiting to be exchanged
  * (single use, bound to their client, redirect URI and PKCE challenge). Each expires.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { SandboxInstitution } from '../catalogue.ts';
 import type { TokenBody } from '../wire.ts';
 import { assertAvailable, institutionOrThrow } from './availability.ts';
 import type { Consents } from './consents.ts';
 import { BankError } from './errors.ts';
-import { digest, type Holders, secret } from './holders.ts';
+import type { Holders } from './holders.ts';
 import type { BankDatabase } from './store/schema.ts';
+import { digest, sameText, secret } from './tokens.ts';
 
 export interface AuthorizeRequest {
   id: string;
@@ -45,12 +46,6 @@ const verifierPattern = /^[A-Za-z0-9._~-]{43,128}$/;
 
 export function s256(verifier: string): string {
   return createHash('sha256').update(verifier).digest('base64url');
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 type PendingKind = 'consent_page' | 'login';
@@ -211,31 +206,4 @@ export class Authorizations {
       .execute();
     return token;
   }
-}
-
-/** Forgets what has expired, so the bank's store stays bounded however long it runs. */
-export async function pruneBank(db: Kysely<BankDatabase>, now: number): Promise<void> {
-  const keepEndedSeconds = 90 * 86_400;
-  await db.deleteFrom('bank_access_tokens').where('expires_at', '<=', now).execute();
-  await db.deleteFrom('bank_codes').where('expires_at', '<=', now).execute();
-  await db.deleteFrom('bank_pending').where('expires_at', '<=', now).execute();
-  await db
-    .deleteFrom('bank_consents')
-    .where((eb) =>
-      eb.or([eb('ended_at', '<=', now - keepEndedSeconds), eb('expires_at', '<=', now - keepEndedSeconds)]),
-    )
-    .execute();
-  // Holders made by a login that never ended in a consent, a day on.
-  const stale = await db
-    .selectFrom('bank_users')
-    .leftJoin('bank_consents', 'bank_consents.user_id', 'bank_users.id')
-    .select('bank_users.id')
-    .where('bank_users.created', '<=', now - 86_400)
-    .where('bank_consents.id', 'is', null)
-    .limit(1_000)
-    .execute();
-  const ids = stale.map((row) => row.id);
-  if (ids.length === 0) return;
-  await db.deleteFrom('bank_accounts').where('user_id', 'in', ids).execute();
-  await db.deleteFrom('bank_users').where('id', 'in', ids).execute();
 }

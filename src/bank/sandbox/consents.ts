@@ -7,17 +7,10 @@ import type { SandboxInstitution } from '../catalogue.ts';
 import type { AccountBody, TokenBody } from '../wire.ts';
 import { assertAvailable, institutionOrThrow } from './availability.ts';
 import { BankError } from './errors.ts';
-import {
-  describe,
-  digest,
-  factColumns,
-  type HeldAccount,
-  type Holder,
-  type Holders,
-  secret,
-} from './holders.ts';
+import { describe, factColumns, type HeldAccount, type Holder, type Holders } from './holders.ts';
 import { isTokenized, rotate } from './numbers.ts';
 import type { BankDatabase } from './store/schema.ts';
+import { digest, secret } from './tokens.ts';
 
 export interface BankSettings {
   accessTokenTtlSeconds: number;

@@ -128,8 +128,8 @@ export function controlRoutes(app: FastifyInstance, context: BankContext): void 
     const set = clock.set?.bind(clock);
     if (!set) throw new BankError('not_supported', "This bank follows openfc's clock; move that instead.");
     const { now, advance } = fields;
-    if (typeof now === 'number' && Number.isInteger(now)) set(now);
-    else if (typeof advance === 'number' && Number.isInteger(advance)) set(clock.now() + advance);
+    if (typeof now === 'number' && Number.isInteger(now)) await set(now);
+    else if (typeof advance === 'number' && Number.isInteger(advance)) await set(clock.now() + advance);
     else throw invalidRequest('Send {"now": unix seconds} or {"advance": seconds}.');
     return { now: clock.now() };
   });

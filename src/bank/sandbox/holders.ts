@@ -3,7 +3,7 @@
  * banks at, how far their time runs ahead of the bank's clock, and what the bank remembers about
  * each account beyond the catalogue (closed, numbers rotated, ...).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { findSandboxAccount, type SandboxAccount, type SandboxInstitution } from '../catalogue.ts';
 import type { AccountBody } from '../wire.ts';
@@ -12,9 +12,7 @@ import type { BankClock } from './clock.ts';
 import { BankError } from './errors.ts';
 import type { AccountFacts } from './numbers.ts';
 import type { BankDatabase } from './store/schema.ts';
-
-export const digest = (text: string) => createHash('sha256').update(text).digest('hex');
-export const secret = (prefix: string) => `${prefix}${randomBytes(24).toString('base64url')}`;
+import { digest } from './tokens.ts';
 
 export interface Holder {
   id: string;

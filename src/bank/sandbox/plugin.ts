@@ -8,7 +8,7 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify'
 import type { ClientCredentials } from '../client-auth.ts';
 import { BankClients } from './clients.ts';
 import { type BankClock, settableClock } from './clock.ts';
-import { Authorizations, pruneBank } from './codes.ts';
+import { Authorizations } from './codes.ts';
 import { Consents } from './consents.ts';
 import { controlRoutes } from './control-routes.ts';
 import { dataRoutes } from './data-routes.ts';
@@ -17,6 +17,7 @@ import { Holders } from './holders.ts';
 import { bodyParsers } from './http.ts';
 import { loginRoutes } from './login-routes.ts';
 import { oauthRoutes } from './oauth-routes.ts';
+import { pruneBank } from './prune.ts';
 import type { BankStore } from './store/open.ts';
 
 export const defaultSandboxBankPrefix = '/sandbox-bank';
@@ -46,7 +47,7 @@ const pruneEveryMs = 10 * 60 * 1000;
 const clockOffset = 'clock_offset';
 
 /** The bank's own clock keeps where it was set across restarts. */
-async function storedClock(store: BankStore): Promise<Required<BankClock>> {
+async function storedClock(store: BankStore): Promise<BankClock> {
   const row = await store.db
     .selectFrom('bank_meta')
     .select('value')
@@ -56,15 +57,14 @@ async function storedClock(store: BankStore): Promise<Required<BankClock>> {
   if (row) clock.set(clock.now() + Number(row.value));
   return {
     now: clock.now,
-    set(seconds: number) {
-      const offset = seconds - Math.floor(Date.now() / 1000);
+    async set(seconds: number) {
+      const offset = String(seconds - Math.floor(Date.now() / 1000));
       clock.set(seconds);
-      void store.db
+      await store.db
         .insertInto('bank_meta')
-        .values({ name: clockOffset, value: String(offset) })
-        .onConflict((oc) => oc.column('name').doUpdateSet({ value: String(offset) }))
-        .execute()
-        .catch(() => {});
+        .values({ name: clockOffset, value: offset })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ value: offset }))
+        .execute();
     },
   };
 }
