@@ -180,6 +180,8 @@ describe('who may call the sandbox bank', () => {
       json: { seconds: 1 },
     });
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.deepEqual(Object.keys(answer.body).sort(), ['bank_user_id', 'now']);
+    assert.equal(answer.body.bank_user_id, bankUser);
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { eventually } from '../support/eventually.ts';
+import { refreshBalance } from '../support/fc.ts';
 import { cleanUp, freePort, type OpenfcProcess, serve, spawnOpenfc, tempDir } from '../support/processes.ts';
 
 /** Starts `openfc sandbox-bank` and waits for its health endpoint. */
@@ -99,13 +100,8 @@ describe('openfc sandbox-bank with openfc serve --bank-url', () => {
     bank.child.kill('SIGTERM');
     await bank.exited;
     bank = await startBank(bankPort, bankArgs);
-    const refreshed = await stripe.financialConnections.accounts.refresh(kept, { features: ['balance'] });
-    assert.equal(refreshed.status, 'active');
-    await eventually(
-      'the balance refresh to end',
-      () => stripe.financialConnections.accounts.retrieve(kept),
-      (account) => account.balance_refresh?.status !== 'pending',
-    ).then((account) => assert.equal(account.balance_refresh?.status, 'succeeded'));
+    const refreshed = await refreshBalance(stripe, kept);
+    assert.deepEqual([refreshed.status, refreshed.balance_refresh?.status], ['active', 'succeeded']);
 
     bank.child.kill('SIGTERM');
     await bank.exited;

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { eventually } from './eventually.ts';
 import type { Harness } from './harness.ts';
 
 /** Session objects as preview versions show them (the GA SDK's types lack the relink fields). */
@@ -90,4 +91,17 @@ export async function atBank(h: Harness, path: string): Promise<void> {
 export async function bankUserOf(h: Harness, authorization: string, merchantId = h.running.merchant.id) {
   const found = await h.running.services.authorizations.get(merchantId, authorization);
   return found.bankUserId as string;
+}
+
+/** Refreshes an account's balance and waits for the refresh to leave `pending`; the account then. */
+export async function refreshBalance(
+  stripe: Stripe,
+  account: string,
+): Promise<Stripe.FinancialConnections.Account> {
+  await stripe.financialConnections.accounts.refresh(account, { features: ['balance'] });
+  return eventually(
+    'the balance refresh to end',
+    () => stripe.financialConnections.accounts.retrieve(account),
+    (found) => found.balance_refresh?.status !== 'pending',
+  );
 }

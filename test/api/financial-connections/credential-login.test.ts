@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type Stripe from 'stripe';
 import { backends } from '../../support/backends.ts';
-import { eventually } from '../../support/eventually.ts';
 import {
   bankUserOf,
   body,
@@ -12,6 +11,7 @@ import {
   createSession,
   type PreviewAccount,
   type PreviewSession,
+  refreshBalance,
 } from '../../support/fc.ts';
 import { type Harness, startHarness } from '../../support/harness.ts';
 import { assertEventMatchesSchema, assertMatchesSchema } from '../../support/stripe-schemas.ts';
@@ -373,12 +373,10 @@ for (const backend of backends) {
       );
       const theirsAfter = await theirs.financialConnections.accounts.retrieve(other.id);
       assert.equal(theirsAfter.status, 'inactive');
-      await mine.financialConnections.accounts.refresh(kept.id, { features: ['balance'] });
-      const mineAfter = (await eventually(
-        'the balance refresh to end',
-        () => mine.financialConnections.accounts.retrieve(kept.id),
-        (account) => account.balance_refresh?.status !== 'pending',
-      )) as unknown as PreviewAccount & { status_details: unknown; balance_refresh: { status: string } };
+      const mineAfter = (await refreshBalance(mine, kept.id)) as unknown as PreviewAccount & {
+        status_details: unknown;
+        balance_refresh: { status: string };
+      };
       assert.deepEqual(
         {
           status: mineAfter.status,

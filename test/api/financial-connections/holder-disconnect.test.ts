@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type Stripe from 'stripe';
 import { backends } from '../../support/backends.ts';
 import { eventually } from '../../support/eventually.ts';
-import { atBank, bankUserOf, body, createSession, linkAccounts } from '../../support/fc.ts';
+import { atBank, bankUserOf, body, createSession, linkAccounts, refreshBalance } from '../../support/fc.ts';
 import { type Harness, startHarness } from '../../support/harness.ts';
 import { assertMatchesSchema } from '../../support/stripe-schemas.ts';
 
@@ -119,12 +119,7 @@ for (const backend of backends) {
       await atBank(h, `/users/${await bankUserOf(h, authorization)}/disconnect`);
       assert.equal((await authorizationOf(stripe, authorization)).status, 'active', 'not noticed yet');
 
-      await stripe.financialConnections.accounts.refresh(ids[0] as string, { features: ['balance'] });
-      const failed = await eventually(
-        'the refresh to fail',
-        () => stripe.financialConnections.accounts.retrieve(ids[0] as string),
-        (a) => a.balance_refresh?.status !== 'pending',
-      );
+      const failed = await refreshBalance(stripe, ids[0] as string);
       assert.equal(failed.balance_refresh?.status, 'failed');
       assert.equal(failed.status, 'disconnected');
       for (const id of ids)

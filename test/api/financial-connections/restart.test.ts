@@ -7,18 +7,9 @@ import type Stripe from 'stripe';
 import { bankFileName, bankSchema } from '../../../src/bank/sandbox/store/open.ts';
 import { backends, type ProvisionedDatabase } from '../../support/backends.ts';
 import { eventually } from '../../support/eventually.ts';
-import { body, linkAccounts } from '../../support/fc.ts';
+import { body, linkAccounts, refreshBalance } from '../../support/fc.ts';
 import { type Harness, startHarnessOn } from '../../support/harness.ts';
 import { assertMatchesSchema } from '../../support/stripe-schemas.ts';
-
-/** Waits for a refresh started on `account` to leave `pending`, and returns the account. */
-function refreshed(stripe: Stripe, account: string) {
-  return eventually(
-    'the balance refresh to end',
-    () => stripe.financialConnections.accounts.retrieve(account),
-    (found) => found.balance_refresh?.status !== 'pending',
-  );
-}
 
 /** Advances the merchant's sandbox clock and checks it moved by exactly `seconds`. */
 async function advanceBy(stripe: Stripe, seconds: number): Promise<void> {
@@ -76,22 +67,33 @@ for (const backend of backends) {
       assertMatchesSchema('financial_connections.account', body(afterCheck));
       assert.deepEqual([afterCheck.status, afterCheck.status_details], ['active', {}]);
 
-      await stripe.financialConnections.accounts.refresh(one, { features: ['balance'] });
-      assert.equal((await refreshed(stripe, one)).balance_refresh?.status, 'succeeded');
+      assert.equal((await refreshBalance(stripe, one)).balance_refresh?.status, 'succeeded');
 
       await advanceBy(stripe, 3600);
       const closed = (await stripe.rawRequest(
         'POST',
         `/v1/test_helpers/financial_connections/accounts/${two}/simulate`,
         { event: 'account_closed' },
-      )) as { status: string };
-      assert.equal(closed.status, 'inactive');
+      )) as { status: string; status_details: unknown };
+      assert.deepEqual(
+        { status: closed.status, status_details: closed.status_details },
+        { status: 'inactive', status_details: { inactive: { cause: 'account_closed', action: 'none' } } },
+      );
       const revoked = (await stripe.rawRequest(
         'POST',
         `/v1/test_helpers/financial_connections/authorizations/${linked.authorization}/simulate`,
         { event: 'access_revoked' },
       )) as { status: string };
       assert.equal(revoked.status, 'inactive');
+      const denied = await stripe.financialConnections.accounts.retrieve(one);
+      assertMatchesSchema('financial_connections.account', body(denied));
+      assert.deepEqual(
+        { status: denied.status, status_details: denied.status_details },
+        {
+          status: 'inactive',
+          status_details: { inactive: { cause: 'access_denied', action: 'relink_required' } },
+        },
+      );
       await stop(second);
     });
 
@@ -114,8 +116,7 @@ for (const backend of backends) {
 
       const second = await start();
       const stripe = second.stripe();
-      await stripe.financialConnections.accounts.refresh(account, { features: ['balance'] });
-      const after = await refreshed(stripe, account);
+      const after = await refreshBalance(stripe, account);
       assert.deepEqual([after.status, after.balance_refresh?.status], ['active', 'failed']);
       await assert.rejects(
         stripe.rawRequest(
@@ -144,14 +145,20 @@ for (const backend of backends) {
       const linked = await linkAccounts(one, { institution: 'Test Institution' });
       const account = linked.accounts[0]?.id ?? '';
       const other = two.stripe();
-      await other.financialConnections.accounts.refresh(account, { features: ['balance'] });
-      assert.equal((await refreshed(other, account)).balance_refresh?.status, 'succeeded');
+      assert.equal((await refreshBalance(other, account)).balance_refresh?.status, 'succeeded');
       const closed = (await other.rawRequest(
         'POST',
         `/v1/test_helpers/financial_connections/accounts/${account}/simulate`,
         { event: 'account_closed' },
-      )) as { status: string };
-      assert.equal(closed.status, 'inactive');
+      )) as { status: string; status_details: unknown };
+      assert.deepEqual(
+        { status: closed.status, status_details: closed.status_details },
+        { status: 'inactive', status_details: { inactive: { cause: 'account_closed', action: 'none' } } },
+      );
+      // The first process sees what the second one noticed.
+      const seen = await one.stripe().financialConnections.accounts.retrieve(account);
+      assertMatchesSchema('financial_connections.account', body(seen));
+      assert.equal(seen.status, 'inactive');
       await stop(one);
       await stop(two);
     });
