@@ -3,10 +3,14 @@ import type { SandboxControl } from './bank/sandbox-control.ts';
 import { CustomerService } from './domain/customers/service.ts';
 import { EventLog } from './domain/events/log.ts';
 import { AccountData } from './domain/financial-connections/account-data.ts';
+import { AccountLinking } from './domain/financial-connections/account-linking.ts';
 import { AccountNumberSync } from './domain/financial-connections/account-numbers.ts';
 import { AccountService, AuthorizationService } from './domain/financial-connections/accounts.ts';
+import { BankLogin } from './domain/financial-connections/bank-login.ts';
 import { BankSync } from './domain/financial-connections/bank-sync.ts';
 import { SessionCompletion } from './domain/financial-connections/completion.ts';
+import { FlowService } from './domain/financial-connections/flow.ts';
+import { FlowStore } from './domain/financial-connections/flow-store.ts';
 import { InstitutionService } from './domain/financial-connections/institutions.ts';
 import { Lifecycle } from './domain/financial-connections/lifecycle.ts';
 import { ScheduledSync } from './domain/financial-connections/scheduled-sync.ts';
@@ -33,6 +37,8 @@ export interface Services {
   authorizations: AuthorizationService;
   sessions: SessionService;
   completion: SessionCompletion;
+  /** The account holder's flow through a session, one step at a time. */
+  flow: FlowService;
   lifecycle: Lifecycle;
   bank: BankSync;
   /** Refreshes of balances, owners and transactions, run in the background. */
@@ -83,6 +89,18 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
   const sessions = new SessionService(db, customers, accounts, authorizations, institutions);
   const accountData = new AccountData(db, accounts, bank, clocks, events);
   const accountNumbers = new AccountNumberSync(db, bank, parts.secrets, events);
+  const linking = new AccountLinking(db, sessions, lifecycle, bank, accountData, accountNumbers, events);
+  const flow = new FlowService(
+    sessions,
+    accounts,
+    authorizations,
+    institutions,
+    new FlowStore(db, parts.secrets),
+    parts.connector,
+    linking,
+    new BankLogin(db, bank, clocks, parts.sandboxControl),
+    parts.sandboxControl,
+  );
   return {
     merchants: new MerchantService(db, defaultApiVersion),
     idempotency: new IdempotencyService(db, parts.secrets),
@@ -96,14 +114,12 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
       sessions,
       accounts,
       authorizations,
-      lifecycle,
+      linking,
       bank,
-      accountData,
-      accountNumbers,
-      events,
       clocks,
       parts.sandboxControl,
     ),
+    flow,
     lifecycle,
     bank,
     accountData,

@@ -93,7 +93,7 @@ export class BankLogin {
    * A holder new to openfc starts at the merchant's sandbox time: the bank moves them by the
    * merchant clock's offset, as advancing the clock moved the merchant's earlier holders.
    */
-  private async startAtMerchantTime(merchantId: string, bankUserId: string): Promise<void> {
+  async startAtMerchantTime(merchantId: string, bankUserId: string): Promise<void> {
     const { offsetSeconds } = await this.clocks.get(merchantId);
     if (offsetSeconds <= 0) return;
     const known = await this.db
