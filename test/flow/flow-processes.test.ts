@@ -8,7 +8,9 @@ import { FlowClient, type Step } from './flow-client.ts';
 
 const postgres = backends.find((b) => b.name === 'postgres');
 
-describe('one flow, two openfc processes on one PostgreSQL database', { skip: postgres?.skip ?? true }, () => {
+describe('one flow, two openfc processes on one PostgreSQL database', {
+  skip: postgres?.skip ?? true,
+}, () => {
   let database: ProvisionedDatabase;
   let first: Harness;
   let second: Harness;
@@ -16,7 +18,10 @@ describe('one flow, two openfc processes on one PostgreSQL database', { skip: po
     database = await (postgres as NonNullable<typeof postgres>).provision();
     first = await startHarnessOn(database);
     // The second process uses the keys the first one made (PostgreSQL keeps only their digests).
-    second = await startHarnessOn(database, { secretKey: first.secretKey, publishableKey: first.publishableKey });
+    second = await startHarnessOn(database, {
+      secretKey: first.secretKey,
+      publishableKey: first.publishableKey,
+    });
   });
   after(async () => {
     await second?.close();
@@ -52,9 +57,9 @@ describe('one flow, two openfc processes on one PostgreSQL database', { skip: po
     const ids = (accounts.accounts as Array<{ id: string }>).map((a) => a.id);
     const done = await flow.step('link', { accounts: ids.slice(0, 2) });
     assert.equal(done.status, 'succeeded');
-    const retrieved = (await second.stripe().financialConnections.sessions.retrieve(
-      session.id,
-    )) as unknown as PreviewSession;
+    const retrieved = (await second
+      .stripe()
+      .financialConnections.sessions.retrieve(session.id)) as unknown as PreviewSession;
     assert.equal(retrieved.accounts.data.length, 2);
   });
 
