@@ -6,13 +6,15 @@ import { AccountData } from './domain/financial-connections/account-data.ts';
 import { AccountLinking } from './domain/financial-connections/account-linking.ts';
 import { AccountNumberSync } from './domain/financial-connections/account-numbers.ts';
 import { AccountService, AuthorizationService } from './domain/financial-connections/accounts.ts';
-import { BankLogin } from './domain/financial-connections/bank-login.ts';
 import { BankSync } from './domain/financial-connections/bank-sync.ts';
 import { SessionCompletion } from './domain/financial-connections/completion.ts';
 import { FlowService } from './domain/financial-connections/flow.ts';
+import { FlowReader } from './domain/financial-connections/flow-reader.ts';
 import { FlowStore } from './domain/financial-connections/flow-store.ts';
+import { HolderTime } from './domain/financial-connections/holder-time.ts';
 import { InstitutionService } from './domain/financial-connections/institutions.ts';
 import { Lifecycle } from './domain/financial-connections/lifecycle.ts';
+import { SandboxShortcut } from './domain/financial-connections/sandbox-shortcut.ts';
 import { ScheduledSync } from './domain/financial-connections/scheduled-sync.ts';
 import { SessionService } from './domain/financial-connections/sessions.ts';
 import { Simulator } from './domain/financial-connections/simulate.ts';
@@ -90,15 +92,14 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
   const accountData = new AccountData(db, accounts, bank, clocks, events);
   const accountNumbers = new AccountNumberSync(db, bank, parts.secrets, events);
   const linking = new AccountLinking(db, sessions, lifecycle, bank, accountData, accountNumbers, events);
+  const holderTime = new HolderTime(db, clocks, parts.sandboxControl);
+  const flowStore = new FlowStore(db, parts.secrets);
   const flow = new FlowService(
-    sessions,
-    accounts,
-    authorizations,
-    institutions,
-    new FlowStore(db, parts.secrets),
+    new FlowReader(sessions, accounts, authorizations, institutions, flowStore),
+    flowStore,
     parts.connector,
     linking,
-    new BankLogin(db, bank, clocks, parts.sandboxControl),
+    holderTime,
     parts.sandboxControl,
   );
   return {
@@ -110,13 +111,12 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
     authorizations,
     sessions,
     completion: new SessionCompletion(
-      db,
       sessions,
       accounts,
       authorizations,
       linking,
-      bank,
-      clocks,
+      flow,
+      new SandboxShortcut(db, parts.connector, holderTime),
       parts.sandboxControl,
     ),
     flow,

@@ -376,6 +376,7 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .addColumn('bank_accounts', 'text')
           .addColumn('failure_kind', 'text')
           .addColumn('failure_message', 'text')
+          .addColumn('failure_available_at', 'bigint')
           .addColumn('updated', 'bigint', (c) => c.notNull())
           .execute();
         await db.schema

@@ -174,6 +174,8 @@ export interface FcSessionFlowsTable {
   bank_accounts: string | null;
   failure_kind: string | null;
   failure_message: string | null;
+  /** When a down bank said it expects to be back (Unix seconds). */
+  failure_available_at: number | null;
   updated: number;
 }
 

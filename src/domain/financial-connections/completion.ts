@@ -1,18 +1,17 @@
-import type { Kysely } from 'kysely';
+import type { SandboxInstitution } from '../../bank/catalogue.ts';
 import type { SandboxControl } from '../../bank/sandbox-control.ts';
-import type { Database } from '../../store/schema.ts';
 import { invalidRequest } from '../errors.ts';
 import type { RequestRef } from '../events/log.ts';
 import type { Merchant } from '../merchants/service.ts';
-import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import type { AccountLinking, Ended } from './account-linking.ts';
 import { chooseInstitution, pickAccounts } from './account-picking.ts';
 import type { AccountService, AuthorizationService } from './accounts.ts';
-import { BankLogin } from './bank-login.ts';
-import { type BankSync, institutionUnavailable } from './bank-sync.ts';
-import { type Credentials, refuseCredentials } from './credential-login.ts';
+import { institutionUnavailable } from './bank-sync.ts';
+import { type Credentials, holderAtBank, logInThroughFlow, refuseCredentials } from './credential-login.ts';
+import type { FlowCall, FlowService, FlowState } from './flow.ts';
+import type { SandboxShortcut } from './sandbox-shortcut.ts';
 import type { SessionService } from './sessions.ts';
-import type { FcSession } from './types.ts';
+import type { FcAuthorization, FcSession } from './types.ts';
 
 export const completionOutcomes = ['success', 'cancelled', 'failed_authentication', 'error'] as const;
 export type CompletionOutcome = (typeof completionOutcomes)[number];
@@ -33,31 +32,28 @@ const unsuccessful: Record<Exclude<CompletionOutcome, 'success'>, Ended> = {
 };
 
 /**
- * Completing a session, as the hosted flow does after the user's choices: the login at the bank,
- * the authorization and the accounts the user picked, or how the session ended without them.
+ * Completing a session without a browser, for merchants' tests: the user's choices (checked against
+ * the sandbox catalogue) taken through the same flow steps a holder takes, with the sandbox bank's
+ * shortcut standing in for the consent page when no credentials are given.
  */
 export class SessionCompletion {
   constructor(
-    db: Kysely<Database>,
     private readonly sessions: SessionService,
     private readonly accounts: AccountService,
     private readonly authorizations: AuthorizationService,
     private readonly linking: AccountLinking,
-    bank: BankSync,
-    clocks: SandboxClocks,
-    control: SandboxControl,
-  ) {
-    this.login = new BankLogin(db, bank, clocks, control);
-  }
-
-  private readonly login: BankLogin;
+    private readonly flow: FlowService,
+    private readonly shortcut: SandboxShortcut,
+    private readonly control: SandboxControl,
+  ) {}
 
   /** Completes a pending session as the hosted flow would after the user's choices. */
   async complete(
     merchant: Merchant,
     id: string,
     input: CompleteSessionInput,
-    request?: RequestRef,
+    request: RequestRef | undefined,
+    origin: string,
   ): Promise<FcSession> {
     const session = await this.sessions.get(merchant.id, id);
     if (session.status !== 'pending') {
@@ -116,30 +112,67 @@ export class SessionCompletion {
       return this.sessions.get(merchant.id, id);
     }
 
-    const login = input.credentials
-      ? await this.login.withCredentials(merchant.id, institution, relinkAuth, input.credentials)
-      : await this.login.shortcut(merchant.id, institution, picked, relinkAuth);
-    if (!login.ok) {
-      if (login.failure.kind === 'institution_unavailable')
-        throw institutionUnavailable(login.failure, institution.name);
-      // The bank ending the login is an error; wrong credentials or answers, a failed authentication.
-      const outcome = login.failure.kind === 'login_failed' ? 'error' : 'failed_authentication';
-      return this.complete(merchant, id, { outcome }, request);
+    // The holder's steps through the flow, as the browser would take them.
+    const call: FlowCall = { merchant, clientSecret: session.clientSecret, origin, request };
+    await this.toLogin(call, institution.id);
+    let state: FlowState;
+    if (input.credentials) {
+      await this.checkHolder(merchant.id, institution, relinkAuth, input.credentials.username);
+      state = await logInThroughFlow(this.flow, call, institution, input.credentials);
+    } else {
+      const code = await this.shortcut.code(merchant.id, institution, picked, relinkAuth);
+      if (!code.ok) {
+        if (code.failure.kind === 'institution_unavailable')
+          throw institutionUnavailable(code.failure, institution.name);
+        const outcome = code.failure.kind === 'login_failed' ? 'error' : 'failed_authentication';
+        return this.complete(merchant, id, { outcome }, request, origin);
+      }
+      state = await this.flow.exchangeCode(call, code.value.code);
     }
-    // A credential login consents to every account of the holder; the user links the picked ones.
-    await this.linking.link(
-      merchant.id,
-      {
-        session,
-        institution,
-        relinkAuth,
-        relinkAccount,
-        grant: login.value.grant,
-        shared: login.value.accounts,
-        picked: picked.map((a) => ({ key: a.key, details: { ...a, name: a.displayName } })),
-      },
-      request,
+    if (state.step.kind === 'error') {
+      const failure = state.failure;
+      if (failure?.kind === 'institution_unavailable') {
+        throw institutionUnavailable(
+          {
+            kind: 'institution_unavailable',
+            ...(failure.availableAt && { expectedAvailableAt: failure.availableAt }),
+          },
+          institution.name,
+        );
+      }
+      // The bank ending the login ends the session failed; wrong credentials or answers, cancelled.
+      await this.flow.cancel(call);
+      return this.sessions.get(merchant.id, id);
+    }
+    await this.flow.linkPicked(
+      call,
+      picked.map((a) => ({ key: a.key, details: { ...a, name: a.displayName } })),
     );
     return this.sessions.get(merchant.id, id);
+  }
+
+  /** Takes the flow to the login at the institution, from wherever an earlier attempt left it. */
+  private async toLogin(call: FlowCall, institutionId: string): Promise<void> {
+    let { step } = await this.flow.state(call);
+    if (step.kind === 'consent') step = (await this.flow.consent(call)).step;
+    else if (step.kind !== 'institution') step = (await this.flow.back(call)).step;
+    if (step.kind === 'institution') await this.flow.chooseInstitution(call, institutionId);
+  }
+
+  /** A relink must log in as the holder of the authorization it repairs. */
+  private async checkHolder(
+    merchantId: string,
+    institution: SandboxInstitution,
+    relinkAuth: FcAuthorization | undefined,
+    username: string,
+  ): Promise<void> {
+    const holder = await holderAtBank(this.control, merchantId, institution, username);
+    if (!holder.ok) throw institutionUnavailable(holder.failure, institution.name);
+    if (relinkAuth?.bankUserId && holder.value !== relinkAuth.bankUserId) {
+      throw invalidRequest(
+        `This relink session is for an authorization of another holder at ${institution.name}: log in with the username that linked it.`,
+        'credentials[username]',
+      );
+    }
   }
 }

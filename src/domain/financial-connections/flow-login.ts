@@ -17,7 +17,11 @@ export function failed(
 ): FlowChange {
   return {
     step: 'error',
-    failure: { kind: failure.kind, message: failure.message ?? null },
+    failure: {
+      kind: failure.kind,
+      message: failure.message ?? null,
+      availableAt: ('expectedAvailableAt' in failure && failure.expectedAvailableAt) || null,
+    },
     oauth: null,
     loginId: null,
     prompt: null,

@@ -8,6 +8,13 @@ import { invalidRequest } from '../errors.ts';
 /** The accounts the bank shared after the login, without anything secret. */
 export type SharedAccount = Omit<BankAccount, 'status' | 'currency'>;
 
+/** Why the login ended at the error step; when a down bank expects to be back (Unix seconds). */
+export interface FlowFailure {
+  kind: string;
+  message: string | null;
+  availableAt: number | null;
+}
+
 /** A flow as its steps read it; secrets are opened only when a step needs them. */
 export interface Flow {
   sessionId: string;
@@ -19,7 +26,7 @@ export interface Flow {
   redirectUri: string | null;
   prompt: LoginPrompt | null;
   bankAccounts: SharedAccount[] | null;
-  failure: { kind: string; message: string | null } | null;
+  failure: FlowFailure | null;
 }
 
 /** What a step changes; secrets in the clear here, sealed on the way in. */
@@ -32,7 +39,7 @@ export interface FlowChange {
   prompt?: LoginPrompt | null;
   grant?: Grant | null;
   bankAccounts?: SharedAccount[] | null;
-  failure?: { kind: string; message: string | null } | null;
+  failure?: FlowFailure | null;
 }
 
 export function stateDigest(state: string): string {
@@ -50,7 +57,10 @@ function fromRow(row: Selectable<FcSessionFlowsTable>): Flow {
     redirectUri: row.redirect_uri,
     prompt: row.prompt === null ? null : (JSON.parse(row.prompt) as LoginPrompt),
     bankAccounts: row.bank_accounts === null ? null : (JSON.parse(row.bank_accounts) as SharedAccount[]),
-    failure: row.failure_kind === null ? null : { kind: row.failure_kind, message: row.failure_message },
+    failure:
+      row.failure_kind === null
+        ? null
+        : { kind: row.failure_kind, message: row.failure_message, availableAt: row.failure_available_at },
   };
 }
 
@@ -149,6 +159,7 @@ export class FlowStore {
     if (change.failure !== undefined) {
       set.failure_kind = change.failure?.kind ?? null;
       set.failure_message = change.failure?.message ?? null;
+      set.failure_available_at = change.failure?.availableAt ?? null;
     }
     const updated = await db
       .updateTable('fc_session_flows')
