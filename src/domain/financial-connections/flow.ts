@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { SandboxInstitution } from '../../bank/catalogue.ts';
 import type { BankResult, InstitutionConnector, LoginStep } from '../../bank/connector.ts';
 import type { SandboxControl } from '../../bank/sandbox-control.ts';
@@ -100,9 +101,13 @@ export class FlowService {
       await this.holderTime.startAtMerchantTime(tenant, holder.value);
       result = await this.connector.logIn(institution.id, { tenant, username, password });
     } else {
-      // A relink names the holder the bank gave the authorization to, so it reaches the same one.
-      const username = c.relinkAuth?.bankUserId ?? undefined;
-      result = await this.connector.logIn(institution.id, { tenant, ...(username && { username }) });
+      // A relink names the holder the bank gave the authorization to, so it reaches the same one;
+      // a new holder is named before the login, so that the bank starts them at the merchant's time.
+      const username = c.relinkAuth?.bankUserId ?? `holder_${randomBytes(12).toString('hex')}`;
+      const holder = await holderAtBank(this.control, tenant, institution, username);
+      if (!holder.ok) return this.move(c, failed(holder.failure));
+      await this.holderTime.startAtMerchantTime(tenant, holder.value);
+      result = await this.connector.logIn(institution.id, { tenant, username });
     }
     return this.move(c, afterLoginStep(result));
   }
