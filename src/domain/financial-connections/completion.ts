@@ -1,5 +1,6 @@
-import type { SandboxInstitution } from '../../bank/catalogue.ts';
+import type { SandboxAccount, SandboxInstitution } from '../../bank/catalogue.ts';
 import type { SandboxControl } from '../../bank/sandbox-control.ts';
+import { withoutCommitMark } from '../../store/commit-marks.ts';
 import { invalidRequest } from '../errors.ts';
 import type { RequestRef } from '../events/log.ts';
 import type { Merchant } from '../merchants/service.ts';
@@ -114,21 +115,10 @@ export class SessionCompletion {
 
     // The holder's steps through the flow, as the browser would take them.
     const call: FlowCall = { merchant, clientSecret: session.clientSecret, origin, request };
-    await this.toLogin(call, institution.id);
-    let state: FlowState;
-    if (input.credentials) {
-      await this.checkHolder(merchant.id, institution, relinkAuth, input.credentials.username);
-      state = await logInThroughFlow(this.flow, call, institution, input.credentials);
-    } else {
-      const code = await this.shortcut.code(merchant.id, institution, picked, relinkAuth);
-      if (!code.ok) {
-        if (code.failure.kind === 'institution_unavailable')
-          throw institutionUnavailable(code.failure, institution.name);
-        const outcome = code.failure.kind === 'login_failed' ? 'error' : 'failed_authentication';
-        return this.complete(merchant, id, { outcome }, request, origin);
-      }
-      state = await this.flow.exchangeCode(call, code.value.code);
-    }
+    // The steps up to the login's end are taken again by a repeat of this request: only its end
+    // (the link, or the session ended) tells an idempotent replay that the request was done.
+    const state = await withoutCommitMark(() => this.logIn(call, institution, picked, relinkAuth, input));
+    if ('outcome' in state) return this.complete(merchant, id, { outcome: state.outcome }, request, origin);
     if (state.step.kind === 'error') {
       const failure = state.failure;
       if (failure?.kind === 'institution_unavailable') {
@@ -149,6 +139,26 @@ export class SessionCompletion {
       picked.map((a) => ({ key: a.key, details: { ...a, name: a.displayName } })),
     );
     return this.sessions.get(merchant.id, id);
+  }
+
+  /** The login through the flow's steps: credentials with each answer, or the sandbox shortcut. */
+  private async logIn(
+    call: FlowCall,
+    institution: SandboxInstitution,
+    picked: SandboxAccount[],
+    relinkAuth: FcAuthorization | undefined,
+    input: CompleteSessionInput,
+  ): Promise<FlowState | { outcome: CompletionOutcome }> {
+    await this.toLogin(call, institution.id);
+    if (input.credentials) {
+      await this.checkHolder(call.merchant.id, institution, relinkAuth, input.credentials.username);
+      return logInThroughFlow(this.flow, call, institution, input.credentials);
+    }
+    const code = await this.shortcut.code(call.merchant.id, institution, picked, relinkAuth);
+    if (code.ok) return this.flow.exchangeCode(call, code.value.code);
+    if (code.failure.kind === 'institution_unavailable')
+      throw institutionUnavailable(code.failure, institution.name);
+    return { outcome: code.failure.kind === 'login_failed' ? 'error' : 'failed_authentication' };
   }
 
   /** Takes the flow to the login at the institution, from wherever an earlier attempt left it. */

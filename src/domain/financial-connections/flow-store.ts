@@ -79,8 +79,22 @@ export class FlowStore {
     return sealed === null ? null : this.secrets.open(sealed, `${sessionId}:${what}`);
   }
 
-  /** The session's flow, started at the consent step the first time it is asked for. */
+  private find(merchantId: string, sessionId: string) {
+    return this.db
+      .selectFrom('fc_session_flows')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+  }
+
+  /**
+   * The session's flow, started at the consent step the first time it is asked for (only then
+   * written: reading a flow writes nothing).
+   */
   async load(merchantId: string, sessionId: string): Promise<Flow> {
+    const found = await this.find(merchantId, sessionId);
+    if (found) return fromRow(found);
     await this.db
       .insertInto('fc_session_flows')
       .values({
@@ -93,12 +107,8 @@ export class FlowStore {
       })
       .onConflict((oc) => oc.column('session_id').doNothing())
       .execute();
-    const row = await this.db
-      .selectFrom('fc_session_flows')
-      .selectAll()
-      .where('session_id', '=', sessionId)
-      .where('merchant_id', '=', merchantId)
-      .executeTakeFirstOrThrow();
+    const row = await this.find(merchantId, sessionId);
+    if (!row) throw new Error(`the flow of ${sessionId} was not kept`);
     return fromRow(row);
   }
 
