@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { approveInBrowser, institutions } from '../bank/helpers.ts';
 import { backends } from '../support/backends.ts';
 import {
+  bankUserOf,
   body,
   type CreateParams,
   completeSession,
@@ -369,6 +370,31 @@ for (const backend of backends) {
           method: 'none',
         });
         const picked = await flow.step('login');
+        const done = await flow.step('link', { accounts: [idOf(picked, target.display_name)] });
+        assert.equal(done.status, 'succeeded');
+        const retrieved = await retrieve(session.id);
+        assert.deepEqual(retrieved.relink_result, {
+          account: target.id,
+          authorization,
+          failure_reason: null,
+        });
+        assert.deepEqual(
+          retrieved.accounts.data.map((a) => a.id),
+          [target.id],
+        );
+      });
+
+      test('an OAuth relink names the holder to the bank and keeps the account id', async () => {
+        const { customer, accounts, authorization } = await linked(institutions.sandboxOAuth);
+        const target = accounts[0] as { id: string; display_name: string };
+        const { session, flow } = await relinkSession(customer.id, authorization, target.id);
+        const oauth = await flow.step('consent');
+        assert.equal(oauth.kind, 'oauth');
+        const url = new URL(oauth.authorize_url as string);
+        assert.equal(url.searchParams.get('login_hint'), await bankUserOf(h, authorization));
+        const callback = await approveInBrowser(oauth.authorize_url as string, ['checking', 'savings']);
+        assert.equal((await fetch(callback)).status, 200);
+        const picked = await flow.step('session');
         const done = await flow.step('link', { accounts: [idOf(picked, target.display_name)] });
         assert.equal(done.status, 'succeeded');
         const retrieved = await retrieve(session.id);
