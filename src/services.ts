@@ -3,12 +3,18 @@ import type { SandboxControl } from './bank/sandbox-control.ts';
 import { CustomerService } from './domain/customers/service.ts';
 import { EventLog } from './domain/events/log.ts';
 import { AccountData } from './domain/financial-connections/account-data.ts';
+import { AccountLinking } from './domain/financial-connections/account-linking.ts';
 import { AccountNumberSync } from './domain/financial-connections/account-numbers.ts';
 import { AccountService, AuthorizationService } from './domain/financial-connections/accounts.ts';
 import { BankSync } from './domain/financial-connections/bank-sync.ts';
 import { SessionCompletion } from './domain/financial-connections/completion.ts';
+import { FlowService } from './domain/financial-connections/flow.ts';
+import { FlowReader } from './domain/financial-connections/flow-reader.ts';
+import { FlowStore } from './domain/financial-connections/flow-store.ts';
+import { HolderTime } from './domain/financial-connections/holder-time.ts';
 import { InstitutionService } from './domain/financial-connections/institutions.ts';
 import { Lifecycle } from './domain/financial-connections/lifecycle.ts';
+import { SandboxShortcut } from './domain/financial-connections/sandbox-shortcut.ts';
 import { ScheduledSync } from './domain/financial-connections/scheduled-sync.ts';
 import { SessionService } from './domain/financial-connections/sessions.ts';
 import { Simulator } from './domain/financial-connections/simulate.ts';
@@ -33,6 +39,8 @@ export interface Services {
   authorizations: AuthorizationService;
   sessions: SessionService;
   completion: SessionCompletion;
+  /** The account holder's flow through a session, one step at a time. */
+  flow: FlowService;
   lifecycle: Lifecycle;
   bank: BankSync;
   /** Refreshes of balances, owners and transactions, run in the background. */
@@ -83,6 +91,17 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
   const sessions = new SessionService(db, customers, accounts, authorizations, institutions);
   const accountData = new AccountData(db, accounts, bank, clocks, events);
   const accountNumbers = new AccountNumberSync(db, bank, parts.secrets, events);
+  const linking = new AccountLinking(db, sessions, lifecycle, bank, accountData, accountNumbers, events);
+  const holderTime = new HolderTime(db, clocks, parts.sandboxControl);
+  const flowStore = new FlowStore(db, parts.secrets);
+  const flow = new FlowService(
+    new FlowReader(sessions, accounts, authorizations, institutions, flowStore),
+    flowStore,
+    parts.connector,
+    linking,
+    holderTime,
+    parts.sandboxControl,
+  );
   return {
     merchants: new MerchantService(db, defaultApiVersion),
     idempotency: new IdempotencyService(db, parts.secrets),
@@ -92,18 +111,15 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
     authorizations,
     sessions,
     completion: new SessionCompletion(
-      db,
       sessions,
       accounts,
       authorizations,
-      lifecycle,
-      bank,
-      accountData,
-      accountNumbers,
-      events,
-      clocks,
+      linking,
+      flow,
+      new SandboxShortcut(db, parts.connector, holderTime),
       parts.sandboxControl,
     ),
+    flow,
     lifecycle,
     bank,
     accountData,

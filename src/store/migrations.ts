@@ -354,6 +354,38 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
         await backfillAccountDetails(db);
       },
     },
+    '0012_session_flows': {
+      async up(db: Kysely<unknown>) {
+        // The holder's progress through a session, kept in the database so that any process can
+        // take the next step.
+        await db.schema
+          .createTable('fc_session_flows')
+          .addColumn('session_id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('step', 'text', (c) => c.notNull())
+          .addColumn('institution_id', 'text')
+          .addColumn('consented', 'integer', (c) => c.notNull())
+          .addColumn('state_digest', 'text')
+          .addColumn('verifier_sealed', 'text')
+          .addColumn('redirect_uri', 'text')
+          .addColumn('authorize_url_sealed', 'text')
+          .addColumn('login_id_sealed', 'text')
+          .addColumn('prompt', 'text')
+          .addColumn('grant_sealed', 'text')
+          .addColumn('bank_accounts', 'text')
+          .addColumn('failure_kind', 'text')
+          .addColumn('failure_message', 'text')
+          .addColumn('failure_available_at', 'bigint')
+          .addColumn('updated', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('fc_session_flows_state')
+          .on('fc_session_flows')
+          .column('state_digest')
+          .execute();
+      },
+    },
   };
 }
 

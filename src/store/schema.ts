@@ -138,6 +138,47 @@ export interface FcSessionAccountsTable {
   position: number;
 }
 
+export type FlowStepKind =
+  | 'consent'
+  | 'institution'
+  | 'login'
+  | 'oauth'
+  | 'prompt'
+  | 'accounts'
+  | 'error'
+  | 'done';
+
+/** The account holder's progress through a pending session, one step at a time. */
+export interface FcSessionFlowsTable {
+  session_id: string;
+  merchant_id: string;
+  /** Grows with every step taken; a step is taken only from the version it was read at. */
+  version: number;
+  step: FlowStepKind;
+  institution_id: string | null;
+  consented: number;
+  /** SHA-256 of the OAuth `state`, to find the flow from the bank's redirect. */
+  state_digest: string | null;
+  /** The PKCE verifier, sealed and bound to the session. */
+  verifier_sealed: string | null;
+  redirect_uri: string | null;
+  /** The bank's authorization URL (it carries the `state`), sealed and bound to the session. */
+  authorize_url_sealed: string | null;
+  /** The bank's login in progress, sealed and bound to the session. */
+  login_id_sealed: string | null;
+  /** The bank's current question, as JSON. */
+  prompt: string | null;
+  /** The bank's grant after the login, sealed and bound to the session. */
+  grant_sealed: string | null;
+  /** The accounts the bank shared after the login (no numbers), as JSON. */
+  bank_accounts: string | null;
+  failure_kind: string | null;
+  failure_message: string | null;
+  /** When a down bank said it expects to be back (Unix seconds). */
+  failure_available_at: number | null;
+  updated: number;
+}
+
 export interface IdempotencyKeysTable {
   merchant_id: string;
   key: string;
@@ -236,6 +277,7 @@ export interface Database {
   fc_accounts: FcAccountsTable;
   fc_sessions: FcSessionsTable;
   fc_session_accounts: FcSessionAccountsTable;
+  fc_session_flows: FcSessionFlowsTable;
   fc_account_ownerships: FcAccountOwnershipsTable;
   fc_account_owners: FcAccountOwnersTable;
   fc_transactions: FcTransactionsTable;
