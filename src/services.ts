@@ -7,6 +7,9 @@ import { AccountNumberSync } from './domain/financial-connections/account-number
 import { AccountService, AuthorizationService } from './domain/financial-connections/accounts.ts';
 import { BankSync } from './domain/financial-connections/bank-sync.ts';
 import { SessionCompletion } from './domain/financial-connections/completion.ts';
+import { HostedAccess } from './domain/financial-connections/hosted-access.ts';
+import { HostedLinks } from './domain/financial-connections/hosted-links.ts';
+import { HostedMail } from './domain/financial-connections/hosted-mail.ts';
 import { InstitutionService } from './domain/financial-connections/institutions.ts';
 import { Lifecycle } from './domain/financial-connections/lifecycle.ts';
 import { ScheduledSync } from './domain/financial-connections/scheduled-sync.ts';
@@ -17,6 +20,7 @@ import { IdempotencyService } from './domain/idempotency/service.ts';
 import { MerchantService } from './domain/merchants/service.ts';
 import { SandboxClocks } from './domain/sandbox-clock/clocks.ts';
 import { WebhookEndpointService } from './domain/webhook-endpoints/service.ts';
+import type { Mailer } from './mail/mailer.ts';
 import type { Store } from './store/open.ts';
 import type { SecretBox } from './store/secrets.ts';
 import { CliResends, CliSessions, cliResendChannel } from './webhooks/cli-sessions.ts';
@@ -32,6 +36,11 @@ export interface Services {
   accounts: AccountService;
   authorizations: AuthorizationService;
   sessions: SessionService;
+  /** Links to hosted sessions, and the mail that carries them. */
+  hostedLinks: HostedLinks;
+  hostedMail: HostedMail;
+  /** Opening a hosted link, and asking for a new one. */
+  hostedAccess: HostedAccess;
   completion: SessionCompletion;
   lifecycle: Lifecycle;
   bank: BankSync;
@@ -68,7 +77,19 @@ export interface BankParts {
   bankCheckSeconds: number;
 }
 
-export function createServices(store: Store, defaultApiVersion: string, parts: BankParts): Services {
+/** How hosted sessions reach their holders. */
+export interface HostedOptions {
+  mailer: Mailer;
+  /** The URL hosted links start with, when openfc is reached at another address than its own. */
+  publicUrl: string | undefined;
+}
+
+export function createServices(
+  store: Store,
+  defaultApiVersion: string,
+  parts: BankParts,
+  hosted: HostedOptions,
+): Services {
   const { db } = store;
   const signal = new WakeSignal();
   const outbox = new Outbox(db, store.caps, signal);
@@ -80,17 +101,36 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
   const lifecycle = new Lifecycle();
   const clocks = new SandboxClocks(db);
   const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle, clocks, events);
-  const sessions = new SessionService(db, customers, accounts, authorizations, institutions);
+  const hostedLinks = new HostedLinks(db, parts.secrets, hosted.publicUrl);
+  const hostedMail = new HostedMail(hostedLinks, hosted.mailer);
+  const sessions = new SessionService(db, customers, accounts, authorizations, institutions, {
+    links: hostedLinks,
+    mail: hostedMail,
+    clocks,
+  });
+  const merchants = new MerchantService(db, defaultApiVersion, parts.secrets);
+  const hostedAccess = new HostedAccess({
+    links: hostedLinks,
+    mail: hostedMail,
+    sessions,
+    merchants,
+    customers,
+    authorizations,
+    clocks,
+  });
   const accountData = new AccountData(db, accounts, bank, clocks, events);
   const accountNumbers = new AccountNumberSync(db, bank, parts.secrets, events);
   return {
-    merchants: new MerchantService(db, defaultApiVersion),
+    merchants,
     idempotency: new IdempotencyService(db, parts.secrets),
     customers,
     institutions,
     accounts,
     authorizations,
     sessions,
+    hostedLinks,
+    hostedMail,
+    hostedAccess,
     completion: new SessionCompletion(
       db,
       sessions,

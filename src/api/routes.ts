@@ -6,6 +6,7 @@ import { authorizationRoutes } from './financial-connections/authorizations.ts';
 import { institutionRoutes } from './financial-connections/institutions.ts';
 import { sessionRoutes } from './financial-connections/sessions.ts';
 import { transactionRoutes } from './financial-connections/transactions.ts';
+import { hostedRoutes } from './hosted/routes.ts';
 import { stripeCliRoutes } from './stripecli/sessions.ts';
 import { financialConnectionsTestHelperRoutes } from './test-helpers/financial-connections.ts';
 import { sandboxClockRoutes } from './test-helpers/sandbox-clock.ts';
@@ -28,4 +29,5 @@ export const routes: readonly Route[] = [
   ...eventRoutes,
   ...webhookEndpointRoutes,
   ...stripeCliRoutes,
+  ...hostedRoutes,
 ];

@@ -111,8 +111,17 @@ export function renderSession(session: FcSession, version: ApiVersion): Json {
     body.status = session.status;
     if (session.cancelledReason !== null)
       body.status_details = { cancelled: { reason: session.cancelledReason } };
-    body.ui_mode = 'modal';
-    body.url = null;
+    body.ui_mode = session.uiMode;
+    body.url = session.url;
+  }
+  if (version.hosted) {
+    body.hosted =
+      session.uiMode === 'hosted'
+        ? {
+            ...(session.hostedDeliveryMethod !== null && { delivery_method: session.hostedDeliveryMethod }),
+            return_url: session.returnUrl,
+          }
+        : null;
   }
   return body;
 }

@@ -5,7 +5,11 @@ import { invalidRequest, resourceMissing } from '../errors.ts';
 import { madeObject } from '../idempotency/scope.ts';
 import { newId, newSecret } from '../ids.ts';
 import type { Merchant } from '../merchants/service.ts';
+import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import { type AccountService, type AuthorizationService, accountFromRow } from './accounts.ts';
+import { checkHostedRelink, type DeliveryMethod } from './hosted-eligibility.ts';
+import type { HostedLinks } from './hosted-links.ts';
+import type { HostedMail } from './hosted-mail.ts';
 import type { InstitutionService } from './institutions.ts';
 import {
   type AccountHolder,
@@ -28,6 +32,15 @@ export interface CreateSessionInput {
   returnUrl?: string | undefined;
   manualEntryMode?: string | undefined;
   relink?: { authorization: string; account?: string | undefined } | undefined;
+  /** A hosted session: how its link reaches the holder, and where the hosted page is served. */
+  hosted?: { deliveryMethod: DeliveryMethod | null; base: string } | undefined;
+}
+
+/** What hosted sessions need besides the session's own table. */
+export interface HostedParts {
+  links: HostedLinks;
+  mail: HostedMail;
+  clocks: SandboxClocks;
 }
 
 function now(): number {
@@ -42,6 +55,7 @@ export class SessionService {
     private readonly accounts: AccountService,
     private readonly authorizations: AuthorizationService,
     private readonly institutions: InstitutionService,
+    private readonly hosted: HostedParts,
   ) {}
 
   private async checkHolder(merchant: Merchant, holder: AccountHolder | null): Promise<void> {
@@ -91,7 +105,21 @@ export class SessionService {
     await this.checkHolder(merchant, input.holder);
     if (input.filters?.institution !== undefined)
       this.institutions.get(input.filters.institution, 'filters[institution]');
-    if (input.relink) await this.checkRelink(merchant, input.holder, input.relink);
+    const authorization = input.relink && (await this.checkRelink(merchant, input.holder, input.relink));
+    const clock = input.hosted ? await this.hosted.clocks.now(merchant.id) : 0;
+    const reach =
+      input.hosted && input.relink
+        ? await checkHostedRelink(
+            { customers: this.customers, accounts: this.accounts, links: this.hosted.links },
+            {
+              merchantId: merchant.id,
+              holder: input.holder,
+              relink: input.relink,
+              deliveryMethod: input.hosted.deliveryMethod,
+              now: clock,
+            },
+          )
+        : { mailTo: null };
 
     const filters: SessionFilters = {
       account_subcategories: input.filters?.account_subcategories ?? null,
@@ -120,9 +148,41 @@ export class SessionService {
         : null,
       relinkResult: input.relink ? { account: null, authorization: null, failure_reason: null } : null,
       cancelledReason: null,
+      uiMode: input.hosted ? 'hosted' : 'modal',
+      hostedDeliveryMethod: input.hosted?.deliveryMethod ?? null,
+      url: null,
       accounts: [],
     };
-    await this.db
+    const hosted = input.hosted;
+    const issued = await this.db.transaction().execute(async (trx) => {
+      await this.insert(trx, merchant, session);
+      return (
+        hosted &&
+        this.hosted.links.issue(trx, {
+          merchantId: merchant.id,
+          sessionId: id,
+          relinkAuthorization: input.relink?.authorization ?? null,
+          base: hosted.base,
+          now: clock,
+          mailTo: reach.mailTo,
+        })
+      );
+    });
+    if (issued) {
+      session.url = issued.url;
+      if (issued.link.mailTo !== null)
+        this.hosted.mail.send({
+          ...issued,
+          merchantName: merchant.name,
+          institutionName: authorization?.institutionName ?? null,
+        });
+    }
+    return session;
+  }
+
+  private async insert(db: Kysely<Database>, merchant: Merchant, session: FcSession): Promise<void> {
+    const { id, filters } = session;
+    await db
       .insertInto('fc_sessions')
       .values({
         id,
@@ -141,9 +201,10 @@ export class SessionService {
         relink_account_id: session.relink?.account ?? null,
         relink_result: session.relinkResult && JSON.stringify(session.relinkResult),
         cancelled_reason: null,
+        ui_mode: session.uiMode,
+        hosted_delivery_method: session.hostedDeliveryMethod,
       })
       .execute();
-    return session;
   }
 
   private async load(
@@ -176,6 +237,13 @@ export class SessionService {
         : null,
       relinkResult: row.relink_result === null ? null : (JSON.parse(row.relink_result) as RelinkResult),
       cancelledReason: row.cancelled_reason,
+      uiMode: row.ui_mode,
+      hostedDeliveryMethod: row.hosted_delivery_method,
+      // The link is shown while the holder can still use the session, as on Stripe.
+      url:
+        row.ui_mode === 'hosted' && row.status === 'pending'
+          ? ((await this.hosted.links.current(row.id, db))?.url ?? null)
+          : null,
       accounts: accountRows.map(accountFromRow),
     };
   }
