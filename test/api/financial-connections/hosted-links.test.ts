@@ -154,5 +154,42 @@ for (const backend of backends) {
       assert.deepEqual(fourth.to, ['later@example.com']);
       assert.equal(linkIn(fourth), (await retrieve(shared.id)).url);
     });
+
+    test('a tokenized number expiring within 30 days (on the merchant clock) makes an active account eligible', async () => {
+      const keys = await h.otherMerchant();
+      const stripe = h.stripe({ key: keys.secretKey, apiVersion: hostedVersion });
+      const customer = await stripe.customers.create({ email: 'tan@example.com' });
+      const account_holder = { type: 'customer' as const, customer: customer.id };
+      const first = await stripe.financialConnections.sessions.create({
+        account_holder,
+        permissions: ['payment_method'],
+        limits: { accounts: 1 },
+      });
+      const linked = await completeSession(stripe, first.id, { institution: 'Tokenized Account Numbers' });
+      const account = linked.accounts.data[0] as PreviewAccount;
+      const expiry = account.account_numbers?.[0]?.expected_expiry_date as number;
+      assert.equal(account.status, 'active');
+      const params = {
+        account_holder,
+        permissions: ['payment_method' as const],
+        relink_options: { authorization: account.authorization, account: account.id },
+        ui_mode: 'hosted' as const,
+        hosted: { delivery_method: 'url', return_url: returnUrl },
+      };
+      await assert.rejects(createHosted(stripe, params), {
+        statusCode: 400,
+        message: `The account '${account.id}' needs relinking: hosted relink is for inactive accounts and for tokenized account numbers that expire within 30 days.`,
+        param: 'relink_options[account]',
+      });
+      const clock = (await stripe.rawRequest('GET', '/v1/test_helpers/sandbox_clock')) as { now: number };
+      await stripe.rawRequest('POST', '/v1/test_helpers/sandbox_clock/advance', {
+        seconds: expiry - clock.now - 29 * day,
+      });
+      const session = await createHosted(stripe, params);
+      assert.deepEqual(
+        [session.ui_mode, session.hosted],
+        ['hosted', { delivery_method: 'url', return_url: returnUrl }],
+      );
+    });
   });
 }
