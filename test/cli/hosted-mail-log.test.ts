@@ -15,8 +15,8 @@ after(cleanUp);
 
 const hosted = { apiVersion: hostedVersion } satisfies Stripe.RequestOptions;
 
-/** An email hosted relink session for a customer whose consent expired; its url. */
-async function emailSession(server: Server): Promise<string> {
+/** An email hosted relink session for a customer whose consent expired: its url and institution. */
+async function emailSession(server: Server): Promise<{ url: string; institution: string }> {
   const stripe = server.stripe();
   const customer = await stripe.customers.create({ email: 'logged@example.com' });
   const account_holder = { type: 'customer' as const, customer: customer.id };
@@ -47,7 +47,13 @@ async function emailSession(server: Server): Promise<string> {
     },
     hosted,
   )) as { url: string };
-  return session.url;
+  const found = (await stripe.rawRequest(
+    'GET',
+    `/v1/financial_connections/authorizations/${authorization}`,
+  )) as {
+    institution_name: string;
+  };
+  return { url: session.url, institution: found.institution_name };
 }
 
 function logLines(server: Server): Array<Record<string, unknown>> {
@@ -61,20 +67,25 @@ function logLines(server: Server): Array<Record<string, unknown>> {
 describe('hosted link mail in the log', () => {
   test('without --smtp-url the message is logged at info, the only line with the link', async () => {
     const server = await serve(['--data-dir', tempDir()]);
-    const url = await emailSession(server);
+    const { url, institution } = await emailSession(server);
     await waitForOutput(server.stdout, /mail not sent/);
     const logged = logLines(server).filter(
       (line) => line.msg === 'mail not sent (no SMTP server configured): the message',
     );
-    assert.equal(logged.length, 1);
-    assert.equal(logged[0]?.level, 30);
+    assert.deepEqual(
+      logged.map((line) => [line.level, line.mail]),
+      [
+        [
+          30,
+          {
+            to: 'logged@example.com',
+            subject: `Default: reconnect your account at ${institution}`,
+            link: url,
+          },
+        ],
+      ],
+    );
     assert.match(url, new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/hosted/fc/[A-Za-z0-9_-]{32}$`));
-    assert.deepEqual(logged[0]?.mail, {
-      to: 'logged@example.com',
-      subject: (logged[0]?.mail as { subject: string }).subject,
-      link: url,
-    });
-    assert.match((logged[0]?.mail as { subject: string }).subject, /^Default: reconnect your account at .+/);
 
     const token = tokenOf(url);
     const opened = await fetch(`http://127.0.0.1:${server.port}/flow/v1/hosted/open`, {
@@ -104,7 +115,7 @@ describe('hosted link mail in the log', () => {
   test('a failed send fails nothing and is logged without the link', async () => {
     const closed = await freePort();
     const server = await serve(['--data-dir', tempDir(), '--smtp-url', `smtp://127.0.0.1:${closed}`]);
-    const url = await emailSession(server);
+    const { url } = await emailSession(server);
     await waitForOutput(server.stdout, /hosted link mail failed/);
     const failed = logLines(server).filter((line) => line.msg === 'hosted link mail failed');
     assert.equal(failed.length, 1);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type Stripe from 'stripe';
 import { backends } from '../../support/backends.ts';
+import { eventually } from '../../support/eventually.ts';
 import { body, completeSession, linkAccounts } from '../../support/fc.ts';
 import {
   form,
@@ -168,11 +169,16 @@ for (const backend of backends) {
         publishable_key: h.publishableKey,
         client_secret: session.client_secret,
       });
-      const row = await h.running.store.db
-        .selectFrom('hosted_links')
-        .select(['mail_status', 'token_digest', 'url_sealed'])
-        .where('session_id', '=', session.id)
-        .executeTakeFirstOrThrow();
+      const row = await eventually(
+        'the link marked sent',
+        () =>
+          h.running.store.db
+            .selectFrom('hosted_links')
+            .select(['mail_status', 'token_digest', 'url_sealed'])
+            .where('session_id', '=', session.id)
+            .executeTakeFirstOrThrow(),
+        (found) => found.mail_status !== 'pending',
+      );
       assert.equal(row.mail_status, 'sent');
       assert.ok(!JSON.stringify(row).includes(tokenOf(link)), 'the database keeps no token in the clear');
     });
