@@ -10,6 +10,7 @@ import { SessionCompletion } from './domain/financial-connections/completion.ts'
 import { HostedAccess } from './domain/financial-connections/hosted-access.ts';
 import { HostedLinks } from './domain/financial-connections/hosted-links.ts';
 import { HostedMail } from './domain/financial-connections/hosted-mail.ts';
+import { HostedSessions } from './domain/financial-connections/hosted-sessions.ts';
 import { InstitutionService } from './domain/financial-connections/institutions.ts';
 import { Lifecycle } from './domain/financial-connections/lifecycle.ts';
 import { ScheduledSync } from './domain/financial-connections/scheduled-sync.ts';
@@ -103,11 +104,14 @@ export function createServices(
   const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle, clocks, events);
   const hostedLinks = new HostedLinks(db, parts.secrets, hosted.publicUrl);
   const hostedMail = new HostedMail(hostedLinks, hosted.mailer);
-  const sessions = new SessionService(db, customers, accounts, authorizations, institutions, {
+  const hostedSessions = new HostedSessions({
+    customers,
+    accounts,
     links: hostedLinks,
     mail: hostedMail,
     clocks,
   });
+  const sessions = new SessionService(db, customers, accounts, authorizations, institutions, hostedSessions);
   const merchants = new MerchantService(db, defaultApiVersion, parts.secrets);
   const hostedAccess = new HostedAccess({
     links: hostedLinks,

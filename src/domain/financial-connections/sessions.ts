@@ -5,11 +5,9 @@ import { invalidRequest, resourceMissing } from '../errors.ts';
 import { madeObject } from '../idempotency/scope.ts';
 import { newId, newSecret } from '../ids.ts';
 import type { Merchant } from '../merchants/service.ts';
-import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import { type AccountService, type AuthorizationService, accountFromRow } from './accounts.ts';
-import { checkHostedRelink, type DeliveryMethod } from './hosted-eligibility.ts';
-import type { HostedLinks } from './hosted-links.ts';
-import type { HostedMail } from './hosted-mail.ts';
+import type { DeliveryMethod } from './hosted-eligibility.ts';
+import type { HostedSessions } from './hosted-sessions.ts';
 import type { InstitutionService } from './institutions.ts';
 import {
   type AccountHolder,
@@ -36,13 +34,6 @@ export interface CreateSessionInput {
   hosted?: { deliveryMethod: DeliveryMethod | null; base: string } | undefined;
 }
 
-/** What hosted sessions need besides the session's own table. */
-export interface HostedParts {
-  links: HostedLinks;
-  mail: HostedMail;
-  clocks: SandboxClocks;
-}
-
 function now(): number {
   return Math.floor(Date.now() / 1000);
 }
@@ -55,7 +46,7 @@ export class SessionService {
     private readonly accounts: AccountService,
     private readonly authorizations: AuthorizationService,
     private readonly institutions: InstitutionService,
-    private readonly hosted: HostedParts,
+    private readonly hosted: HostedSessions,
   ) {}
 
   private async checkHolder(merchant: Merchant, holder: AccountHolder | null): Promise<void> {
@@ -106,21 +97,9 @@ export class SessionService {
     if (input.filters?.institution !== undefined)
       this.institutions.get(input.filters.institution, 'filters[institution]');
     const authorization = input.relink && (await this.checkRelink(merchant, input.holder, input.relink));
-    const clock = input.hosted ? await this.hosted.clocks.now(merchant.id) : 0;
-    const reach =
-      input.hosted && input.relink
-        ? await checkHostedRelink(
-            { customers: this.customers, accounts: this.accounts, links: this.hosted.links },
-            {
-              merchantId: merchant.id,
-              holder: input.holder,
-              relink: input.relink,
-              deliveryMethod: input.hosted.deliveryMethod,
-              now: clock,
-            },
-          )
-        : { mailTo: null };
-
+    const plan =
+      input.hosted &&
+      (await this.hosted.prepare(merchant, { holder: input.holder, relink: input.relink, ...input.hosted }));
     const filters: SessionFilters = {
       account_subcategories: input.filters?.account_subcategories ?? null,
       countries: input.filters?.countries ?? ['US'],
@@ -153,29 +132,13 @@ export class SessionService {
       url: null,
       accounts: [],
     };
-    const hosted = input.hosted;
     const issued = await this.db.transaction().execute(async (trx) => {
       await this.insert(trx, merchant, session);
-      return (
-        hosted &&
-        this.hosted.links.issue(trx, {
-          merchantId: merchant.id,
-          sessionId: id,
-          relinkAuthorization: input.relink?.authorization ?? null,
-          base: hosted.base,
-          now: clock,
-          mailTo: reach.mailTo,
-        })
-      );
+      return plan && this.hosted.issue(trx, merchant.id, id, plan);
     });
     if (issued) {
       session.url = issued.url;
-      if (issued.link.mailTo !== null)
-        this.hosted.mail.send({
-          ...issued,
-          merchantName: merchant.name,
-          institutionName: authorization?.institutionName ?? null,
-        });
+      this.hosted.deliver(merchant, issued, authorization?.institutionName ?? null);
     }
     return session;
   }
@@ -240,10 +203,7 @@ export class SessionService {
       uiMode: row.ui_mode,
       hostedDeliveryMethod: row.hosted_delivery_method,
       // The link is shown while the holder can still use the session, as on Stripe.
-      url:
-        row.ui_mode === 'hosted' && row.status === 'pending'
-          ? ((await this.hosted.links.current(row.id, db))?.url ?? null)
-          : null,
+      url: row.ui_mode === 'hosted' && row.status === 'pending' ? await this.hosted.url(row.id, db) : null,
       accounts: accountRows.map(accountFromRow),
     };
   }
