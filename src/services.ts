@@ -12,6 +12,10 @@ import { FlowService } from './domain/financial-connections/flow.ts';
 import { FlowReader } from './domain/financial-connections/flow-reader.ts';
 import { FlowStore } from './domain/financial-connections/flow-store.ts';
 import { HolderTime } from './domain/financial-connections/holder-time.ts';
+import { HostedAccess } from './domain/financial-connections/hosted-access.ts';
+import { HostedLinks } from './domain/financial-connections/hosted-links.ts';
+import { HostedMail } from './domain/financial-connections/hosted-mail.ts';
+import { HostedSessions } from './domain/financial-connections/hosted-sessions.ts';
 import { InstitutionService } from './domain/financial-connections/institutions.ts';
 import { Lifecycle } from './domain/financial-connections/lifecycle.ts';
 import { SandboxShortcut } from './domain/financial-connections/sandbox-shortcut.ts';
@@ -23,6 +27,7 @@ import { IdempotencyService } from './domain/idempotency/service.ts';
 import { MerchantService } from './domain/merchants/service.ts';
 import { SandboxClocks } from './domain/sandbox-clock/clocks.ts';
 import { WebhookEndpointService } from './domain/webhook-endpoints/service.ts';
+import type { Mailer } from './mail/mailer.ts';
 import type { Store } from './store/open.ts';
 import type { SecretBox } from './store/secrets.ts';
 import { CliResends, CliSessions, cliResendChannel } from './webhooks/cli-sessions.ts';
@@ -38,6 +43,11 @@ export interface Services {
   accounts: AccountService;
   authorizations: AuthorizationService;
   sessions: SessionService;
+  /** Links to hosted sessions, and the mail that carries them. */
+  hostedLinks: HostedLinks;
+  hostedMail: HostedMail;
+  /** Opening a hosted link, and asking for a new one. */
+  hostedAccess: HostedAccess;
   completion: SessionCompletion;
   /** The account holder's flow through a session, one step at a time. */
   flow: FlowService;
@@ -76,7 +86,19 @@ export interface BankParts {
   bankCheckSeconds: number;
 }
 
-export function createServices(store: Store, defaultApiVersion: string, parts: BankParts): Services {
+/** How hosted sessions reach their holders. */
+export interface HostedOptions {
+  mailer: Mailer;
+  /** The URL hosted links start with, when openfc is reached at another address than its own. */
+  publicUrl: string | undefined;
+}
+
+export function createServices(
+  store: Store,
+  defaultApiVersion: string,
+  parts: BankParts,
+  hosted: HostedOptions,
+): Services {
   const { db } = store;
   const signal = new WakeSignal();
   const outbox = new Outbox(db, store.caps, signal);
@@ -88,7 +110,26 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
   const lifecycle = new Lifecycle();
   const clocks = new SandboxClocks(db);
   const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle, clocks, events);
-  const sessions = new SessionService(db, customers, accounts, authorizations, institutions);
+  const hostedLinks = new HostedLinks(db, parts.secrets, hosted.publicUrl);
+  const hostedMail = new HostedMail(hostedLinks, hosted.mailer);
+  const hostedSessions = new HostedSessions({
+    customers,
+    accounts,
+    links: hostedLinks,
+    mail: hostedMail,
+    clocks,
+  });
+  const sessions = new SessionService(db, customers, accounts, authorizations, institutions, hostedSessions);
+  const merchants = new MerchantService(db, defaultApiVersion, parts.secrets);
+  const hostedAccess = new HostedAccess({
+    links: hostedLinks,
+    mail: hostedMail,
+    sessions,
+    merchants,
+    customers,
+    authorizations,
+    clocks,
+  });
   const accountData = new AccountData(db, accounts, bank, clocks, events);
   const accountNumbers = new AccountNumberSync(db, bank, parts.secrets, events);
   const linking = new AccountLinking(db, sessions, lifecycle, bank, accountData, accountNumbers, events);
@@ -103,13 +144,16 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
     parts.sandboxControl,
   );
   return {
-    merchants: new MerchantService(db, defaultApiVersion),
+    merchants,
     idempotency: new IdempotencyService(db, parts.secrets),
     customers,
     institutions,
     accounts,
     authorizations,
     sessions,
+    hostedLinks,
+    hostedMail,
+    hostedAccess,
     completion: new SessionCompletion(
       sessions,
       accounts,

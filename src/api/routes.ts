@@ -7,6 +7,7 @@ import { institutionRoutes } from './financial-connections/institutions.ts';
 import { sessionRoutes } from './financial-connections/sessions.ts';
 import { transactionRoutes } from './financial-connections/transactions.ts';
 import { flowRoutes } from './flow/routes.ts';
+import { hostedRoutes } from './hosted/routes.ts';
 import { stripeCliRoutes } from './stripecli/sessions.ts';
 import { financialConnectionsTestHelperRoutes } from './test-helpers/financial-connections.ts';
 import { sandboxClockRoutes } from './test-helpers/sandbox-clock.ts';
@@ -30,4 +31,5 @@ export const routes: readonly Route[] = [
   ...webhookEndpointRoutes,
   ...stripeCliRoutes,
   ...flowRoutes,
+  ...hostedRoutes,
 ];

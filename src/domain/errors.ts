@@ -22,7 +22,10 @@ export type ErrorCode =
   | 'financial_connections_institution_unavailable'
   | 'status_transition_invalid'
   | 'email_invalid'
-  | 'invalid_characters';
+  | 'invalid_characters'
+  | 'rate_limit'
+  | 'hosted_link_expired'
+  | 'hosted_link_used';
 
 export interface ApiErrorInit {
   status: number;

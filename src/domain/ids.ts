@@ -19,6 +19,7 @@ export const idPrefixes = {
   delivery: 'whdel',
   attempt: 'whatt',
   cliSession: 'clisess',
+  hostedLink: 'fchl',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -386,6 +386,46 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0013_hosted_links': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('fc_sessions')
+          .addColumn('ui_mode', 'text', (c) => c.notNull().defaultTo('modal'))
+          .execute();
+        await db.schema.alterTable('fc_sessions').addColumn('hosted_delivery_method', 'text').execute();
+        // The publishable key, sealed, so that a hosted link can hand it to the hosted page.
+        await db.schema.alterTable('api_keys').addColumn('key_sealed', 'text').execute();
+        // Links to hosted sessions: the token only as a digest, the URL sealed so that the session
+        // can show it again. Times are on the merchant's clock except `issued_real` (real time),
+        // which paces new links.
+        await db.schema
+          .createTable('hosted_links')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('session_id', key, (c) => c.notNull())
+          .addColumn('token_digest', 'text', (c) => c.notNull().unique())
+          .addColumn('url_sealed', 'text', (c) => c.notNull())
+          .addColumn('relink_authorization_id', 'text')
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('issued_real', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('first_visited_at', 'bigint')
+          .addColumn('replaced_at', 'bigint')
+          .addColumn('mail_to', 'text')
+          .addColumn('mail_status', 'text')
+          .execute();
+        await db.schema
+          .createIndex('hosted_links_session')
+          .on('hosted_links')
+          .columns(['session_id', 'created'])
+          .execute();
+        await db.schema
+          .createIndex('hosted_links_relink')
+          .on('hosted_links')
+          .columns(['merchant_id', 'relink_authorization_id', 'created'])
+          .execute();
+      },
+    },
   };
 }
 

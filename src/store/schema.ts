@@ -13,6 +13,8 @@ export interface ApiKeysTable {
   key_hash: string;
   last4: string;
   created: number;
+  /** Publishable keys only, sealed with the merchant's id: the hosted page is handed it. */
+  key_sealed: string | null;
 }
 
 export interface CustomersTable {
@@ -130,6 +132,8 @@ export interface FcSessionsTable {
   relink_account_id: string | null;
   relink_result: string | null;
   cancelled_reason: string | null;
+  ui_mode: 'modal' | 'hosted';
+  hosted_delivery_method: 'email' | 'url' | null;
 }
 
 export interface FcSessionAccountsTable {
@@ -269,6 +273,22 @@ export interface WebhookAttemptsTable {
   next_attempt_at: number | null;
 }
 
+export interface HostedLinksTable {
+  id: string;
+  merchant_id: string;
+  session_id: string;
+  token_digest: string;
+  url_sealed: string;
+  relink_authorization_id: string | null;
+  created: number;
+  issued_real: number;
+  expires_at: number;
+  first_visited_at: number | null;
+  replaced_at: number | null;
+  mail_to: string | null;
+  mail_status: 'pending' | 'sent' | 'failed' | null;
+}
+
 export interface Database {
   merchant_accounts: MerchantAccountsTable;
   api_keys: ApiKeysTable;
@@ -287,4 +307,5 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  hosted_links: HostedLinksTable;
 }

@@ -141,6 +141,7 @@ describe('openfc serve on SQLite', () => {
     '0010_idempotency_commits',
     '0011_account_details',
     '0012_session_flows',
+    '0013_hosted_links',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {
