@@ -22,7 +22,7 @@ export function renderFlow(merchant: Merchant, state: FlowState, version: ApiVer
       },
       limits_accounts: session.limitsAccounts,
       account_subcategories: session.filters.account_subcategories,
-      ui_mode: 'modal',
+      ui_mode: session.uiMode,
       return_url: session.returnUrl,
     },
     step,
