@@ -15,6 +15,10 @@ import { Simulator } from './domain/financial-connections/simulate.ts';
 import { TransactionService } from './domain/financial-connections/transactions.ts';
 import { IdempotencyService } from './domain/idempotency/service.ts';
 import { MerchantService } from './domain/merchants/service.ts';
+import { MandateService } from './domain/payments/mandates.ts';
+import { PaymentMethodService } from './domain/payments/payment-methods.ts';
+import { SetupAttemptLog } from './domain/payments/setup-attempts.ts';
+import { SetupIntentService } from './domain/payments/setup-intents.ts';
 import { SandboxClocks } from './domain/sandbox-clock/clocks.ts';
 import { WebhookEndpointService } from './domain/webhook-endpoints/service.ts';
 import type { Store } from './store/open.ts';
@@ -58,6 +62,11 @@ export interface Services {
   cliResends: CliResends;
   /** What openfc does on its own, on a timer: due refreshes and bank checks. */
   scheduled: ScheduledSync;
+  /** `us_bank_account` PaymentMethods built on linked accounts. */
+  paymentMethods: PaymentMethodService;
+  mandates: MandateService;
+  setupIntents: SetupIntentService;
+  setupAttempts: SetupAttemptLog;
 }
 
 export interface BankParts {
@@ -83,6 +92,9 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
   const sessions = new SessionService(db, customers, accounts, authorizations, institutions);
   const accountData = new AccountData(db, accounts, bank, clocks, events);
   const accountNumbers = new AccountNumberSync(db, bank, parts.secrets, events);
+  const mandates = new MandateService(db, events);
+  const paymentMethods = new PaymentMethodService(db, accounts, accountNumbers, customers, mandates, events);
+  const setupAttempts = new SetupAttemptLog(db);
   return {
     merchants: new MerchantService(db, defaultApiVersion),
     idempotency: new IdempotencyService(db, parts.secrets),
@@ -128,5 +140,9 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
     cliSessions: new CliSessions(parts.secrets),
     cliResends: new CliResends((payload) => store.caps.notify(db, cliResendChannel, payload)),
     scheduled: new ScheduledSync(db, clocks, bank, accountData, parts.bankCheckSeconds),
+    paymentMethods,
+    mandates,
+    setupIntents: new SetupIntentService(db, customers, paymentMethods, mandates, setupAttempts, events),
+    setupAttempts,
   };
 }

@@ -19,6 +19,10 @@ export const idPrefixes = {
   delivery: 'whdel',
   attempt: 'whatt',
   cliSession: 'clisess',
+  paymentMethod: 'pm',
+  setupIntent: 'seti',
+  setupAttempt: 'setatt',
+  mandate: 'mandate',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;
