@@ -18,6 +18,7 @@ import { MerchantService } from './domain/merchants/service.ts';
 import { MandateService } from './domain/payments/mandates.ts';
 import { PaymentMethodService } from './domain/payments/payment-methods.ts';
 import { SetupAttemptLog } from './domain/payments/setup-attempts.ts';
+import { SetupIntentStore } from './domain/payments/setup-intent-store.ts';
 import { SetupIntentService } from './domain/payments/setup-intents.ts';
 import { SandboxClocks } from './domain/sandbox-clock/clocks.ts';
 import { WebhookEndpointService } from './domain/webhook-endpoints/service.ts';
@@ -142,7 +143,15 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
     scheduled: new ScheduledSync(db, clocks, bank, accountData, parts.bankCheckSeconds),
     paymentMethods,
     mandates,
-    setupIntents: new SetupIntentService(db, customers, paymentMethods, mandates, setupAttempts, events),
+    setupIntents: new SetupIntentService(
+      db,
+      new SetupIntentStore(db),
+      customers,
+      paymentMethods,
+      mandates,
+      setupAttempts,
+      events,
+    ),
     setupAttempts,
   };
 }

@@ -1,6 +1,6 @@
 import type { KeyKind } from '../../domain/merchants/service.ts';
 import type { SetupAttempt } from '../../domain/payments/setup-attempts.ts';
-import type { SetupIntent } from '../../domain/payments/setup-intents.ts';
+import type { SetupIntent } from '../../domain/payments/setup-intent-store.ts';
 import type { Json } from '../wire/expand.ts';
 
 /** What Stripe shows of a SetupIntent to a publishable key (with its client secret). */

@@ -10,7 +10,7 @@ import { newId } from '../ids.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
 import type { Mandate } from '../payments/mandates.ts';
 import type { PaymentMethod } from '../payments/payment-methods.ts';
-import type { SetupIntent } from '../payments/setup-intents.ts';
+import type { SetupIntent } from '../payments/setup-intent-store.ts';
 
 /** The API request that caused a change; absent for changes openfc makes on its own. */
 export interface RequestRef {

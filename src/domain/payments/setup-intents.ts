@@ -1,13 +1,12 @@
-import type { Kysely, Selectable } from 'kysely';
-import { type TimeRange, within } from '../../store/filters.ts';
+import type { Kysely } from 'kysely';
 import type { Database, SetupIntentsTable } from '../../store/schema.ts';
 import type { CustomerService } from '../customers/service.ts';
-import { invalidRequest, resourceMissing } from '../errors.ts';
+import { invalidRequest } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
 import { madeObject } from '../idempotency/scope.ts';
 import { newId, newSecret } from '../ids.ts';
 import { mergeMetadata } from '../metadata.ts';
-import { fetchPage, type Page, type PageResult } from '../paging.ts';
+import type { Page, PageResult } from '../paging.ts';
 import type { MandateService } from './mandates.ts';
 import type {
   NewPaymentMethod,
@@ -16,32 +15,16 @@ import type {
   PaymentMethodService,
 } from './payment-methods.ts';
 import type { SetupAttemptLog } from './setup-attempts.ts';
+import type { SetupIntent, SetupIntentFilter, SetupIntentStore } from './setup-intent-store.ts';
 import {
   type AcceptanceInput,
   acceptanceOf,
   canChange,
   canConfirm,
   checkHolder,
-  type SetupIntentStatus,
   sameSecret,
   unexpectedState,
 } from './setup-rules.ts';
-
-export interface SetupIntent {
-  id: string;
-  created: number;
-  clientSecret: string;
-  customer: string | null;
-  paymentMethod: string | null;
-  status: SetupIntentStatus;
-  usage: SetupIntentsTable['usage'];
-  description: string | null;
-  verificationMethod: SetupIntentsTable['verification_method'];
-  metadata: Record<string, string>;
-  mandate: string | null;
-  latestAttempt: string | null;
-  cancellationReason: SetupIntentsTable['cancellation_reason'];
-}
 
 /** The payment method a request names: an existing one, or one to build from an account. */
 export interface PaymentMethodChoice {
@@ -71,30 +54,13 @@ export interface ConfirmSetupIntentInput extends PaymentMethodChoice {
   verificationMethod?: SetupIntentsTable['verification_method'] | undefined;
 }
 
-function fromRow(row: Selectable<SetupIntentsTable>): SetupIntent {
-  return {
-    id: row.id,
-    created: Number(row.created),
-    clientSecret: row.client_secret,
-    customer: row.customer_id,
-    paymentMethod: row.payment_method_id,
-    status: row.status,
-    usage: row.usage,
-    description: row.description,
-    verificationMethod: row.verification_method,
-    metadata: JSON.parse(row.metadata) as Record<string, string>,
-    mandate: row.mandate_id,
-    latestAttempt: row.latest_attempt_id,
-    cancellationReason: row.cancellation_reason,
-  };
-}
-
 const dataParam = 'payment_method_data[us_bank_account][financial_connections_account]';
 
 /** SetupIntents for `us_bank_account`: the one module that writes `setup_intents`. */
 export class SetupIntentService {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly store: SetupIntentStore,
     private readonly customers: CustomerService,
     private readonly paymentMethods: PaymentMethodService,
     private readonly mandates: MandateService,
@@ -103,14 +69,11 @@ export class SetupIntentService {
   ) {}
 
   async get(merchantId: string, id: string, param = 'intent'): Promise<SetupIntent> {
-    const row = await this.db
-      .selectFrom('setup_intents')
-      .selectAll()
-      .where('id', '=', id)
-      .where('merchant_id', '=', merchantId)
-      .executeTakeFirst();
-    if (!row) throw resourceMissing('setupintent', id, param);
-    return fromRow(row);
+    return this.store.get(merchantId, id, param);
+  }
+
+  async list(merchantId: string, filter: SetupIntentFilter, page: Page): Promise<PageResult<SetupIntent>> {
+    return this.store.list(merchantId, filter, page);
   }
 
   /** The SetupIntent, for a caller that proves it was handed its client secret. */
@@ -186,27 +149,25 @@ export class SetupIntentService {
     }
     const paymentMethod = chosen?.existing ?? chosen?.built?.record;
     const id = newId('setupIntent');
-    const row: Selectable<SetupIntentsTable> = {
+    const created: SetupIntent = {
       id,
-      merchant_id: merchantId,
       created: Math.floor(Date.now() / 1000),
-      client_secret: newSecret(`${id}_secret_`, 24),
-      customer_id: customer,
-      payment_method_id: paymentMethod?.id ?? null,
+      clientSecret: newSecret(`${id}_secret_`, 24),
+      customer,
+      paymentMethod: paymentMethod?.id ?? null,
       status: paymentMethod ? 'requires_confirmation' : 'requires_payment_method',
       usage: input.usage ?? 'off_session',
       description: input.description ?? null,
-      verification_method: input.verificationMethod ?? 'automatic',
-      metadata: JSON.stringify(mergeMetadata({}, input.metadata)),
-      mandate_id: null,
-      latest_attempt_id: null,
-      cancellation_reason: null,
+      verificationMethod: input.verificationMethod ?? 'automatic',
+      metadata: mergeMetadata({}, input.metadata),
+      mandate: null,
+      latestAttempt: null,
+      cancellationReason: null,
     };
     madeObject(id);
     return this.db.transaction().execute(async (trx) => {
       if (chosen?.built) await this.paymentMethods.insert(trx, chosen.built);
-      await trx.insertInto('setup_intents').values(row).execute();
-      const created = fromRow(row);
+      await this.store.insert(trx, merchantId, created);
       await this.events.record(
         trx,
         merchantId,
@@ -214,7 +175,7 @@ export class SetupIntentService {
         request,
       );
       if (!input.confirm || !paymentMethod) return created;
-      return this.succeed(trx, merchantId, created, paymentMethod, input.mandateData, request);
+      return this.succeed(trx, merchantId, created, created, paymentMethod, input.mandateData, request);
     });
   }
 
@@ -239,25 +200,23 @@ export class SetupIntentService {
     if (!paymentMethod) throw missingPaymentMethod();
     acceptanceOf(input.mandateData);
     const chosenMethod = paymentMethod;
-    const before = {
-      ...intent,
-      verificationMethod: input.verificationMethod ?? intent.verificationMethod,
-    };
+    const next = { ...intent, verificationMethod: input.verificationMethod ?? intent.verificationMethod };
     return this.db.transaction().execute(async (trx) => {
       if (chosen?.built) await this.paymentMethods.insert(trx, chosen.built);
-      return this.succeed(trx, merchantId, before, chosenMethod, input.mandateData, request);
+      return this.succeed(trx, merchantId, intent, next, chosenMethod, input.mandateData, request);
     });
   }
 
   /**
    * The writes of a successful confirmation, in the caller's transaction: the mandate, the
-   * attempt, the PaymentMethod attached to the customer, the SetupIntent succeeded (guarded on
-   * the status it was read in), and their events.
+   * attempt, the PaymentMethod attached to the customer, the SetupIntent (read as `intent`,
+   * with the request's changes in `next`) succeeded, and their events.
    */
   private async succeed(
     trx: Kysely<Database>,
     merchantId: string,
     intent: SetupIntent,
+    next: SetupIntent,
     paymentMethod: PaymentMethod,
     mandateData: AcceptanceInput | undefined,
     request?: RequestRef,
@@ -269,29 +228,16 @@ export class SetupIntentService {
       paymentMethod: paymentMethod.id,
       usage: intent.usage,
     });
-    const moved = await trx
-      .updateTable('setup_intents')
-      .set({
-        status: 'succeeded',
-        payment_method_id: paymentMethod.id,
-        mandate_id: mandate.id,
-        latest_attempt_id: attempt.id,
-        verification_method: intent.verificationMethod,
-      })
-      .where('id', '=', intent.id)
-      .where('merchant_id', '=', merchantId)
-      .where('status', '=', intent.status)
-      .executeTakeFirst();
-    if (Number(moved.numUpdatedRows) !== 1) throw unexpectedState('confirm', await statusNow(trx, intent.id));
-    if (intent.customer !== null)
-      await this.paymentMethods.attachIn(trx, merchantId, paymentMethod, intent.customer, request);
     const succeeded: SetupIntent = {
-      ...intent,
+      ...next,
       status: 'succeeded',
       paymentMethod: paymentMethod.id,
       mandate: mandate.id,
       latestAttempt: attempt.id,
     };
+    await this.store.move(trx, merchantId, intent, succeeded, 'confirm');
+    if (intent.customer !== null)
+      await this.paymentMethods.attachIn(trx, merchantId, paymentMethod, intent.customer, request);
     await this.events.record(
       trx,
       merchantId,
@@ -326,21 +272,7 @@ export class SetupIntentService {
     next.status = next.paymentMethod === null ? 'requires_payment_method' : 'requires_confirmation';
     await this.db.transaction().execute(async (trx) => {
       if (chosen?.built) await this.paymentMethods.insert(trx, chosen.built);
-      const moved = await trx
-        .updateTable('setup_intents')
-        .set({
-          customer_id: next.customer,
-          payment_method_id: next.paymentMethod,
-          description: next.description,
-          verification_method: next.verificationMethod,
-          metadata: JSON.stringify(next.metadata),
-          status: next.status,
-        })
-        .where('id', '=', id)
-        .where('merchant_id', '=', merchantId)
-        .where('status', '=', intent.status)
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) throw unexpectedState('update', await statusNow(trx, id));
+      await this.store.move(trx, merchantId, intent, next, 'update');
     });
     // Stripe has no event for an update of a SetupIntent.
     return next;
@@ -356,14 +288,7 @@ export class SetupIntentService {
     if (!canChange(intent.status)) throw unexpectedState('cancel', intent.status);
     const canceled: SetupIntent = { ...intent, status: 'canceled', cancellationReason: reason };
     await this.db.transaction().execute(async (trx) => {
-      const moved = await trx
-        .updateTable('setup_intents')
-        .set({ status: 'canceled', cancellation_reason: reason })
-        .where('id', '=', id)
-        .where('merchant_id', '=', merchantId)
-        .where('status', '=', intent.status)
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) throw unexpectedState('cancel', await statusNow(trx, id));
+      await this.store.move(trx, merchantId, intent, canceled, 'cancel');
       await this.events.record(
         trx,
         merchantId,
@@ -373,36 +298,6 @@ export class SetupIntentService {
     });
     return canceled;
   }
-
-  async list(
-    merchantId: string,
-    filter: {
-      customer?: string | undefined;
-      paymentMethod?: string | undefined;
-      created?: TimeRange | undefined;
-    },
-    page: Page,
-  ): Promise<PageResult<SetupIntent>> {
-    const result = await fetchPage(page, (w) => {
-      let q = this.db.selectFrom('setup_intents').selectAll().where('merchant_id', '=', merchantId);
-      if (filter.customer !== undefined) q = q.where('customer_id', '=', filter.customer);
-      if (filter.paymentMethod !== undefined) q = q.where('payment_method_id', '=', filter.paymentMethod);
-      if (filter.created) q = q.where((eb) => within(eb, 'created', filter.created));
-      if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
-      return q.orderBy('id', w.order).limit(w.limit).execute();
-    });
-    return { data: result.data.map(fromRow), hasMore: result.hasMore };
-  }
-}
-
-/** The status another request left a SetupIntent in, after a guarded write found it moved. */
-async function statusNow(trx: Kysely<Database>, id: string): Promise<string> {
-  const row = await trx
-    .selectFrom('setup_intents')
-    .select('status')
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
-  return row.status;
 }
 
 function missingPaymentMethod() {
