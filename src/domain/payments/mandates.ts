@@ -35,15 +35,20 @@ export class MandateService {
     private readonly events: EventLog,
   ) {}
 
-  async get(merchantId: string, id: string): Promise<Mandate> {
+  async find(merchantId: string, id: string): Promise<Mandate | undefined> {
     const row = await this.db
       .selectFrom('mandates')
       .selectAll()
       .where('id', '=', id)
       .where('merchant_id', '=', merchantId)
       .executeTakeFirst();
-    if (!row) throw resourceMissing('mandate', id, 'mandate');
-    return fromRow(row);
+    return row && fromRow(row);
+  }
+
+  async get(merchantId: string, id: string): Promise<Mandate> {
+    const mandate = await this.find(merchantId, id);
+    if (!mandate) throw resourceMissing('mandate', id, 'mandate');
+    return mandate;
   }
 
   /** A new active mandate for a PaymentMethod, written in the caller's transaction. */

@@ -49,6 +49,16 @@ export class SetupAttemptLog {
     return fromRow(row);
   }
 
+  async find(merchantId: string, id: string): Promise<SetupAttempt | undefined> {
+    const row = await this.db
+      .selectFrom('setup_attempts')
+      .selectAll()
+      .where('id', '=', id)
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst();
+    return row && fromRow(row);
+  }
+
   async list(merchantId: string, setupIntentId: string, page: Page): Promise<PageResult<SetupAttempt>> {
     const result = await fetchPage(page, (w) => {
       let q = this.db

@@ -162,6 +162,29 @@ for (const backend of backends) {
           ['setup_intent.succeeded', 'succeeded'],
         ],
       );
+      const expanded = await stripe.setupIntents.retrieve(created.id, {
+        expand: ['customer', 'payment_method', 'mandate', 'latest_attempt'],
+      });
+      assert.deepEqual(body(expanded), {
+        ...confirmed,
+        customer: body(await stripe.customers.retrieve(customer.id)),
+        payment_method: pm,
+        mandate,
+        latest_attempt: body(attempts.data[0] as object),
+      });
+      const listed = await stripe.setupIntents.list({
+        customer: customer.id,
+        expand: ['data.payment_method'],
+      });
+      assert.deepEqual(
+        listed.data.map((i) => body(i.payment_method as object)),
+        [pm],
+      );
+      await refused(stripe.setupIntents.retrieve(created.id, { expand: ['client_secret'] }), {
+        statusCode: 400,
+        code: undefined,
+        param: 'expand',
+      });
       const pmEvents = await eventsAbout(stripe, pmId);
       assert.deepEqual(
         pmEvents.map((e) => e.type),
