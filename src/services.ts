@@ -16,6 +16,8 @@ import { TransactionService } from './domain/financial-connections/transactions.
 import { IdempotencyService } from './domain/idempotency/service.ts';
 import { MerchantService } from './domain/merchants/service.ts';
 import { MandateService } from './domain/payments/mandates.ts';
+import { PaymentMethodsFollowNumbers } from './domain/payments/payment-method-follow.ts';
+import { PaymentMethodStore } from './domain/payments/payment-method-store.ts';
 import { PaymentMethodService } from './domain/payments/payment-methods.ts';
 import { SetupAttemptLog } from './domain/payments/setup-attempts.ts';
 import { SetupIntentStore } from './domain/payments/setup-intent-store.ts';
@@ -92,9 +94,20 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
   const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle, clocks, events);
   const sessions = new SessionService(db, customers, accounts, authorizations, institutions);
   const accountData = new AccountData(db, accounts, bank, clocks, events);
-  const accountNumbers = new AccountNumberSync(db, bank, parts.secrets, events);
+  const paymentMethodStore = new PaymentMethodStore(db);
+  const accountNumbers = new AccountNumberSync(db, bank, parts.secrets, events, [
+    new PaymentMethodsFollowNumbers(paymentMethodStore, events),
+  ]);
   const mandates = new MandateService(db, events);
-  const paymentMethods = new PaymentMethodService(db, accounts, accountNumbers, customers, mandates, events);
+  const paymentMethods = new PaymentMethodService(
+    db,
+    paymentMethodStore,
+    accounts,
+    accountNumbers,
+    customers,
+    mandates,
+    events,
+  );
   const setupAttempts = new SetupAttemptLog(db);
   return {
     merchants: new MerchantService(db, defaultApiVersion),

@@ -9,7 +9,7 @@ import type { FcAccount, FcAuthorization, FcSession } from '../financial-connect
 import { newId } from '../ids.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
 import type { Mandate } from '../payments/mandates.ts';
-import type { PaymentMethod } from '../payments/payment-methods.ts';
+import type { PaymentMethod } from '../payments/payment-method-store.ts';
 import type { SetupIntent } from '../payments/setup-intent-store.ts';
 
 /** The API request that caused a change; absent for changes openfc makes on its own. */

@@ -108,3 +108,29 @@ export function checkPayable(account: FcAccount, numbers: readonly AccountNumber
     );
   }
 }
+
+/** The view as Stripe's `us_bank_account` hash names it (also what events show as previous values). */
+export function usBankAccountWire(bank: UsBankAccountView): Record<string, unknown> {
+  return {
+    account_holder_type: bank.accountHolderType,
+    account_type: bank.accountType,
+    bank_name: bank.bankName,
+    financial_connections_account: bank.financialConnectionsAccount,
+    fingerprint: bank.fingerprint,
+    last4: bank.last4,
+    networks: { preferred: 'ach', supported: bank.supportedNetworks },
+    routing_number: bank.routingNumber,
+    status_details: bank.blocked === null ? null : { blocked: { network_code: null, reason: bank.blocked } },
+  };
+}
+
+/** The fields of `before` that differ in `after`, with their old values; undefined when none. */
+export function previousBankFields(
+  before: UsBankAccountView,
+  after: UsBankAccountView,
+): Record<string, unknown> | undefined {
+  const old = usBankAccountWire(before);
+  const now = usBankAccountWire(after);
+  const changed = Object.keys(old).filter((k) => JSON.stringify(old[k]) !== JSON.stringify(now[k]));
+  return changed.length === 0 ? undefined : Object.fromEntries(changed.map((k) => [k, old[k]]));
+}

@@ -1,34 +1,29 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, PaymentMethodsTable } from '../../store/schema.ts';
+import type { Kysely } from 'kysely';
+import type { AccountNumbers } from '../../bank/connector.ts';
+import type { Database } from '../../store/schema.ts';
 import type { CustomerService } from '../customers/service.ts';
 import { invalidRequest, resourceMissing } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
-import type { AccountNumberSync } from '../financial-connections/account-numbers.ts';
 import type { AccountService } from '../financial-connections/accounts.ts';
 import type { FcAccount } from '../financial-connections/types.ts';
 import { madeObject } from '../idempotency/scope.ts';
 import { newId } from '../ids.ts';
 import { mergeMetadata, previousMetadata } from '../metadata.ts';
-import { fetchPage, type Page, type PageResult } from '../paging.ts';
+import type { Page, PageResult } from '../paging.ts';
 import {
   type AccountHolderType,
   type BankAccountType,
   checkPayable,
-  type UsBankAccountView,
-  viewOf,
+  previousBankFields,
 } from './bank-account.ts';
-import { type BillingDetails, type BillingDetailsInput, mergeBillingDetails } from './billing-details.ts';
+import { type BillingDetailsInput, mergeBillingDetails } from './billing-details.ts';
 import type { MandateService } from './mandates.ts';
-
-/** A `us_bank_account` PaymentMethod, its bank details read from its linked account now. */
-export interface PaymentMethod {
-  id: string;
-  created: number;
-  customer: string | null;
-  billingDetails: BillingDetails;
-  metadata: Record<string, string>;
-  usBankAccount: UsBankAccountView;
-}
+import {
+  type PaymentMethod,
+  type PaymentMethodRow,
+  type PaymentMethodStore,
+  paymentMethodOf,
+} from './payment-method-store.ts';
 
 export interface PaymentMethodInput {
   financialConnectionsAccount: string;
@@ -45,38 +40,33 @@ export interface PaymentMethodChanges {
   metadata?: Record<string, string | null> | undefined;
 }
 
-/** A PaymentMethod about to be written: its row, and the record events carry. */
+/** A PaymentMethod about to be written: its row, the record events carry, and its account. */
 export interface NewPaymentMethod {
-  row: Selectable<PaymentMethodsTable>;
+  row: PaymentMethodRow;
   record: PaymentMethod;
   account: FcAccount;
 }
 
-/** `us_bank_account` PaymentMethods built on linked accounts: the one module that writes them. */
+/** Where PaymentMethods read their account's numbers (sealed at rest, opened to pay). */
+export interface NumberReader {
+  open(accountId: string): Promise<AccountNumbers[] | null>;
+}
+
+/** `us_bank_account` PaymentMethods built on linked accounts. */
 export class PaymentMethodService {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly store: PaymentMethodStore,
     private readonly accounts: AccountService,
-    private readonly numbers: AccountNumberSync,
+    private readonly numbers: NumberReader,
     private readonly customers: CustomerService,
     private readonly mandates: MandateService,
     private readonly events: EventLog,
   ) {}
 
-  private async resolve(row: Selectable<PaymentMethodsTable>): Promise<PaymentMethod> {
+  private async resolve(row: PaymentMethodRow): Promise<PaymentMethod> {
     const account = await this.accounts.get(row.merchant_id, row.fc_account_id);
-    const numbers = await this.numbers.open(account.id);
-    return {
-      id: row.id,
-      created: Number(row.created),
-      customer: row.customer_id,
-      billingDetails: JSON.parse(row.billing_details) as BillingDetails,
-      metadata: JSON.parse(row.metadata) as Record<string, string>,
-      usBankAccount: viewOf(row.merchant_id, account, numbers, {
-        accountHolderType: row.account_holder_type,
-        accountType: row.account_type,
-      }),
-    };
+    return paymentMethodOf(row, account, await this.numbers.open(account.id));
   }
 
   /**
@@ -85,8 +75,9 @@ export class PaymentMethodService {
    */
   async prepare(merchantId: string, input: PaymentMethodInput, param: string): Promise<NewPaymentMethod> {
     const account = await this.accounts.get(merchantId, input.financialConnectionsAccount, param);
-    checkPayable(account, await this.numbers.open(account.id), param);
-    const row: Selectable<PaymentMethodsTable> = {
+    const numbers = await this.numbers.open(account.id);
+    checkPayable(account, numbers, param);
+    const row: PaymentMethodRow = {
       id: newId('paymentMethod'),
       merchant_id: merchantId,
       created: Math.floor(Date.now() / 1000),
@@ -97,11 +88,11 @@ export class PaymentMethodService {
       billing_details: JSON.stringify(mergeBillingDetails(undefined, input.billingDetails)),
       metadata: JSON.stringify(mergeMetadata({}, input.metadata)),
     };
-    return { row, record: await this.resolve(row), account };
+    return { row, record: paymentMethodOf(row, account, numbers), account };
   }
 
   async insert(trx: Kysely<Database>, prepared: NewPaymentMethod): Promise<void> {
-    await trx.insertInto('payment_methods').values(prepared.row).execute();
+    await this.store.insert(trx, prepared.row);
   }
 
   async create(merchantId: string, input: PaymentMethodInput): Promise<PaymentMethod> {
@@ -112,13 +103,8 @@ export class PaymentMethodService {
     return prepared.record;
   }
 
-  private async row(merchantId: string, id: string, param: string) {
-    const row = await this.db
-      .selectFrom('payment_methods')
-      .selectAll()
-      .where('id', '=', id)
-      .where('merchant_id', '=', merchantId)
-      .executeTakeFirst();
+  private async row(merchantId: string, id: string, param: string): Promise<PaymentMethodRow> {
+    const row = await this.store.find(merchantId, id);
     if (!row) throw resourceMissing('PaymentMethod', id, param);
     return row;
   }
@@ -127,26 +113,18 @@ export class PaymentMethodService {
     return this.resolve(await this.row(merchantId, id, param));
   }
 
-  /** The account under a PaymentMethod, refused as `prepare` refuses it when it cannot be paid from. */
-  async payableAccount(merchantId: string, paymentMethod: PaymentMethod, param: string): Promise<FcAccount> {
-    const account = await this.accounts.get(
-      merchantId,
-      paymentMethod.usBankAccount.financialConnectionsAccount,
-      param,
-    );
-    checkPayable(account, await this.numbers.open(account.id), param);
-    return account;
-  }
-
   /** The PaymentMethod, or undefined when this merchant has none of that id. */
   async find(merchantId: string, id: string): Promise<PaymentMethod | undefined> {
-    const row = await this.db
-      .selectFrom('payment_methods')
-      .selectAll()
-      .where('id', '=', id)
-      .where('merchant_id', '=', merchantId)
-      .executeTakeFirst();
+    const row = await this.store.find(merchantId, id);
     return row && this.resolve(row);
+  }
+
+  /** The account under a PaymentMethod, refused as `prepare` refuses it when it cannot be paid from. */
+  async payableAccount(merchantId: string, paymentMethod: PaymentMethod, param: string): Promise<FcAccount> {
+    const { financialConnectionsAccount } = paymentMethod.usBankAccount;
+    const account = await this.accounts.get(merchantId, financialConnectionsAccount, param);
+    checkPayable(account, await this.numbers.open(account.id), param);
+    return account;
   }
 
   async update(
@@ -157,13 +135,12 @@ export class PaymentMethodService {
   ): Promise<PaymentMethod> {
     const row = await this.row(merchantId, id, 'payment_method');
     const before = await this.resolve(row);
-    const billingDetails = mergeBillingDetails(before.billingDetails, changes.billingDetails);
     const metadata = mergeMetadata(before.metadata, changes.metadata);
-    const next: Selectable<PaymentMethodsTable> = {
+    const next: PaymentMethodRow = {
       ...row,
       account_holder_type: changes.accountHolderType ?? row.account_holder_type,
       account_type: changes.accountType ?? row.account_type,
-      billing_details: JSON.stringify(billingDetails),
+      billing_details: JSON.stringify(mergeBillingDetails(before.billingDetails, changes.billingDetails)),
       metadata: JSON.stringify(metadata),
     };
     const after = await this.resolve(next);
@@ -171,39 +148,24 @@ export class PaymentMethodService {
     if (next.billing_details !== row.billing_details) previous.billing_details = before.billingDetails;
     const metadataBefore = previousMetadata(before.metadata, metadata);
     if (metadataBefore) previous.metadata = metadataBefore;
-    const bankBefore: Record<string, unknown> = {};
-    if (next.account_holder_type !== row.account_holder_type)
-      bankBefore.account_holder_type = row.account_holder_type;
-    if (after.usBankAccount.accountType !== before.usBankAccount.accountType)
-      bankBefore.account_type = before.usBankAccount.accountType;
-    if (Object.keys(bankBefore).length > 0) previous.us_bank_account = bankBefore;
+    const bankBefore = previousBankFields(before.usBankAccount, after.usBankAccount);
+    if (bankBefore) previous.us_bank_account = bankBefore;
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('payment_methods')
-        .set({
-          account_holder_type: next.account_holder_type,
-          account_type: next.account_type,
-          billing_details: next.billing_details,
-          metadata: next.metadata,
-        })
-        .where('id', '=', id)
-        .where('merchant_id', '=', merchantId)
-        .execute();
-      if (Object.keys(previous).length > 0) {
-        await this.events.record(
-          trx,
-          merchantId,
-          { type: 'payment_method.updated', object: { kind: 'payment_method', record: after }, previous },
-          request,
-        );
-      }
+      await this.store.setDetails(trx, next);
+      if (Object.keys(previous).length === 0) return;
+      await this.events.record(
+        trx,
+        merchantId,
+        { type: 'payment_method.updated', object: { kind: 'payment_method', record: after }, previous },
+        request,
+      );
     });
     return after;
   }
 
   /**
-   * Attaches in the caller's transaction, guarded on the PaymentMethod being unattached; true
-   * when this call attached it. A PaymentMethod already on the same customer stays as it is.
+   * Attaches in the caller's transaction, guarded on the PaymentMethod being unattached. A
+   * PaymentMethod already on the same customer stays as it is.
    */
   async attachIn(
     trx: Kysely<Database>,
@@ -213,15 +175,11 @@ export class PaymentMethodService {
     request?: RequestRef,
   ): Promise<PaymentMethod> {
     if (paymentMethod.customer === customerId) return paymentMethod;
-    if (paymentMethod.customer !== null) throw attachedElsewhere(paymentMethod.id);
-    const moved = await trx
-      .updateTable('payment_methods')
-      .set({ customer_id: customerId })
-      .where('id', '=', paymentMethod.id)
-      .where('merchant_id', '=', merchantId)
-      .where('customer_id', 'is', null)
-      .executeTakeFirst();
-    if (Number(moved.numUpdatedRows) !== 1) throw attachedElsewhere(paymentMethod.id);
+    if (
+      paymentMethod.customer !== null ||
+      !(await this.store.attach(trx, merchantId, paymentMethod.id, customerId))
+    )
+      throw attachedElsewhere(paymentMethod.id);
     const attached = { ...paymentMethod, customer: customerId };
     await this.events.record(
       trx,
@@ -244,23 +202,16 @@ export class PaymentMethodService {
   async detach(merchantId: string, id: string, request?: RequestRef): Promise<PaymentMethod> {
     const paymentMethod = await this.get(merchantId, id);
     const customer = paymentMethod.customer;
-    if (customer === null) {
-      throw invalidRequest(
+    const notAttached = () =>
+      invalidRequest(
         `The PaymentMethod ${id} is not attached to a customer.`,
         'payment_method',
         'payment_method_unexpected_state',
       );
-    }
+    if (customer === null) throw notAttached();
     const detached = { ...paymentMethod, customer: null };
     await this.db.transaction().execute(async (trx) => {
-      const moved = await trx
-        .updateTable('payment_methods')
-        .set({ customer_id: null })
-        .where('id', '=', id)
-        .where('customer_id', '=', customer)
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1)
-        throw invalidRequest(`The PaymentMethod ${id} was detached by another request.`, 'payment_method');
+      if (!(await this.store.detach(trx, merchantId, id, customer))) throw notAttached();
       await this.mandates.deactivateFor(trx, merchantId, id, request);
       await this.events.record(
         trx,
@@ -284,12 +235,7 @@ export class PaymentMethodService {
     // openfc makes only us_bank_account PaymentMethods: asking for another type finds none.
     if (filter.type !== undefined && filter.type !== 'us_bank_account') return { data: [], hasMore: false };
     if (filter.customer !== undefined) await this.customers.getLive(merchantId, filter.customer, 'customer');
-    const result = await fetchPage(page, (w) => {
-      let q = this.db.selectFrom('payment_methods').selectAll().where('merchant_id', '=', merchantId);
-      if (filter.customer !== undefined) q = q.where('customer_id', '=', filter.customer);
-      if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
-      return q.orderBy('id', w.order).limit(w.limit).execute();
-    });
+    const result = await this.store.list(merchantId, { customer: filter.customer }, page);
     const data: PaymentMethod[] = [];
     for (const row of result.data) data.push(await this.resolve(row));
     return { data, hasMore: result.hasMore };

@@ -8,12 +8,8 @@ import { newId, newSecret } from '../ids.ts';
 import { mergeMetadata } from '../metadata.ts';
 import type { Page, PageResult } from '../paging.ts';
 import type { MandateService } from './mandates.ts';
-import type {
-  NewPaymentMethod,
-  PaymentMethod,
-  PaymentMethodInput,
-  PaymentMethodService,
-} from './payment-methods.ts';
+import type { PaymentMethod } from './payment-method-store.ts';
+import type { NewPaymentMethod, PaymentMethodInput, PaymentMethodService } from './payment-methods.ts';
 import type { SetupAttemptLog } from './setup-attempts.ts';
 import type { SetupIntent, SetupIntentFilter, SetupIntentStore } from './setup-intent-store.ts';
 import {

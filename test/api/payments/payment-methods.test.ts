@@ -44,7 +44,7 @@ for (const backend of backends) {
         .us_bank_account as BankDetails;
     }
 
-    test('blocked while the tokenized numbers are deactivated; after a relink the same PaymentMethod has the new numbers', async () => {
+    test('blocked while the tokenized numbers are deactivated; after a relink the same PaymentMethod has the new numbers, each change with its event', async () => {
       const { stripe, customer, account, authorization } = await linkForPayments(h, {
         institution: tokenizing,
       });
@@ -89,6 +89,24 @@ for (const backend of backends) {
         status_details: null,
       });
       assert.equal(relinked.fingerprint, linked.fingerprint, 'the same bank account keeps its fingerprint');
+      // Each change of the numbers is told in the transaction that stored them.
+      const events = await eventsAbout(stripe, pmId);
+      assert.deepEqual(
+        events.map((e) => [
+          e.type,
+          e.data.previous_attributes ?? null,
+          (e.data.object as Stripe.PaymentMethod).us_bank_account,
+        ]),
+        [
+          ['payment_method.attached', null, linked],
+          ['payment_method.automatically_updated', { us_bank_account: { status_details: null } }, blocked],
+          [
+            'payment_method.automatically_updated',
+            { us_bank_account: { last4: linked.last4, status_details: blocked.status_details } },
+            relinked,
+          ],
+        ],
+      );
       const listed = await stripe.paymentMethods.list({ customer: customer.id, type: 'us_bank_account' });
       assert.deepEqual(
         listed.data.map((pm) => [pm.id, pm.us_bank_account?.last4]),
