@@ -7,6 +7,11 @@ import { type Harness, startHarness } from '../../support/harness.ts';
 import { checked, linkForPayments, numbersOf, onlineAcceptance, refused } from '../../support/payments.ts';
 import { assertEventMatchesSchema, assertListOf } from '../../support/stripe-schemas.ts';
 
+/** A confirmation as a browser sends it: with the client secret, which the server SDK's types leave out. */
+function withSecret(clientSecret: string | null): Stripe.SetupIntentConfirmParams {
+  return { client_secret: clientSecret, mandate_data: onlineAcceptance } as Stripe.SetupIntentConfirmParams;
+}
+
 for (const backend of backends) {
   describe(`SetupIntents on ${backend.name}`, { skip: backend.skip }, () => {
     let h: Harness;
@@ -285,6 +290,21 @@ for (const backend of backends) {
           return true;
         },
       );
+      await refused(browser.setupIntents.confirm(intent.id, withSecret(other.client_secret)), {
+        statusCode: 400,
+        param: 'client_secret',
+        code: undefined,
+      });
+      assert.equal((await stripe.setupIntents.retrieve(intent.id)).status, 'requires_confirmation');
+      const confirmed = checked(
+        'setup_intent',
+        await browser.setupIntents.confirm(intent.id, withSecret(intent.client_secret)),
+      );
+      assert.deepEqual(confirmed, { ...seen, status: 'succeeded' });
+      assert.equal(
+        (await stripe.paymentMethods.retrieve(intent.payment_method as string)).customer,
+        customer.id,
+      );
       const otherMerchant = h.stripe({ key: (await h.otherMerchant()).publishableKey });
       await refused(
         otherMerchant.setupIntents.retrieve(intent.id, { client_secret: intent.client_secret as string }),
@@ -423,6 +443,36 @@ for (const backend of backends) {
         code: 'resource_missing',
         param: 'setup_intent',
       });
+    });
+
+    test('a create or confirm repeated with its Idempotency-Key answers as the first did', async () => {
+      const { stripe, customer, account } = await linkForPayments(h);
+      const params = {
+        customer: customer.id,
+        payment_method_data: {
+          type: 'us_bank_account' as const,
+          us_bank_account: { financial_connections_account: account.id },
+        },
+      };
+      const key = `seti-${account.id}`;
+      const first = await stripe.setupIntents.create(params, { idempotencyKey: key });
+      const again = await stripe.setupIntents.create(params, { idempotencyKey: key });
+      assert.deepEqual(body(again), body(first));
+      assert.equal(again.lastResponse.headers['idempotent-replayed'], 'true');
+      const confirmKey = `confirm-${first.id}`;
+      const confirmed = await stripe.setupIntents.confirm(
+        first.id,
+        { mandate_data: onlineAcceptance },
+        { idempotencyKey: confirmKey },
+      );
+      const replayed = await stripe.setupIntents.confirm(
+        first.id,
+        { mandate_data: onlineAcceptance },
+        { idempotencyKey: confirmKey },
+      );
+      assert.deepEqual(body(replayed), body(confirmed));
+      assert.equal((await stripe.setupAttempts.list({ setup_intent: first.id })).data.length, 1);
+      assert.equal((await stripe.setupIntents.list({ customer: customer.id })).data.length, 1);
     });
   });
 }
