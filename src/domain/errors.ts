@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'invalid_characters'
   | 'bank_account_unusable'
   | 'financial_connections_account_unavailable_account_numbers'
+  | 'payment_method_bank_account_blocked'
   | 'payment_method_invalid_parameter'
   | 'payment_method_unexpected_state'
   | 'setup_intent_invalid_parameter'

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AccountNumbers } from '../../bank/connector.ts';
 import type { Database } from '../../store/schema.ts';
 import type { CustomerService } from '../customers/service.ts';
-import { invalidRequest, resourceMissing } from '../errors.ts';
+import { ApiError, invalidRequest, resourceMissing } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
 import type { AccountService } from '../financial-connections/accounts.ts';
 import type { FcAccount } from '../financial-connections/types.ts';
@@ -119,12 +119,23 @@ export class PaymentMethodService {
     return row && this.resolve(row);
   }
 
-  /** The account under a PaymentMethod, refused as `prepare` refuses it when it cannot be paid from. */
-  async payableAccount(merchantId: string, paymentMethod: PaymentMethod, param: string): Promise<FcAccount> {
-    const { financialConnectionsAccount } = paymentMethod.usBankAccount;
-    const account = await this.accounts.get(merchantId, financialConnectionsAccount, param);
-    checkPayable(account, await this.numbers.open(account.id), param);
-    return account;
+  /**
+   * The account under an existing PaymentMethod, for a SetupIntent to use. What Stripe checks is
+   * whether the PaymentMethod is blocked now; an account disconnected since keeps its
+   * PaymentMethods usable, as Stripe documents.
+   */
+  async usableAccount(merchantId: string, paymentMethod: PaymentMethod, param: string): Promise<FcAccount> {
+    const { blocked, financialConnectionsAccount } = paymentMethod.usBankAccount;
+    if (blocked !== null) {
+      throw new ApiError({
+        status: 400,
+        type: 'invalid_request_error',
+        code: 'payment_method_bank_account_blocked',
+        message: `The PaymentMethod ${paymentMethod.id} cannot be used: its bank account is blocked (${blocked}). Relink the account, or use another PaymentMethod.`,
+        param,
+      });
+    }
+    return this.accounts.get(merchantId, financialConnectionsAccount, param);
   }
 
   async update(

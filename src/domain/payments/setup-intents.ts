@@ -114,7 +114,7 @@ export class SetupIntentService {
     }
     if (choice.paymentMethod === undefined) return undefined;
     const existing = await this.paymentMethods.get(merchantId, choice.paymentMethod);
-    checkHolder(await this.paymentMethods.payableAccount(merchantId, existing, 'payment_method'), customer);
+    checkHolder(await this.paymentMethods.usableAccount(merchantId, existing, 'payment_method'), customer);
     if (existing.customer !== null && existing.customer !== customer) {
       throw invalidRequest(
         `The PaymentMethod ${existing.id} is attached to another customer and cannot be used with this SetupIntent.`,
@@ -189,7 +189,7 @@ export class SetupIntentService {
     if (!paymentMethod && intent.paymentMethod !== null) {
       paymentMethod = await this.paymentMethods.get(merchantId, intent.paymentMethod);
       checkHolder(
-        await this.paymentMethods.payableAccount(merchantId, paymentMethod, 'payment_method'),
+        await this.paymentMethods.usableAccount(merchantId, paymentMethod, 'payment_method'),
         intent.customer,
       );
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type Stripe from 'stripe';
 import { backends } from '../../support/backends.ts';
-import { completeSession, createSession, type PreviewAccount } from '../../support/fc.ts';
+import { body, completeSession, createSession, type PreviewAccount } from '../../support/fc.ts';
 import { type Harness, startHarness } from '../../support/harness.ts';
 import { linkForPayments, onlineAcceptance, refused, tokenizing } from '../../support/payments.ts';
 
@@ -170,8 +170,8 @@ for (const backend of backends) {
       assert.equal((await stripe.paymentMethods.retrieve(without.payment_method as string)).customer, null);
     });
 
-    test('confirming after the account became unusable is refused and leaves the SetupIntent as it was', async () => {
-      const { stripe, customer, account } = await linkForPayments(h);
+    test('confirming with a PaymentMethod blocked since is refused and leaves the SetupIntent as it was', async () => {
+      const { stripe, customer, account } = await linkForPayments(h, { institution: tokenizing });
       const intent = await stripe.setupIntents.create({
         customer: customer.id,
         payment_method_data: {
@@ -179,16 +179,39 @@ for (const backend of backends) {
           us_bank_account: { financial_connections_account: account.id },
         },
       });
-      await simulate(account.id, 'account_closed');
-      await refused(stripe.setupIntents.confirm(intent.id, { mandate_data: onlineAcceptance }), {
-        statusCode: 400,
-        code: 'financial_connections_account_inactive',
-        param: 'payment_method',
-      });
-      const after = await stripe.setupIntents.retrieve(intent.id);
-      assert.deepEqual({ ...after, lastResponse: undefined }, { ...intent, lastResponse: undefined });
+      await simulate(account.id, 'account_numbers_deactivated');
+      await refused(
+        stripe.setupIntents.confirm(intent.id, { mandate_data: onlineAcceptance }),
+        { statusCode: 400, code: 'payment_method_bank_account_blocked', param: 'payment_method' },
+        /tokenized_account_number_deactivated/,
+      );
+      assert.deepEqual(body(await stripe.setupIntents.retrieve(intent.id)), body(intent));
       assert.equal((await stripe.paymentMethods.retrieve(intent.payment_method as string)).customer, null);
       assert.equal((await stripe.setupAttempts.list({ setup_intent: intent.id })).data.length, 0);
+      await refused(
+        stripe.setupIntents.create({
+          customer: customer.id,
+          payment_method: intent.payment_method as string,
+        }),
+        { statusCode: 400, code: 'payment_method_bank_account_blocked', param: 'payment_method' },
+      );
+    });
+
+    test('a PaymentMethod stays usable after its account is disconnected, as Stripe documents', async () => {
+      const { stripe, customer, account } = await linkForPayments(h);
+      const pm = await stripe.paymentMethods.create({
+        type: 'us_bank_account',
+        us_bank_account: { financial_connections_account: account.id },
+      });
+      await stripe.financialConnections.accounts.disconnect(account.id);
+      const intent = await stripe.setupIntents.create({
+        customer: customer.id,
+        payment_method: pm.id,
+        confirm: true,
+        mandate_data: onlineAcceptance,
+      });
+      assert.equal(intent.status, 'succeeded');
+      assert.equal((await stripe.paymentMethods.retrieve(pm.id)).us_bank_account?.status_details, null);
     });
   });
 }
