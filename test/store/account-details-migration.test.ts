@@ -77,7 +77,10 @@ for (const backend of backends) {
       await oldEvent('evt_3', 'financial_connections.session', { id: 'fcsess_1', accounts: [accountRecord] });
       await oldEvent('evt_4', 'customer', { id: 'cus_1' });
 
-      assert.deepEqual(await migrateToLatest(store.db, store.caps), ['0011_account_details', '0014_payments']);
+      assert.deepEqual(await migrateToLatest(store.db, store.caps), [
+        '0011_account_details',
+        '0014_payments',
+      ]);
 
       assert.deepEqual(await details('fca_checking'), {
         institutionName: 'Test Institution',
