@@ -113,7 +113,12 @@ export class SetupIntentService {
       return { built };
     }
     if (choice.paymentMethod === undefined) return undefined;
-    const existing = await this.paymentMethods.get(merchantId, choice.paymentMethod);
+    return { existing: await this.existing(merchantId, choice.paymentMethod, customer) };
+  }
+
+  /** An existing PaymentMethod, checked for use with a SetupIntent of `customer`. */
+  private async existing(merchantId: string, id: string, customer: string | null): Promise<PaymentMethod> {
+    const existing = await this.paymentMethods.get(merchantId, id);
     checkHolder(await this.paymentMethods.usableAccount(merchantId, existing, 'payment_method'), customer);
     if (existing.customer !== null && existing.customer !== customer) {
       throw invalidRequest(
@@ -122,7 +127,7 @@ export class SetupIntentService {
         'setup_intent_invalid_parameter',
       );
     }
-    return { existing };
+    return existing;
   }
 
   async create(
@@ -186,13 +191,8 @@ export class SetupIntentService {
     if (!canConfirm(intent.status)) throw unexpectedState('confirm', intent.status);
     const chosen = await this.choose(merchantId, input, intent.customer);
     let paymentMethod = chosen?.existing ?? chosen?.built?.record;
-    if (!paymentMethod && intent.paymentMethod !== null) {
-      paymentMethod = await this.paymentMethods.get(merchantId, intent.paymentMethod);
-      checkHolder(
-        await this.paymentMethods.usableAccount(merchantId, paymentMethod, 'payment_method'),
-        intent.customer,
-      );
-    }
+    if (!paymentMethod && intent.paymentMethod !== null)
+      paymentMethod = await this.existing(merchantId, intent.paymentMethod, intent.customer);
     if (!paymentMethod) throw missingPaymentMethod();
     acceptanceOf(input.mandateData);
     const chosenMethod = paymentMethod;
@@ -257,6 +257,9 @@ export class SetupIntentService {
     if (customer !== null) await this.customers.getLive(merchantId, customer, 'customer');
     const chosen = await this.choose(merchantId, input, customer);
     const paymentMethod = chosen?.existing ?? chosen?.built?.record;
+    // A customer set on a SetupIntent that has a PaymentMethod must be its account's holder too.
+    if (!chosen && customer !== intent.customer && intent.paymentMethod !== null)
+      await this.existing(merchantId, intent.paymentMethod, customer);
     const next: SetupIntent = {
       ...intent,
       customer,

@@ -144,7 +144,18 @@ for (const backend of backends) {
         code: 'setup_intent_invalid_parameter',
         param: 'customer',
       });
-      assert.deepEqual(await counts(stripe), { ...before, methods: before.methods + 1 });
+      const unowned = await stripe.setupIntents.create({ payment_method: pm.id });
+      await refused(stripe.setupIntents.update(unowned.id, { customer: stranger.id }), {
+        statusCode: 400,
+        code: 'setup_intent_invalid_parameter',
+        param: 'customer',
+      });
+      assert.equal((await stripe.setupIntents.retrieve(unowned.id)).customer, null);
+      assert.deepEqual(await counts(stripe), {
+        ...before,
+        methods: before.methods + 1,
+        intents: before.intents + 1,
+      });
 
       const session = await createSession(stripe, {
         permissions: ['payment_method'],
