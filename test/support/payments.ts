@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type Stripe from 'stripe';
 import { body, type CreateParams, linkAccounts, type PreviewAccount } from './fc.ts';
 import type { Harness } from './harness.ts';
-import { assertMatchesSchema } from './stripe-schemas.ts';
+import { assertMatchesSchema, assertStripeError } from './stripe-schemas.ts';
 
 export const tokenizing = 'Tokenized Account Numbers';
 
@@ -55,6 +55,7 @@ export async function refused(
       param: e.param,
     };
     assert.deepEqual(actual, { type: 'invalid_request_error', ...expected }, JSON.stringify(e.raw));
+    assertStripeError({ error: e.raw });
     if (message) assert.match(e.message, message);
     return true;
   });
