@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PaymentMethodChoice } from '../../domain/payments/setup-intents.ts';
+import type { PaymentMethodChoice } from '../../domain/payments/payment-method-choice.ts';
 import { paymentMethodDataParams, paymentMethodInput } from '../payment-methods/params.ts';
 import { listEnvelope, pageParams, rangeParam, toPage } from '../wire/list.ts';
 import { arrayOf, bool, emptyableStr, int, metadata, obj, oneOf, str } from '../wire/params.ts';

@@ -8,8 +8,9 @@ import { newId, newSecret } from '../ids.ts';
 import { mergeMetadata } from '../metadata.ts';
 import type { Page, PageResult } from '../paging.ts';
 import type { MandateService } from './mandates.ts';
+import { chooseFor, existingFor, type PaymentMethodChoice } from './payment-method-choice.ts';
 import type { PaymentMethod } from './payment-method-store.ts';
-import type { NewPaymentMethod, PaymentMethodInput, PaymentMethodService } from './payment-methods.ts';
+import type { PaymentMethodService } from './payment-methods.ts';
 import type { SetupAttemptLog } from './setup-attempts.ts';
 import type { SetupIntent, SetupIntentFilter, SetupIntentStore } from './setup-intent-store.ts';
 import {
@@ -17,16 +18,9 @@ import {
   acceptanceOf,
   canChange,
   canConfirm,
-  checkHolder,
   sameSecret,
   unexpectedState,
 } from './setup-rules.ts';
-
-/** The payment method a request names: an existing one, or one to build from an account. */
-export interface PaymentMethodChoice {
-  paymentMethod?: string | undefined;
-  paymentMethodData?: PaymentMethodInput | undefined;
-}
 
 export interface CreateSetupIntentInput extends PaymentMethodChoice {
   customer?: string | undefined;
@@ -49,8 +43,6 @@ export interface ConfirmSetupIntentInput extends PaymentMethodChoice {
   mandateData?: AcceptanceInput | undefined;
   verificationMethod?: SetupIntentsTable['verification_method'] | undefined;
 }
-
-const dataParam = 'payment_method_data[us_bank_account][financial_connections_account]';
 
 /** SetupIntents for `us_bank_account`: the one module that writes `setup_intents`. */
 export class SetupIntentService {
@@ -91,45 +83,6 @@ export class SetupIntentService {
     return intent;
   }
 
-  /**
-   * The PaymentMethod a request chooses, checked for this SetupIntent's customer: an existing
-   * one, or one built (unwritten) from a linked account.
-   */
-  private async choose(
-    merchantId: string,
-    choice: PaymentMethodChoice,
-    customer: string | null,
-  ): Promise<{ existing?: PaymentMethod; built?: NewPaymentMethod } | undefined> {
-    if (choice.paymentMethod !== undefined && choice.paymentMethodData !== undefined) {
-      throw invalidRequest(
-        'You may only specify one of these parameters: payment_method, payment_method_data.',
-        'payment_method_data',
-        'parameters_exclusive',
-      );
-    }
-    if (choice.paymentMethodData) {
-      const built = await this.paymentMethods.prepare(merchantId, choice.paymentMethodData, dataParam);
-      checkHolder(built.account, customer);
-      return { built };
-    }
-    if (choice.paymentMethod === undefined) return undefined;
-    return { existing: await this.existing(merchantId, choice.paymentMethod, customer) };
-  }
-
-  /** An existing PaymentMethod, checked for use with a SetupIntent of `customer`. */
-  private async existing(merchantId: string, id: string, customer: string | null): Promise<PaymentMethod> {
-    const existing = await this.paymentMethods.get(merchantId, id);
-    checkHolder(await this.paymentMethods.usableAccount(merchantId, existing, 'payment_method'), customer);
-    if (existing.customer !== null && existing.customer !== customer) {
-      throw invalidRequest(
-        `The PaymentMethod ${existing.id} is attached to another customer and cannot be used with this SetupIntent.`,
-        'payment_method',
-        'setup_intent_invalid_parameter',
-      );
-    }
-    return existing;
-  }
-
   async create(
     merchantId: string,
     input: CreateSetupIntentInput,
@@ -143,7 +96,7 @@ export class SetupIntentService {
     }
     const customer = input.customer ?? null;
     if (customer !== null) await this.customers.getLive(merchantId, customer, 'customer');
-    const chosen = await this.choose(merchantId, input, customer);
+    const chosen = await chooseFor(this.paymentMethods, merchantId, input, customer);
     if (input.confirm) {
       if (!chosen) throw missingPaymentMethod();
       acceptanceOf(input.mandateData);
@@ -189,10 +142,15 @@ export class SetupIntentService {
   ): Promise<SetupIntent> {
     const intent = await this.get(merchantId, id);
     if (!canConfirm(intent.status)) throw unexpectedState('confirm', intent.status);
-    const chosen = await this.choose(merchantId, input, intent.customer);
+    const chosen = await chooseFor(this.paymentMethods, merchantId, input, intent.customer);
     let paymentMethod = chosen?.existing ?? chosen?.built?.record;
     if (!paymentMethod && intent.paymentMethod !== null)
-      paymentMethod = await this.existing(merchantId, intent.paymentMethod, intent.customer);
+      paymentMethod = await existingFor(
+        this.paymentMethods,
+        merchantId,
+        intent.paymentMethod,
+        intent.customer,
+      );
     if (!paymentMethod) throw missingPaymentMethod();
     acceptanceOf(input.mandateData);
     const chosenMethod = paymentMethod;
@@ -255,11 +213,11 @@ export class SetupIntentService {
     }
     const customer = input.customer ?? intent.customer;
     if (customer !== null) await this.customers.getLive(merchantId, customer, 'customer');
-    const chosen = await this.choose(merchantId, input, customer);
+    const chosen = await chooseFor(this.paymentMethods, merchantId, input, customer);
     const paymentMethod = chosen?.existing ?? chosen?.built?.record;
     // A customer set on a SetupIntent that has a PaymentMethod must be its account's holder too.
     if (!chosen && customer !== intent.customer && intent.paymentMethod !== null)
-      await this.existing(merchantId, intent.paymentMethod, customer);
+      await existingFor(this.paymentMethods, merchantId, intent.paymentMethod, customer);
     const next: SetupIntent = {
       ...intent,
       customer,
