@@ -44,7 +44,7 @@ export interface ConfirmSetupIntentInput extends PaymentMethodChoice {
   verificationMethod?: SetupIntentsTable['verification_method'] | undefined;
 }
 
-/** SetupIntents for `us_bank_account`: the one module that writes `setup_intents`. */
+/** SetupIntents for `us_bank_account`: their rules and events; `SetupIntentStore` keeps their rows. */
 export class SetupIntentService {
   constructor(
     private readonly db: Kysely<Database>,
