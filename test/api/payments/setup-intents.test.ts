@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type Stripe from 'stripe';
 import { backends } from '../../support/backends.ts';
 import { body } from '../../support/fc.ts';
-import { type Harness, startHarness } from '../../support/harness.ts';
+import { gaVersion, type Harness, startHarness } from '../../support/harness.ts';
 import { checked, linkForPayments, numbersOf, onlineAcceptance, refused } from '../../support/payments.ts';
 import { assertEventMatchesSchema, assertListOf } from '../../support/stripe-schemas.ts';
 
@@ -473,6 +473,34 @@ for (const backend of backends) {
       assert.deepEqual(body(replayed), body(confirmed));
       assert.equal((await stripe.setupAttempts.list({ setup_intent: first.id })).data.length, 1);
       assert.equal((await stripe.setupIntents.list({ customer: customer.id })).data.length, 1);
+    });
+
+    test('on the GA version the SDK pins, the objects are the same and match the schemas', async () => {
+      const { customer, account } = await linkForPayments(h);
+      const ga = h.stripe({ apiVersion: gaVersion });
+      const intent = checked(
+        'setup_intent',
+        await ga.setupIntents.create({
+          customer: customer.id,
+          payment_method_data: {
+            type: 'us_bank_account',
+            us_bank_account: { financial_connections_account: account.id },
+          },
+          confirm: true,
+          mandate_data: onlineAcceptance,
+        }),
+      );
+      assert.equal(intent.status, 'succeeded');
+      const preview = h.stripe();
+      assert.deepEqual(intent, body(await preview.setupIntents.retrieve(intent.id)));
+      const pm = checked('payment_method', await ga.paymentMethods.retrieve(intent.payment_method as string));
+      assert.deepEqual(pm, body(await preview.paymentMethods.retrieve(pm.id)));
+      checked('mandate', await ga.mandates.retrieve(intent.mandate as string));
+      assertListOf(
+        'setup_attempt',
+        body(await ga.setupAttempts.list({ setup_intent: intent.id })),
+        '/v1/setup_attempts',
+      );
     });
   });
 }
