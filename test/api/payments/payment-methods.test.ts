@@ -107,6 +107,10 @@ for (const backend of backends) {
           ],
         ],
       );
+      const shown = JSON.stringify([linked, blocked, relinked, events]);
+      for (const number of [firstNumber, freshNumber]) {
+        assert.ok(number && !shown.includes(number), 'no response or event shows the account number');
+      }
       const listed = await stripe.paymentMethods.list({ customer: customer.id, type: 'us_bank_account' });
       assert.deepEqual(
         listed.data.map((pm) => [pm.id, pm.us_bank_account?.last4]),
