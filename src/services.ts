@@ -25,6 +25,13 @@ import { Simulator } from './domain/financial-connections/simulate.ts';
 import { TransactionService } from './domain/financial-connections/transactions.ts';
 import { IdempotencyService } from './domain/idempotency/service.ts';
 import { MerchantService } from './domain/merchants/service.ts';
+import { MandateService } from './domain/payments/mandates.ts';
+import { PaymentMethodsFollowNumbers } from './domain/payments/payment-method-follow.ts';
+import { PaymentMethodStore } from './domain/payments/payment-method-store.ts';
+import { PaymentMethodService } from './domain/payments/payment-methods.ts';
+import { SetupAttemptLog } from './domain/payments/setup-attempts.ts';
+import { SetupIntentStore } from './domain/payments/setup-intent-store.ts';
+import { SetupIntentService } from './domain/payments/setup-intents.ts';
 import { SandboxClocks } from './domain/sandbox-clock/clocks.ts';
 import { WebhookEndpointService } from './domain/webhook-endpoints/service.ts';
 import type { Mailer } from './mail/mailer.ts';
@@ -76,6 +83,11 @@ export interface Services {
   cliResends: CliResends;
   /** What openfc does on its own, on a timer: due refreshes and bank checks. */
   scheduled: ScheduledSync;
+  /** `us_bank_account` PaymentMethods built on linked accounts. */
+  paymentMethods: PaymentMethodService;
+  mandates: MandateService;
+  setupIntents: SetupIntentService;
+  setupAttempts: SetupAttemptLog;
 }
 
 export interface BankParts {
@@ -131,7 +143,10 @@ export function createServices(
     clocks,
   });
   const accountData = new AccountData(db, accounts, bank, clocks, events);
-  const accountNumbers = new AccountNumberSync(db, bank, parts.secrets, events);
+  const paymentMethodStore = new PaymentMethodStore(db);
+  const accountNumbers = new AccountNumberSync(db, bank, parts.secrets, events, [
+    new PaymentMethodsFollowNumbers(paymentMethodStore, events),
+  ]);
   const linking = new AccountLinking(db, sessions, lifecycle, bank, accountData, accountNumbers, events);
   const holderTime = new HolderTime(db, clocks, parts.sandboxControl);
   const flowStore = new FlowStore(db, parts.secrets);
@@ -143,6 +158,17 @@ export function createServices(
     holderTime,
     parts.sandboxControl,
   );
+  const mandates = new MandateService(db, events);
+  const paymentMethods = new PaymentMethodService(
+    db,
+    paymentMethodStore,
+    accounts,
+    accountNumbers,
+    customers,
+    mandates,
+    events,
+  );
+  const setupAttempts = new SetupAttemptLog(db);
   return {
     merchants,
     idempotency: new IdempotencyService(db, parts.secrets),
@@ -188,5 +214,17 @@ export function createServices(
     cliSessions: new CliSessions(parts.secrets),
     cliResends: new CliResends((payload) => store.caps.notify(db, cliResendChannel, payload)),
     scheduled: new ScheduledSync(db, clocks, bank, accountData, parts.bankCheckSeconds),
+    paymentMethods,
+    mandates,
+    setupIntents: new SetupIntentService(
+      db,
+      new SetupIntentStore(db),
+      customers,
+      paymentMethods,
+      mandates,
+      setupAttempts,
+      events,
+    ),
+    setupAttempts,
   };
 }

@@ -8,6 +8,9 @@ import { sessionRoutes } from './financial-connections/sessions.ts';
 import { transactionRoutes } from './financial-connections/transactions.ts';
 import { flowRoutes } from './flow/routes.ts';
 import { hostedRoutes } from './hosted/routes.ts';
+import { mandateRoutes } from './mandates/routes.ts';
+import { paymentMethodRoutes } from './payment-methods/routes.ts';
+import { setupIntentRoutes } from './setup-intents/routes.ts';
 import { stripeCliRoutes } from './stripecli/sessions.ts';
 import { financialConnectionsTestHelperRoutes } from './test-helpers/financial-connections.ts';
 import { sandboxClockRoutes } from './test-helpers/sandbox-clock.ts';
@@ -32,4 +35,7 @@ export const routes: readonly Route[] = [
   ...stripeCliRoutes,
   ...flowRoutes,
   ...hostedRoutes,
+  ...paymentMethodRoutes,
+  ...setupIntentRoutes,
+  ...mandateRoutes,
 ];

@@ -20,6 +20,10 @@ export const idPrefixes = {
   attempt: 'whatt',
   cliSession: 'clisess',
   hostedLink: 'fchl',
+  paymentMethod: 'pm',
+  setupIntent: 'seti',
+  setupAttempt: 'setatt',
+  mandate: 'mandate',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

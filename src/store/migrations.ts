@@ -426,6 +426,81 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0014_payments': {
+      async up(db: Kysely<unknown>) {
+        // PaymentMethods keep no bank numbers of their own: they read the numbers of the linked
+        // account they were built on, so that a relink reaches them without a copy to update.
+        await db.schema
+          .createTable('payment_methods')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('customer_id', 'text')
+          .addColumn('fc_account_id', 'text', (c) => c.notNull())
+          .addColumn('account_holder_type', 'text', (c) => c.notNull())
+          .addColumn('account_type', 'text')
+          .addColumn('billing_details', 'text', (c) => c.notNull())
+          .addColumn('metadata', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('payment_methods_customer')
+          .on('payment_methods')
+          .columns(['merchant_id', 'customer_id', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('payment_methods_account')
+          .on('payment_methods')
+          .column('fc_account_id')
+          .execute();
+        await db.schema
+          .createTable('mandates')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('payment_method_id', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('customer_acceptance', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('setup_intents')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('client_secret', 'text', (c) => c.notNull())
+          .addColumn('customer_id', 'text')
+          .addColumn('payment_method_id', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('usage', 'text', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .addColumn('verification_method', 'text', (c) => c.notNull())
+          .addColumn('metadata', 'text', (c) => c.notNull())
+          .addColumn('mandate_id', 'text')
+          .addColumn('latest_attempt_id', 'text')
+          .addColumn('cancellation_reason', 'text')
+          .execute();
+        await db.schema
+          .createIndex('setup_intents_customer')
+          .on('setup_intents')
+          .columns(['merchant_id', 'customer_id', 'id'])
+          .execute();
+        await db.schema
+          .createTable('setup_attempts')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('setup_intent_id', 'text', (c) => c.notNull())
+          .addColumn('customer_id', 'text')
+          .addColumn('payment_method_id', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('usage', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('setup_attempts_intent')
+          .on('setup_attempts')
+          .columns(['merchant_id', 'setup_intent_id', 'id'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -217,7 +217,10 @@ export interface EventsTable {
     | 'customer'
     | 'financial_connections.account'
     | 'financial_connections.authorization'
-    | 'financial_connections.session';
+    | 'financial_connections.session'
+    | 'payment_method'
+    | 'setup_intent'
+    | 'mandate';
   /** The domain record the event is about, as JSON; rendered per API version when read. */
   object_snapshot: string;
   previous_attributes: string | null;
@@ -289,6 +292,60 @@ export interface HostedLinksTable {
   mail_status: 'pending' | 'sent' | 'failed' | null;
 }
 
+export interface PaymentMethodsTable {
+  id: string;
+  merchant_id: string;
+  created: number;
+  /** The customer it is attached to, if any. */
+  customer_id: string | null;
+  /** The linked account whose current numbers it pays from. */
+  fc_account_id: string;
+  account_holder_type: 'individual' | 'company';
+  /** As the caller gave it; null renders the account's subcategory. */
+  account_type: 'checking' | 'savings' | null;
+  /** Stripe's billing_details, as JSON. */
+  billing_details: string;
+  metadata: string;
+}
+
+export interface MandatesTable {
+  id: string;
+  merchant_id: string;
+  created: number;
+  payment_method_id: string;
+  status: 'active' | 'inactive' | 'pending';
+  /** Stripe's customer_acceptance, as JSON. */
+  customer_acceptance: string;
+}
+
+export interface SetupIntentsTable {
+  id: string;
+  merchant_id: string;
+  created: number;
+  client_secret: string;
+  customer_id: string | null;
+  payment_method_id: string | null;
+  status: 'requires_payment_method' | 'requires_confirmation' | 'succeeded' | 'canceled';
+  usage: 'off_session' | 'on_session';
+  description: string | null;
+  verification_method: 'automatic' | 'instant' | 'microdeposits';
+  metadata: string;
+  mandate_id: string | null;
+  latest_attempt_id: string | null;
+  cancellation_reason: 'abandoned' | 'duplicate' | 'requested_by_customer' | null;
+}
+
+export interface SetupAttemptsTable {
+  id: string;
+  merchant_id: string;
+  created: number;
+  setup_intent_id: string;
+  customer_id: string | null;
+  payment_method_id: string;
+  status: 'succeeded';
+  usage: 'off_session' | 'on_session';
+}
+
 export interface Database {
   merchant_accounts: MerchantAccountsTable;
   api_keys: ApiKeysTable;
@@ -308,4 +365,8 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   hosted_links: HostedLinksTable;
+  payment_methods: PaymentMethodsTable;
+  mandates: MandatesTable;
+  setup_intents: SetupIntentsTable;
+  setup_attempts: SetupAttemptsTable;
 }

@@ -142,6 +142,7 @@ describe('openfc serve on SQLite', () => {
     '0011_account_details',
     '0012_session_flows',
     '0013_hosted_links',
+    '0014_payments',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {
