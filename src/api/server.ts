@@ -4,6 +4,7 @@ import { type BankContext, defaultSandboxBankPrefix, sandboxBankPlugin } from '.
 import { newId } from '../domain/ids.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Services } from '../services.ts';
+import { registerFlowPages } from './flow-pages.ts';
 import { registerMetrics } from './metrics.ts';
 import { routes } from './routes.ts';
 import { attachCliWebsocket } from './stripecli/websocket.ts';
@@ -67,6 +68,7 @@ export function buildServer({
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  registerFlowPages(app);
 
   if (sandboxBank)
     app.register(sandboxBankPlugin, { prefix: defaultSandboxBankPrefix, context: sandboxBank });
