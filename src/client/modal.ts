@@ -38,15 +38,24 @@ export function openModal({ origin, publishableKey, clientSecret }: ModalOptions
     iframe.referrerPolicy = 'no-referrer';
     Object.assign(iframe.style, {
       width: '100%',
-      maxWidth: '440px',
       height: '100%',
-      maxHeight: '700px',
       border: '0',
-      borderRadius: window.innerWidth > 480 ? '12px' : '0',
       background: '#fff',
       boxShadow: '0 20px 60px rgba(0, 0, 0, 0.3)',
     });
     overlay.appendChild(iframe);
+
+    // A card on wide screens, the whole screen on phones. Styles set from script, not a stylesheet,
+    // so that a merchant's CSP for styles does not matter.
+    const fit = () => {
+      const phone = window.innerWidth <= 480;
+      Object.assign(iframe.style, {
+        maxWidth: phone ? '100%' : '440px',
+        maxHeight: phone ? '100%' : '700px',
+        borderRadius: phone ? '0' : '12px',
+      });
+    };
+    fit();
 
     const keepFocus = (event: FocusEvent) => {
       if (!overlay.contains(event.target as Node)) iframe.focus();
@@ -55,6 +64,7 @@ export function openModal({ origin, publishableKey, clientSecret }: ModalOptions
     const finish = (result: CollectResult) => {
       clearTimeout(readyTimer);
       window.removeEventListener('message', onMessage);
+      window.removeEventListener('resize', fit);
       document.removeEventListener('focusin', keepFocus);
       overlay.remove();
       document.body.style.overflow = previousOverflow;
@@ -89,6 +99,7 @@ export function openModal({ origin, publishableKey, clientSecret }: ModalOptions
     };
 
     window.addEventListener('message', onMessage);
+    window.addEventListener('resize', fit);
     document.addEventListener('focusin', keepFocus);
     document.body.style.overflow = 'hidden';
     document.body.appendChild(overlay);
