@@ -43,9 +43,8 @@ function distFolder(): string | undefined {
     .find((dir) => existsSync(join(dir, 'flow', 'index.html')));
 }
 
-function load(): Built | undefined {
-  const dist = distFolder();
-  if (!dist) return undefined;
+function load(dist: string | undefined): Built | undefined {
+  if (!dist || !existsSync(join(dist, 'flow', 'index.html'))) return undefined;
   const assetsDir = join(dist, 'flow', 'assets');
   const assets = new Map(
     readdirSync(assetsDir).map((name) => [name, readFileSync(join(assetsDir, name))] as const),
@@ -68,8 +67,9 @@ function unavailable(reply: FastifyReply) {
   return reply.code(503).headers(pageHeaders).header('cache-control', 'no-store').send(notBuilt);
 }
 
-export function registerFlowPages(app: FastifyInstance): void {
-  const built = load();
+/** `dist`: where the build is; found next to the running module unless given. */
+export function registerFlowPages(app: FastifyInstance, dist = distFolder()): void {
+  const built = load(dist);
 
   app.get('/flow/', async (_request, reply) => {
     if (!built) return unavailable(reply);

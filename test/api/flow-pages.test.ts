@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import Fastify from 'fastify';
+import { registerFlowPages } from '../../src/api/flow-pages.ts';
 import { backends } from '../support/backends.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 
@@ -116,4 +120,18 @@ describe('the flow pages and the client library', () => {
     }
     assert.match(built.mjs, /export\s*\{[^}]*as default/);
   });
+});
+
+test('without a build, the pages answer a 503 page that says how to build', async () => {
+  const app = Fastify();
+  registerFlowPages(app, mkdtempSync(path.join(tmpdir(), 'openfc-no-build-')));
+  for (const url of ['/flow/', '/hosted/fc/hl_token_123', '/js/v1/openfc.js', '/js/v1/openfc.mjs']) {
+    const response = await app.inject({ url });
+    assert.equal(response.statusCode, 503, url);
+    assert.equal(response.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(response.headers['cache-control'], 'no-store');
+    assert.match(response.body, /<h1>The account holder's flow is not available<\/h1>/);
+    assert.match(response.body, /Run <code>npm run build<\/code> and restart it/);
+  }
+  await app.close();
 });
