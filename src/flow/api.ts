@@ -24,7 +24,8 @@ export class FlowApi {
   }
 
   institutions(query: string): Promise<{ featured: Institution[]; results: Institution[] }> {
-    return this.get('/flow/v1/institutions', { query });
+    // Like Stripe's API, the flow API refuses empty strings: no query means the featured list only.
+    return this.get('/flow/v1/institutions', query ? { query } : {});
   }
 
   /** POST /flow/v1/<action>; list values are sent as Stripe's `name[]` pairs. */

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Flow } from '../app.tsx';
 import { Screen } from '../screen.tsx';
 import type { Institution } from '../types.ts';
@@ -18,23 +18,29 @@ function availability(institution: Institution): string | null {
 export function InstitutionScreen({ flow }: { flow: Flow }) {
   const [query, setQuery] = useState('');
   const [lists, setLists] = useState<{ featured: Institution[]; results: Institution[] } | null>(null);
+  const [failed, setFailed] = useState(false);
+  const latest = useRef(0);
+
+  /** Only the answer to the latest search is shown, however the answers arrive. */
+  const load = useCallback(
+    (text: string) => {
+      const id = ++latest.current;
+      flow.api.institutions(text).then(
+        (found) => {
+          if (id !== latest.current) return;
+          setLists(found);
+          setFailed(false);
+        },
+        () => id === latest.current && setFailed(true),
+      );
+    },
+    [flow.api],
+  );
 
   useEffect(() => {
-    let current = true;
-    const timer = setTimeout(
-      () => {
-        flow.api.institutions(query.trim()).then(
-          (found) => current && setLists(found),
-          () => current && flow.say('We could not load the list of banks. Please try again.'),
-        );
-      },
-      query ? searchDelayMs : 0,
-    );
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [query, flow.api, flow.say]);
+    const timer = setTimeout(() => load(query.trim()), query ? searchDelayMs : 0);
+    return () => clearTimeout(timer);
+  }, [query, load]);
 
   const searching = query.trim() !== '';
   const shown = lists ? (searching ? lists.results : lists.featured) : [];
@@ -50,7 +56,14 @@ export function InstitutionScreen({ flow }: { flow: Flow }) {
         />
       </label>
       <h2 class="sub">{searching ? 'Results' : 'Popular banks'}</h2>
-      {lists === null ? (
+      {failed ? (
+        <div role="alert">
+          <p>We could not load the list of banks.</p>
+          <button type="button" class="secondary" onClick={() => load(query.trim())}>
+            Try again
+          </button>
+        </div>
+      ) : lists === null ? (
         <p role="status">Loading banks…</p>
       ) : shown.length === 0 ? (
         <p role="status">No banks match “{query.trim()}”.</p>
@@ -65,33 +78,32 @@ export function InstitutionScreen({ flow }: { flow: Flow }) {
   );
 }
 
+/**
+ * The button holds the name only (its accessible name is exactly the bank's name); it covers the
+ * whole card, and the address or the outage note below it is its description.
+ */
 function Bank({ institution, flow }: { institution: Institution; flow: Flow }) {
   const note = availability(institution);
   const noteId = `bank-note-${institution.id}`;
   return (
-    <li>
-      <button
-        type="button"
-        class={note ? 'bank down' : 'bank'}
-        aria-label={institution.name}
-        aria-describedby={note ? noteId : undefined}
-        disabled={flow.busy}
-        onClick={() => void flow.act(() => flow.api.post('institution', { institution: institution.id }))}
-      >
-        <span class="logo" aria-hidden="true">
-          {institution.name.charAt(0)}
+    <li class={note ? 'bank down' : 'bank'}>
+      <span class="logo" aria-hidden="true">
+        {institution.name.charAt(0)}
+      </span>
+      <span class="bank-text">
+        <button
+          type="button"
+          class="bank-name"
+          aria-describedby={noteId}
+          disabled={flow.busy}
+          onClick={() => void flow.act(() => flow.api.post('institution', { institution: institution.id }))}
+        >
+          {institution.name}
+        </button>
+        <span class={note ? 'note' : 'url'} id={noteId}>
+          {note ?? hostOf(institution.url)}
         </span>
-        <span class="bank-text">
-          <span class="bank-name">{institution.name}</span>
-          {note ? (
-            <span class="note" id={noteId}>
-              {note}
-            </span>
-          ) : (
-            <span class="url">{hostOf(institution.url)}</span>
-          )}
-        </span>
-      </button>
+      </span>
     </li>
   );
 }
