@@ -13,7 +13,9 @@ const described: Record<Permission, string> = {
 export function ConsentScreen({ flow }: { flow: Flow }) {
   const { merchant, session } = flow.view;
   return (
-    <Screen title={`${merchant.name} uses openfc to connect your accounts`}>
+    <Screen
+      title={`${merchant.name} uses openfc to ${session.relink ? 'reconnect' : 'connect'} your accounts`}
+    >
       <p>{merchant.name} will be able to see the following data from the accounts you choose to connect:</p>
       <ul class="checks">
         {session.permissions.map((permission) => (

@@ -33,7 +33,7 @@ function CredentialsForm({ flow, name }: { flow: Flow; name: string }) {
   const [password, setPassword] = useState('');
   return (
     <Screen title={`Log in to ${name}`}>
-      <p>Enter the username and password you use for {name}'s online banking.</p>
+      <p>Enter the username and password you use for online banking at {name}.</p>
       <form
         onSubmit={(event) => {
           event.preventDefault();

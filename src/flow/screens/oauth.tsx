@@ -47,8 +47,8 @@ export function OAuthScreen({ flow, step }: { flow: Flow; step: OAuthStep }) {
   return (
     <Screen title={`Log in at ${name}`}>
       <p>
-        You will log in on {name}'s own site, in a new window, and choose the accounts to share. Your login
-        details stay with {name}.
+        You will log in on the bank's own site, in a new window, and choose the accounts to share there. Your
+        login details stay with the bank.
       </p>
       {waiting && (
         <p class="waiting" role="status">
