@@ -76,6 +76,17 @@ describe('openfc.js on a merchant page of another origin', () => {
     await page.close();
   });
 
+  test('openfc.mjs imports from the merchant origin, exporting OpenFC as default and by name', async () => {
+    page = await browser.context.newPage();
+    await page.goto(merchant.url);
+    const exported = await page.evaluate(async (url) => {
+      const module = await import(url);
+      return { default: typeof module.default, same: module.default === module.OpenFC };
+    }, `${h.url}/js/v1/openfc.mjs`);
+    assert.deepEqual(exported, { default: 'function', same: true });
+    await page.close();
+  });
+
   test('a malformed client secret resolves with an error and opens nothing', async () => {
     page = await browser.context.newPage();
     await page.goto(merchant.url);
