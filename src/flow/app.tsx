@@ -81,13 +81,15 @@ export function App({ api, host }: { api: FlowApi; host: Host }) {
     }
   }, [api, host, view, fail]);
 
+  // Escape closes a modal; on a full page (hosted) a stray key must not cancel the session.
   useEffect(() => {
+    if (host.mode !== 'modal') return;
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') void end();
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [end]);
+  }, [end, host.mode]);
 
   const refresh = useCallback(async () => {
     try {

@@ -43,11 +43,23 @@ export function hostedHost(onEndedWithoutReturn: (view: FlowView | null) => void
   return {
     mode: 'hosted',
     finish(view) {
-      if (view.session.return_url) window.location.assign(view.session.return_url);
+      const target = webUrl(view.session.return_url);
+      if (target) window.location.assign(target);
       else onEndedWithoutReturn(view);
     },
     fail() {
       onEndedWithoutReturn(null);
     },
   };
+}
+
+/** Only an http(s) address is followed: never a `javascript:` or other scheme. */
+function webUrl(value: string | null): string | null {
+  if (!value) return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+  } catch {
+    return null;
+  }
 }
