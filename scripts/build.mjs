@@ -1,6 +1,8 @@
 // Builds openfc for running: one ESM file (dist/openfc.mjs) with its dependencies bundled, so a
-// start loads one file instead of hundreds of modules. Type checking is `npm run typecheck`'s job.
+// start loads one file instead of hundreds of modules; the account holder's flow app (dist/flow/,
+// Vite); and the browser client library (dist/client/). Type checking is `npm run typecheck`'s job.
 import { build } from 'esbuild';
+import { buildFlow } from './build-flow.mjs';
 
 await build({
   entryPoints: ['src/cli/main.ts'],
@@ -18,3 +20,21 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// The client library runs on merchants' pages: no dependencies, an old-enough target, minified.
+const client = { bundle: true, platform: 'browser', target: 'es2019', minify: true, logLevel: 'warning' };
+await build({
+  ...client,
+  entryPoints: ['src/client/global.ts'],
+  outfile: 'dist/client/openfc.js',
+  format: 'iife',
+});
+await build({
+  ...client,
+  entryPoints: ['src/client/module.ts'],
+  outfile: 'dist/client/openfc.mjs',
+  format: 'esm',
+  target: 'es2020',
+});
+
+await buildFlow();

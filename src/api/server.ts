@@ -5,6 +5,7 @@ import { newId } from '../domain/ids.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Services } from '../services.ts';
 import { registerOAuthCallback } from './flow/oauth-callback.ts';
+import { registerFlowPages } from './flow-pages.ts';
 import { registerMetrics } from './metrics.ts';
 import { routes } from './routes.ts';
 import { attachCliWebsocket } from './stripecli/websocket.ts';
@@ -68,6 +69,7 @@ export function buildServer({
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  registerFlowPages(app);
 
   if (sandboxBank)
     app.register(sandboxBankPlugin, { prefix: defaultSandboxBankPrefix, context: sandboxBank });

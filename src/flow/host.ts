@@ -1,0 +1,65 @@
+import type { FlowError, FlowView } from './types.ts';
+
+/** Where the flow's end goes: the merchant's page (modal) or the session's return URL (hosted). */
+export interface Host {
+  mode: 'modal' | 'hosted';
+  finish(view: FlowView): void;
+  fail(error: FlowError): void;
+}
+
+/**
+ * The modal handshake, iframe side. `openfc:ready` carries nothing secret, so it may go to any
+ * parent; `openfc:init` is taken only from the parent window, and its origin becomes the only
+ * origin results are posted to.
+ */
+export function waitForInit(): Promise<{ publishableKey: string; clientSecret: string; origin: string }> {
+  return new Promise((resolve) => {
+    const onMessage = (event: MessageEvent) => {
+      const data = event.data as { type?: unknown; publishableKey?: unknown; clientSecret?: unknown } | null;
+      if (event.source !== window.parent || data?.type !== 'openfc:init') return;
+      if (typeof data.publishableKey !== 'string' || typeof data.clientSecret !== 'string') return;
+      window.removeEventListener('message', onMessage);
+      resolve({ publishableKey: data.publishableKey, clientSecret: data.clientSecret, origin: event.origin });
+    };
+    window.addEventListener('message', onMessage);
+    window.parent.postMessage({ type: 'openfc:ready' }, '*');
+  });
+}
+
+export function modalHost(parentOrigin: string): Host {
+  return {
+    mode: 'modal',
+    finish(view) {
+      window.parent.postMessage({ type: 'openfc:done', session: view.result }, parentOrigin);
+    },
+    fail(error) {
+      window.parent.postMessage({ type: 'openfc:error', error }, parentOrigin);
+    },
+  };
+}
+
+/** Hosted mode ends on the merchant's return URL (the server only accepts registered ones). */
+export function hostedHost(onEndedWithoutReturn: (view: FlowView | null) => void): Host {
+  return {
+    mode: 'hosted',
+    finish(view) {
+      const target = webUrl(view.session.return_url);
+      if (target) window.location.assign(target);
+      else onEndedWithoutReturn(view);
+    },
+    fail() {
+      onEndedWithoutReturn(null);
+    },
+  };
+}
+
+/** Only an http(s) address is followed: never a `javascript:` or other scheme. */
+function webUrl(value: string | null): string | null {
+  if (!value) return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}

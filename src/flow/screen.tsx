@@ -1,0 +1,39 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import type { Flow } from './app.tsx';
+
+/**
+ * One screen of the flow. Its heading takes focus when the screen appears, so that keyboard and
+ * screen reader users start reading each step from its top.
+ */
+export function Screen({ title, children }: { title: string; children: ComponentChildren }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  return (
+    <>
+      <h1 ref={heading} tabIndex={-1}>
+        {title}
+      </h1>
+      {children}
+    </>
+  );
+}
+
+export function Actions({ children }: { children: ComponentChildren }) {
+  return <div class="actions">{children}</div>;
+}
+
+/** Back to the bank search; relink sessions stay at their institution, so they have none. */
+export function BackButton({ flow }: { flow: Flow }) {
+  if (flow.view.session.relink) return null;
+  return (
+    <button
+      type="button"
+      class="secondary"
+      disabled={flow.busy}
+      onClick={() => void flow.act(() => flow.api.post('back'))}
+    >
+      Back
+    </button>
+  );
+}

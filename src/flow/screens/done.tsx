@@ -1,0 +1,46 @@
+import type { Flow } from '../app.tsx';
+import { Actions, Screen } from '../screen.tsx';
+import type { Step } from '../types.ts';
+
+type DoneStep = Extract<Step, { kind: 'done' }>;
+
+const titles: Record<DoneStep['status'], string> = {
+  succeeded: 'Your accounts are connected',
+  cancelled: 'No accounts were connected',
+  failed: 'We could not connect your accounts',
+};
+
+export function DoneScreen({ flow, step }: { flow: Flow; step: DoneStep }) {
+  const merchant = flow.view.merchant.name;
+  return (
+    <Screen
+      title={
+        step.accounts.length === 1 && step.status === 'succeeded'
+          ? 'Your account is connected'
+          : titles[step.status]
+      }
+    >
+      {step.status === 'succeeded' && (
+        <>
+          <p>
+            {merchant} can now use {step.accounts.length === 1 ? 'this account' : 'these accounts'}
+            {step.institution ? ` at ${step.institution.name}` : ''}:
+          </p>
+          <ul class="linked">
+            {step.accounts.map((account) => (
+              <li key={`${account.display_name}${account.last4}`}>
+                {account.display_name} ••••{account.last4}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {step.message && <p class="message">{step.message}</p>}
+      <Actions>
+        <button type="button" class="primary" disabled={flow.busy} onClick={() => void flow.end()}>
+          Done
+        </button>
+      </Actions>
+    </Screen>
+  );
+}

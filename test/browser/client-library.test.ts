@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { backends } from '../support/backends.ts';
+import { launchBrowser, type TestBrowser } from '../support/browser.ts';
+import { createSession } from '../support/fc.ts';
+import { type Harness, startHarness } from '../support/harness.ts';
+import { flowFrameSelector, openFlow, startMerchantPage } from '../support/merchant-page.ts';
+
+// One backend: the browser side does not depend on the storage behind the API.
+const backend = backends[0];
+
+describe('openfc.js on a merchant page of another origin', () => {
+  let h: Harness;
+  let browser: TestBrowser;
+  let merchant: { url: string; close(): Promise<void> };
+  let page: Page;
+
+  before(async () => {
+    h = await startHarness(backend as (typeof backends)[number]);
+    merchant = await startMerchantPage(h.url);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await merchant?.close();
+    await h?.close();
+  });
+
+  async function newSession() {
+    const stripe = h.stripe();
+    const customer = await stripe.customers.create({ email: 'holder@example.com' });
+    return createSession(stripe, {
+      account_holder: { type: 'customer', customer: customer.id },
+      permissions: ['payment_method', 'balances'],
+    });
+  }
+
+  test('the modal frames /flow/ without the secret, and the secret reaches the flow by postMessage only', async () => {
+    page = await browser.context.newPage();
+    await page.goto(merchant.url);
+    assert.equal(await page.evaluate('typeof window.OpenFC'), 'function');
+    const session = await newSession();
+    const clientSecret = session.client_secret as string;
+
+    const frameRequest = page.waitForRequest(
+      (r) => r.url().startsWith(`${h.url}/flow/`) && r.resourceType() === 'document',
+    );
+    const sessionRequest = page.waitForRequest((r) => r.url().startsWith(`${h.url}/flow/v1/session`));
+    await openFlow(page, { publishableKey: h.publishableKey, clientSecret });
+
+    assert.equal((await frameRequest).url(), `${h.url}/flow/`);
+    const dialog = page.getByRole('dialog', { name: 'Connect your bank account' });
+    await dialog.waitFor();
+    assert.equal(await page.locator(flowFrameSelector).getAttribute('src'), `${h.url}/flow/`);
+
+    // The flow's first call carries what openfc:init handed over.
+    const request = await sessionRequest;
+    assert.equal(new URL(request.url()).searchParams.get('client_secret'), clientSecret);
+    assert.equal(request.headers().authorization, `Bearer ${h.publishableKey}`);
+
+    // Focus is on the flow; focus that leaves for the page behind the modal comes back.
+    assert.equal(await page.evaluate('document.activeElement?.tagName'), 'IFRAME');
+    await page.evaluate("document.getElementById('connect').focus()");
+    assert.equal(await page.evaluate('document.activeElement?.tagName'), 'IFRAME');
+
+    // A message that does not come from the flow's frame and origin is ignored.
+    await page.evaluate("window.postMessage({ type: 'openfc:done', session: { id: 'fcsess_forged' } }, '*')");
+    await page.waitForTimeout(200);
+    assert.equal(
+      await page.evaluate(
+        "Promise.race([window.result.then(() => 'settled'), new Promise((r) => setTimeout(() => r('pending'), 100))])",
+      ),
+      'pending',
+    );
+    await page.close();
+  });
+
+  test('openfc.mjs imports from the merchant origin, exporting OpenFC as default and by name', async () => {
+    page = await browser.context.newPage();
+    await page.goto(merchant.url);
+    const exported = await page.evaluate(async (url) => {
+      const module = await import(url);
+      return { default: typeof module.default, same: module.default === module.OpenFC };
+    }, `${h.url}/js/v1/openfc.mjs`);
+    assert.deepEqual(exported, { default: 'function', same: true });
+    await page.close();
+  });
+
+  test('a malformed client secret resolves with an error and opens nothing', async () => {
+    page = await browser.context.newPage();
+    await page.goto(merchant.url);
+    const { result } = await openFlow(page, {
+      publishableKey: h.publishableKey,
+      clientSecret: 'not-a-secret',
+    });
+    assert.deepEqual(await result(), {
+      error: {
+        type: 'invalid_request_error',
+        message: "collectFinancialConnectionsAccounts: pass the session's client_secret as clientSecret.",
+      },
+    });
+    assert.equal(await page.locator(flowFrameSelector).count(), 0);
+    await page.close();
+  });
+
+  test('an unreachable openfc resolves with api_connection_error', async () => {
+    page = await browser.context.newPage();
+    await page.goto(merchant.url);
+    const outcome = await page.evaluate(
+      "OpenFC(window.pk, { apiBase: 'http://127.0.0.1:9' }).collectFinancialConnectionsAccounts({ clientSecret: 'fcsess_abc_secret_def' })".replace(
+        'window.pk',
+        JSON.stringify(h.publishableKey),
+      ),
+    );
+    assert.deepEqual(outcome, {
+      error: { type: 'api_connection_error', message: 'Could not reach openfc at http://127.0.0.1:9.' },
+    });
+    assert.equal(await page.locator(flowFrameSelector).count(), 0);
+    await page.close();
+  });
+});

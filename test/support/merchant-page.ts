@@ -1,0 +1,58 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FrameLocator, Page } from 'playwright-core';
+
+/**
+ * A merchant's checkout page on an origin of its own (127.0.0.2), loading openfc.js from openfc's
+ * origin as a merchant's site would. Its button opens the flow with the key and client secret the
+ * test put on the page.
+ */
+export async function startMerchantPage(openfcUrl: string): Promise<{ url: string; close(): Promise<void> }> {
+  const page = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Example shop</title></head>
+<body><main><h1>Example shop</h1><p>Pay by bank: connect your account.</p>
+<button type="button" id="connect">Connect your bank</button></main>
+<script src="${openfcUrl}/js/v1/openfc.js"></script>
+<script>
+document.getElementById('connect').addEventListener('click', function () {
+  window.result = OpenFC(window.publishableKey).collectFinancialConnectionsAccounts({ clientSecret: window.clientSecret });
+});
+</script></body></html>`;
+  const server = createServer((request, response) => {
+    if (request.url !== '/') {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.2', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.2:${port}/`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export const flowFrameSelector = 'iframe[title="Connect your bank account"]';
+
+/** Clicks the merchant's button; the returned function waits for what the library resolved with. */
+export async function openFlow(
+  page: Page,
+  keys: { publishableKey: string; clientSecret: string },
+): Promise<{ frame: FrameLocator; result(): Promise<Record<string, unknown>> }> {
+  await page.evaluate((k) => Object.assign(globalThis, k), keys);
+  await page.getByRole('button', { name: 'Connect your bank' }).click();
+  return {
+    frame: page.frameLocator(flowFrameSelector),
+    result: () => page.evaluate('window.result') as Promise<Record<string, unknown>>,
+  };
+}
+
+/** The flow iframe's Frame (for axe-core), once it has loaded. */
+export async function flowFrame(page: Page) {
+  const handle = await page.waitForSelector(flowFrameSelector);
+  const frame = await handle.contentFrame();
+  if (!frame) throw new Error('the flow iframe has no frame');
+  return frame;
+}
