@@ -84,13 +84,27 @@ async function refresh() {
         button('Make it inactive (sandbox)', async () => {
           await post('/api/make-inactive', { account: account.id });
           result.textContent = 'The bank ended the consent; waiting for the webhook…';
-          setTimeout(refresh, 1000);
+          await waitForPrompt(account.id);
         }),
       );
     }
     item.append(actions);
     list.append(item);
   }
+  return accounts;
+}
+
+// The webhook arrives on its own time: look again until the handler has asked for a relink.
+async function waitForPrompt(id) {
+  for (let tries = 0; tries < 20; tries++) {
+    const accounts = await refresh();
+    if (accounts.some((a) => a.id === id && a.relink_prompt)) {
+      result.textContent = 'The webhook arrived: the account needs to be reconnected.';
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  result.textContent = 'No webhook arrived yet: reload the page later.';
 }
 
 document.getElementById('link').addEventListener('click', () => collect({}));

@@ -84,7 +84,10 @@ export async function startExample(options: ExampleOptions): Promise<RunningExam
   }
 
   async function accounts() {
-    const list = await stripe.financialConnections.accounts.list({ account_holder: holder }, preview);
+    const list = await stripe.financialConnections.accounts.list(
+      { account_holder: { customer: customer.id } },
+      preview,
+    );
     return list.data.map((a) => {
       const account = a as unknown as PreviewAccount;
       return {
@@ -95,7 +98,8 @@ export async function startExample(options: ExampleOptions): Promise<RunningExam
         last4: account.last4,
         status: account.status,
         inactive: account.status_details?.inactive ?? null,
-        relink_prompt: relinkPrompts.get(account.id) ?? null,
+        // A relink may finish before its reactivated event arrives: active accounts need none.
+        relink_prompt: account.status === 'inactive' ? (relinkPrompts.get(account.id) ?? null) : null,
       };
     });
   }
