@@ -108,3 +108,15 @@ export function linkIn(mail: ReceivedMail): string {
   if (links.length !== 1) throw new Error(`expected one link in the mail:\n${mail.text}`);
   return links[0] as string;
 }
+
+/**
+ * Links are paced in real time (one a minute per session, the first included): a test that cannot
+ * wait a minute makes the session's links older instead.
+ */
+export function agePacing(h: Harness, session: string) {
+  return h.running.store.db
+    .updateTable('hosted_links')
+    .set((eb) => ({ issued_real: eb('issued_real', '-', 61) }))
+    .where('session_id', '=', session)
+    .execute();
+}

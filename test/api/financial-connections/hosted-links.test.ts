@@ -4,6 +4,7 @@ import { backends } from '../../support/backends.ts';
 import { completeSession, type PreviewAccount } from '../../support/fc.ts';
 import { type Harness, type RawResponse, startHarness } from '../../support/harness.ts';
 import {
+  agePacing,
   createHosted,
   type HostedSession,
   hostedCall,
@@ -83,14 +84,6 @@ for (const backend of backends) {
           ui_mode: 'hosted',
           hosted: { delivery_method: method, return_url: returnUrl },
         });
-      // Links are paced in real time (one a minute per session, the first included): a test that
-      // cannot wait a minute makes the session's links older instead.
-      const agePacing = (id: string) =>
-        h.running.store.db
-          .updateTable('hosted_links')
-          .set((eb) => ({ issued_real: eb('issued_real', '-', 61) }))
-          .where('session_id', '=', id)
-          .execute();
       const retrieve = async (id: string) =>
         (await stripe.financialConnections.sessions.retrieve(id)) as unknown as HostedSession;
 
@@ -100,7 +93,7 @@ for (const backend of backends) {
       await advance(30 * day);
       assertError(await hostedCall(h, 'open', tokenOf(l1)), 400, 'hosted_link_expired', expired);
 
-      await agePacing(session.id);
+      await agePacing(h, session.id);
       const sent = await hostedCall(h, 'resend', tokenOf(l1));
       assert.deepEqual({ status: sent.status, body: sent.body }, { status: 200, body: { sent: true } });
       const second = await mail.nth(mail.received.length + 1);
@@ -131,7 +124,7 @@ for (const backend of backends) {
         'rate_limit',
         'A new link was sent less than a minute ago: wait a minute before asking again.',
       );
-      await agePacing(session.id);
+      await agePacing(h, session.id);
       assert.equal((await hostedCall(h, 'resend', tokenOf(l2))).status, 200);
       const l3 = linkIn(await mail.nth(mail.received.length + 1));
 
@@ -147,7 +140,7 @@ for (const backend of backends) {
       // The 48-hour window follows the merchant's clock too; a url session's new link goes by email.
       const shared = await hosted('url');
       await advance(30 * day);
-      await agePacing(shared.id);
+      await agePacing(h, shared.id);
       const mailsBefore = mail.received.length;
       assert.equal((await hostedCall(h, 'resend', tokenOf(shared.url as string))).status, 200);
       const fourth = await mail.nth(mailsBefore + 1);
