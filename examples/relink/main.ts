@@ -4,7 +4,7 @@
  * embedded sandbox (data in examples/relink/.data) and reads the keys that openfc keeps there.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startExample } from './server.ts';
 
@@ -32,11 +32,15 @@ async function embeddedOpenfc(apiBase: string) {
     process.on('exit', () => child.kill('SIGTERM'));
     for (let i = 0; i < 100 && !(await healthy(apiBase)); i++) await new Promise((r) => setTimeout(r, 100));
   }
-  const keys = JSON.parse(readFileSync(path.join(dataDir, 'test-keys.json'), 'utf8')) as {
-    secretKey: string;
-    publishableKey: string;
-  };
-  return keys;
+  const keysFile = path.join(dataDir, 'test-keys.json');
+  if (!existsSync(keysFile)) {
+    // Another openfc (`npm start`, say) answers there: its keys are not ours to guess.
+    console.error(
+      `openfc already answers at ${apiBase}: set OPENFC_SECRET_KEY and OPENFC_PUBLISHABLE_KEY to its keys, or stop it.`,
+    );
+    process.exit(1);
+  }
+  return JSON.parse(readFileSync(keysFile, 'utf8')) as { secretKey: string; publishableKey: string };
 }
 
 const apiBase = process.env.OPENFC_API_BASE ?? 'http://127.0.0.1:4242';
