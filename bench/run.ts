@@ -10,6 +10,7 @@
  *
  *   npm run bench                       10 s per route
  *   BENCH_SECONDS=5 npm run bench       a shorter run
+ *   BENCH_ONLY=flow npm run bench       only the flow in the browser (sizes, time to the consent screen)
  *   BENCH_CPU_PROF=/tmp/prof npm run bench
  *                                       also writes a V8 CPU profile of the openfc process there
  *
@@ -24,6 +25,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { request } from 'undici';
 import { type Child, startChild, stopChild } from './children.ts';
+import { measureFlow, reportFlow } from './flow.ts';
 import { percentile, table } from './format.ts';
 import { postgresUnreachable } from './postgres.ts';
 import { measureStart, reportStart } from './start.ts';
@@ -36,12 +38,24 @@ const completionWorkers = 8;
 const completionAccounts = 3;
 const warmupSeconds = 2;
 
-/** `BENCH_ONLY=http` or `BENCH_ONLY=webhooks` runs one half of the benchmark. */
-function readOnly(): 'http' | 'webhooks' | undefined {
+type Part = 'http' | 'webhooks' | 'flow';
+
+/** `BENCH_ONLY=http`, `webhooks` or `flow` runs one part of the benchmark. */
+function readOnly(): Part | undefined {
   const raw = process.env.BENCH_ONLY;
   if (raw === undefined || raw === '') return undefined;
-  if (raw === 'http' || raw === 'webhooks') return raw;
-  throw new Error(`BENCH_ONLY must be http or webhooks, not ${raw}.`);
+  if (raw === 'http' || raw === 'webhooks' || raw === 'flow') return raw;
+  throw new Error(`BENCH_ONLY must be http, webhooks or flow, not ${raw}.`);
+}
+
+/** `BENCH_FLOW_RUNS`: calls of collectFinancialConnectionsAccounts timed after the cold one. */
+function readFlowRuns(): number {
+  const raw = process.env.BENCH_FLOW_RUNS;
+  if (raw === undefined || raw === '') return 30;
+  const runs = Number(raw);
+  if (!Number.isInteger(runs) || runs <= 0)
+    throw new Error(`BENCH_FLOW_RUNS must be a positive integer, not ${raw}.`);
+  return runs;
 }
 
 function readSeconds(): number {
@@ -486,13 +500,17 @@ async function main(): Promise<void> {
   const only = readOnly();
   // Other work on the machine skews absolute figures (ratios much less); shown in the report.
   const loadBefore = os.loadavg()[0] ?? 0;
-  const start = only === 'webhooks' ? undefined : await measureStart();
-  const http = only === 'webhooks' ? undefined : await runHttp(seconds);
-  const webhooks = only === 'http' ? undefined : await runWebhooks();
+  const runs = (part: Part) => only === undefined || only === part;
+  const flowRuns = readFlowRuns();
+  const start = runs('http') ? await measureStart() : undefined;
+  const http = runs('http') ? await runHttp(seconds) : undefined;
+  const webhooks = runs('webhooks') ? await runWebhooks() : undefined;
+  const flow = runs('flow') ? await measureFlow(flowRuns) : undefined;
   reportMachine(loadBefore);
   if (start) reportStart(start);
   if (http) report(http, seconds);
   if (webhooks) reportWebhooks(webhooks);
+  if (flow) reportFlow(flow);
 }
 
 try {
