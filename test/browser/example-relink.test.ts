@@ -55,19 +55,20 @@ describe('the relink example in Chromium', () => {
   const accountItems = () => page.locator('#accounts > li > p:first-child').allTextContents();
 
   async function retrieve(id: string): Promise<PreviewAccount & { status_details: unknown }> {
-    return (await stripe.financialConnections.accounts.retrieve(id)) as PreviewAccount & {
+    return (await stripe.financialConnections.accounts.retrieve(id)) as unknown as PreviewAccount & {
       status_details: unknown;
     };
   }
 
   /**
-   * The modal flow from consent to Done, keeping `pick` alone chosen. Relink sessions skip the bank
-   * search; `single` sessions (limits[accounts]=1) offer radio buttons.
+   * The modal flow from consent to Done, keeping the checking account alone chosen. Relink sessions
+   * skip the bank search; `single` sessions (limits[accounts]=1) offer radio buttons.
    */
   async function throughModal(name: string, options: { relink: boolean; single?: boolean }) {
     const frame = page.frameLocator(flowFrameSelector);
     const target = await flowFrame(page);
-    await frame.getByRole('button', { name: 'Agree and continue' }).waitFor();
+    const verb = options.relink ? 'reconnect' : 'connect';
+    await frame.getByRole('heading', { name: `Default uses openfc to ${verb} your accounts` }).waitFor();
     await look(target, `${name}-consent`);
     await frame.getByRole('button', { name: 'Agree and continue' }).click();
 
