@@ -1,7 +1,8 @@
 /**
  * One command for the example: `npm run example:relink`. It uses the openfc at OPENFC_API_BASE with
  * OPENFC_SECRET_KEY and OPENFC_PUBLISHABLE_KEY when they are set; otherwise it starts openfc on its
- * embedded sandbox (data in examples/relink/.data) and reads the keys that openfc keeps there.
+ * embedded sandbox (data in examples/relink/.data) and reads the keys that openfc keeps there, or,
+ * when `npm start` already runs openfc there, the keys it keeps in ./data.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,9 +33,11 @@ async function embeddedOpenfc(apiBase: string) {
     process.on('exit', () => child.kill('SIGTERM'));
     for (let i = 0; i < 100 && !(await healthy(apiBase)); i++) await new Promise((r) => setTimeout(r, 100));
   }
-  const keysFile = path.join(dataDir, 'test-keys.json');
-  if (!existsSync(keysFile)) {
-    // Another openfc (`npm start`, say) answers there: its keys are not ours to guess.
+  // An openfc that already answered is ours from an earlier run, or `npm start`'s (keys in ./data).
+  const keysFile = [path.join(dataDir, 'test-keys.json'), path.join(root, 'data', 'test-keys.json')].find(
+    (file) => existsSync(file),
+  );
+  if (!keysFile) {
     console.error(
       `openfc already answers at ${apiBase}: set OPENFC_SECRET_KEY and OPENFC_PUBLISHABLE_KEY to its keys, or stop it.`,
     );
