@@ -96,7 +96,7 @@ async function refresh() {
 
 // The webhook arrives on its own time: look again until the handler has asked for a relink.
 async function waitForPrompt(id) {
-  for (let tries = 0; tries < 20; tries++) {
+  for (let tries = 0; tries < 60; tries++) {
     const accounts = await refresh();
     if (accounts.some((a) => a.id === id && a.relink_prompt)) {
       result.textContent = 'The webhook arrived: the account needs to be reconnected.';
