@@ -12,6 +12,7 @@ import { type BankStore, openBankStore } from './bank/sandbox/store/open.ts';
 import { sandboxControl } from './bank/sandbox-control.ts';
 import type { Config } from './config.ts';
 import type { IssuedKeys, Merchant } from './domain/merchants/service.ts';
+import { logMailer, smtpMailer } from './mail/mailer.ts';
 import { createMetrics, meteredPass } from './metrics/metrics.ts';
 import { type Scheduler, startScheduler } from './scheduler.ts';
 import { createServices, type Services } from './services.ts';
@@ -100,17 +101,31 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
     };
     const control = sandboxControl(() => bankUrl ?? '', bankClient);
     const metrics = createMetrics(() => outboxDepth(store.db, Date.now()));
-    const services = createServices(store, defaultApiVersion, {
-      connector: meteredConnector(connector, metrics.bankCall),
-      secrets,
-      sandboxControl: control,
-      bankCheckSeconds: config.bankCheckInterval,
-    });
+    const services = createServices(
+      store,
+      defaultApiVersion,
+      {
+        connector: meteredConnector(connector, metrics.bankCall),
+        secrets,
+        sandboxControl: control,
+        bankCheckSeconds: config.bankCheckInterval,
+      },
+      {
+        mailer: config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : logMailer(logger),
+        publicUrl: config.publicUrl,
+      },
+    );
     const { applied: migrationsApplied, result } = await migrateThen(store.db, store.caps, () =>
       ensureDefaultMerchant(services, config),
     );
     const { merchant, keys, madeNow } = result;
     services.accountData.onBackgroundError = (err) => logger.error({ err }, 'account data refresh failed');
+    // The error alone: the message it failed to send carries the hosted link.
+    services.hostedMail.onFailure = (err, link) =>
+      logger.error(
+        { link, error: err instanceof Error ? err.message : String(err) },
+        'hosted link mail failed',
+      );
     services.scheduled.onError = (err, context) => {
       metrics.schedulerFailure();
       logger.error({ err, ...context }, 'scheduled sync failed');
@@ -184,6 +199,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
         await stopListening?.();
         await stopResends?.();
         await services.accountData.idle();
+        await services.hostedMail.idle();
         await connector.close();
         await bankStore?.close();
         await store.close();

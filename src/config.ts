@@ -43,6 +43,15 @@ export const configSchema = z
       .number({ message: 'must be a number of seconds' })
       .min(0, 'must be 0 (off) or more seconds')
       .max(86_400, 'must be at most 86400 seconds'),
+    publicUrl: z
+      .string()
+      .regex(/^https?:\/\/[^\s@/?#]+\/?$/, 'must be an http:// or https:// origin, without a path')
+      .optional(),
+    smtpUrl: z
+      .string()
+      .regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL')
+      .optional(),
+    mailFrom: z.string().min(3, 'must be an address such as openfc <no-reply@example.com>'),
     bankCheckInterval: z.coerce
       .number({ message: 'must be a number of seconds' })
       .int('must be a whole number of seconds')
@@ -65,6 +74,7 @@ export const defaults = {
   schedulerInterval: 60,
   bankCheckInterval: 3600,
   bankClientId: 'openfc',
+  mailFrom: 'openfc <no-reply@localhost>',
 } as const;
 
 /** Where each setting comes from: a flag, and the environment variable behind it. */
@@ -85,6 +95,9 @@ export const configSources = {
   webhookTimeout: { flag: '--webhook-timeout', env: 'OPENFC_WEBHOOK_TIMEOUT' },
   schedulerInterval: { flag: '--scheduler-interval', env: 'OPENFC_SCHEDULER_INTERVAL' },
   bankCheckInterval: { flag: '--bank-check-interval', env: 'OPENFC_BANK_CHECK_INTERVAL' },
+  publicUrl: { flag: '--public-url', env: 'OPENFC_PUBLIC_URL' },
+  smtpUrl: { flag: '--smtp-url', env: 'OPENFC_SMTP_URL' },
+  mailFrom: { flag: '--mail-from', env: 'OPENFC_MAIL_FROM' },
 } as const satisfies Record<keyof Config, { flag: string; env: string }>;
 
 export type ConfigFlags = Partial<Record<keyof Config, string | undefined>>;

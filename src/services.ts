@@ -3,20 +3,38 @@ import type { SandboxControl } from './bank/sandbox-control.ts';
 import { CustomerService } from './domain/customers/service.ts';
 import { EventLog } from './domain/events/log.ts';
 import { AccountData } from './domain/financial-connections/account-data.ts';
+import { AccountLinking } from './domain/financial-connections/account-linking.ts';
 import { AccountNumberSync } from './domain/financial-connections/account-numbers.ts';
 import { AccountService, AuthorizationService } from './domain/financial-connections/accounts.ts';
 import { BankSync } from './domain/financial-connections/bank-sync.ts';
 import { SessionCompletion } from './domain/financial-connections/completion.ts';
+import { FlowService } from './domain/financial-connections/flow.ts';
+import { FlowReader } from './domain/financial-connections/flow-reader.ts';
+import { FlowStore } from './domain/financial-connections/flow-store.ts';
+import { HolderTime } from './domain/financial-connections/holder-time.ts';
+import { HostedAccess } from './domain/financial-connections/hosted-access.ts';
+import { HostedLinks } from './domain/financial-connections/hosted-links.ts';
+import { HostedMail } from './domain/financial-connections/hosted-mail.ts';
+import { HostedSessions } from './domain/financial-connections/hosted-sessions.ts';
 import { InstitutionService } from './domain/financial-connections/institutions.ts';
 import { Lifecycle } from './domain/financial-connections/lifecycle.ts';
+import { SandboxShortcut } from './domain/financial-connections/sandbox-shortcut.ts';
 import { ScheduledSync } from './domain/financial-connections/scheduled-sync.ts';
 import { SessionService } from './domain/financial-connections/sessions.ts';
 import { Simulator } from './domain/financial-connections/simulate.ts';
 import { TransactionService } from './domain/financial-connections/transactions.ts';
 import { IdempotencyService } from './domain/idempotency/service.ts';
 import { MerchantService } from './domain/merchants/service.ts';
+import { MandateService } from './domain/payments/mandates.ts';
+import { PaymentMethodsFollowNumbers } from './domain/payments/payment-method-follow.ts';
+import { PaymentMethodStore } from './domain/payments/payment-method-store.ts';
+import { PaymentMethodService } from './domain/payments/payment-methods.ts';
+import { SetupAttemptLog } from './domain/payments/setup-attempts.ts';
+import { SetupIntentStore } from './domain/payments/setup-intent-store.ts';
+import { SetupIntentService } from './domain/payments/setup-intents.ts';
 import { SandboxClocks } from './domain/sandbox-clock/clocks.ts';
 import { WebhookEndpointService } from './domain/webhook-endpoints/service.ts';
+import type { Mailer } from './mail/mailer.ts';
 import type { Store } from './store/open.ts';
 import type { SecretBox } from './store/secrets.ts';
 import { CliResends, CliSessions, cliResendChannel } from './webhooks/cli-sessions.ts';
@@ -32,7 +50,14 @@ export interface Services {
   accounts: AccountService;
   authorizations: AuthorizationService;
   sessions: SessionService;
+  /** Links to hosted sessions, and the mail that carries them. */
+  hostedLinks: HostedLinks;
+  hostedMail: HostedMail;
+  /** Opening a hosted link, and asking for a new one. */
+  hostedAccess: HostedAccess;
   completion: SessionCompletion;
+  /** The account holder's flow through a session, one step at a time. */
+  flow: FlowService;
   lifecycle: Lifecycle;
   bank: BankSync;
   /** Refreshes of balances, owners and transactions, run in the background. */
@@ -58,6 +83,11 @@ export interface Services {
   cliResends: CliResends;
   /** What openfc does on its own, on a timer: due refreshes and bank checks. */
   scheduled: ScheduledSync;
+  /** `us_bank_account` PaymentMethods built on linked accounts. */
+  paymentMethods: PaymentMethodService;
+  mandates: MandateService;
+  setupIntents: SetupIntentService;
+  setupAttempts: SetupAttemptLog;
 }
 
 export interface BankParts {
@@ -68,7 +98,19 @@ export interface BankParts {
   bankCheckSeconds: number;
 }
 
-export function createServices(store: Store, defaultApiVersion: string, parts: BankParts): Services {
+/** How hosted sessions reach their holders. */
+export interface HostedOptions {
+  mailer: Mailer;
+  /** The URL hosted links start with, when openfc is reached at another address than its own. */
+  publicUrl: string | undefined;
+}
+
+export function createServices(
+  store: Store,
+  defaultApiVersion: string,
+  parts: BankParts,
+  hosted: HostedOptions,
+): Services {
   const { db } = store;
   const signal = new WakeSignal();
   const outbox = new Outbox(db, store.caps, signal);
@@ -80,30 +122,74 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
   const lifecycle = new Lifecycle();
   const clocks = new SandboxClocks(db);
   const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle, clocks, events);
-  const sessions = new SessionService(db, customers, accounts, authorizations, institutions);
+  const hostedLinks = new HostedLinks(db, parts.secrets, hosted.publicUrl);
+  const hostedMail = new HostedMail(hostedLinks, hosted.mailer);
+  const hostedSessions = new HostedSessions({
+    customers,
+    accounts,
+    links: hostedLinks,
+    mail: hostedMail,
+    clocks,
+  });
+  const sessions = new SessionService(db, customers, accounts, authorizations, institutions, hostedSessions);
+  const merchants = new MerchantService(db, defaultApiVersion, parts.secrets);
+  const hostedAccess = new HostedAccess({
+    links: hostedLinks,
+    mail: hostedMail,
+    sessions,
+    merchants,
+    customers,
+    authorizations,
+    clocks,
+  });
   const accountData = new AccountData(db, accounts, bank, clocks, events);
-  const accountNumbers = new AccountNumberSync(db, bank, parts.secrets, events);
+  const paymentMethodStore = new PaymentMethodStore(db);
+  const accountNumbers = new AccountNumberSync(db, bank, parts.secrets, events, [
+    new PaymentMethodsFollowNumbers(paymentMethodStore, events),
+  ]);
+  const linking = new AccountLinking(db, sessions, lifecycle, bank, accountData, accountNumbers, events);
+  const holderTime = new HolderTime(db, clocks, parts.sandboxControl);
+  const flowStore = new FlowStore(db, parts.secrets);
+  const flow = new FlowService(
+    new FlowReader(sessions, accounts, authorizations, institutions, flowStore),
+    flowStore,
+    parts.connector,
+    linking,
+    holderTime,
+    parts.sandboxControl,
+  );
+  const mandates = new MandateService(db, events);
+  const paymentMethods = new PaymentMethodService(
+    db,
+    paymentMethodStore,
+    accounts,
+    accountNumbers,
+    customers,
+    mandates,
+    events,
+  );
+  const setupAttempts = new SetupAttemptLog(db);
   return {
-    merchants: new MerchantService(db, defaultApiVersion),
+    merchants,
     idempotency: new IdempotencyService(db, parts.secrets),
     customers,
     institutions,
     accounts,
     authorizations,
     sessions,
+    hostedLinks,
+    hostedMail,
+    hostedAccess,
     completion: new SessionCompletion(
-      db,
       sessions,
       accounts,
       authorizations,
-      lifecycle,
-      bank,
-      accountData,
-      accountNumbers,
-      events,
-      clocks,
+      linking,
+      flow,
+      new SandboxShortcut(db, parts.connector, holderTime),
       parts.sandboxControl,
     ),
+    flow,
     lifecycle,
     bank,
     accountData,
@@ -128,5 +214,17 @@ export function createServices(store: Store, defaultApiVersion: string, parts: B
     cliSessions: new CliSessions(parts.secrets),
     cliResends: new CliResends((payload) => store.caps.notify(db, cliResendChannel, payload)),
     scheduled: new ScheduledSync(db, clocks, bank, accountData, parts.bankCheckSeconds),
+    paymentMethods,
+    mandates,
+    setupIntents: new SetupIntentService(
+      db,
+      new SetupIntentStore(db),
+      customers,
+      paymentMethods,
+      mandates,
+      setupAttempts,
+      events,
+    ),
+    setupAttempts,
   };
 }

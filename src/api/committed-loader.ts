@@ -1,6 +1,8 @@
 import { renderCustomer } from './customers/render.ts';
 import { renderEvent } from './events/render.ts';
 import { renderAccount, renderAuthorization, renderSession } from './financial-connections/render.ts';
+import { renderPaymentMethod } from './payment-methods/render.ts';
+import { renderSetupIntent } from './setup-intents/render.ts';
 import { renderClock } from './test-helpers/render.ts';
 import { renderWebhookEndpoint } from './webhook-endpoints/render.ts';
 import type { Json, Returns } from './wire/expand.ts';
@@ -31,6 +33,10 @@ export async function renderCommitted(
       return renderAuthorization(await services.authorizations.get(merchant.id, id), version);
     case 'financial_connections.session':
       return renderSession(await services.sessions.get(merchant.id, id), version);
+    case 'payment_method':
+      return renderPaymentMethod(await services.paymentMethods.get(merchant.id, id));
+    case 'setup_intent':
+      return renderSetupIntent(await services.setupIntents.get(merchant.id, id), ctx.keyKind);
     case 'webhook_endpoint':
       return renderWebhookEndpoint(await services.webhookEndpoints.get(merchant.id, id));
   }

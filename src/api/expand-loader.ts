@@ -3,6 +3,9 @@ import type { Services } from '../services.ts';
 import { renderCustomer } from './customers/render.ts';
 import { renderInstitution } from './financial-connections/render.ts';
 import { renderOwnership } from './financial-connections/render-data.ts';
+import { renderMandate } from './mandates/render.ts';
+import { renderPaymentMethod } from './payment-methods/render.ts';
+import { renderSetupAttempt } from './setup-intents/render.ts';
 import type { ExpandLoader } from './wire/expand.ts';
 
 /** Loads what `expand[]` names, limited to what the merchant can see. */
@@ -22,6 +25,18 @@ export function expandLoader(services: Services, merchant: Merchant): ExpandLoad
       case 'ownership': {
         const ownership = await services.transactions.ownership(merchant.id, id);
         return ownership && renderOwnership(ownership);
+      }
+      case 'payment_method': {
+        const paymentMethod = await services.paymentMethods.find(merchant.id, id);
+        return paymentMethod && renderPaymentMethod(paymentMethod);
+      }
+      case 'mandate': {
+        const mandate = await services.mandates.find(merchant.id, id);
+        return mandate && renderMandate(mandate);
+      }
+      case 'setup_attempt': {
+        const attempt = await services.setupAttempts.find(merchant.id, id);
+        return attempt && renderSetupAttempt(attempt);
       }
     }
   };

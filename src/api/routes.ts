@@ -6,6 +6,11 @@ import { authorizationRoutes } from './financial-connections/authorizations.ts';
 import { institutionRoutes } from './financial-connections/institutions.ts';
 import { sessionRoutes } from './financial-connections/sessions.ts';
 import { transactionRoutes } from './financial-connections/transactions.ts';
+import { flowRoutes } from './flow/routes.ts';
+import { hostedRoutes } from './hosted/routes.ts';
+import { mandateRoutes } from './mandates/routes.ts';
+import { paymentMethodRoutes } from './payment-methods/routes.ts';
+import { setupIntentRoutes } from './setup-intents/routes.ts';
 import { stripeCliRoutes } from './stripecli/sessions.ts';
 import { financialConnectionsTestHelperRoutes } from './test-helpers/financial-connections.ts';
 import { sandboxClockRoutes } from './test-helpers/sandbox-clock.ts';
@@ -28,4 +33,9 @@ export const routes: readonly Route[] = [
   ...eventRoutes,
   ...webhookEndpointRoutes,
   ...stripeCliRoutes,
+  ...flowRoutes,
+  ...hostedRoutes,
+  ...paymentMethodRoutes,
+  ...setupIntentRoutes,
+  ...mandateRoutes,
 ];

@@ -4,6 +4,7 @@ import { type BankContext, defaultSandboxBankPrefix, sandboxBankPlugin } from '.
 import { newId } from '../domain/ids.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Services } from '../services.ts';
+import { registerOAuthCallback } from './flow/oauth-callback.ts';
 import { registerFlowPages } from './flow-pages.ts';
 import { registerMetrics } from './metrics.ts';
 import { routes } from './routes.ts';
@@ -76,6 +77,7 @@ export function buildServer({
   for (const route of routes) {
     app.route({ method: route.method, url: route.url, handler: route.handler(services) });
   }
+  registerOAuthCallback(app, services);
   attachCliWebsocket(app, services);
   return app;
 }

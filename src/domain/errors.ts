@@ -22,7 +22,17 @@ export type ErrorCode =
   | 'financial_connections_institution_unavailable'
   | 'status_transition_invalid'
   | 'email_invalid'
-  | 'invalid_characters';
+  | 'invalid_characters'
+  | 'rate_limit'
+  | 'hosted_link_expired'
+  | 'hosted_link_used'
+  | 'bank_account_unusable'
+  | 'financial_connections_account_unavailable_account_numbers'
+  | 'payment_method_bank_account_blocked'
+  | 'payment_method_invalid_parameter'
+  | 'payment_method_unexpected_state'
+  | 'setup_intent_invalid_parameter'
+  | 'setup_intent_unexpected_state';
 
 export interface ApiErrorInit {
   status: number;

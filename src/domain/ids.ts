@@ -19,6 +19,11 @@ export const idPrefixes = {
   delivery: 'whdel',
   attempt: 'whatt',
   cliSession: 'clisess',
+  hostedLink: 'fchl',
+  paymentMethod: 'pm',
+  setupIntent: 'seti',
+  setupAttempt: 'setatt',
+  mandate: 'mandate',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

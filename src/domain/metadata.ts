@@ -12,3 +12,24 @@ export function mergeMetadata(
   }
   return next;
 }
+
+/**
+ * The keys of `before` that differ in `after`, with their old values, as an event's
+ * `previous_attributes.metadata` shows them; undefined when nothing changed.
+ */
+export function previousMetadata(
+  before: Record<string, string>,
+  after: Record<string, string>,
+): Record<string, string> | undefined {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  const previous: Record<string, string> = {};
+  let changed = false;
+  for (const k of keys) {
+    if (before[k] !== after[k]) {
+      changed = true;
+      // Stripe shows a key that was added with an empty string as its previous value.
+      previous[k] = before[k] ?? '';
+    }
+  }
+  return changed ? previous : undefined;
+}

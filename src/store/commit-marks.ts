@@ -29,6 +29,14 @@ export function withCommitMark<T>(mark: CommitMark, work: () => Promise<T>): Pro
   return marks.run(mark, work);
 }
 
+/**
+ * Runs `work` so that its writes commit without the mark: steps that a repeat of the work takes
+ * again from wherever they were left, and that say nothing about whether the work was done.
+ */
+export function withoutCommitMark<T>(work: () => Promise<T>): Promise<T> {
+  return marks.exit(work);
+}
+
 /** The mark of the work running now, if any. */
 export function currentCommitMark(): CommitMark | undefined {
   return marks.getStore();

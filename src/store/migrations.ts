@@ -354,6 +354,153 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
         await backfillAccountDetails(db);
       },
     },
+    '0012_session_flows': {
+      async up(db: Kysely<unknown>) {
+        // The holder's progress through a session, kept in the database so that any process can
+        // take the next step.
+        await db.schema
+          .createTable('fc_session_flows')
+          .addColumn('session_id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('step', 'text', (c) => c.notNull())
+          .addColumn('institution_id', 'text')
+          .addColumn('consented', 'integer', (c) => c.notNull())
+          .addColumn('state_digest', 'text')
+          .addColumn('verifier_sealed', 'text')
+          .addColumn('redirect_uri', 'text')
+          .addColumn('authorize_url_sealed', 'text')
+          .addColumn('login_id_sealed', 'text')
+          .addColumn('prompt', 'text')
+          .addColumn('grant_sealed', 'text')
+          .addColumn('bank_accounts', 'text')
+          .addColumn('failure_kind', 'text')
+          .addColumn('failure_message', 'text')
+          .addColumn('failure_available_at', 'bigint')
+          .addColumn('updated', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('fc_session_flows_state')
+          .on('fc_session_flows')
+          .column('state_digest')
+          .execute();
+      },
+    },
+    '0013_hosted_links': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('fc_sessions')
+          .addColumn('ui_mode', 'text', (c) => c.notNull().defaultTo('modal'))
+          .execute();
+        await db.schema.alterTable('fc_sessions').addColumn('hosted_delivery_method', 'text').execute();
+        // The publishable key, sealed, so that a hosted link can hand it to the hosted page.
+        await db.schema.alterTable('api_keys').addColumn('key_sealed', 'text').execute();
+        // Links to hosted sessions: the token only as a digest, the URL sealed so that the session
+        // can show it again. Times are on the merchant's clock except `issued_real` (real time),
+        // which paces new links.
+        await db.schema
+          .createTable('hosted_links')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('session_id', key, (c) => c.notNull())
+          .addColumn('token_digest', 'text', (c) => c.notNull().unique())
+          .addColumn('url_sealed', 'text', (c) => c.notNull())
+          .addColumn('relink_authorization_id', 'text')
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('issued_real', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('first_visited_at', 'bigint')
+          .addColumn('replaced_at', 'bigint')
+          .addColumn('mail_to', 'text')
+          .addColumn('mail_status', 'text')
+          .execute();
+        await db.schema
+          .createIndex('hosted_links_session')
+          .on('hosted_links')
+          .columns(['session_id', 'created'])
+          .execute();
+        await db.schema
+          .createIndex('hosted_links_relink')
+          .on('hosted_links')
+          .columns(['merchant_id', 'relink_authorization_id', 'created'])
+          .execute();
+      },
+    },
+    '0014_payments': {
+      async up(db: Kysely<unknown>) {
+        // PaymentMethods keep no bank numbers of their own: they read the numbers of the linked
+        // account they were built on, so that a relink reaches them without a copy to update.
+        await db.schema
+          .createTable('payment_methods')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('customer_id', 'text')
+          .addColumn('fc_account_id', 'text', (c) => c.notNull())
+          .addColumn('account_holder_type', 'text', (c) => c.notNull())
+          .addColumn('account_type', 'text')
+          .addColumn('billing_details', 'text', (c) => c.notNull())
+          .addColumn('metadata', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('payment_methods_customer')
+          .on('payment_methods')
+          .columns(['merchant_id', 'customer_id', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('payment_methods_account')
+          .on('payment_methods')
+          .column('fc_account_id')
+          .execute();
+        await db.schema
+          .createTable('mandates')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('payment_method_id', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('customer_acceptance', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('setup_intents')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('client_secret', 'text', (c) => c.notNull())
+          .addColumn('customer_id', 'text')
+          .addColumn('payment_method_id', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('usage', 'text', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .addColumn('verification_method', 'text', (c) => c.notNull())
+          .addColumn('metadata', 'text', (c) => c.notNull())
+          .addColumn('mandate_id', 'text')
+          .addColumn('latest_attempt_id', 'text')
+          .addColumn('cancellation_reason', 'text')
+          .execute();
+        await db.schema
+          .createIndex('setup_intents_customer')
+          .on('setup_intents')
+          .columns(['merchant_id', 'customer_id', 'id'])
+          .execute();
+        await db.schema
+          .createTable('setup_attempts')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('setup_intent_id', 'text', (c) => c.notNull())
+          .addColumn('customer_id', 'text')
+          .addColumn('payment_method_id', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('usage', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('setup_attempts_intent')
+          .on('setup_attempts')
+          .columns(['merchant_id', 'setup_intent_id', 'id'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -13,6 +13,8 @@ export interface ApiKeysTable {
   key_hash: string;
   last4: string;
   created: number;
+  /** Publishable keys only, sealed with the merchant's id: the hosted page is handed it. */
+  key_sealed: string | null;
 }
 
 export interface CustomersTable {
@@ -130,12 +132,55 @@ export interface FcSessionsTable {
   relink_account_id: string | null;
   relink_result: string | null;
   cancelled_reason: string | null;
+  ui_mode: 'modal' | 'hosted';
+  hosted_delivery_method: 'email' | 'url' | null;
 }
 
 export interface FcSessionAccountsTable {
   session_id: string;
   account_id: string;
   position: number;
+}
+
+export type FlowStepKind =
+  | 'consent'
+  | 'institution'
+  | 'login'
+  | 'oauth'
+  | 'prompt'
+  | 'accounts'
+  | 'error'
+  | 'done';
+
+/** The account holder's progress through a pending session, one step at a time. */
+export interface FcSessionFlowsTable {
+  session_id: string;
+  merchant_id: string;
+  /** Grows with every step taken; a step is taken only from the version it was read at. */
+  version: number;
+  step: FlowStepKind;
+  institution_id: string | null;
+  consented: number;
+  /** SHA-256 of the OAuth `state`, to find the flow from the bank's redirect. */
+  state_digest: string | null;
+  /** The PKCE verifier, sealed and bound to the session. */
+  verifier_sealed: string | null;
+  redirect_uri: string | null;
+  /** The bank's authorization URL (it carries the `state`), sealed and bound to the session. */
+  authorize_url_sealed: string | null;
+  /** The bank's login in progress, sealed and bound to the session. */
+  login_id_sealed: string | null;
+  /** The bank's current question, as JSON. */
+  prompt: string | null;
+  /** The bank's grant after the login, sealed and bound to the session. */
+  grant_sealed: string | null;
+  /** The accounts the bank shared after the login (no numbers), as JSON. */
+  bank_accounts: string | null;
+  failure_kind: string | null;
+  failure_message: string | null;
+  /** When a down bank said it expects to be back (Unix seconds). */
+  failure_available_at: number | null;
+  updated: number;
 }
 
 export interface IdempotencyKeysTable {
@@ -172,7 +217,10 @@ export interface EventsTable {
     | 'customer'
     | 'financial_connections.account'
     | 'financial_connections.authorization'
-    | 'financial_connections.session';
+    | 'financial_connections.session'
+    | 'payment_method'
+    | 'setup_intent'
+    | 'mandate';
   /** The domain record the event is about, as JSON; rendered per API version when read. */
   object_snapshot: string;
   previous_attributes: string | null;
@@ -228,6 +276,76 @@ export interface WebhookAttemptsTable {
   next_attempt_at: number | null;
 }
 
+export interface HostedLinksTable {
+  id: string;
+  merchant_id: string;
+  session_id: string;
+  token_digest: string;
+  url_sealed: string;
+  relink_authorization_id: string | null;
+  created: number;
+  issued_real: number;
+  expires_at: number;
+  first_visited_at: number | null;
+  replaced_at: number | null;
+  mail_to: string | null;
+  mail_status: 'pending' | 'sent' | 'failed' | null;
+}
+
+export interface PaymentMethodsTable {
+  id: string;
+  merchant_id: string;
+  created: number;
+  /** The customer it is attached to, if any. */
+  customer_id: string | null;
+  /** The linked account whose current numbers it pays from. */
+  fc_account_id: string;
+  account_holder_type: 'individual' | 'company';
+  /** As the caller gave it; null renders the account's subcategory. */
+  account_type: 'checking' | 'savings' | null;
+  /** Stripe's billing_details, as JSON. */
+  billing_details: string;
+  metadata: string;
+}
+
+export interface MandatesTable {
+  id: string;
+  merchant_id: string;
+  created: number;
+  payment_method_id: string;
+  status: 'active' | 'inactive' | 'pending';
+  /** Stripe's customer_acceptance, as JSON. */
+  customer_acceptance: string;
+}
+
+export interface SetupIntentsTable {
+  id: string;
+  merchant_id: string;
+  created: number;
+  client_secret: string;
+  customer_id: string | null;
+  payment_method_id: string | null;
+  status: 'requires_payment_method' | 'requires_confirmation' | 'succeeded' | 'canceled';
+  usage: 'off_session' | 'on_session';
+  description: string | null;
+  verification_method: 'automatic' | 'instant' | 'microdeposits';
+  metadata: string;
+  mandate_id: string | null;
+  latest_attempt_id: string | null;
+  cancellation_reason: 'abandoned' | 'duplicate' | 'requested_by_customer' | null;
+}
+
+export interface SetupAttemptsTable {
+  id: string;
+  merchant_id: string;
+  created: number;
+  setup_intent_id: string;
+  customer_id: string | null;
+  payment_method_id: string;
+  status: 'succeeded';
+  usage: 'off_session' | 'on_session';
+}
+
 export interface Database {
   merchant_accounts: MerchantAccountsTable;
   api_keys: ApiKeysTable;
@@ -236,6 +354,7 @@ export interface Database {
   fc_accounts: FcAccountsTable;
   fc_sessions: FcSessionsTable;
   fc_session_accounts: FcSessionAccountsTable;
+  fc_session_flows: FcSessionFlowsTable;
   fc_account_ownerships: FcAccountOwnershipsTable;
   fc_account_owners: FcAccountOwnersTable;
   fc_transactions: FcTransactionsTable;
@@ -245,4 +364,9 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  hosted_links: HostedLinksTable;
+  payment_methods: PaymentMethodsTable;
+  mandates: MandatesTable;
+  setup_intents: SetupIntentsTable;
+  setup_attempts: SetupAttemptsTable;
 }

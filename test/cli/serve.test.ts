@@ -140,6 +140,9 @@ describe('openfc serve on SQLite', () => {
     '0009_number_expiry_notices',
     '0010_idempotency_commits',
     '0011_account_details',
+    '0012_session_flows',
+    '0013_hosted_links',
+    '0014_payments',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

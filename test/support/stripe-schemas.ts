@@ -95,6 +95,27 @@ function convertSchema(schema: Json): Json {
   return { anyOf: [out, { type: 'null' }] };
 }
 
+/**
+ * The schemas carry, under `x-delta-2026`, the 2026 values of enums whose GA 2023 list is older
+ * (`reason_enum_2026` for property `reason`): openfc follows the 2026 lists.
+ */
+function withEnumDeltas(schema: JsonObject): JsonObject {
+  const delta = schema['x-delta-2026'];
+  const properties = schema.properties;
+  if (!isObject(delta) || !isObject(properties)) return schema;
+  const updated: JsonObject = { ...properties };
+  for (const [key, values] of Object.entries(delta)) {
+    const name = key.match(/^(.+)_enum_2026$/)?.[1];
+    const property = name === undefined ? undefined : updated[name];
+    if (name === undefined || !Array.isArray(values) || !isObject(property)) continue;
+    const items = property.items;
+    if (Array.isArray(property.enum)) updated[name] = { ...property, enum: values };
+    else if (isObject(items) && Array.isArray(items.enum))
+      updated[name] = { ...property, items: { ...items, enum: values } };
+  }
+  return { ...schema, properties: updated };
+}
+
 function load(): Registry {
   if (registry) return registry;
 
@@ -116,7 +137,7 @@ function load(): Registry {
       stubs.add(name);
       converted = { type: 'object' };
     } else {
-      const c = convertSchema(schema);
+      const c = convertSchema(withEnumDeltas(schema));
       if (!isObject(c)) throw new Error(`schema ${name} is not an object`);
       converted = c;
     }

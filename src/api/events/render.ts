@@ -1,6 +1,9 @@
 import type { EventObject, StoredEvent } from '../../domain/events/log.ts';
 import { renderCustomer } from '../customers/render.ts';
 import { renderAccount, renderAuthorization, renderSession } from '../financial-connections/render.ts';
+import { renderMandate } from '../mandates/render.ts';
+import { renderPaymentMethod } from '../payment-methods/render.ts';
+import { renderSetupIntent } from '../setup-intents/render.ts';
 import type { Json } from '../wire/expand.ts';
 import type { ApiVersion } from '../wire/versions.ts';
 
@@ -14,6 +17,12 @@ function renderObject(object: EventObject, version: ApiVersion): Json {
       return renderAuthorization(object.record, version);
     case 'financial_connections.session':
       return renderSession(object.record, version);
+    case 'payment_method':
+      return renderPaymentMethod(object.record);
+    case 'setup_intent':
+      return renderSetupIntent(object.record);
+    case 'mandate':
+      return renderMandate(object.record);
   }
 }
 

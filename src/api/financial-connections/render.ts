@@ -111,8 +111,18 @@ export function renderSession(session: FcSession, version: ApiVersion): Json {
     body.status = session.status;
     if (session.cancelledReason !== null)
       body.status_details = { cancelled: { reason: session.cancelledReason } };
-    body.ui_mode = 'modal';
-    body.url = null;
+    // Events keep sessions as they were recorded; those from before hosted sessions lack these.
+    body.ui_mode = session.uiMode ?? 'modal';
+    body.url = session.url ?? null;
+  }
+  if (version.hosted) {
+    body.hosted =
+      session.uiMode === 'hosted'
+        ? {
+            ...(session.hostedDeliveryMethod !== null && { delivery_method: session.hostedDeliveryMethod }),
+            return_url: session.returnUrl,
+          }
+        : null;
   }
   return body;
 }

@@ -8,6 +8,7 @@ import {
 } from '../../domain/financial-connections/types.ts';
 import { arrayOf, emptyableInt, obj, oneOf, str } from '../wire/params.ts';
 import { defineRoute, type RequestContext } from '../wire/route.ts';
+import { hostedParams, hostedSettings } from './hosted-params.ts';
 import { renderSession } from './render.ts';
 
 const holderParams = obj({
@@ -61,6 +62,7 @@ function checkReturnUrl(url: string | undefined): void {
 const createParams = {
   account_holder: holderParams.optional(),
   permissions: z.array(oneOf(permissions)).min(1),
+  hosted: hostedParams,
   filters: obj({
     account_subcategories: arrayOf(oneOf(accountSubcategories)).optional(),
     countries: arrayOf(str(2)).optional(),
@@ -85,6 +87,7 @@ export const sessionRoutes = [
       refusePreviewParams(ctx, {
         relink_options: p.relink_options,
         ui_mode: p.ui_mode,
+        hosted: p.hosted,
         'filters[institution]': p.filters?.institution,
       });
       if (!ctx.version.preview && p.account_holder === undefined) {
@@ -100,9 +103,7 @@ export const sessionRoutes = [
           'prefetch',
         );
       }
-      if (p.ui_mode === 'hosted') {
-        throw invalidRequest('ui_mode=hosted is not available in openfc yet; use the modal flow.', 'ui_mode');
-      }
+      const hosted = hostedSettings(ctx, p);
       checkReturnUrl(p.return_url);
       const session = await ctx.services.sessions.create(ctx.merchant, {
         holder: toHolder(p.account_holder),
@@ -110,9 +111,13 @@ export const sessionRoutes = [
         filters: p.filters,
         limitsAccounts: p.limits?.accounts,
         prefetch: p.prefetch && [...new Set(p.prefetch)],
-        returnUrl: p.return_url,
+        returnUrl: hosted?.returnUrl ?? p.return_url,
         manualEntryMode: p.manual_entry?.mode,
         relink: p.relink_options,
+        hosted: hosted && {
+          deliveryMethod: hosted.deliveryMethod,
+          base: ctx.services.hostedLinks.base(ctx.origin),
+        },
       });
       return renderSession(session, ctx.version);
     },

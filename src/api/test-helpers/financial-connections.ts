@@ -33,6 +33,7 @@ export const financialConnectionsTestHelperRoutes = [
           credentials: p.credentials && { ...p.credentials, answers: p.credentials.answers ?? [] },
         },
         requestRef(ctx),
+        ctx.origin,
       );
       return renderSession(session, ctx.version);
     },

@@ -26,7 +26,8 @@ function masked(key: string): string {
   return `${prefix}${'*'.repeat(8)}${key.length > prefix.length + 8 ? key.slice(-4) : ''}`;
 }
 
-export type AllowedKeys = 'secret' | 'secret_or_publishable';
+/** `publishable`: the account holder's flow, which runs in a browser and must never hold a secret key. */
+export type AllowedKeys = 'secret' | 'secret_or_publishable' | 'publishable';
 
 /** Authenticates a request; never echoes the full key. */
 export async function authenticate(
@@ -54,6 +55,11 @@ export async function authenticate(
       code: 'secret_key_required',
       message: 'This API call cannot be made with a publishable API key. Please use a secret API key.',
     });
+  }
+  if (credential.kind !== 'publishable' && allowed === 'publishable') {
+    throw unauthorized(
+      "This API call is made from the account holder's browser: use your publishable API key (pk_test_…), never a secret key.",
+    );
   }
   return credential;
 }

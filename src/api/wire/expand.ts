@@ -3,7 +3,14 @@ import { invalidRequest } from '../../domain/errors.ts';
 export type Json = Record<string, unknown>;
 
 /** The kinds of object an expandable field can point at. */
-export type ExpandableKind = 'customer' | 'account' | 'institution' | 'ownership';
+export type ExpandableKind =
+  | 'customer'
+  | 'account'
+  | 'institution'
+  | 'ownership'
+  | 'payment_method'
+  | 'mandate'
+  | 'setup_attempt';
 
 /** Loads an object by id, rendered for the request's API version; undefined when not visible. */
 export type ExpandLoader = (kind: ExpandableKind, id: string) => Promise<Json | undefined>;
@@ -16,6 +23,9 @@ const kindObjectType: Record<ExpandableKind, string> = {
   account: 'account',
   institution: 'financial_connections.institution',
   ownership: 'financial_connections.account_ownership',
+  payment_method: 'payment_method',
+  mandate: 'mandate',
+  setup_attempt: 'setup_attempt',
 };
 
 /** For each object type, the fields (dot paths) that hold an expandable id. */
@@ -35,6 +45,15 @@ const expandableFields: Record<string, Record<string, ExpandableKind>> = {
     'account_holder.customer': 'customer',
     'account_holder.account': 'account',
   },
+  setup_intent: {
+    customer: 'customer',
+    payment_method: 'payment_method',
+    mandate: 'mandate',
+    latest_attempt: 'setup_attempt',
+  },
+  setup_attempt: { customer: 'customer', payment_method: 'payment_method' },
+  payment_method: { customer: 'customer' },
+  mandate: { payment_method: 'payment_method' },
 };
 
 /** Fields that hold an embedded list, which `expand` may walk into through `data`, by item type. */

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from '../../domain/errors.ts';
 import type { RequestRef } from '../../domain/events/log.ts';
-import type { Merchant } from '../../domain/merchants/service.ts';
+import type { KeyKind, Merchant } from '../../domain/merchants/service.ts';
 import type { Services } from '../../services.ts';
 import { expandLoader } from '../expand-loader.ts';
 import { type AllowedKeys, authenticate } from './auth.ts';
@@ -14,6 +14,8 @@ import { type ApiVersion, resolveVersion } from './versions.ts';
 
 export interface RequestContext {
   merchant: Merchant;
+  /** The kind of key the request was made with: a publishable key sees less. */
+  keyKind: KeyKind;
   version: ApiVersion;
   requestId: string;
   idempotencyKey: string | undefined;
@@ -131,6 +133,7 @@ export function defineRoute<S extends Shape>(def: RouteDefinition<S>): Route {
       }
       const ctx: RequestContext = {
         merchant,
+        keyKind: credential.kind,
         version,
         requestId: request.id,
         idempotencyKey: key,

@@ -3,21 +3,25 @@ import { invalidRequest } from '../../domain/errors.ts';
 /**
  * The API versions openfc speaks. Preview versions carry the relink surface (session `status`,
  * `relink_options`, `relink_result`, account `status_details.inactive`, authorizations and
- * institutions); GA versions do not, as on Stripe.
+ * institutions); GA versions do not, as on Stripe. Hosted sessions (`ui_mode=hosted`, `hosted`) came
+ * with `2026-03-25.preview`.
  */
 export const apiVersions = {
-  '2026-01-28.preview': { preview: true },
-  '2026-03-04.preview': { preview: true },
-  '2026-07-29.preview': { preview: true },
-  '2026-07-29.dahlia': { preview: false },
-  '2026-10-28.endive': { preview: false },
-} as const satisfies Record<string, { preview: boolean }>;
+  '2026-01-28.preview': { preview: true, hosted: false },
+  '2026-03-04.preview': { preview: true, hosted: false },
+  '2026-03-25.preview': { preview: true, hosted: true },
+  '2026-07-29.preview': { preview: true, hosted: true },
+  '2026-07-29.dahlia': { preview: false, hosted: false },
+  '2026-10-28.endive': { preview: false, hosted: false },
+} as const satisfies Record<string, { preview: boolean; hosted: boolean }>;
 
 export type ApiVersionName = keyof typeof apiVersions;
 
 export interface ApiVersion {
   name: ApiVersionName;
   preview: boolean;
+  /** Whether the version carries hosted sessions. */
+  hosted: boolean;
 }
 
 export const defaultApiVersion: ApiVersionName = '2026-03-04.preview';
@@ -39,5 +43,5 @@ export function resolveVersion(requested: string | undefined, accountDefault: st
       undefined,
     );
   }
-  return { name, preview: apiVersions[name].preview };
+  return { name, ...apiVersions[name] };
 }

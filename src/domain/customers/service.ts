@@ -5,7 +5,7 @@ import { resourceMissing } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
 import { madeObject } from '../idempotency/scope.ts';
 import { newId } from '../ids.ts';
-import { mergeMetadata } from '../metadata.ts';
+import { mergeMetadata, previousMetadata } from '../metadata.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
 
 export interface Customer {
@@ -53,17 +53,8 @@ function changedFields(before: Customer, after: Customer): Record<string, unknow
   for (const field of ['email', 'name', 'description', 'phone'] as const) {
     if (before[field] !== after[field]) out[field] = before[field];
   }
-  const keys = new Set([...Object.keys(before.metadata), ...Object.keys(after.metadata)]);
-  const metadata: Record<string, string> = {};
-  let metadataChanged = false;
-  for (const k of keys) {
-    if (before.metadata[k] !== after.metadata[k]) {
-      metadataChanged = true;
-      // Stripe shows a key that was added with an empty string as its previous value.
-      metadata[k] = before.metadata[k] ?? '';
-    }
-  }
-  if (metadataChanged) out.metadata = metadata;
+  const metadata = previousMetadata(before.metadata, after.metadata);
+  if (metadata) out.metadata = metadata;
   return out;
 }
 

@@ -8,6 +8,9 @@ import type { NoticeChange, Transition } from '../financial-connections/lifecycl
 import type { FcAccount, FcAuthorization, FcSession } from '../financial-connections/types.ts';
 import { newId } from '../ids.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
+import type { Mandate } from '../payments/mandates.ts';
+import type { PaymentMethod } from '../payments/payment-method-store.ts';
+import type { SetupIntent } from '../payments/setup-intent-store.ts';
 
 /** The API request that caused a change; absent for changes openfc makes on its own. */
 export interface RequestRef {
@@ -20,7 +23,10 @@ export type EventObject =
   | { kind: 'customer'; record: Customer }
   | { kind: 'financial_connections.account'; record: FcAccount }
   | { kind: 'financial_connections.authorization'; record: FcAuthorization }
-  | { kind: 'financial_connections.session'; record: FcSession };
+  | { kind: 'financial_connections.session'; record: FcSession }
+  | { kind: 'payment_method'; record: PaymentMethod }
+  | { kind: 'setup_intent'; record: SetupIntent }
+  | { kind: 'mandate'; record: Mandate };
 
 export interface EventInput {
   type: string;

@@ -5,7 +5,7 @@ import type { SecretBox } from '../../store/secrets.ts';
 import type { EventLog } from '../events/log.ts';
 import { accountFromRow } from './accounts.ts';
 import type { BankSync } from './bank-sync.ts';
-import type { AccountNumberDetails } from './types.ts';
+import type { AccountNumberDetails, FcAccount } from './types.ts';
 
 function details(numbers: AccountNumbers): AccountNumberDetails {
   return {
@@ -14,6 +14,16 @@ function details(numbers: AccountNumbers): AccountNumberDetails {
     status: numbers.status,
     supported_networks: numbers.supportedNetworks,
   };
+}
+
+/** What else follows an account's numbers: told in the transaction that stores new ones. */
+export interface NumbersFollower {
+  numbersChanged(
+    trx: Kysely<Database>,
+    account: FcAccount,
+    before: readonly AccountNumbers[] | null,
+    after: readonly AccountNumbers[],
+  ): Promise<void>;
 }
 
 /**
@@ -26,6 +36,7 @@ export class AccountNumberSync {
     private readonly bank: BankSync,
     private readonly secrets: SecretBox,
     private readonly events: EventLog,
+    private readonly followers: readonly NumbersFollower[] = [],
   ) {}
 
   /**
@@ -95,13 +106,15 @@ export class AccountNumberSync {
         .selectAll()
         .where('id', '=', accountId)
         .executeTakeFirstOrThrow();
+      const account = accountFromRow(row);
       await this.events.record(trx, row.merchant_id, {
         type: 'financial_connections.account.account_numbers_updated',
-        object: { kind: 'financial_connections.account', record: accountFromRow(row) },
+        object: { kind: 'financial_connections.account', record: account },
         previous: {
           account_numbers: previous.account_numbers === null ? null : JSON.parse(previous.account_numbers),
         },
       });
+      for (const follower of this.followers) await follower.numbersChanged(trx, account, before, numbers);
     });
   }
 

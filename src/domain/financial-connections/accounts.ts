@@ -154,6 +154,18 @@ export class AccountService {
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
+  /** The accounts an authorization gives access to. */
+  async ofAuthorization(merchantId: string, authorizationId: string): Promise<FcAccount[]> {
+    const rows = await this.db
+      .selectFrom('fc_accounts')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .where('authorization_id', '=', authorizationId)
+      .orderBy('id', 'asc')
+      .execute();
+    return rows.map(accountFromRow);
+  }
+
   /** Ends access to the account for good; data read before stays readable. */
   async disconnect(merchantId: string, id: string, request?: RequestRef): Promise<FcAccount> {
     const account = await this.get(merchantId, id);

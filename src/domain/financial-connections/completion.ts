@@ -1,29 +1,18 @@
-import type { Kysely, Transaction } from 'kysely';
 import type { SandboxAccount, SandboxInstitution } from '../../bank/catalogue.ts';
-import type { BankAccount, Grant } from '../../bank/connector.ts';
 import type { SandboxControl } from '../../bank/sandbox-control.ts';
-import type { Database } from '../../store/schema.ts';
+import { withoutCommitMark } from '../../store/commit-marks.ts';
 import { invalidRequest } from '../errors.ts';
-import type { EventLog, RequestRef } from '../events/log.ts';
-import { newId } from '../ids.ts';
+import type { RequestRef } from '../events/log.ts';
 import type { Merchant } from '../merchants/service.ts';
-import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
-import type { AccountData } from './account-data.ts';
-import type { AccountNumberSync } from './account-numbers.ts';
+import type { AccountLinking, Ended } from './account-linking.ts';
 import { chooseInstitution, pickAccounts } from './account-picking.ts';
-import { type AccountService, type AuthorizationService, bankDetailColumns } from './accounts.ts';
-import { BankLogin } from './bank-login.ts';
-import { type BankSync, institutionUnavailable } from './bank-sync.ts';
-import { type Credentials, refuseCredentials } from './credential-login.ts';
-import type { Lifecycle } from './lifecycle.ts';
+import type { AccountService, AuthorizationService } from './accounts.ts';
+import { institutionUnavailable } from './bank-sync.ts';
+import { type Credentials, holderAtBank, logInThroughFlow, refuseCredentials } from './credential-login.ts';
+import type { FlowCall, FlowService, FlowState } from './flow.ts';
+import type { SandboxShortcut } from './sandbox-shortcut.ts';
 import type { SessionService } from './sessions.ts';
-import {
-  type AccountHolder,
-  type FcSession,
-  holderColumns,
-  type RelinkResult,
-  type SessionStatus,
-} from './types.ts';
+import type { FcAuthorization, FcSession } from './types.ts';
 
 export const completionOutcomes = ['success', 'cancelled', 'failed_authentication', 'error'] as const;
 export type CompletionOutcome = (typeof completionOutcomes)[number];
@@ -36,16 +25,6 @@ export interface CompleteSessionInput {
   credentials?: Credentials | undefined;
 }
 
-function now(): number {
-  return Math.floor(Date.now() / 1000);
-}
-
-type Ended = {
-  status: Exclude<SessionStatus, 'pending'>;
-  cancelledReason?: string;
-  relinkFailure?: RelinkResult['failure_reason'];
-};
-
 /** What each unsuccessful outcome leaves behind. */
 const unsuccessful: Record<Exclude<CompletionOutcome, 'success'>, Ended> = {
   cancelled: { status: 'cancelled', cancelledReason: 'other', relinkFailure: 'no_authorization' },
@@ -54,78 +33,28 @@ const unsuccessful: Record<Exclude<CompletionOutcome, 'success'>, Ended> = {
 };
 
 /**
- * Completing a session, as the hosted flow does after the user's choices: the login at the bank,
- * the authorization and the accounts the user picked, or how the session ended without them.
+ * Completing a session without a browser, for merchants' tests: the user's choices (checked against
+ * the sandbox catalogue) taken through the same flow steps a holder takes, with the sandbox bank's
+ * shortcut standing in for the consent page when no credentials are given.
  */
 export class SessionCompletion {
   constructor(
-    private readonly db: Kysely<Database>,
     private readonly sessions: SessionService,
     private readonly accounts: AccountService,
     private readonly authorizations: AuthorizationService,
-    private readonly lifecycle: Lifecycle,
-    private readonly bank: BankSync,
-    private readonly accountData: AccountData,
-    private readonly numbers: AccountNumberSync,
-    private readonly events: EventLog,
-    clocks: SandboxClocks,
-    control: SandboxControl,
-  ) {
-    this.login = new BankLogin(db, bank, clocks, control);
-  }
-
-  private readonly login: BankLogin;
-
-  /** `financial_connections.session.updated`: the session left `pending`, as it stands now. */
-  private async announce(trx: Transaction<Database>, merchantId: string, id: string, request?: RequestRef) {
-    const session = await this.sessions.find(merchantId, id, trx);
-    if (!session) return;
-    await this.events.record(
-      trx,
-      merchantId,
-      {
-        type: 'financial_connections.session.updated',
-        object: { kind: 'financial_connections.session', record: session },
-        previous: { status: 'pending' },
-      },
-      request,
-    );
-  }
-
-  /** Ends a pending session; only the first caller wins. */
-  private async end(
-    trx: Transaction<Database>,
-    merchantId: string,
-    id: string,
-    ended: Ended,
-    result: RelinkResult | null,
-  ) {
-    const updated = await trx
-      .updateTable('fc_sessions')
-      .set({
-        status: ended.status,
-        cancelled_reason: ended.cancelledReason ?? null,
-        relink_result: result && JSON.stringify(result),
-      })
-      .where('id', '=', id)
-      .where('merchant_id', '=', merchantId)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) {
-      throw invalidRequest(
-        `The session '${id}' has already been completed.`,
-        'session',
-        'status_transition_invalid',
-      );
-    }
-  }
+    private readonly linking: AccountLinking,
+    private readonly flow: FlowService,
+    private readonly shortcut: SandboxShortcut,
+    private readonly control: SandboxControl,
+  ) {}
 
   /** Completes a pending session as the hosted flow would after the user's choices. */
   async complete(
     merchant: Merchant,
     id: string,
     input: CompleteSessionInput,
-    request?: RequestRef,
+    request: RequestRef | undefined,
+    origin: string,
   ): Promise<FcSession> {
     const session = await this.sessions.get(merchant.id, id);
     if (session.status !== 'pending') {
@@ -155,10 +84,7 @@ export class SessionCompletion {
         authorization: null,
         failure_reason: ended.relinkFailure ?? null,
       };
-      await this.db.transaction().execute(async (trx) => {
-        await this.end(trx, merchant.id, id, ended, result);
-        await this.announce(trx, merchant.id, id, request);
-      });
+      await this.linking.endWithout(merchant.id, id, ended, result, request);
       return this.sessions.get(merchant.id, id);
     }
 
@@ -183,181 +109,80 @@ export class SessionCompletion {
       };
       const ended: Ended =
         picked.length === 0 ? { status: 'cancelled', cancelledReason: 'other' } : { status: 'failed' };
-      await this.db.transaction().execute(async (trx) => {
-        await this.end(trx, merchant.id, id, ended, result);
-        await this.announce(trx, merchant.id, id, request);
-      });
+      await this.linking.endWithout(merchant.id, id, ended, result, request);
       return this.sessions.get(merchant.id, id);
     }
 
-    const login = input.credentials
-      ? await this.login.withCredentials(merchant.id, institution, relinkAuth, input.credentials)
-      : await this.login.shortcut(merchant.id, institution, picked, relinkAuth);
-    if (!login.ok) {
-      if (login.failure.kind === 'institution_unavailable')
-        throw institutionUnavailable(login.failure, institution.name);
-      // The bank ending the login is an error; wrong credentials or answers, a failed authentication.
-      const outcome = login.failure.kind === 'login_failed' ? 'error' : 'failed_authentication';
-      return this.complete(merchant, id, { outcome }, request);
-    }
-    // A credential login consents to every account of the holder; the user links the picked ones.
-    const { grant, accounts: shared } = login.value;
-    const reported = new Map(shared.map((a) => [a.key, a]));
-
-    const { authorizationId, linked } = await this.db.transaction().execute(async (trx) => {
-      const authorizationId = relinkAuth?.id ?? newId('authorization');
-      let reactivated: string[] = [];
-      if (relinkAuth) {
-        const restored = await this.lifecycle.restoreAuthorization(trx, relinkAuth.id);
-        await this.events.recordNotices(trx, restored.notices, request);
-        reactivated = restored.reactivated;
-        await trx
-          .updateTable('fc_authorizations')
-          .set({
-            grant_sealed: this.bank.sealGrant(authorizationId, grant),
-            bank_user_id: grant.bankUserId,
-            institution_name: institution.name,
-          })
-          .where('id', '=', authorizationId)
-          .execute();
-        await this.keepDetailsCurrent(trx, authorizationId, institution, shared);
-      } else {
-        await this.authorize(trx, merchant.id, session.holder, institution, authorizationId, grant);
+    // The holder's steps through the flow, as the browser would take them.
+    const call: FlowCall = { merchant, clientSecret: session.clientSecret, origin, request };
+    // The steps up to the login's end are taken again by a repeat of this request: only its end
+    // (the link, or the session ended) tells an idempotent replay that the request was done.
+    const state = await withoutCommitMark(() => this.logIn(call, institution, picked, relinkAuth, input));
+    if ('outcome' in state) return this.complete(merchant, id, { outcome: state.outcome }, request, origin);
+    if (state.step.kind === 'error') {
+      const failure = state.failure;
+      if (failure?.kind === 'institution_unavailable') {
+        throw institutionUnavailable(
+          {
+            kind: 'institution_unavailable',
+            ...(failure.availableAt && { expectedAvailableAt: failure.availableAt }),
+          },
+          institution.name,
+        );
       }
-      const { ids: linked, created } = await this.linkAccounts(
-        trx,
-        merchant.id,
-        session,
-        institution,
-        authorizationId,
-        picked,
-        reported,
-      );
-      const result = session.relink && {
-        account: relinkAccount?.id ?? null,
-        authorization: authorizationId,
-        failure_reason: null,
-      };
-      await this.end(trx, merchant.id, id, { status: 'succeeded' }, result);
-      await trx
-        .insertInto('fc_session_accounts')
-        .values(linked.map((accountId, position) => ({ session_id: id, account_id: accountId, position })))
-        .execute();
-      await this.events.recordAccounts(
-        trx,
-        'financial_connections.account.reactivated',
-        reactivated,
-        request,
-      );
-      await this.events.recordAccounts(trx, 'financial_connections.account.created', created, request);
-      await this.announce(trx, merchant.id, id, request);
-      return { authorizationId, linked };
-    });
-    // The first sync: what the bank says about the new connection right away.
-    await this.bank.checkAuthorization(authorizationId);
-    // The numbers of accounts linked for payments; the bank issues new tokenized numbers on each
-    // consent, so a relink fetches them again for every account under the authorization.
-    await this.numbers.syncAuthorization(authorizationId);
-    await this.accountData.prefetch(merchant.id, linked, session.prefetch);
+      // The bank ending the login ends the session failed; wrong credentials or answers, cancelled.
+      await this.flow.cancel(call);
+      return this.sessions.get(merchant.id, id);
+    }
+    await this.flow.linkPicked(
+      call,
+      picked.map((a) => ({ key: a.key, details: { ...a, name: a.displayName } })),
+    );
     return this.sessions.get(merchant.id, id);
   }
 
-  private async authorize(
-    trx: Transaction<Database>,
-    merchantId: string,
-    holder: AccountHolder | null,
+  /** The login through the flow's steps: credentials with each answer, or the sandbox shortcut. */
+  private async logIn(
+    call: FlowCall,
     institution: SandboxInstitution,
-    authorizationId: string,
-    grant: Grant,
-  ): Promise<void> {
-    await trx
-      .insertInto('fc_authorizations')
-      .values({
-        id: authorizationId,
-        merchant_id: merchantId,
-        created: now(),
-        institution_id: institution.id,
-        institution_name: institution.name,
-        ...holderColumns(holder),
-        status: 'active',
-        status_details: '{}',
-        grant_sealed: this.bank.sealGrant(authorizationId, grant),
-        bank_user_id: grant.bankUserId,
-      })
-      .execute();
-  }
-
-  /**
-   * A relink renews the bank's details of every account it shares under the authorization, picked
-   * or not: they are the bank's latest word on them.
-   */
-  private async keepDetailsCurrent(
-    trx: Transaction<Database>,
-    authorizationId: string,
-    institution: SandboxInstitution,
-    shared: BankAccount[],
-  ): Promise<void> {
-    for (const account of shared) {
-      await trx
-        .updateTable('fc_accounts')
-        .set(bankDetailColumns(institution.name, account))
-        .where('authorization_id', '=', authorizationId)
-        .where('bank_account_key', '=', account.key)
-        .execute();
-    }
-  }
-
-  /** Links the picked bank accounts under the authorization: the same bank account keeps its id. */
-  private async linkAccounts(
-    trx: Transaction<Database>,
-    merchantId: string,
-    session: FcSession,
-    institution: SandboxInstitution,
-    authorizationId: string,
     picked: SandboxAccount[],
-    reported: Map<string, BankAccount>,
-  ): Promise<{ ids: string[]; created: string[] }> {
-    const ids: string[] = [];
-    const created: string[] = [];
-    for (const bank of picked) {
-      const existing = await trx
-        .selectFrom('fc_accounts')
-        .select(['id'])
-        .where('authorization_id', '=', authorizationId)
-        .where('bank_account_key', '=', bank.key)
-        .executeTakeFirst();
-      const atBank = reported.get(bank.key);
-      const fields = {
-        ...holderColumns(session.holder),
-        status: 'active' as const,
-        status_details: '{}',
-        permissions: JSON.stringify(session.permissions),
-        bank_account_id: atBank?.id ?? null,
-        // What the bank reports; an account it left out keeps what the user picked.
-        ...bankDetailColumns(institution.name, atBank ?? { ...bank, name: bank.displayName }),
-      };
-      if (existing) {
-        await trx.updateTable('fc_accounts').set(fields).where('id', '=', existing.id).execute();
-        ids.push(existing.id);
-        continue;
-      }
-      const accountId = newId('account');
-      await trx
-        .insertInto('fc_accounts')
-        .values({
-          id: accountId,
-          merchant_id: merchantId,
-          created: now(),
-          authorization_id: authorizationId,
-          institution_id: institution.id,
-          bank_account_key: bank.key,
-          subscriptions: '[]',
-          ...fields,
-        })
-        .execute();
-      ids.push(accountId);
-      created.push(accountId);
+    relinkAuth: FcAuthorization | undefined,
+    input: CompleteSessionInput,
+  ): Promise<FlowState | { outcome: CompletionOutcome }> {
+    await this.toLogin(call, institution.id);
+    if (input.credentials) {
+      await this.checkHolder(call.merchant.id, institution, relinkAuth, input.credentials.username);
+      return logInThroughFlow(this.flow, call, institution, input.credentials);
     }
-    return { ids, created };
+    const code = await this.shortcut.code(call.merchant.id, institution, picked, relinkAuth);
+    if (code.ok) return this.flow.exchangeCode(call, code.value.code);
+    if (code.failure.kind === 'institution_unavailable')
+      throw institutionUnavailable(code.failure, institution.name);
+    return { outcome: code.failure.kind === 'login_failed' ? 'error' : 'failed_authentication' };
+  }
+
+  /** Takes the flow to the login at the institution, from wherever an earlier attempt left it. */
+  private async toLogin(call: FlowCall, institutionId: string): Promise<void> {
+    let { step } = await this.flow.state(call);
+    if (step.kind === 'consent') step = (await this.flow.consent(call)).step;
+    else if (step.kind !== 'institution') step = (await this.flow.back(call)).step;
+    if (step.kind === 'institution') await this.flow.chooseInstitution(call, institutionId);
+  }
+
+  /** A relink must log in as the holder of the authorization it repairs. */
+  private async checkHolder(
+    merchantId: string,
+    institution: SandboxInstitution,
+    relinkAuth: FcAuthorization | undefined,
+    username: string,
+  ): Promise<void> {
+    const holder = await holderAtBank(this.control, merchantId, institution, username);
+    if (!holder.ok) throw institutionUnavailable(holder.failure, institution.name);
+    if (relinkAuth?.bankUserId && holder.value !== relinkAuth.bankUserId) {
+      throw invalidRequest(
+        `This relink session is for an authorization of another holder at ${institution.name}: log in with the username that linked it.`,
+        'credentials[username]',
+      );
+    }
   }
 }

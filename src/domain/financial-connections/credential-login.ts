@@ -1,14 +1,8 @@
 import type { SandboxInstitution } from '../../bank/catalogue.ts';
-import {
-  type Authorized,
-  type BankResult,
-  fail,
-  type InstitutionConnector,
-  type LoginPrompt,
-  ok,
-} from '../../bank/connector.ts';
+import { type BankResult, fail, type LoginPrompt, ok } from '../../bank/connector.ts';
 import { type SandboxControl, SandboxControlRefused } from '../../bank/sandbox-control.ts';
 import { type ApiError, invalidRequest } from '../errors.ts';
+import type { FlowCall, FlowService, FlowState } from './flow.ts';
 
 /**
  * What the holder types at a credential login: a username and a password, then the answers to the
@@ -64,36 +58,32 @@ export async function holderAtBank(
 }
 
 /**
- * Logs in with credentials, answering each prompt of the bank with the next answer. A prompt left
- * without an answer, or answers the bank never asked for, are refused (the session stays pending);
- * what the bank itself refuses comes back as its failure.
+ * The credential login through the flow's steps: the password, then each answer in the order the
+ * bank asks. A question left without an answer, or answers the bank never asked for, are refused
+ * (the session stays pending); what the bank itself refuses leaves the flow at its error step.
  */
-export async function logInWithCredentials(
-  connector: InstitutionConnector,
-  merchantId: string,
+export async function logInThroughFlow(
+  flow: FlowService,
+  call: FlowCall,
   institution: SandboxInstitution,
   credentials: Credentials,
-): Promise<BankResult<Authorized>> {
+): Promise<FlowState> {
   const { username, password, answers } = credentials;
-  let step = await connector.logIn(institution.id, { tenant: merchantId, username, password });
+  let state = await flow.logIn(call, { username, password });
   let used = 0;
-  while (step.ok && step.value.status === 'prompt') {
-    const { loginId, prompt } = step.value;
+  while (state.step.kind === 'prompt') {
     const answer = answers[used];
-    if (answer === undefined) throw unanswered(institution, prompt, used);
+    if (answer === undefined) throw unanswered(institution, state.step.prompt, used);
     used += 1;
-    step = await connector.logIn(institution.id, { loginId, answer });
+    state = await flow.answer(call, answer);
   }
-  if (!step.ok) return step;
-  if (step.value.status !== 'authorized') throw new Error('unreachable: every prompt was answered');
-  const { authorized } = step.value;
-  if (used < answers.length) {
-    // The bank granted a consent nobody will use: give it back before refusing.
-    await connector.revoke(institution.id, authorized.grant);
+  if (state.step.kind === 'accounts' && used < answers.length) {
+    // The bank granted a consent nobody will use: going back gives it back.
+    await flow.back(call);
     throw invalidRequest(
       `The login at ${institution.name} finished after ${plural(used, 'answer')}, but ${answersParam} has ${answers.length}. Remove the answers the bank did not ask for.`,
       answersParam,
     );
   }
-  return ok(authorized);
+  return state;
 }

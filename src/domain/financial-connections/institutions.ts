@@ -18,4 +18,14 @@ export class InstitutionService {
     if (!institution) throw resourceMissing('financial_connections.institution', id, param);
     return institution;
   }
+
+  /**
+   * The holder's search: every institution of the catalogue is a test institution, so all are
+   * featured; `results` are those whose name contains the query.
+   */
+  search(query: string): { featured: SandboxInstitution[]; results: SandboxInstitution[] } {
+    const wanted = query.trim().toLowerCase();
+    const results = wanted ? sandboxInstitutions.filter((i) => i.name.toLowerCase().includes(wanted)) : [];
+    return { featured: [...sandboxInstitutions], results };
+  }
 }

@@ -6,6 +6,8 @@ import { madeObject } from '../idempotency/scope.ts';
 import { newId, newSecret } from '../ids.ts';
 import type { Merchant } from '../merchants/service.ts';
 import { type AccountService, type AuthorizationService, accountFromRow } from './accounts.ts';
+import type { DeliveryMethod } from './hosted-eligibility.ts';
+import type { HostedSessions } from './hosted-sessions.ts';
 import type { InstitutionService } from './institutions.ts';
 import {
   type AccountHolder,
@@ -28,6 +30,8 @@ export interface CreateSessionInput {
   returnUrl?: string | undefined;
   manualEntryMode?: string | undefined;
   relink?: { authorization: string; account?: string | undefined } | undefined;
+  /** A hosted session: how its link reaches the holder, and where the hosted page is served. */
+  hosted?: { deliveryMethod: DeliveryMethod | null; base: string } | undefined;
 }
 
 function now(): number {
@@ -42,6 +46,7 @@ export class SessionService {
     private readonly accounts: AccountService,
     private readonly authorizations: AuthorizationService,
     private readonly institutions: InstitutionService,
+    private readonly hosted: HostedSessions,
   ) {}
 
   private async checkHolder(merchant: Merchant, holder: AccountHolder | null): Promise<void> {
@@ -91,8 +96,10 @@ export class SessionService {
     await this.checkHolder(merchant, input.holder);
     if (input.filters?.institution !== undefined)
       this.institutions.get(input.filters.institution, 'filters[institution]');
-    if (input.relink) await this.checkRelink(merchant, input.holder, input.relink);
-
+    const authorization = input.relink && (await this.checkRelink(merchant, input.holder, input.relink));
+    const plan =
+      input.hosted &&
+      (await this.hosted.prepare(merchant, { holder: input.holder, relink: input.relink, ...input.hosted }));
     const filters: SessionFilters = {
       account_subcategories: input.filters?.account_subcategories ?? null,
       countries: input.filters?.countries ?? ['US'],
@@ -120,9 +127,25 @@ export class SessionService {
         : null,
       relinkResult: input.relink ? { account: null, authorization: null, failure_reason: null } : null,
       cancelledReason: null,
+      uiMode: input.hosted ? 'hosted' : 'modal',
+      hostedDeliveryMethod: input.hosted?.deliveryMethod ?? null,
+      url: null,
       accounts: [],
     };
-    await this.db
+    const issued = await this.db.transaction().execute(async (trx) => {
+      await this.insert(trx, merchant, session);
+      return plan && this.hosted.issue(trx, merchant.id, id, plan);
+    });
+    if (issued) {
+      session.url = issued.url;
+      this.hosted.deliver(merchant, issued, authorization?.institutionName ?? null);
+    }
+    return session;
+  }
+
+  private async insert(db: Kysely<Database>, merchant: Merchant, session: FcSession): Promise<void> {
+    const { id, filters } = session;
+    await db
       .insertInto('fc_sessions')
       .values({
         id,
@@ -141,9 +164,10 @@ export class SessionService {
         relink_account_id: session.relink?.account ?? null,
         relink_result: session.relinkResult && JSON.stringify(session.relinkResult),
         cancelled_reason: null,
+        ui_mode: session.uiMode,
+        hosted_delivery_method: session.hostedDeliveryMethod,
       })
       .execute();
-    return session;
   }
 
   private async load(
@@ -176,6 +200,10 @@ export class SessionService {
         : null,
       relinkResult: row.relink_result === null ? null : (JSON.parse(row.relink_result) as RelinkResult),
       cancelledReason: row.cancelled_reason,
+      uiMode: row.ui_mode,
+      hostedDeliveryMethod: row.hosted_delivery_method,
+      // The link is shown while the holder can still use the session, as on Stripe.
+      url: row.ui_mode === 'hosted' && row.status === 'pending' ? await this.hosted.url(row.id, db) : null,
       accounts: accountRows.map(accountFromRow),
     };
   }

@@ -131,6 +131,10 @@ export interface FcSession {
   relink: { authorization: string; account: string | null } | null;
   relinkResult: RelinkResult | null;
   cancelledReason: string | null;
+  uiMode: 'modal' | 'hosted';
+  hostedDeliveryMethod: 'email' | 'url' | null;
+  /** The hosted page's link while the session is pending (hosted sessions only). */
+  url: string | null;
   /** Accounts linked by this session, in the order the user picked them. */
   accounts: FcAccount[];
 }

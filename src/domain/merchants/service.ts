@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
+import type { SecretBox } from '../../store/secrets.ts';
 import { newId, newSecret } from '../ids.ts';
 
 export interface Merchant {
@@ -51,7 +52,24 @@ export class MerchantService {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly defaultApiVersion: string,
+    private readonly secrets: SecretBox,
   ) {}
+
+  /** Publishable keys are kept sealed too (bound to their merchant), for hosted pages. */
+  private sealed(merchantId: string, kind: KeyKind, key: string): string | null {
+    return kind === 'publishable' ? this.secrets.seal(key, merchantId) : null;
+  }
+
+  /** The merchant's publishable key, when it was made or configured since openfc kept it. */
+  async publishableKey(merchantId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('api_keys')
+      .select('key_sealed')
+      .where('merchant_id', '=', merchantId)
+      .where('kind', '=', 'publishable')
+      .executeTakeFirst();
+    return row?.key_sealed ? this.secrets.open(row.key_sealed, merchantId) : undefined;
+  }
 
   async create(name: string, keys?: Partial<IssuedKeys>): Promise<{ merchant: Merchant; keys: IssuedKeys }> {
     const merchant: Merchant = { id: newId('merchant'), name, defaultApiVersion: this.defaultApiVersion };
@@ -82,6 +100,7 @@ export class MerchantService {
       key_hash: hashKey(key),
       last4: key.slice(-4),
       created: now(),
+      key_sealed: this.sealed(merchantId, kind, key),
     }));
   }
 
@@ -92,6 +111,15 @@ export class MerchantService {
       .selectAll()
       .orderBy('id', 'asc')
       .limit(1)
+      .executeTakeFirst();
+    return row && { id: row.id, name: row.name, defaultApiVersion: row.default_api_version };
+  }
+
+  async find(id: string): Promise<Merchant | undefined> {
+    const row = await this.db
+      .selectFrom('merchant_accounts')
+      .selectAll()
+      .where('id', '=', id)
       .executeTakeFirst();
     return row && { id: row.id, name: row.name, defaultApiVersion: row.default_api_version };
   }
@@ -113,7 +141,16 @@ export class MerchantService {
           .select(['merchant_id'])
           .where('key_hash', '=', hash)
           .executeTakeFirst();
-        if (existing?.merchant_id === merchantId) continue;
+        if (existing?.merchant_id === merchantId) {
+          // A key kept from before openfc sealed publishable keys gets sealed now.
+          await trx
+            .updateTable('api_keys')
+            .set({ key_sealed: this.sealed(merchantId, kind, key) })
+            .where('key_hash', '=', hash)
+            .where('key_sealed', 'is', null)
+            .execute();
+          continue;
+        }
         if (existing)
           throw new Error(`The configured ${kind} key already belongs to another merchant account.`);
         await trx
@@ -130,6 +167,7 @@ export class MerchantService {
             key_hash: hash,
             last4: key.slice(-4),
             created: now(),
+            key_sealed: this.sealed(merchantId, kind, key),
           })
           .execute();
       }

@@ -1,0 +1,69 @@
+import type { z } from 'zod';
+import type { FlowCall, FlowState } from '../../domain/financial-connections/flow.ts';
+import { flowInstitution } from '../../domain/financial-connections/flow-institution.ts';
+import { arrayOf, str } from '../wire/params.ts';
+import { defineRoute, type RequestContext, type Route, requestRef } from '../wire/route.ts';
+import { renderFlow } from './view.ts';
+
+/** The client secret names the one session the holder's browser may reach. */
+const clientSecret = str(500);
+
+function call(ctx: RequestContext, secret: string): FlowCall {
+  return { merchant: ctx.merchant, clientSecret: secret, origin: ctx.origin, request: requestRef(ctx) };
+}
+
+/** A step of the flow: publishable key, client secret, the step's own parameters. */
+function step<S extends z.core.$ZodLooseShape>(
+  method: 'GET' | 'POST',
+  path: string,
+  params: S,
+  take: (ctx: RequestContext, secret: string, p: z.output<z.ZodObject<S>>) => Promise<FlowState>,
+): Route {
+  return defineRoute({
+    method,
+    url: `/flow/v1/${path}`,
+    returns: 'flow_state',
+    keys: 'publishable',
+    params: { client_secret: clientSecret, ...params },
+    async handle(ctx, p) {
+      const { client_secret, ...own } = p as { client_secret: string };
+      const state = await take(ctx, client_secret, own as z.output<z.ZodObject<S>>);
+      return renderFlow(ctx.merchant, state, ctx.version);
+    },
+  });
+}
+
+/** The flow API the flow app calls from the holder's browser, on openfc's own origin. */
+export const flowRoutes: Route[] = [
+  step('GET', 'session', {}, (ctx, secret) => ctx.services.flow.state(call(ctx, secret))),
+  step('POST', 'consent', {}, (ctx, secret) => ctx.services.flow.consent(call(ctx, secret))),
+  step('POST', 'institution', { institution: str() }, (ctx, secret, p) =>
+    ctx.services.flow.chooseInstitution(call(ctx, secret), p.institution),
+  ),
+  step('POST', 'login', { username: str().optional(), password: str().optional() }, (ctx, secret, p) =>
+    ctx.services.flow.logIn(call(ctx, secret), {
+      ...(p.username !== undefined && { username: p.username }),
+      ...(p.password !== undefined && { password: p.password }),
+    }),
+  ),
+  step('POST', 'answer', { answer: str() }, (ctx, secret, p) =>
+    ctx.services.flow.answer(call(ctx, secret), p.answer),
+  ),
+  step('POST', 'link', { accounts: arrayOf(str()) }, (ctx, secret, p) =>
+    ctx.services.flow.link(call(ctx, secret), p.accounts),
+  ),
+  step('POST', 'back', {}, (ctx, secret) => ctx.services.flow.back(call(ctx, secret))),
+  step('POST', 'cancel', {}, (ctx, secret) => ctx.services.flow.cancel(call(ctx, secret))),
+  defineRoute({
+    method: 'GET',
+    url: '/flow/v1/institutions',
+    returns: 'flow_institutions',
+    keys: 'publishable',
+    params: { client_secret: clientSecret, query: str(200).optional() },
+    async handle(ctx, p) {
+      await ctx.services.flow.open(ctx.merchant, p.client_secret);
+      const { featured, results } = ctx.services.institutions.search(p.query ?? '');
+      return { featured: featured.map(flowInstitution), results: results.map(flowInstitution) } as never;
+    },
+  }),
+];

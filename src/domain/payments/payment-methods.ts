@@ -1,0 +1,262 @@
+import type { Kysely } from 'kysely';
+import type { AccountNumbers } from '../../bank/connector.ts';
+import type { Database } from '../../store/schema.ts';
+import type { CustomerService } from '../customers/service.ts';
+import { ApiError, invalidRequest, resourceMissing } from '../errors.ts';
+import type { EventLog, RequestRef } from '../events/log.ts';
+import type { AccountService } from '../financial-connections/accounts.ts';
+import type { FcAccount } from '../financial-connections/types.ts';
+import { madeObject } from '../idempotency/scope.ts';
+import { newId } from '../ids.ts';
+import { mergeMetadata, previousMetadata } from '../metadata.ts';
+import type { Page, PageResult } from '../paging.ts';
+import {
+  type AccountHolderType,
+  type BankAccountType,
+  checkPayable,
+  previousBankFields,
+} from './bank-account.ts';
+import { type BillingDetailsInput, mergeBillingDetails } from './billing-details.ts';
+import type { MandateService } from './mandates.ts';
+import {
+  type PaymentMethod,
+  type PaymentMethodRow,
+  type PaymentMethodStore,
+  paymentMethodOf,
+} from './payment-method-store.ts';
+
+export interface PaymentMethodInput {
+  financialConnectionsAccount: string;
+  accountHolderType?: AccountHolderType | undefined;
+  accountType?: BankAccountType | undefined;
+  billingDetails?: BillingDetailsInput | undefined;
+  metadata?: Record<string, string | null> | undefined;
+}
+
+export interface PaymentMethodChanges {
+  accountHolderType?: AccountHolderType | undefined;
+  accountType?: BankAccountType | undefined;
+  billingDetails?: BillingDetailsInput | undefined;
+  metadata?: Record<string, string | null> | undefined;
+}
+
+/** A PaymentMethod about to be written: its row, the record events carry, and its account. */
+export interface NewPaymentMethod {
+  row: PaymentMethodRow;
+  record: PaymentMethod;
+  account: FcAccount;
+}
+
+/** Where PaymentMethods read their account's numbers (sealed at rest, opened to pay). */
+export interface NumberReader {
+  open(accountId: string): Promise<AccountNumbers[] | null>;
+}
+
+/** `us_bank_account` PaymentMethods built on linked accounts. */
+export class PaymentMethodService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly store: PaymentMethodStore,
+    private readonly accounts: AccountService,
+    private readonly numbers: NumberReader,
+    private readonly customers: CustomerService,
+    private readonly mandates: MandateService,
+    private readonly events: EventLog,
+  ) {}
+
+  private async resolve(row: PaymentMethodRow): Promise<PaymentMethod> {
+    const account = await this.accounts.get(row.merchant_id, row.fc_account_id);
+    return paymentMethodOf(row, account, await this.numbers.open(account.id));
+  }
+
+  /**
+   * Checks the account as Stripe does and builds the PaymentMethod, unwritten; `param` names the
+   * parameter that gave the account.
+   */
+  async prepare(merchantId: string, input: PaymentMethodInput, param: string): Promise<NewPaymentMethod> {
+    const account = await this.accounts.get(merchantId, input.financialConnectionsAccount, param);
+    const numbers = await this.numbers.open(account.id);
+    checkPayable(account, numbers, param);
+    const row: PaymentMethodRow = {
+      id: newId('paymentMethod'),
+      merchant_id: merchantId,
+      created: Math.floor(Date.now() / 1000),
+      customer_id: null,
+      fc_account_id: account.id,
+      account_holder_type: input.accountHolderType ?? 'individual',
+      account_type: input.accountType ?? null,
+      billing_details: JSON.stringify(mergeBillingDetails(undefined, input.billingDetails)),
+      metadata: JSON.stringify(mergeMetadata({}, input.metadata)),
+    };
+    return { row, record: paymentMethodOf(row, account, numbers), account };
+  }
+
+  async insert(trx: Kysely<Database>, prepared: NewPaymentMethod): Promise<void> {
+    await this.store.insert(trx, prepared.row);
+  }
+
+  async create(merchantId: string, input: PaymentMethodInput): Promise<PaymentMethod> {
+    const prepared = await this.prepare(merchantId, input, 'us_bank_account[financial_connections_account]');
+    madeObject(prepared.row.id);
+    // Stripe has no event for a PaymentMethod made on its own: only attaching it is news.
+    await this.db.transaction().execute((trx) => this.insert(trx, prepared));
+    return prepared.record;
+  }
+
+  private async row(merchantId: string, id: string, param: string): Promise<PaymentMethodRow> {
+    const row = await this.store.find(merchantId, id);
+    if (!row) throw resourceMissing('PaymentMethod', id, param);
+    return row;
+  }
+
+  async get(merchantId: string, id: string, param = 'payment_method'): Promise<PaymentMethod> {
+    return this.resolve(await this.row(merchantId, id, param));
+  }
+
+  /** The PaymentMethod, or undefined when this merchant has none of that id. */
+  async find(merchantId: string, id: string): Promise<PaymentMethod | undefined> {
+    const row = await this.store.find(merchantId, id);
+    return row && this.resolve(row);
+  }
+
+  /**
+   * The account under an existing PaymentMethod, for a SetupIntent to use. What Stripe checks is
+   * whether the PaymentMethod is blocked now; an account disconnected since keeps its
+   * PaymentMethods usable, as Stripe documents.
+   */
+  async usableAccount(merchantId: string, paymentMethod: PaymentMethod, param: string): Promise<FcAccount> {
+    const { blocked, financialConnectionsAccount } = paymentMethod.usBankAccount;
+    if (blocked !== null) {
+      throw new ApiError({
+        status: 400,
+        type: 'invalid_request_error',
+        code: 'payment_method_bank_account_blocked',
+        message: `The PaymentMethod ${paymentMethod.id} cannot be used: its bank account is blocked (${blocked}). Relink the account, or use another PaymentMethod.`,
+        param,
+      });
+    }
+    return this.accounts.get(merchantId, financialConnectionsAccount, param);
+  }
+
+  async update(
+    merchantId: string,
+    id: string,
+    changes: PaymentMethodChanges,
+    request?: RequestRef,
+  ): Promise<PaymentMethod> {
+    const row = await this.row(merchantId, id, 'payment_method');
+    const before = await this.resolve(row);
+    const metadata = mergeMetadata(before.metadata, changes.metadata);
+    const next: PaymentMethodRow = {
+      ...row,
+      account_holder_type: changes.accountHolderType ?? row.account_holder_type,
+      account_type: changes.accountType ?? row.account_type,
+      billing_details: JSON.stringify(mergeBillingDetails(before.billingDetails, changes.billingDetails)),
+      metadata: JSON.stringify(metadata),
+    };
+    const after = await this.resolve(next);
+    const previous: Record<string, unknown> = {};
+    if (next.billing_details !== row.billing_details) previous.billing_details = before.billingDetails;
+    const metadataBefore = previousMetadata(before.metadata, metadata);
+    if (metadataBefore) previous.metadata = metadataBefore;
+    const bankBefore = previousBankFields(before.usBankAccount, after.usBankAccount);
+    if (bankBefore) previous.us_bank_account = bankBefore;
+    await this.db.transaction().execute(async (trx) => {
+      await this.store.setDetails(trx, next);
+      if (Object.keys(previous).length === 0) return;
+      await this.events.record(
+        trx,
+        merchantId,
+        { type: 'payment_method.updated', object: { kind: 'payment_method', record: after }, previous },
+        request,
+      );
+    });
+    return after;
+  }
+
+  /**
+   * Attaches in the caller's transaction, guarded on the PaymentMethod being unattached. A
+   * PaymentMethod already on the same customer stays as it is.
+   */
+  async attachIn(
+    trx: Kysely<Database>,
+    merchantId: string,
+    paymentMethod: PaymentMethod,
+    customerId: string,
+    request?: RequestRef,
+  ): Promise<PaymentMethod> {
+    if (paymentMethod.customer === customerId) return paymentMethod;
+    if (
+      paymentMethod.customer !== null ||
+      !(await this.store.attach(trx, merchantId, paymentMethod.id, customerId))
+    )
+      throw attachedElsewhere(paymentMethod.id);
+    const attached = { ...paymentMethod, customer: customerId };
+    await this.events.record(
+      trx,
+      merchantId,
+      { type: 'payment_method.attached', object: { kind: 'payment_method', record: attached } },
+      request,
+    );
+    return attached;
+  }
+
+  async attach(merchantId: string, id: string, customerId: string, request?: RequestRef) {
+    const paymentMethod = await this.get(merchantId, id);
+    await this.customers.getLive(merchantId, customerId, 'customer');
+    return this.db
+      .transaction()
+      .execute((trx) => this.attachIn(trx, merchantId, paymentMethod, customerId, request));
+  }
+
+  /** Detaches from the customer; its mandates end with it, as on Stripe. */
+  async detach(merchantId: string, id: string, request?: RequestRef): Promise<PaymentMethod> {
+    const paymentMethod = await this.get(merchantId, id);
+    const customer = paymentMethod.customer;
+    const notAttached = () =>
+      invalidRequest(
+        `The PaymentMethod ${id} is not attached to a customer.`,
+        'payment_method',
+        'payment_method_unexpected_state',
+      );
+    if (customer === null) throw notAttached();
+    const detached = { ...paymentMethod, customer: null };
+    await this.db.transaction().execute(async (trx) => {
+      if (!(await this.store.detach(trx, merchantId, id, customer))) throw notAttached();
+      await this.mandates.deactivateFor(trx, merchantId, id, request);
+      await this.events.record(
+        trx,
+        merchantId,
+        {
+          type: 'payment_method.detached',
+          object: { kind: 'payment_method', record: detached },
+          previous: { customer },
+        },
+        request,
+      );
+    });
+    return detached;
+  }
+
+  async list(
+    merchantId: string,
+    filter: { customer?: string | undefined; type?: string | undefined },
+    page: Page,
+  ): Promise<PageResult<PaymentMethod>> {
+    // openfc makes only us_bank_account PaymentMethods: asking for another type finds none.
+    if (filter.type !== undefined && filter.type !== 'us_bank_account') return { data: [], hasMore: false };
+    if (filter.customer !== undefined) await this.customers.getLive(merchantId, filter.customer, 'customer');
+    const result = await this.store.list(merchantId, { customer: filter.customer }, page);
+    const data: PaymentMethod[] = [];
+    for (const row of result.data) data.push(await this.resolve(row));
+    return { data, hasMore: result.hasMore };
+  }
+}
+
+function attachedElsewhere(id: string) {
+  return invalidRequest(
+    `The PaymentMethod ${id} is attached to another customer. Detach it first, or build a new one.`,
+    'payment_method',
+    'payment_method_unexpected_state',
+  );
+}

@@ -1,0 +1,266 @@
+import type { Kysely } from 'kysely';
+import type { Database, SetupIntentsTable } from '../../store/schema.ts';
+import type { CustomerService } from '../customers/service.ts';
+import { invalidRequest } from '../errors.ts';
+import type { EventLog, RequestRef } from '../events/log.ts';
+import { madeObject } from '../idempotency/scope.ts';
+import { newId, newSecret } from '../ids.ts';
+import { mergeMetadata } from '../metadata.ts';
+import type { Page, PageResult } from '../paging.ts';
+import type { MandateService } from './mandates.ts';
+import { chooseFor, existingFor, type PaymentMethodChoice } from './payment-method-choice.ts';
+import type { PaymentMethod } from './payment-method-store.ts';
+import type { PaymentMethodService } from './payment-methods.ts';
+import type { SetupAttemptLog } from './setup-attempts.ts';
+import type { SetupIntent, SetupIntentFilter, SetupIntentStore } from './setup-intent-store.ts';
+import {
+  type AcceptanceInput,
+  acceptanceOf,
+  canChange,
+  canConfirm,
+  sameSecret,
+  unexpectedState,
+} from './setup-rules.ts';
+
+export interface CreateSetupIntentInput extends PaymentMethodChoice {
+  customer?: string | undefined;
+  usage?: SetupIntentsTable['usage'] | undefined;
+  description?: string | null | undefined;
+  verificationMethod?: SetupIntentsTable['verification_method'] | undefined;
+  metadata?: Record<string, string | null> | undefined;
+  confirm?: boolean | undefined;
+  mandateData?: AcceptanceInput | undefined;
+}
+
+export interface UpdateSetupIntentInput extends PaymentMethodChoice {
+  customer?: string | undefined;
+  description?: string | null | undefined;
+  verificationMethod?: SetupIntentsTable['verification_method'] | undefined;
+  metadata?: Record<string, string | null> | undefined;
+}
+
+export interface ConfirmSetupIntentInput extends PaymentMethodChoice {
+  mandateData?: AcceptanceInput | undefined;
+  verificationMethod?: SetupIntentsTable['verification_method'] | undefined;
+}
+
+/** SetupIntents for `us_bank_account`: their rules and events; `SetupIntentStore` keeps their rows. */
+export class SetupIntentService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly store: SetupIntentStore,
+    private readonly customers: CustomerService,
+    private readonly paymentMethods: PaymentMethodService,
+    private readonly mandates: MandateService,
+    private readonly attempts: SetupAttemptLog,
+    private readonly events: EventLog,
+  ) {}
+
+  async get(merchantId: string, id: string, param = 'intent'): Promise<SetupIntent> {
+    return this.store.get(merchantId, id, param);
+  }
+
+  async list(merchantId: string, filter: SetupIntentFilter, page: Page): Promise<PageResult<SetupIntent>> {
+    return this.store.list(merchantId, filter, page);
+  }
+
+  /** The SetupIntent, for a caller that proves it was handed its client secret. */
+  async getWithSecret(merchantId: string, id: string, clientSecret: string | undefined) {
+    if (clientSecret === undefined) {
+      throw invalidRequest(
+        'Missing required param: client_secret. A publishable key reads a SetupIntent only with its client secret.',
+        'client_secret',
+        'parameter_missing',
+      );
+    }
+    const intent = await this.get(merchantId, id);
+    if (!sameSecret(clientSecret, intent.clientSecret)) {
+      throw invalidRequest(
+        'The client_secret provided does not match the client_secret associated with the SetupIntent.',
+        'client_secret',
+      );
+    }
+    return intent;
+  }
+
+  async create(
+    merchantId: string,
+    input: CreateSetupIntentInput,
+    request?: RequestRef,
+  ): Promise<SetupIntent> {
+    if (input.mandateData && !input.confirm) {
+      throw invalidRequest(
+        'mandate_data can only be used with confirm=true: pass it when you confirm the SetupIntent.',
+        'mandate_data',
+      );
+    }
+    const customer = input.customer ?? null;
+    if (customer !== null) await this.customers.getLive(merchantId, customer, 'customer');
+    const chosen = await chooseFor(this.paymentMethods, merchantId, input, customer);
+    if (input.confirm) {
+      if (!chosen) throw missingPaymentMethod();
+      acceptanceOf(input.mandateData);
+    }
+    const paymentMethod = chosen?.existing ?? chosen?.built?.record;
+    const id = newId('setupIntent');
+    const created: SetupIntent = {
+      id,
+      created: Math.floor(Date.now() / 1000),
+      clientSecret: newSecret(`${id}_secret_`, 24),
+      customer,
+      paymentMethod: paymentMethod?.id ?? null,
+      status: paymentMethod ? 'requires_confirmation' : 'requires_payment_method',
+      usage: input.usage ?? 'off_session',
+      description: input.description ?? null,
+      verificationMethod: input.verificationMethod ?? 'automatic',
+      metadata: mergeMetadata({}, input.metadata),
+      mandate: null,
+      latestAttempt: null,
+      cancellationReason: null,
+    };
+    madeObject(id);
+    return this.db.transaction().execute(async (trx) => {
+      if (chosen?.built) await this.paymentMethods.insert(trx, chosen.built);
+      await this.store.insert(trx, merchantId, created);
+      await this.events.record(
+        trx,
+        merchantId,
+        { type: 'setup_intent.created', object: { kind: 'setup_intent', record: created } },
+        request,
+      );
+      if (!input.confirm || !paymentMethod) return created;
+      return this.succeed(trx, merchantId, created, created, paymentMethod, input.mandateData, request);
+    });
+  }
+
+  /** Confirms with the customer's acceptance of the mandate: the SetupIntent succeeds, or nothing changes. */
+  async confirm(
+    merchantId: string,
+    id: string,
+    input: ConfirmSetupIntentInput,
+    request?: RequestRef,
+  ): Promise<SetupIntent> {
+    const intent = await this.get(merchantId, id);
+    if (!canConfirm(intent.status)) throw unexpectedState('confirm', intent.status);
+    const chosen = await chooseFor(this.paymentMethods, merchantId, input, intent.customer);
+    let paymentMethod = chosen?.existing ?? chosen?.built?.record;
+    if (!paymentMethod && intent.paymentMethod !== null)
+      paymentMethod = await existingFor(
+        this.paymentMethods,
+        merchantId,
+        intent.paymentMethod,
+        intent.customer,
+      );
+    if (!paymentMethod) throw missingPaymentMethod();
+    acceptanceOf(input.mandateData);
+    const chosenMethod = paymentMethod;
+    const next = { ...intent, verificationMethod: input.verificationMethod ?? intent.verificationMethod };
+    return this.db.transaction().execute(async (trx) => {
+      if (chosen?.built) await this.paymentMethods.insert(trx, chosen.built);
+      return this.succeed(trx, merchantId, intent, next, chosenMethod, input.mandateData, request);
+    });
+  }
+
+  /**
+   * The writes of a successful confirmation, in the caller's transaction: the mandate, the
+   * attempt, the PaymentMethod attached to the customer, the SetupIntent (read as `intent`,
+   * with the request's changes in `next`) succeeded, and their events.
+   */
+  private async succeed(
+    trx: Kysely<Database>,
+    merchantId: string,
+    intent: SetupIntent,
+    next: SetupIntent,
+    paymentMethod: PaymentMethod,
+    mandateData: AcceptanceInput | undefined,
+    request?: RequestRef,
+  ): Promise<SetupIntent> {
+    const mandate = await this.mandates.insert(trx, merchantId, paymentMethod.id, acceptanceOf(mandateData));
+    const attempt = await this.attempts.insertSucceeded(trx, merchantId, {
+      setupIntent: intent.id,
+      customer: intent.customer,
+      paymentMethod: paymentMethod.id,
+      usage: intent.usage,
+    });
+    const succeeded: SetupIntent = {
+      ...next,
+      status: 'succeeded',
+      paymentMethod: paymentMethod.id,
+      mandate: mandate.id,
+      latestAttempt: attempt.id,
+    };
+    await this.store.move(trx, merchantId, intent, succeeded, 'confirm');
+    if (intent.customer !== null)
+      await this.paymentMethods.attachIn(trx, merchantId, paymentMethod, intent.customer, request);
+    await this.events.record(
+      trx,
+      merchantId,
+      { type: 'setup_intent.succeeded', object: { kind: 'setup_intent', record: succeeded } },
+      request,
+    );
+    return succeeded;
+  }
+
+  async update(merchantId: string, id: string, input: UpdateSetupIntentInput): Promise<SetupIntent> {
+    const intent = await this.get(merchantId, id);
+    if (!canChange(intent.status)) throw unexpectedState('update', intent.status);
+    if (input.customer !== undefined && intent.customer !== null && input.customer !== intent.customer) {
+      throw invalidRequest(
+        'You cannot change the customer of a SetupIntent once it is set.',
+        'customer',
+        'setup_intent_invalid_parameter',
+      );
+    }
+    const customer = input.customer ?? intent.customer;
+    if (customer !== null) await this.customers.getLive(merchantId, customer, 'customer');
+    const chosen = await chooseFor(this.paymentMethods, merchantId, input, customer);
+    const paymentMethod = chosen?.existing ?? chosen?.built?.record;
+    // A customer set on a SetupIntent that has a PaymentMethod must be its account's holder too.
+    if (!chosen && customer !== intent.customer && intent.paymentMethod !== null)
+      await existingFor(this.paymentMethods, merchantId, intent.paymentMethod, customer);
+    const next: SetupIntent = {
+      ...intent,
+      customer,
+      paymentMethod: paymentMethod?.id ?? intent.paymentMethod,
+      description: input.description === undefined ? intent.description : input.description,
+      verificationMethod: input.verificationMethod ?? intent.verificationMethod,
+      metadata: mergeMetadata(intent.metadata, input.metadata),
+    };
+    next.status = next.paymentMethod === null ? 'requires_payment_method' : 'requires_confirmation';
+    await this.db.transaction().execute(async (trx) => {
+      if (chosen?.built) await this.paymentMethods.insert(trx, chosen.built);
+      await this.store.move(trx, merchantId, intent, next, 'update');
+    });
+    // Stripe has no event for an update of a SetupIntent.
+    return next;
+  }
+
+  async cancel(
+    merchantId: string,
+    id: string,
+    reason: SetupIntent['cancellationReason'],
+    request?: RequestRef,
+  ): Promise<SetupIntent> {
+    const intent = await this.get(merchantId, id);
+    if (!canChange(intent.status)) throw unexpectedState('cancel', intent.status);
+    const canceled: SetupIntent = { ...intent, status: 'canceled', cancellationReason: reason };
+    await this.db.transaction().execute(async (trx) => {
+      await this.store.move(trx, merchantId, intent, canceled, 'cancel');
+      await this.events.record(
+        trx,
+        merchantId,
+        { type: 'setup_intent.canceled', object: { kind: 'setup_intent', record: canceled } },
+        request,
+      );
+    });
+    return canceled;
+  }
+}
+
+function missingPaymentMethod() {
+  return invalidRequest(
+    "You cannot confirm this SetupIntent because it's missing a payment method. Update it with a payment method, or confirm it with payment_method or payment_method_data.",
+    undefined,
+    'setup_intent_unexpected_state',
+  );
+}

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import Stripe from 'stripe';
+import { backends } from '../support/backends.ts';
+import { completeSession, createSession } from '../support/fc.ts';
+import { gaVersion, type Harness, startHarness } from '../support/harness.ts';
+import { linkForPayments, onlineAcceptance, tokenizing } from '../support/payments.ts';
+import { closeReceivers, startReceiver } from '../support/receiver.ts';
+import { assertEventMatchesSchema } from '../support/stripe-schemas.ts';
+
+const verifier = new Stripe('sk_test_unused_for_verification');
+
+const paymentEvents = [
+  'setup_intent.created',
+  'setup_intent.succeeded',
+  'setup_intent.canceled',
+  'payment_method.attached',
+  'payment_method.detached',
+  'payment_method.updated',
+  'payment_method.automatically_updated',
+  'mandate.updated',
+] as const;
+
+for (const backend of backends) {
+  describe(`payment events as webhooks on ${backend.name}`, { skip: backend.skip }, () => {
+    let h: Harness;
+    before(async () => {
+      h = await startHarness(backend);
+    });
+    after(async () => {
+      await closeReceivers();
+      await h?.close();
+    });
+
+    test('a SetupIntent, a relink and a detach reach the endpoint signed, each object as a GA reader sees it', async () => {
+      const receiver = await startReceiver();
+      const stripe = h.stripe();
+      const endpoint = await stripe.webhookEndpoints.create({
+        url: receiver.url,
+        enabled_events: [...paymentEvents],
+        api_version: gaVersion,
+      });
+      const { customer, account, authorization } = await linkForPayments(h, { institution: tokenizing });
+      const intent = await stripe.setupIntents.create({
+        customer: customer.id,
+        payment_method_data: {
+          type: 'us_bank_account',
+          us_bank_account: { financial_connections_account: account.id },
+        },
+        confirm: true,
+        mandate_data: onlineAcceptance,
+      });
+      const pmId = intent.payment_method as string;
+      await stripe.rawRequest(
+        'POST',
+        `/v1/test_helpers/financial_connections/accounts/${account.id}/simulate`,
+        {
+          event: 'account_numbers_deactivated',
+        },
+      );
+      const session = await createSession(stripe, {
+        account_holder: { type: 'customer', customer: customer.id },
+        permissions: ['payment_method'],
+        relink_options: { authorization, account: account.id },
+      });
+      await completeSession(stripe, session.id);
+      await stripe.paymentMethods.detach(pmId);
+
+      const requests = await receiver.waitFor(7);
+      const events = requests
+        .map((r) =>
+          verifier.webhooks.constructEvent(
+            r.body,
+            String(r.headers['stripe-signature']),
+            endpoint.secret as string,
+          ),
+        )
+        .sort((a, b) => (a.id < b.id ? -1 : 1));
+      for (const event of events) {
+        assertEventMatchesSchema(event);
+        assert.equal(event.api_version, gaVersion);
+      }
+      assert.deepEqual(
+        events.map((e) => [e.type, (e.data.object as { id: string }).id]),
+        [
+          ['setup_intent.created', intent.id],
+          ['payment_method.attached', pmId],
+          ['setup_intent.succeeded', intent.id],
+          ['payment_method.automatically_updated', pmId],
+          ['payment_method.automatically_updated', pmId],
+          ['mandate.updated', intent.mandate],
+          ['payment_method.detached', pmId],
+        ],
+      );
+      const objectAt = <T>(i: number): T => {
+        const event = events[i];
+        assert.ok(event, `event ${i} arrived`);
+        return event.data.object as unknown as T;
+      };
+      const succeeded = objectAt<Stripe.SetupIntent>(2);
+      assert.equal(succeeded.status, 'succeeded');
+      assert.equal(succeeded.mandate, intent.mandate);
+      const blocked = objectAt<Stripe.PaymentMethod>(3);
+      assert.equal(
+        blocked.us_bank_account?.status_details?.blocked?.reason,
+        'tokenized_account_number_deactivated',
+      );
+      assert.equal(objectAt<Stripe.PaymentMethod>(4).us_bank_account?.status_details, null);
+      assert.equal(objectAt<Stripe.Mandate>(5).status, 'inactive');
+    });
+  });
+}
