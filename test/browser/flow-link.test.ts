@@ -167,6 +167,10 @@ describe('the flow in a merchant page: linking', () => {
     await flow.screen('Connect to Down Bank (Scheduled)', 'down-bank-login');
     await flow.frame.getByRole('button', { name: 'Continue' }).click();
     await flow.screen('Down Bank (Scheduled) is unavailable', 'down-bank-error');
+    assert.match(
+      (await flow.frame.locator('p.message').textContent()) ?? '',
+      /^This bank cannot be reached right now\. It is expected back at \d{1,2}:\d{2}\s?[AP]M\. Try again later, or choose another bank\.$/,
+    );
     await flow.frame.getByRole('button', { name: 'Try again' }).click();
     await flow.screen('Select your bank', 'down-bank-search-again');
     const down = flow.frame.getByRole('button', { name: 'Down Bank (Scheduled)', exact: true });
