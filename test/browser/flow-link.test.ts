@@ -111,6 +111,25 @@ describe('the flow in a merchant page: linking', () => {
     );
   });
 
+  test('Sandbox Bank (OAuth) denied at the bank: the error screen, Try again, back to the search', async () => {
+    const flow = await f.open();
+    await toInstitution(flow, 'Sandbox Bank (OAuth)', 'oauth-denied');
+    const [popup] = await Promise.all([
+      flow.page.context().waitForEvent('page'),
+      flow.frame.getByRole('button', { name: 'Continue to Sandbox Bank (OAuth)' }).click(),
+    ]);
+    const closed = popup.waitForEvent('close');
+    await popup.getByRole('button', { name: 'Deny' }).click();
+    await closed;
+    await flow.screen('Access was not granted', 'oauth-denied-error');
+    await flow.frame.getByRole('button', { name: 'Try again' }).click();
+    await flow.screen('Select your bank', 'oauth-denied-search');
+    await flow.frame.getByRole('button', { name: 'Close' }).click();
+    const session = await flow.resolvedSession();
+    assert.equal(session.status, 'cancelled');
+    assert.deepEqual(await apiAccounts(f, session.id), []);
+  });
+
   for (const [password, field, shot] of [
     ['mfa', 'One-time code', 'mfa'],
     ['security_question', 'Security answer', 'security-question'],
