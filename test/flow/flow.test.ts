@@ -292,8 +292,13 @@ for (const backend of backends) {
       await startAt(flow, institutions.downUnscheduled);
       const error = await flow.step('login');
       assert.deepEqual(
-        { kind: error.kind, code: error.code, retry: error.retry },
-        { kind: 'error', code: 'institution_unavailable', retry: true },
+        { kind: error.kind, code: error.code, retry: error.retry, message: error.message },
+        {
+          kind: 'error',
+          code: 'institution_unavailable',
+          retry: true,
+          message: 'This bank is not available right now. Try again later or pick another bank.',
+        },
       );
       assert.deepEqual(await flow.step('back'), { kind: 'institution' });
       assert.equal((await retrieve(session.id)).status, 'pending');
