@@ -478,35 +478,52 @@ for (const backend of backends) {
       assert.equal((ended.body.result as { id: string }).id, session.id);
     });
 
-    test('a holder new to openfc starts at the sandbox time: the consent runs from the link', async () => {
-      const day = 86_400;
-      const keys = await h.otherMerchant();
-      const stripe = h.stripe({ key: keys.secretKey });
-      const advance = (seconds: number) =>
-        stripe.rawRequest('POST', '/v1/test_helpers/sandbox_clock/advance', { seconds });
-      await advance(80 * day);
-      const customer = await stripe.customers.create({});
-      const session = await createSession(stripe, {
-        account_holder: { type: 'customer', customer: customer.id },
-        permissions: ['balances'],
+    for (const [name, institution] of [
+      ['a one-click', institutions.test],
+      ['an OAuth', institutions.sandboxOAuth],
+    ] as const) {
+      test(`a holder new to openfc at ${name} bank starts at the sandbox time: the consent runs from the link`, async () => {
+        const day = 86_400;
+        const keys = await h.otherMerchant();
+        const stripe = h.stripe({ key: keys.secretKey });
+        const advance = (seconds: number) =>
+          stripe.rawRequest('POST', '/v1/test_helpers/sandbox_clock/advance', { seconds });
+        await advance(80 * day);
+        const customer = await stripe.customers.create({});
+        const session = await createSession(stripe, {
+          account_holder: { type: 'customer', customer: customer.id },
+          permissions: ['balances'],
+        });
+        const flow = FlowClient.of(h, session.client_secret as string, keys.publishableKey);
+        const started = await startAt(flow, institution);
+        let accounts: Record<string, unknown>;
+        if (started.kind === 'oauth') {
+          const callback = await approveInBrowser(started.authorize_url as string, ['checking']);
+          assert.equal((await fetch(callback)).status, 200);
+          accounts = await flow.step('session');
+        } else {
+          accounts = await flow.step('login');
+        }
+        const first = (accounts.accounts as Array<{ id: string }>)[0]?.id as string;
+        assert.equal((await flow.step('link', { accounts: [first] })).status, 'succeeded');
+        const [linked] = (await stripe.financialConnections.sessions.retrieve(session.id)).accounts.data;
+        const account = async () =>
+          (await stripe.financialConnections.accounts.retrieve(linked?.id as string)) as unknown as {
+            status: string;
+            status_details: Record<string, { cause?: string }>;
+          };
+        await advance(5 * day);
+        assert.deepEqual((await account()).status_details, {}, '85 days are left: no notice yet');
+        await advance(79 * day);
+        const near = await account();
+        assert.equal(near.status, 'active');
+        assert.equal(
+          near.status_details.active?.cause,
+          'access_expired',
+          JSON.stringify(near.status_details),
+        );
       });
-      const flow = FlowClient.of(h, session.client_secret as string, keys.publishableKey);
-      await startAt(flow, institutions.test);
-      const accounts = await flow.step('login');
-      assert.equal((await flow.step('link', { accounts: [idOf(accounts, 'Success')] })).status, 'succeeded');
-      const [linked] = (await stripe.financialConnections.sessions.retrieve(session.id)).accounts.data;
-      const account = async () =>
-        (await stripe.financialConnections.accounts.retrieve(linked?.id as string)) as unknown as {
-          status: string;
-          status_details: Record<string, { cause?: string }>;
-        };
-      await advance(5 * day);
-      assert.deepEqual((await account()).status_details, {}, '85 days are left: no notice yet');
-      await advance(79 * day);
-      const near = await account();
-      assert.equal(near.status, 'active');
-      assert.equal(near.status_details.active?.cause, 'access_expired', JSON.stringify(near.status_details));
-    });
+    }
 
     test("who may take a step: the publishable key of the merchant, with that session's secret", async () => {
       const { session } = await newSession();
