@@ -359,6 +359,18 @@ for (const backend of backends) {
         return { session, flow: FlowClient.of(h, session.client_secret as string) };
       }
 
+      /** The relink succeeded and linked just the account it was for, under its authorization. */
+      async function assertRepaired(sessionId: string, accountId: string, authorization: string) {
+        const retrieved = await retrieve(sessionId);
+        assert.deepEqual(
+          { relink_result: retrieved.relink_result, accounts: retrieved.accounts.data.map((a) => a.id) },
+          {
+            relink_result: { account: accountId, authorization, failure_reason: null },
+            accounts: [accountId],
+          },
+        );
+      }
+
       test('consent goes to the institution; the same account keeps its id', async () => {
         const { customer, accounts, authorization } = await linked(institutions.test);
         const target = accounts[0] as { id: string; display_name: string };
@@ -377,16 +389,7 @@ for (const backend of backends) {
         const picked = await flow.step('login');
         const done = await flow.step('link', { accounts: [idOf(picked, target.display_name)] });
         assert.equal(done.status, 'succeeded');
-        const retrieved = await retrieve(session.id);
-        assert.deepEqual(retrieved.relink_result, {
-          account: target.id,
-          authorization,
-          failure_reason: null,
-        });
-        assert.deepEqual(
-          retrieved.accounts.data.map((a) => a.id),
-          [target.id],
-        );
+        await assertRepaired(session.id, target.id, authorization);
       });
 
       test('an OAuth relink names the holder to the bank and keeps the account id', async () => {
@@ -402,16 +405,7 @@ for (const backend of backends) {
         const picked = await flow.step('session');
         const done = await flow.step('link', { accounts: [idOf(picked, target.display_name)] });
         assert.equal(done.status, 'succeeded');
-        const retrieved = await retrieve(session.id);
-        assert.deepEqual(retrieved.relink_result, {
-          account: target.id,
-          authorization,
-          failure_reason: null,
-        });
-        assert.deepEqual(
-          retrieved.accounts.data.map((a) => a.id),
-          [target.id],
-        );
+        await assertRepaired(session.id, target.id, authorization);
       });
 
       test('another account picked than the one to repair: failed, no_account', async () => {
