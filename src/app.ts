@@ -72,7 +72,12 @@ async function ensureDefaultMerchant(services: Services, config: Config) {
     return { merchant, keys, madeNow: true };
   }
   await services.merchants.setKeys(existing.id, configured);
-  return { merchant: existing, keys: { ...readKeptKeys(config), ...configured }, madeNow: false };
+  const kept = readKeptKeys(config);
+  // Hosted pages hand the publishable key to the holder's browser: a key kept from before openfc
+  // sealed them becomes usable there.
+  if (kept.publishableKey && !configured.publishableKey)
+    await services.merchants.sealKnownPublishableKey(existing.id, kept.publishableKey);
+  return { merchant: existing, keys: { ...kept, ...configured }, madeNow: false };
 }
 
 /** Opens the store, migrates it, sets up the default merchant and starts listening. */

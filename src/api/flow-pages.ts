@@ -37,7 +37,7 @@ const pageHeaders = {
  * CLI runs the bundle.
  */
 function distFolder(): string | undefined {
-  const candidates = [new URL('../../dist/', import.meta.url), new URL('./', import.meta.url)];
+  const candidates = [new URL('./', import.meta.url), new URL('../../dist/', import.meta.url)];
   return candidates
     .map((url) => fileURLToPath(url))
     .find((dir) => existsSync(join(dir, 'flow', 'index.html')));

@@ -10,7 +10,7 @@ const root = document.getElementById('app') as HTMLElement;
 const hosted = /^\/hosted\/fc\/([^/]+)\/?$/.exec(window.location.pathname);
 
 if (hosted?.[1]) {
-  document.body.classList.add('hosted');
+  document.documentElement.classList.add('hosted');
   render(<Hosted token={decodeURIComponent(hosted[1])} />, root);
 } else if (window.parent === window) {
   render(

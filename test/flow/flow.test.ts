@@ -292,8 +292,13 @@ for (const backend of backends) {
       await startAt(flow, institutions.downUnscheduled);
       const error = await flow.step('login');
       assert.deepEqual(
-        { kind: error.kind, code: error.code, retry: error.retry },
-        { kind: 'error', code: 'institution_unavailable', retry: true },
+        { kind: error.kind, code: error.code, retry: error.retry, message: error.message },
+        {
+          kind: 'error',
+          code: 'institution_unavailable',
+          retry: true,
+          message: 'This bank is not available right now. Try again later or pick another bank.',
+        },
       );
       assert.deepEqual(await flow.step('back'), { kind: 'institution' });
       assert.equal((await retrieve(session.id)).status, 'pending');
@@ -354,6 +359,18 @@ for (const backend of backends) {
         return { session, flow: FlowClient.of(h, session.client_secret as string) };
       }
 
+      /** The relink succeeded and linked just the account it was for, under its authorization. */
+      async function assertRepaired(sessionId: string, accountId: string, authorization: string) {
+        const retrieved = await retrieve(sessionId);
+        assert.deepEqual(
+          { relink_result: retrieved.relink_result, accounts: retrieved.accounts.data.map((a) => a.id) },
+          {
+            relink_result: { account: accountId, authorization, failure_reason: null },
+            accounts: [accountId],
+          },
+        );
+      }
+
       test('consent goes to the institution; the same account keeps its id', async () => {
         const { customer, accounts, authorization } = await linked(institutions.test);
         const target = accounts[0] as { id: string; display_name: string };
@@ -372,16 +389,7 @@ for (const backend of backends) {
         const picked = await flow.step('login');
         const done = await flow.step('link', { accounts: [idOf(picked, target.display_name)] });
         assert.equal(done.status, 'succeeded');
-        const retrieved = await retrieve(session.id);
-        assert.deepEqual(retrieved.relink_result, {
-          account: target.id,
-          authorization,
-          failure_reason: null,
-        });
-        assert.deepEqual(
-          retrieved.accounts.data.map((a) => a.id),
-          [target.id],
-        );
+        await assertRepaired(session.id, target.id, authorization);
       });
 
       test('an OAuth relink names the holder to the bank and keeps the account id', async () => {
@@ -397,16 +405,7 @@ for (const backend of backends) {
         const picked = await flow.step('session');
         const done = await flow.step('link', { accounts: [idOf(picked, target.display_name)] });
         assert.equal(done.status, 'succeeded');
-        const retrieved = await retrieve(session.id);
-        assert.deepEqual(retrieved.relink_result, {
-          account: target.id,
-          authorization,
-          failure_reason: null,
-        });
-        assert.deepEqual(
-          retrieved.accounts.data.map((a) => a.id),
-          [target.id],
-        );
+        await assertRepaired(session.id, target.id, authorization);
       });
 
       test('another account picked than the one to repair: failed, no_account', async () => {
@@ -473,35 +472,52 @@ for (const backend of backends) {
       assert.equal((ended.body.result as { id: string }).id, session.id);
     });
 
-    test('a holder new to openfc starts at the sandbox time: the consent runs from the link', async () => {
-      const day = 86_400;
-      const keys = await h.otherMerchant();
-      const stripe = h.stripe({ key: keys.secretKey });
-      const advance = (seconds: number) =>
-        stripe.rawRequest('POST', '/v1/test_helpers/sandbox_clock/advance', { seconds });
-      await advance(80 * day);
-      const customer = await stripe.customers.create({});
-      const session = await createSession(stripe, {
-        account_holder: { type: 'customer', customer: customer.id },
-        permissions: ['balances'],
+    for (const [name, institution] of [
+      ['a one-click', institutions.test],
+      ['an OAuth', institutions.sandboxOAuth],
+    ] as const) {
+      test(`a holder new to openfc at ${name} bank starts at the sandbox time: the consent runs from the link`, async () => {
+        const day = 86_400;
+        const keys = await h.otherMerchant();
+        const stripe = h.stripe({ key: keys.secretKey });
+        const advance = (seconds: number) =>
+          stripe.rawRequest('POST', '/v1/test_helpers/sandbox_clock/advance', { seconds });
+        await advance(80 * day);
+        const customer = await stripe.customers.create({});
+        const session = await createSession(stripe, {
+          account_holder: { type: 'customer', customer: customer.id },
+          permissions: ['balances'],
+        });
+        const flow = FlowClient.of(h, session.client_secret as string, keys.publishableKey);
+        const started = await startAt(flow, institution);
+        let accounts: Record<string, unknown>;
+        if (started.kind === 'oauth') {
+          const callback = await approveInBrowser(started.authorize_url as string, ['checking']);
+          assert.equal((await fetch(callback)).status, 200);
+          accounts = await flow.step('session');
+        } else {
+          accounts = await flow.step('login');
+        }
+        const first = (accounts.accounts as Array<{ id: string }>)[0]?.id as string;
+        assert.equal((await flow.step('link', { accounts: [first] })).status, 'succeeded');
+        const [linked] = (await stripe.financialConnections.sessions.retrieve(session.id)).accounts.data;
+        const account = async () =>
+          (await stripe.financialConnections.accounts.retrieve(linked?.id as string)) as unknown as {
+            status: string;
+            status_details: Record<string, { cause?: string }>;
+          };
+        await advance(5 * day);
+        assert.deepEqual((await account()).status_details, {}, '85 days are left: no notice yet');
+        await advance(79 * day);
+        const near = await account();
+        assert.equal(near.status, 'active');
+        assert.equal(
+          near.status_details.active?.cause,
+          'access_expired',
+          JSON.stringify(near.status_details),
+        );
       });
-      const flow = FlowClient.of(h, session.client_secret as string, keys.publishableKey);
-      await startAt(flow, institutions.test);
-      const accounts = await flow.step('login');
-      assert.equal((await flow.step('link', { accounts: [idOf(accounts, 'Success')] })).status, 'succeeded');
-      const [linked] = (await stripe.financialConnections.sessions.retrieve(session.id)).accounts.data;
-      const account = async () =>
-        (await stripe.financialConnections.accounts.retrieve(linked?.id as string)) as unknown as {
-          status: string;
-          status_details: Record<string, { cause?: string }>;
-        };
-      await advance(5 * day);
-      assert.deepEqual((await account()).status_details, {}, '85 days are left: no notice yet');
-      await advance(79 * day);
-      const near = await account();
-      assert.equal(near.status, 'active');
-      assert.equal(near.status_details.active?.cause, 'access_expired', JSON.stringify(near.status_details));
-    });
+    }
 
     test("who may take a step: the publishable key of the merchant, with that session's secret", async () => {
       const { session } = await newSession();

@@ -68,6 +68,17 @@ export async function linkAccounts(
   return { stripe, customer, session: completed, accounts, authorization };
 }
 
+/** A deactivation cause (or other bank-side event) made to happen through openfc's test helper. */
+export async function simulate(
+  stripe: Stripe,
+  kind: 'authorizations' | 'accounts',
+  id: string,
+  event: string,
+): Promise<Record<string, unknown>> {
+  const path = `/v1/test_helpers/financial_connections/${kind}/${id}/simulate`;
+  return (await stripe.rawRequest('POST', path, { event })) as unknown as Record<string, unknown>;
+}
+
 /** Strips the SDK's `lastResponse` so that bodies compare as sent. */
 export function body<T extends object>(value: T): Omit<T, 'lastResponse'> {
   const { lastResponse: _ignored, ...rest } = value as T & { lastResponse?: unknown };

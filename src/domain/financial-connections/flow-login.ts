@@ -9,7 +9,6 @@ import type {
 } from '../../bank/connector.ts';
 import { sharedAccounts } from './flow-accounts.ts';
 import type { FlowChange } from './flow-store.ts';
-import type { FcAuthorization } from './types.ts';
 
 /** The error step for what the bank refused; the login's secrets are dropped with it. */
 export function failed(
@@ -55,14 +54,14 @@ export function afterLoginStep(result: BankResult<LoginStep>): FlowChange {
 
 /**
  * The OAuth step: the bank's authorization URL with PKCE (S256) and a `state` that finds this flow
- * again when the bank sends the holder back. A relink names the holder, so the bank reaches them.
+ * again when the bank sends the holder back. A named holder (`loginHint`) is the one the bank reaches.
  */
 export async function startOAuth(
   connector: InstitutionConnector,
   merchantId: string,
   institution: SandboxInstitution,
   redirectUri: string,
-  relinkAuth: FcAuthorization | undefined,
+  loginHint: string | undefined,
 ): Promise<FlowChange> {
   const state = randomBytes(24).toString('base64url');
   const verifier = randomBytes(32).toString('base64url');
@@ -71,7 +70,7 @@ export async function startOAuth(
     redirectUri,
     state,
     codeChallenge: createHash('sha256').update(verifier).digest('base64url'),
-    ...(relinkAuth?.bankUserId && { loginHint: relinkAuth.bankUserId }),
+    ...(loginHint && { loginHint }),
   });
   if (!started.ok) return failed(started.failure);
   return {

@@ -45,6 +45,12 @@ const messages: Record<ErrorCode, string> = {
   other: 'Something went wrong at the bank.',
 };
 
+/**
+ * What the bank says to the holder about their own login is shown as the bank said it; how openfc
+ * failed to reach the bank is openfc's to word, never a status code.
+ */
+const bankWorded = new Set<ErrorCode>(['invalid_credentials', 'login_failed', 'access_denied']);
+
 function errorCode(kind: string): ErrorCode {
   return kind in messages ? (kind as ErrorCode) : 'other';
 }
@@ -64,7 +70,7 @@ export function renderStep(
       kind: 'error',
       institution: shown,
       code,
-      message: failure.message ?? messages[code],
+      message: (bankWorded.has(code) && failure.message) || messages[code],
       retry: code !== 'no_account' && session.status === 'pending',
     };
   }

@@ -15,6 +15,11 @@ import type { FcSession } from './types.ts';
 
 export type { FlowCall, FlowState } from './flow-reader.ts';
 
+/** A name for a holder new to the bank, chosen by openfc so that it can prepare them first. */
+function newHolderName(): string {
+  return `holder_${randomBytes(12).toString('hex')}`;
+}
+
 /**
  * The account holder's way through a session, one step at a time, kept in the database so that
  * any process can take the next step: consent, institution, login (OAuth, credentials with the
@@ -46,16 +51,21 @@ export class FlowService {
 
   /** Where a login at `institution` starts: the bank's OAuth page, or openfc's login step. */
   private async startAt(c: Context, institution: SandboxInstitution, extra: Partial<FlowChange> = {}) {
-    const change =
-      institution.auth === 'oauth'
-        ? await startOAuth(
-            this.connector,
-            c.call.merchant.id,
-            institution,
-            `${c.call.origin}/flow/oauth/callback`,
-            c.relinkAuth,
-          )
-        : loginStepFor(institution);
+    if (institution.auth !== 'oauth')
+      return this.move(c, { ...loginStepFor(institution), institutionId: institution.id, ...extra });
+    const tenant = c.call.merchant.id;
+    // A relink names the authorization's holder, so the bank reaches them. Once the merchant's clock
+    // has moved, a new holder is named (and moved to the merchant's time) before the consent page,
+    // so that the consent runs from the link on the merchant's clock.
+    let loginHint = c.relinkAuth?.bankUserId ?? undefined;
+    if (!loginHint && (await this.holderTime.clockMoved(tenant))) {
+      const holder = await holderAtBank(this.control, tenant, institution, newHolderName());
+      if (!holder.ok) return this.move(c, { ...failed(holder.failure), ...extra });
+      await this.holderTime.startAtMerchantTime(tenant, holder.value);
+      loginHint = holder.value;
+    }
+    const redirectUri = `${c.call.origin}/flow/oauth/callback`;
+    const change = await startOAuth(this.connector, tenant, institution, redirectUri, loginHint);
     return this.move(c, { ...change, institutionId: institution.id, ...extra });
   }
 
@@ -103,7 +113,7 @@ export class FlowService {
     } else {
       // A relink names the holder the bank gave the authorization to, so it reaches the same one;
       // a new holder is named before the login, so that the bank starts them at the merchant's time.
-      const username = c.relinkAuth?.bankUserId ?? `holder_${randomBytes(12).toString('hex')}`;
+      const username = c.relinkAuth?.bankUserId ?? newHolderName();
       const holder = await holderAtBank(this.control, tenant, institution, username);
       if (!holder.ok) return this.move(c, failed(holder.failure));
       await this.holderTime.startAtMerchantTime(tenant, holder.value);

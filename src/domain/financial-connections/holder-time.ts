@@ -14,6 +14,11 @@ export class HolderTime {
     private readonly control: SandboxControl,
   ) {}
 
+  /** Whether the merchant's sandbox clock runs ahead of real time. */
+  async clockMoved(merchantId: string): Promise<boolean> {
+    return (await this.clocks.get(merchantId)).offsetSeconds > 0;
+  }
+
   async startAtMerchantTime(merchantId: string, bankUserId: string): Promise<void> {
     const { offsetSeconds } = await this.clocks.get(merchantId);
     if (offsetSeconds <= 0) return;

@@ -71,6 +71,21 @@ export class MerchantService {
     return row?.key_sealed ? this.secrets.open(row.key_sealed, merchantId) : undefined;
   }
 
+  /**
+   * Seals a publishable key openfc kept from before it sealed them (the embedded sandbox's key
+   * file), when it is this merchant's current key; any other key is left alone.
+   */
+  async sealKnownPublishableKey(merchantId: string, key: string): Promise<void> {
+    await this.db
+      .updateTable('api_keys')
+      .set({ key_sealed: this.sealed(merchantId, 'publishable', key) })
+      .where('merchant_id', '=', merchantId)
+      .where('kind', '=', 'publishable')
+      .where('key_hash', '=', hashKey(key))
+      .where('key_sealed', 'is', null)
+      .execute();
+  }
+
   async create(name: string, keys?: Partial<IssuedKeys>): Promise<{ merchant: Merchant; keys: IssuedKeys }> {
     const merchant: Merchant = { id: newId('merchant'), name, defaultApiVersion: this.defaultApiVersion };
     const issued: IssuedKeys = {

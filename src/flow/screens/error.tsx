@@ -22,11 +22,20 @@ function title(step: ErrorStep): string {
   }
 }
 
+/** The bank's own words for an outage are technical (a status code): the holder gets these. */
+function unavailable(step: ErrorStep): string {
+  const back = step.institution?.expected_available_at;
+  const when = back
+    ? ` It is expected back at ${new Date(back * 1000).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' })}.`
+    : '';
+  return `This bank cannot be reached right now.${when} Try again later, or choose another bank.`;
+}
+
 /** A step that failed. "Try again" goes back a step when the flow allows it; "Done" ends the flow. */
 export function ErrorScreen({ flow, step }: { flow: Flow; step: ErrorStep }) {
   return (
     <Screen title={title(step)}>
-      <p class="message">{step.message}</p>
+      <p class="message">{step.code === 'institution_unavailable' ? unavailable(step) : step.message}</p>
       <Actions>
         {step.retry && (
           <button

@@ -3,7 +3,14 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Stripe from 'stripe';
 import { backends } from '../../support/backends.ts';
-import { body, completeSession, createSession, linkAccounts, type PreviewAccount } from '../../support/fc.ts';
+import {
+  body,
+  completeSession,
+  createSession,
+  linkAccounts,
+  type PreviewAccount,
+  simulate,
+} from '../../support/fc.ts';
 import { form, gaVersion, type Harness, startHarness } from '../../support/harness.ts';
 import { assertListOf, assertMatchesSchema, assertStripeError } from '../../support/stripe-schemas.ts';
 
@@ -58,12 +65,6 @@ for (const backend of backends) {
       for await (const t of stripe.financialConnections.transactions.list({ account, limit: 100, ...extra }))
         out.push(t);
       return out;
-    }
-
-    async function simulate(stripe: Stripe, kind: 'authorizations' | 'accounts', id: string, event: string) {
-      await stripe.rawRequest('POST', `/v1/test_helpers/financial_connections/${kind}/${id}/simulate`, {
-        event,
-      });
     }
 
     test('refreshing each feature goes pending, then succeeds with the data', async () => {

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type Stripe from 'stripe';
 import { backends } from '../../support/backends.ts';
-import { body, completeSession, createSession, linkAccounts, type PreviewAccount } from '../../support/fc.ts';
+import {
+  body,
+  completeSession,
+  createSession,
+  linkAccounts,
+  type PreviewAccount,
+  simulate,
+} from '../../support/fc.ts';
 import { type Harness, startHarness } from '../../support/harness.ts';
 import { assertMatchesSchema } from '../../support/stripe-schemas.ts';
 
@@ -37,12 +44,8 @@ for (const backend of backends) {
       return checked(await stripe.financialConnections.accounts.retrieve(id));
     }
 
-    async function simulate(stripe: Stripe, id: string, event: string) {
-      return checked(
-        (await stripe.rawRequest('POST', `/v1/test_helpers/financial_connections/accounts/${id}/simulate`, {
-          event,
-        })) as object,
-      );
+    async function simulateOn(stripe: Stripe, id: string, event: string) {
+      return checked(await simulate(stripe, 'accounts', id, event));
     }
 
     function numbersOf(account: PreviewAccount): NumberDetails[] | null {
@@ -84,14 +87,14 @@ for (const backend of backends) {
       assert.ok(typeof first?.expected_expiry_date === 'number' && first.expected_expiry_date > now);
       const original = await stored(id);
 
-      const rotated = await simulate(stripe, id, 'account_numbers_rotated');
+      const rotated = await simulateOn(stripe, id, 'account_numbers_rotated');
       assert.equal(numbersOf(rotated)?.[0]?.status, 'transactable');
       assert.equal(numbersOf(rotated)?.[0]?.identifier_type, 'tokenized_account_number');
       const afterRotation = await stored(id);
       assert.notEqual(afterRotation.sealed, original.sealed, 'the sealed column changed');
       assert.notEqual(afterRotation.accountNumber, original.accountNumber, 'the bank issued a new number');
 
-      const deactivated = await simulate(stripe, id, 'account_numbers_deactivated');
+      const deactivated = await simulateOn(stripe, id, 'account_numbers_deactivated');
       assert.equal(numbersOf(deactivated)?.[0]?.status, 'deactivated');
       assert.equal((await retrieve(stripe, id)).account_numbers?.[0]?.status, 'deactivated');
       await stored(id);

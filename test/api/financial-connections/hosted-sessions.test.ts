@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type Stripe from 'stripe';
 import { backends } from '../../support/backends.ts';
 import { eventually } from '../../support/eventually.ts';
-import { body, completeSession, linkAccounts } from '../../support/fc.ts';
+import { body, completeSession, linkAccounts, simulate } from '../../support/fc.ts';
 import {
   form,
   gaVersion,
@@ -51,10 +50,6 @@ function assertError(
   );
 }
 
-async function simulate(stripe: Stripe, path: string, event: string): Promise<void> {
-  await stripe.rawRequest('POST', `/v1/test_helpers/financial_connections/${path}/simulate`, { event });
-}
-
 for (const backend of backends) {
   describe(`hosted sessions on ${backend.name}`, { skip: backend.skip }, () => {
     let h: Harness;
@@ -71,7 +66,7 @@ for (const backend of backends) {
     /** A customer (with an email address) whose linked accounts lost access: relink material. */
     async function inactiveLink() {
       const linked = await linkAccounts(h);
-      await simulate(linked.stripe, `authorizations/${linked.authorization}`, 'consent_expired');
+      await simulate(linked.stripe, 'authorizations', linked.authorization, 'consent_expired');
       const authorization = (await linked.stripe.rawRequest(
         'GET',
         `/v1/financial_connections/authorizations/${linked.authorization}`,
@@ -383,7 +378,7 @@ for (const backend of backends) {
         ).id,
       );
       const authorization = (linked.accounts.data[0] as unknown as { authorization: string }).authorization;
-      await simulate(stripe, `authorizations/${authorization}`, 'consent_expired');
+      await simulate(stripe, 'authorizations', authorization, 'consent_expired');
       const fields = {
         'account_holder[type]': 'account',
         'account_holder[account]': holder.account,

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type Stripe from 'stripe';
 import { backends } from '../../support/backends.ts';
-import { body, completeSession, createSession, linkAccounts, type PreviewAccount } from '../../support/fc.ts';
+import {
+  body,
+  completeSession,
+  createSession,
+  linkAccounts,
+  type PreviewAccount,
+  simulate,
+} from '../../support/fc.ts';
 import { type Harness, startHarness } from '../../support/harness.ts';
 import { assertMatchesSchema } from '../../support/stripe-schemas.ts';
 
@@ -17,14 +24,6 @@ for (const backend of backends) {
     after(() => h?.close());
 
     /** Makes a bank-side fact happen through openfc's test helpers. */
-    async function simulate(kind: 'authorizations' | 'accounts', id: string, event: string) {
-      return (await h
-        .stripe()
-        .rawRequest('POST', `/v1/test_helpers/financial_connections/${kind}/${id}/simulate`, {
-          event,
-        })) as Record<string, unknown>;
-    }
-
     async function authorizationOf(stripe: Stripe, id: string) {
       return (await stripe.rawRequest('GET', `/v1/financial_connections/authorizations/${id}`)) as Record<
         string,
@@ -38,8 +37,8 @@ for (const backend of backends) {
       });
       const [target, other, closed] = accounts as [PreviewAccount, PreviewAccount, PreviewAccount];
       const expired: Inactive = { cause: 'access_expired', action: 'relink_required' };
-      await simulate('accounts', closed.id, 'account_closed');
-      await simulate('authorizations', authorization, 'consent_expired');
+      await simulate(h.stripe(), 'accounts', closed.id, 'account_closed');
+      await simulate(h.stripe(), 'authorizations', authorization, 'consent_expired');
       const inactive = (await stripe.financialConnections.accounts.retrieve(
         target.id,
       )) as unknown as PreviewAccount;
@@ -90,7 +89,7 @@ for (const backend of backends) {
     test('picking another account fails with no_account and reactivates nothing', async () => {
       const { stripe, customer, accounts, authorization } = await linkAccounts(h);
       const [target, other] = accounts as [PreviewAccount, PreviewAccount];
-      await simulate('authorizations', authorization, 'consent_expired');
+      await simulate(h.stripe(), 'authorizations', authorization, 'consent_expired');
       const session = await createSession(stripe, {
         account_holder: { type: 'customer', customer: customer.id },
         permissions: ['balances'],
