@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import type Stripe from 'stripe';
 import { backends } from '../support/backends.ts';
 import { assertAccessible, launchBrowser, saveScreenshots, type TestBrowser } from '../support/browser.ts';
-import { completeSession, type PreviewAccount } from '../support/fc.ts';
+import { completeSession, type PreviewAccount, simulate } from '../support/fc.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 import {
   agePacing,
@@ -71,11 +71,7 @@ describe('a hosted relink by email in Chromium', () => {
     });
     const accounts = (await completeSession(stripe, session.id)).accounts.data as PreviewAccount[];
     const authorization = (accounts[0] as PreviewAccount).authorization;
-    await stripe.rawRequest(
-      'POST',
-      `/v1/test_helpers/financial_connections/authorizations/${authorization}/simulate`,
-      { event: 'consent_expired' },
-    );
+    await simulate(stripe, 'authorizations', authorization, 'consent_expired');
     return { account_holder, accounts, authorization };
   }
 
