@@ -71,23 +71,4 @@ describe('the hosted page (/hosted/fc/:token)', () => {
       ['High Yield Savings 4321 active', 'Success 6789 active'],
     );
   });
-
-  test('an expired link says so, and sends a new link on request', async () => {
-    const session = await hostedSession();
-    await h.running.store.db
-      .updateTable('hosted_links')
-      .set({ expires_at: 0, issued_real: 0 })
-      .where('session_id', '=', session.id)
-      .execute();
-    const page = await browser.context.newPage();
-    await page.goto(session.url as string);
-    await screen(page, 'This link has expired', 'hosted-expired');
-    await page.getByRole('button', { name: 'Send me a new link' }).click();
-    await page.getByRole('status').filter({ hasText: 'We sent you a new link.' }).waitFor();
-    assert.equal(
-      await page.getByRole('status').textContent(),
-      'We sent you a new link. Check your email or messages.',
-    );
-    await page.close();
-  });
 });
