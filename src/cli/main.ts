@@ -16,6 +16,7 @@ Usage:
                  [--bank-url http://… --bank-client-secret S] [--bank-client-id ID]
                  [--admin-token T] [--encryption-key HEX]
                  [--scheduler-interval SECONDS] [--bank-check-interval SECONDS]
+                 [--ach-settlement-days DAYS]
                  [--webhook-retries test|live|SECONDS,…] [--webhook-timeout SECONDS]
                  [--public-url https://…] [--smtp-url smtp://…] [--mail-from ADDRESS]
   openfc migrate [--data-dir DIR] [--database postgres://…] [--dry-run]
