@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type Stripe from 'stripe';
 import { afterBusinessDays } from '../../../src/domain/payments/payment-intent-rules.ts';
 import { backends } from '../../support/backends.ts';
+import { eventually } from '../../support/eventually.ts';
 import { body } from '../../support/fc.ts';
 import { type Harness, startHarness } from '../../support/harness.ts';
 import {
@@ -294,6 +295,32 @@ for (const backend of backends) {
       );
       const charge = await stripe.charges.retrieve(processing.latest_charge as string);
       assert.deepEqual([charge.status, charge.failure_code], ['failed', 'account_closed']);
+    });
+  });
+
+  describe(`ACH settlement by the scheduler on ${backend.name}`, { skip: backend.skip }, () => {
+    let h: Harness;
+    before(async () => {
+      // Debits settle at once, and the scheduler settles them without any clock advance.
+      h = await startHarness(backend, { schedulerInterval: '0.2', achSettlementDays: '0' });
+    });
+    after(() => h?.close());
+
+    test('with --ach-settlement-days 0 the scheduler settles a debit on its next pass', async () => {
+      const saved = await savedPaymentMethod(h);
+      const intent = await saved.stripe.paymentIntents.create({
+        amount: 1099,
+        currency: 'usd',
+        customer: saved.customer.id,
+        payment_method: saved.paymentMethod,
+        confirm: true,
+      });
+      const settled = await eventually(
+        'the scheduler to settle the debit',
+        () => saved.stripe.paymentIntents.retrieve(intent.id),
+        (found) => found.status !== 'processing',
+      );
+      assert.deepEqual([settled.status, settled.amount_received], ['succeeded', 1099]);
     });
   });
 }
