@@ -9,6 +9,7 @@ import {
   type PreviewAccount,
 } from './fc.ts';
 import type { Harness } from './harness.ts';
+import { assertSdkFields, hasSdkFields } from './sdk-fields.ts';
 import { assertMatchesSchema, assertStripeError } from './stripe-schemas.ts';
 
 export const tokenizing = 'Tokenized Account Numbers';
@@ -45,6 +46,7 @@ export async function numbersOf(h: Harness, accountId: string) {
 export function checked<T extends object>(name: string, value: T): Omit<T, 'lastResponse'> {
   const raw = body(value);
   assertMatchesSchema(name, raw);
+  if (hasSdkFields(name)) assertSdkFields(name, raw as Record<string, unknown>);
   return raw;
 }
 
@@ -123,6 +125,7 @@ export async function relinkAccount(
 export function intentBody(fields: Partial<Stripe.PaymentIntent> & { id: string }) {
   return {
     object: 'payment_intent',
+    allowed_payment_method_types: ['us_bank_account'],
     amount_capturable: 0,
     amount_received: 0,
     application: null,
@@ -134,10 +137,13 @@ export function intentBody(fields: Partial<Stripe.PaymentIntent> & { id: string 
     confirmation_method: 'automatic',
     currency: 'usd',
     customer: null,
+    customer_account: null,
     description: null,
+    excluded_payment_method_types: null,
     last_payment_error: null,
     latest_charge: null,
     livemode: false,
+    managed_payments: null,
     metadata: {},
     next_action: null,
     on_behalf_of: null,
@@ -145,6 +151,7 @@ export function intentBody(fields: Partial<Stripe.PaymentIntent> & { id: string 
     payment_method_configuration_details: null,
     payment_method_options: { us_bank_account: { verification_method: 'automatic' } },
     payment_method_types: ['us_bank_account'],
+    payment_record: null,
     processing: null,
     receipt_email: null,
     review: null,

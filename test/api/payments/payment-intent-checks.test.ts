@@ -243,8 +243,8 @@ for (const backend of backends) {
         customer: customer.id,
       });
       const browser = h.stripe({ key: h.publishableKey });
-      const seen = checked(
-        'payment_intent',
+      // A publishable key sees a subset of the fields, so the SDK's full list does not apply.
+      const seen = body(
         await browser.paymentIntents.retrieve(intent.id, { client_secret: intent.client_secret as string }),
       );
       assert.deepEqual(seen, {
