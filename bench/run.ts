@@ -390,6 +390,17 @@ interface OpenfcReady {
   transactionCount: number;
 }
 
+/**
+ * A PaymentMethod with a mandate, set up by a confirmed SetupIntent, for the PaymentIntents to
+ * debit: each of those makes a new debit from it.
+ */
+async function savedPaymentMethod(url: string, headers: Record<string, string>, body: string) {
+  const response = await fetch(url, { method: 'POST', headers, body });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${text}`);
+  return (JSON.parse(text) as { payment_method: string }).payment_method;
+}
+
 /** The HTTP routes and the session completion loop, against openfc on SQLite. */
 async function runHttp(seconds: number): Promise<HttpResults> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'openfc-bench-'));
@@ -437,6 +448,10 @@ async function runHttp(seconds: number): Promise<HttpResults> {
       headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
       body: sessionBody,
     };
+    const form = { ...auth, 'content-type': 'application/x-www-form-urlencoded' };
+    const setupBody = `customer=${fc.customer}&payment_method_data[type]=us_bank_account&payment_method_data[us_bank_account][financial_connections_account]=${fc.account}&confirm=true&mandate_data[customer_acceptance][type]=offline`;
+    const paymentMethod = await savedPaymentMethod(`${fc.url}/v1/setup_intents`, form, setupBody);
+    process.stderr.write(`payments: ${paymentMethod}, set up on ${fc.account}\n`);
     const targets: Target[] = [
       { name: 'bare node:http GET', url: bare.ready.url, method: 'GET', headers: {}, goals: [] },
       {
@@ -459,6 +474,22 @@ async function runHttp(seconds: number): Promise<HttpResults> {
         method: 'GET',
         headers: auth,
         goals: [p99Below(10)],
+      },
+      {
+        name: 'POST /v1/setup_intents (confirm, mandate)',
+        url: `${fc.url}/v1/setup_intents`,
+        method: 'POST',
+        headers: form,
+        body: setupBody,
+        goals: [],
+      },
+      {
+        name: 'POST /v1/payment_intents (confirm)',
+        url: `${fc.url}/v1/payment_intents`,
+        method: 'POST',
+        headers: form,
+        body: `amount=1099&currency=usd&customer=${fc.customer}&payment_method=${paymentMethod}&confirm=true`,
+        goals: [],
       },
       {
         name: 'GET /v1/financial_connections/transactions?limit=100',

@@ -114,6 +114,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
         secrets,
         sandboxControl: control,
         bankCheckSeconds: config.bankCheckInterval,
+        achSettlementDays: config.achSettlementDays,
       },
       {
         mailer: config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : logMailer(logger),

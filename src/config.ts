@@ -56,6 +56,11 @@ export const configSchema = z
       .number({ message: 'must be a number of seconds' })
       .int('must be a whole number of seconds')
       .min(1, 'must be at least 1 second'),
+    achSettlementDays: z.coerce
+      .number({ message: 'must be a number of business days' })
+      .int('must be a whole number of business days')
+      .min(0, 'must be 0 or more business days')
+      .max(30, 'must be at most 30 business days'),
   })
   .refine((config) => config.bankUrl === undefined || config.bankClientSecret !== undefined, {
     path: ['bankClientSecret'],
@@ -73,6 +78,7 @@ export const defaults = {
   webhookTimeout: 10,
   schedulerInterval: 60,
   bankCheckInterval: 3600,
+  achSettlementDays: 4,
   bankClientId: 'openfc',
   mailFrom: 'openfc <no-reply@localhost>',
 } as const;
@@ -95,6 +101,7 @@ export const configSources = {
   webhookTimeout: { flag: '--webhook-timeout', env: 'OPENFC_WEBHOOK_TIMEOUT' },
   schedulerInterval: { flag: '--scheduler-interval', env: 'OPENFC_SCHEDULER_INTERVAL' },
   bankCheckInterval: { flag: '--bank-check-interval', env: 'OPENFC_BANK_CHECK_INTERVAL' },
+  achSettlementDays: { flag: '--ach-settlement-days', env: 'OPENFC_ACH_SETTLEMENT_DAYS' },
   publicUrl: { flag: '--public-url', env: 'OPENFC_PUBLIC_URL' },
   smtpUrl: { flag: '--smtp-url', env: 'OPENFC_SMTP_URL' },
   mailFrom: { flag: '--mail-from', env: 'OPENFC_MAIL_FROM' },

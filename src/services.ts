@@ -25,7 +25,12 @@ import { Simulator } from './domain/financial-connections/simulate.ts';
 import { TransactionService } from './domain/financial-connections/transactions.ts';
 import { IdempotencyService } from './domain/idempotency/service.ts';
 import { MerchantService } from './domain/merchants/service.ts';
+import { AchDebits } from './domain/payments/ach-debit.ts';
+import { AchSettlement } from './domain/payments/ach-settlement.ts';
+import { ChargeStore } from './domain/payments/charges.ts';
 import { MandateService } from './domain/payments/mandates.ts';
+import { PaymentIntentStore } from './domain/payments/payment-intent-store.ts';
+import { PaymentIntentService } from './domain/payments/payment-intents.ts';
 import { PaymentMethodsFollowNumbers } from './domain/payments/payment-method-follow.ts';
 import { PaymentMethodStore } from './domain/payments/payment-method-store.ts';
 import { PaymentMethodService } from './domain/payments/payment-methods.ts';
@@ -88,6 +93,11 @@ export interface Services {
   mandates: MandateService;
   setupIntents: SetupIntentService;
   setupAttempts: SetupAttemptLog;
+  paymentIntents: PaymentIntentService;
+  /** The charges of ACH debits, read-only from the API. */
+  charges: ChargeStore;
+  /** Settles ACH debits that fell due on a merchant's sandbox clock. */
+  achSettlement: AchSettlement;
 }
 
 export interface BankParts {
@@ -96,6 +106,8 @@ export interface BankParts {
   sandboxControl: SandboxControl;
   /** How long (on the merchant's clock) before openfc asks the bank again about a connection. */
   bankCheckSeconds: number;
+  /** Business days (on the merchant's clock) before an ACH debit settles. */
+  achSettlementDays: number;
 }
 
 /** How hosted sessions reach their holders. */
@@ -169,6 +181,9 @@ export function createServices(
     events,
   );
   const setupAttempts = new SetupAttemptLog(db);
+  const paymentIntentStore = new PaymentIntentStore(db);
+  const charges = new ChargeStore(db);
+  const achSettlement = new AchSettlement(db, paymentIntentStore, charges, paymentMethods, clocks, events);
   return {
     merchants,
     idempotency: new IdempotencyService(db, parts.secrets),
@@ -204,7 +219,7 @@ export function createServices(
       accountNumbers,
       clocks,
       accountData,
-      [outbox],
+      [outbox, achSettlement],
     ),
     clocks,
     events,
@@ -213,7 +228,7 @@ export function createServices(
     signal,
     cliSessions: new CliSessions(parts.secrets),
     cliResends: new CliResends((payload) => store.caps.notify(db, cliResendChannel, payload)),
-    scheduled: new ScheduledSync(db, clocks, bank, accountData, parts.bankCheckSeconds),
+    scheduled: new ScheduledSync(db, clocks, bank, accountData, parts.bankCheckSeconds, [achSettlement]),
     paymentMethods,
     mandates,
     setupIntents: new SetupIntentService(
@@ -226,5 +241,23 @@ export function createServices(
       events,
     ),
     setupAttempts,
+    paymentIntents: new PaymentIntentService(
+      db,
+      paymentIntentStore,
+      customers,
+      paymentMethods,
+      new AchDebits(
+        paymentIntentStore,
+        charges,
+        paymentMethods,
+        mandates,
+        clocks,
+        events,
+        parts.achSettlementDays,
+      ),
+      events,
+    ),
+    charges,
+    achSettlement,
   };
 }

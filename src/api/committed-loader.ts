@@ -1,6 +1,7 @@
 import { renderCustomer } from './customers/render.ts';
 import { renderEvent } from './events/render.ts';
 import { renderAccount, renderAuthorization, renderSession } from './financial-connections/render.ts';
+import { renderPaymentIntent } from './payment-intents/render.ts';
 import { renderPaymentMethod } from './payment-methods/render.ts';
 import { renderSetupIntent } from './setup-intents/render.ts';
 import { renderClock } from './test-helpers/render.ts';
@@ -35,6 +36,8 @@ export async function renderCommitted(
       return renderSession(await services.sessions.get(merchant.id, id), version);
     case 'payment_method':
       return renderPaymentMethod(await services.paymentMethods.get(merchant.id, id));
+    case 'payment_intent':
+      return renderPaymentIntent(await services.paymentIntents.get(merchant.id, id), ctx.keyKind);
     case 'setup_intent':
       return renderSetupIntent(await services.setupIntents.get(merchant.id, id), ctx.keyKind);
     case 'webhook_endpoint':

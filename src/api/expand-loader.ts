@@ -1,9 +1,11 @@
 import type { Merchant } from '../domain/merchants/service.ts';
 import type { Services } from '../services.ts';
+import { renderCharge } from './charges/render.ts';
 import { renderCustomer } from './customers/render.ts';
 import { renderInstitution } from './financial-connections/render.ts';
 import { renderOwnership } from './financial-connections/render-data.ts';
 import { renderMandate } from './mandates/render.ts';
+import { renderPaymentIntent } from './payment-intents/render.ts';
 import { renderPaymentMethod } from './payment-methods/render.ts';
 import { renderSetupAttempt } from './setup-intents/render.ts';
 import type { ExpandLoader } from './wire/expand.ts';
@@ -37,6 +39,14 @@ export function expandLoader(services: Services, merchant: Merchant): ExpandLoad
       case 'setup_attempt': {
         const attempt = await services.setupAttempts.find(merchant.id, id);
         return attempt && renderSetupAttempt(attempt);
+      }
+      case 'payment_intent': {
+        const intent = await services.paymentIntents.find(merchant.id, id);
+        return intent && renderPaymentIntent(intent);
+      }
+      case 'charge': {
+        const charge = await services.charges.find(merchant.id, id);
+        return charge && renderCharge(charge);
       }
     }
   };

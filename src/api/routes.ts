@@ -1,3 +1,4 @@
+import { chargeRoutes } from './charges/routes.ts';
 import { customerRoutes } from './customers/routes.ts';
 import { eventRoutes } from './events/routes.ts';
 import { accountDataRoutes } from './financial-connections/account-data.ts';
@@ -9,6 +10,7 @@ import { transactionRoutes } from './financial-connections/transactions.ts';
 import { flowRoutes } from './flow/routes.ts';
 import { hostedRoutes } from './hosted/routes.ts';
 import { mandateRoutes } from './mandates/routes.ts';
+import { paymentIntentRoutes } from './payment-intents/routes.ts';
 import { paymentMethodRoutes } from './payment-methods/routes.ts';
 import { setupIntentRoutes } from './setup-intents/routes.ts';
 import { stripeCliRoutes } from './stripecli/sessions.ts';
@@ -38,4 +40,6 @@ export const routes: readonly Route[] = [
   ...paymentMethodRoutes,
   ...setupIntentRoutes,
   ...mandateRoutes,
+  ...paymentIntentRoutes,
+  ...chargeRoutes,
 ];

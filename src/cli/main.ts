@@ -16,6 +16,7 @@ Usage:
                  [--bank-url http://… --bank-client-secret S] [--bank-client-id ID]
                  [--admin-token T] [--encryption-key HEX]
                  [--scheduler-interval SECONDS] [--bank-check-interval SECONDS]
+                 [--ach-settlement-days DAYS]
                  [--webhook-retries test|live|SECONDS,…] [--webhook-timeout SECONDS]
                  [--public-url https://…] [--smtp-url smtp://…] [--mail-from ADDRESS]
   openfc migrate [--data-dir DIR] [--database postgres://…] [--dry-run]
@@ -32,7 +33,7 @@ Usage:
 Each flag of serve and migrate has an environment variable: PORT, HOST, OPENFC_DATA_DIR,
 DATABASE_URL, OPENFC_SECRET_KEY, OPENFC_PUBLISHABLE_KEY, OPENFC_LOG_LEVEL, OPENFC_BANK_URL,
 OPENFC_BANK_CLIENT_ID, OPENFC_BANK_CLIENT_SECRET, OPENFC_ADMIN_TOKEN, OPENFC_ENCRYPTION_KEY,
-OPENFC_SCHEDULER_INTERVAL, OPENFC_BANK_CHECK_INTERVAL, OPENFC_WEBHOOK_RETRIES,
+OPENFC_SCHEDULER_INTERVAL, OPENFC_BANK_CHECK_INTERVAL, OPENFC_ACH_SETTLEMENT_DAYS, OPENFC_WEBHOOK_RETRIES,
 OPENFC_WEBHOOK_TIMEOUT, OPENFC_PUBLIC_URL, OPENFC_SMTP_URL, OPENFC_MAIL_FROM. sandbox-bank reads the same ones for its flags (--client-id and
 --client-secret: OPENFC_BANK_CLIENT_ID and OPENFC_BANK_CLIENT_SECRET).
 listen and trigger take the key from --api-key, OPENFC_SECRET_KEY or STRIPE_API_KEY (else from

@@ -32,7 +32,12 @@ export type ErrorCode =
   | 'payment_method_invalid_parameter'
   | 'payment_method_unexpected_state'
   | 'setup_intent_invalid_parameter'
-  | 'setup_intent_unexpected_state';
+  | 'setup_intent_unexpected_state'
+  | 'amount_too_small'
+  | 'amount_too_large'
+  | 'payment_intent_invalid_parameter'
+  | 'payment_intent_mandate_invalid'
+  | 'payment_intent_unexpected_state';
 
 export interface ApiErrorInit {
   status: number;

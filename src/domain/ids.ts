@@ -24,6 +24,8 @@ export const idPrefixes = {
   setupIntent: 'seti',
   setupAttempt: 'setatt',
   mandate: 'mandate',
+  paymentIntent: 'pi',
+  charge: 'ch',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -501,6 +501,63 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0015_payment_intents': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('payment_intents')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('client_secret', 'text', (c) => c.notNull())
+          .addColumn('amount', 'bigint', (c) => c.notNull())
+          .addColumn('currency', 'text', (c) => c.notNull())
+          .addColumn('customer_id', 'text')
+          .addColumn('payment_method_id', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .addColumn('metadata', 'text', (c) => c.notNull())
+          .addColumn('mandate_id', 'text')
+          .addColumn('latest_charge_id', 'text')
+          .addColumn('last_payment_error', 'text')
+          .addColumn('settles_at', 'bigint')
+          .addColumn('canceled_at', 'bigint')
+          .addColumn('cancellation_reason', 'text')
+          .execute();
+        await db.schema
+          .createIndex('payment_intents_customer')
+          .on('payment_intents')
+          .columns(['merchant_id', 'customer_id', 'id'])
+          .execute();
+        // Settlement looks for the merchant's debits that fell due on its clock.
+        await db.schema
+          .createIndex('payment_intents_settling')
+          .on('payment_intents')
+          .columns(['merchant_id', 'status', 'settles_at'])
+          .execute();
+        await db.schema
+          .createTable('charges')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('payment_intent_id', 'text', (c) => c.notNull())
+          .addColumn('amount', 'bigint', (c) => c.notNull())
+          .addColumn('currency', 'text', (c) => c.notNull())
+          .addColumn('customer_id', 'text')
+          .addColumn('payment_method_id', 'text', (c) => c.notNull())
+          .addColumn('mandate_id', 'text', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('failure_code', 'text')
+          .addColumn('failure_message', 'text')
+          .addColumn('bank_details', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('charges_payment_intent')
+          .on('charges')
+          .columns(['merchant_id', 'payment_intent_id', 'id'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -220,7 +220,9 @@ export interface EventsTable {
     | 'financial_connections.session'
     | 'payment_method'
     | 'setup_intent'
-    | 'mandate';
+    | 'mandate'
+    | 'payment_intent'
+    | 'charge';
   /** The domain record the event is about, as JSON; rendered per API version when read. */
   object_snapshot: string;
   previous_attributes: string | null;
@@ -346,6 +348,47 @@ export interface SetupAttemptsTable {
   usage: 'off_session' | 'on_session';
 }
 
+export interface PaymentIntentsTable {
+  id: string;
+  merchant_id: string;
+  created: number;
+  client_secret: string;
+  amount: number;
+  currency: 'usd';
+  customer_id: string | null;
+  payment_method_id: string | null;
+  status: 'requires_payment_method' | 'requires_confirmation' | 'processing' | 'succeeded' | 'canceled';
+  description: string | null;
+  metadata: string;
+  /** The mandate the debit is made under, set on confirmation. */
+  mandate_id: string | null;
+  latest_charge_id: string | null;
+  /** Stripe's last_payment_error as JSON, with the PaymentMethod as it was when the debit failed. */
+  last_payment_error: string | null;
+  /** When the debit settles, on the merchant's sandbox clock (Unix seconds); set while processing. */
+  settles_at: number | null;
+  canceled_at: number | null;
+  cancellation_reason: 'abandoned' | 'duplicate' | 'fraudulent' | 'requested_by_customer' | null;
+}
+
+export interface ChargesTable {
+  id: string;
+  merchant_id: string;
+  created: number;
+  payment_intent_id: string;
+  amount: number;
+  currency: 'usd';
+  customer_id: string | null;
+  payment_method_id: string;
+  mandate_id: string;
+  description: string | null;
+  status: 'pending' | 'succeeded' | 'failed';
+  failure_code: string | null;
+  failure_message: string | null;
+  /** Stripe's payment_method_details.us_bank_account, as the bank account was when debited (JSON). */
+  bank_details: string;
+}
+
 export interface Database {
   merchant_accounts: MerchantAccountsTable;
   api_keys: ApiKeysTable;
@@ -369,4 +412,6 @@ export interface Database {
   mandates: MandatesTable;
   setup_intents: SetupIntentsTable;
   setup_attempts: SetupAttemptsTable;
+  payment_intents: PaymentIntentsTable;
+  charges: ChargesTable;
 }

@@ -143,6 +143,7 @@ describe('openfc serve on SQLite', () => {
     '0012_session_flows',
     '0013_hosted_links',
     '0014_payments',
+    '0015_payment_intents',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

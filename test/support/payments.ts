@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import type Stripe from 'stripe';
-import { body, type CreateParams, linkAccounts, type PreviewAccount } from './fc.ts';
+import {
+  body,
+  type CreateParams,
+  completeSession,
+  createSession,
+  linkAccounts,
+  type PreviewAccount,
+} from './fc.ts';
 import type { Harness } from './harness.ts';
+import { assertSdkFields, hasSdkFields } from './sdk-fields.ts';
 import { assertMatchesSchema, assertStripeError } from './stripe-schemas.ts';
 
 export const tokenizing = 'Tokenized Account Numbers';
@@ -38,6 +46,7 @@ export async function numbersOf(h: Harness, accountId: string) {
 export function checked<T extends object>(name: string, value: T): Omit<T, 'lastResponse'> {
   const raw = body(value);
   assertMatchesSchema(name, raw);
+  if (hasSdkFields(name)) assertSdkFields(name, raw as Record<string, unknown>);
   return raw;
 }
 
@@ -59,4 +68,100 @@ export async function refused(
     if (message) assert.match(e.message, message);
     return true;
   });
+}
+
+/** Makes a bank-side fact happen to an account through openfc's simulate test helper. */
+export async function simulateAccount(h: Harness, account: string, event: string): Promise<void> {
+  await h
+    .stripe()
+    .rawRequest('POST', `/v1/test_helpers/financial_connections/accounts/${account}/simulate`, { event });
+}
+
+/** The merchant's sandbox clock now (Unix seconds). */
+export async function clockNow(stripe: Stripe): Promise<number> {
+  const clock = (await stripe.rawRequest('GET', '/v1/test_helpers/sandbox_clock', {})) as unknown as {
+    now: number;
+  };
+  return clock.now;
+}
+
+/** Moves the merchant's sandbox clock forward; what falls due has happened when this returns. */
+export async function advanceClock(stripe: Stripe, seconds: number): Promise<void> {
+  await stripe.rawRequest('POST', '/v1/test_helpers/sandbox_clock/advance', { seconds });
+}
+
+/**
+ * A customer with an account linked for payments and a PaymentMethod on it, set up as the guide
+ * shows: a SetupIntent confirmed with the customer's acceptance of an ACH mandate.
+ */
+export async function savedPaymentMethod(h: Harness, options: { institution?: string } = {}) {
+  const linked = await linkForPayments(h, options);
+  const setup = await linked.stripe.setupIntents.create({
+    customer: linked.customer.id,
+    payment_method_data: {
+      type: 'us_bank_account',
+      us_bank_account: { financial_connections_account: linked.account.id },
+    },
+    confirm: true,
+    mandate_data: onlineAcceptance,
+  });
+  return { ...linked, paymentMethod: setup.payment_method as string, mandate: setup.mandate as string };
+}
+
+/** Relinks an account in a relink session completed for its holder; the session as it ended. */
+export async function relinkAccount(
+  stripe: Stripe,
+  linked: { customer: { id: string }; authorization: string; account: { id: string } },
+) {
+  const session = await createSession(stripe, {
+    account_holder: { type: 'customer', customer: linked.customer.id },
+    permissions: ['payment_method'],
+    relink_options: { authorization: linked.authorization, account: linked.account.id },
+  });
+  return completeSession(stripe, session.id);
+}
+
+/** A PaymentIntent as openfc renders every field a `us_bank_account` debit leaves empty. */
+export function intentBody(fields: Partial<Stripe.PaymentIntent> & { id: string }) {
+  return {
+    object: 'payment_intent',
+    allowed_payment_method_types: ['us_bank_account'],
+    amount_capturable: 0,
+    amount_received: 0,
+    application: null,
+    application_fee_amount: null,
+    automatic_payment_methods: null,
+    canceled_at: null,
+    cancellation_reason: null,
+    capture_method: 'automatic',
+    confirmation_method: 'automatic',
+    currency: 'usd',
+    customer: null,
+    customer_account: null,
+    description: null,
+    excluded_payment_method_types: null,
+    last_payment_error: null,
+    latest_charge: null,
+    livemode: false,
+    managed_payments: null,
+    metadata: {},
+    next_action: null,
+    on_behalf_of: null,
+    payment_method: null,
+    payment_method_configuration_details: null,
+    payment_method_options: { us_bank_account: { verification_method: 'automatic' } },
+    payment_method_types: ['us_bank_account'],
+    payment_record: null,
+    processing: null,
+    receipt_email: null,
+    review: null,
+    setup_future_usage: null,
+    shipping: null,
+    source: null,
+    statement_descriptor: null,
+    statement_descriptor_suffix: null,
+    transfer_data: null,
+    transfer_group: null,
+    ...fields,
+  };
 }

@@ -4,7 +4,15 @@ import Stripe from 'stripe';
 import { backends } from '../support/backends.ts';
 import { completeSession, createSession } from '../support/fc.ts';
 import { gaVersion, type Harness, startHarness } from '../support/harness.ts';
-import { linkForPayments, onlineAcceptance, tokenizing } from '../support/payments.ts';
+import {
+  advanceClock,
+  linkForPayments,
+  onlineAcceptance,
+  relinkAccount,
+  savedPaymentMethod,
+  simulateAccount,
+  tokenizing,
+} from '../support/payments.ts';
 import { closeReceivers, startReceiver } from '../support/receiver.ts';
 import { assertEventMatchesSchema } from '../support/stripe-schemas.ts';
 
@@ -19,6 +27,17 @@ const paymentEvents = [
   'payment_method.updated',
   'payment_method.automatically_updated',
   'mandate.updated',
+] as const;
+
+const achEvents = [
+  'payment_intent.created',
+  'payment_intent.processing',
+  'payment_intent.succeeded',
+  'payment_intent.payment_failed',
+  'payment_intent.canceled',
+  'charge.pending',
+  'charge.succeeded',
+  'charge.failed',
 ] as const;
 
 for (const backend of backends) {
@@ -107,6 +126,82 @@ for (const backend of backends) {
       );
       assert.equal(objectAt<Stripe.PaymentMethod>(4).us_bank_account?.status_details, null);
       assert.equal(objectAt<Stripe.Mandate>(5).status, 'inactive');
+    });
+
+    test('ACH payments before and after a relink reach the endpoint signed: processing, failed, succeeded, canceled', async () => {
+      const receiver = await startReceiver();
+      const stripe = h.stripe();
+      const endpoint = await stripe.webhookEndpoints.create({
+        url: receiver.url,
+        enabled_events: [...achEvents],
+        api_version: gaVersion,
+      });
+      const saved = await savedPaymentMethod(h, { institution: tokenizing });
+      const pay = () =>
+        stripe.paymentIntents.create({
+          amount: 1099,
+          currency: 'usd',
+          customer: saved.customer.id,
+          payment_method: saved.paymentMethod,
+          off_session: true,
+          confirm: true,
+        });
+      // Four business days are at most six calendar days away.
+      const week = 7 * 86_400;
+      const first = await pay();
+      await advanceClock(stripe, week);
+      const second = await pay();
+      await simulateAccount(h, saved.account.id, 'account_numbers_deactivated');
+      await advanceClock(stripe, week);
+      await relinkAccount(stripe, saved);
+      const retried = await stripe.paymentIntents.confirm(second.id, { payment_method: saved.paymentMethod });
+      await advanceClock(stripe, week);
+      const third = await stripe.paymentIntents.create({ amount: 500, currency: 'usd' });
+      await stripe.paymentIntents.cancel(third.id);
+
+      const requests = await receiver.waitFor(16);
+      const events = requests
+        .map((r) =>
+          verifier.webhooks.constructEvent(
+            r.body,
+            String(r.headers['stripe-signature']),
+            endpoint.secret as string,
+          ),
+        )
+        .sort((a, b) => (a.id < b.id ? -1 : 1));
+      for (const event of events) {
+        assertEventMatchesSchema(event);
+        assert.equal(event.api_version, gaVersion);
+      }
+      const seen = events.map((e) => {
+        const object = e.data.object as { id: string; status: string };
+        return [e.type, object.id, object.status];
+      });
+      const firstCharge = second.latest_charge as string;
+      assert.deepEqual(seen, [
+        ['payment_intent.created', first.id, 'requires_confirmation'],
+        ['charge.pending', first.latest_charge, 'pending'],
+        ['payment_intent.processing', first.id, 'processing'],
+        ['charge.succeeded', first.latest_charge, 'succeeded'],
+        ['payment_intent.succeeded', first.id, 'succeeded'],
+        ['payment_intent.created', second.id, 'requires_confirmation'],
+        ['charge.pending', firstCharge, 'pending'],
+        ['payment_intent.processing', second.id, 'processing'],
+        ['charge.failed', firstCharge, 'failed'],
+        ['payment_intent.payment_failed', second.id, 'requires_payment_method'],
+        ['charge.pending', retried.latest_charge, 'pending'],
+        ['payment_intent.processing', second.id, 'processing'],
+        ['charge.succeeded', retried.latest_charge, 'succeeded'],
+        ['payment_intent.succeeded', second.id, 'succeeded'],
+        ['payment_intent.created', third.id, 'requires_payment_method'],
+        ['payment_intent.canceled', third.id, 'canceled'],
+      ]);
+      const failed = events[9]?.data.object as Stripe.PaymentIntent;
+      assert.equal(failed.last_payment_error?.code, 'bank_account_unusable');
+      assert.equal(
+        failed.last_payment_error?.payment_method?.us_bank_account?.status_details?.blocked?.reason,
+        'tokenized_account_number_deactivated',
+      );
     });
   });
 }

@@ -1,7 +1,9 @@
 import type { EventObject, StoredEvent } from '../../domain/events/log.ts';
+import { renderCharge } from '../charges/render.ts';
 import { renderCustomer } from '../customers/render.ts';
 import { renderAccount, renderAuthorization, renderSession } from '../financial-connections/render.ts';
 import { renderMandate } from '../mandates/render.ts';
+import { renderPaymentIntent } from '../payment-intents/render.ts';
 import { renderPaymentMethod } from '../payment-methods/render.ts';
 import { renderSetupIntent } from '../setup-intents/render.ts';
 import type { Json } from '../wire/expand.ts';
@@ -23,6 +25,10 @@ function renderObject(object: EventObject, version: ApiVersion): Json {
       return renderSetupIntent(object.record);
     case 'mandate':
       return renderMandate(object.record);
+    case 'payment_intent':
+      return renderPaymentIntent(object.record);
+    case 'charge':
+      return renderCharge(object.record);
   }
 }
 

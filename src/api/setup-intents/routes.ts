@@ -6,7 +6,7 @@ import { arrayOf, bool, emptyableStr, int, metadata, obj, oneOf, str } from '../
 import { defineRoute, type RequestContext, requestRef } from '../wire/route.ts';
 import { renderSetupAttempt, renderSetupIntent } from './render.ts';
 
-const mandateDataParams = obj({
+export const mandateDataParams = obj({
   customer_acceptance: obj({
     type: oneOf(['online', 'offline']),
     accepted_at: int(0).optional(),

@@ -10,7 +10,9 @@ export type ExpandableKind =
   | 'ownership'
   | 'payment_method'
   | 'mandate'
-  | 'setup_attempt';
+  | 'setup_attempt'
+  | 'payment_intent'
+  | 'charge';
 
 /** Loads an object by id, rendered for the request's API version; undefined when not visible. */
 export type ExpandLoader = (kind: ExpandableKind, id: string) => Promise<Json | undefined>;
@@ -26,6 +28,8 @@ const kindObjectType: Record<ExpandableKind, string> = {
   payment_method: 'payment_method',
   mandate: 'mandate',
   setup_attempt: 'setup_attempt',
+  payment_intent: 'payment_intent',
+  charge: 'charge',
 };
 
 /** For each object type, the fields (dot paths) that hold an expandable id. */
@@ -54,6 +58,8 @@ const expandableFields: Record<string, Record<string, ExpandableKind>> = {
   setup_attempt: { customer: 'customer', payment_method: 'payment_method' },
   payment_method: { customer: 'customer' },
   mandate: { payment_method: 'payment_method' },
+  payment_intent: { customer: 'customer', payment_method: 'payment_method', latest_charge: 'charge' },
+  charge: { customer: 'customer', payment_intent: 'payment_intent' },
 };
 
 /** Fields that hold an embedded list, which `expand` may walk into through `data`, by item type. */

@@ -8,7 +8,9 @@ import type { NoticeChange, Transition } from '../financial-connections/lifecycl
 import type { FcAccount, FcAuthorization, FcSession } from '../financial-connections/types.ts';
 import { newId } from '../ids.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
+import type { Charge } from '../payments/charges.ts';
 import type { Mandate } from '../payments/mandates.ts';
+import type { PaymentIntent } from '../payments/payment-intent-store.ts';
 import type { PaymentMethod } from '../payments/payment-method-store.ts';
 import type { SetupIntent } from '../payments/setup-intent-store.ts';
 
@@ -26,7 +28,9 @@ export type EventObject =
   | { kind: 'financial_connections.session'; record: FcSession }
   | { kind: 'payment_method'; record: PaymentMethod }
   | { kind: 'setup_intent'; record: SetupIntent }
-  | { kind: 'mandate'; record: Mandate };
+  | { kind: 'mandate'; record: Mandate }
+  | { kind: 'payment_intent'; record: PaymentIntent }
+  | { kind: 'charge'; record: Charge };
 
 export interface EventInput {
   type: string;

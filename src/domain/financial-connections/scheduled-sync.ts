@@ -4,6 +4,11 @@ import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import type { AccountData } from './account-data.ts';
 import type { BankSync } from './bank-sync.ts';
 
+/** Other work that falls due on a merchant's clock (the settlement of ACH debits). */
+export interface DueWork {
+  runDue(merchantId: string, now: number): Promise<void>;
+}
+
 /** At most this many bank checks per merchant in one pass; the rest wait for the next. */
 const checksPerPass = 100;
 
@@ -25,6 +30,7 @@ export class ScheduledSync {
     private readonly bank: BankSync,
     private readonly accountData: AccountData,
     private readonly bankCheckSeconds: number,
+    private readonly dueWork: readonly DueWork[] = [],
   ) {}
 
   /** One pass over every merchant; stops between steps once `signal` is aborted. */
@@ -56,6 +62,11 @@ export class ScheduledSync {
       await this.bank
         .checkAuthorization(id)
         .catch((error: unknown) => this.onError(error, { merchant: merchantId, authorization: id }));
+    }
+    // After the bank checks: a debit settles on the numbers the bank holds now.
+    for (const work of this.dueWork) {
+      if (signal?.aborted) return;
+      await work.runDue(merchantId, now);
     }
   }
 

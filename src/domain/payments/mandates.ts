@@ -51,6 +51,19 @@ export class MandateService {
     return mandate;
   }
 
+  /** The PaymentMethod's newest active mandate: the one a later debit is made under. */
+  async activeFor(merchantId: string, paymentMethodId: string): Promise<Mandate | undefined> {
+    const row = await this.db
+      .selectFrom('mandates')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .where('payment_method_id', '=', paymentMethodId)
+      .where('status', '=', 'active')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return row && fromRow(row);
+  }
+
   /** A new active mandate for a PaymentMethod, written in the caller's transaction. */
   async insert(
     trx: Kysely<Database>,

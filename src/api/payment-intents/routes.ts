@@ -1,0 +1,168 @@
+import type { DebitInput } from '../../domain/payments/ach-debit.ts';
+import { mandateDataParams } from '../setup-intents/routes.ts';
+import { listEnvelope, pageParams, rangeParam, toPage } from '../wire/list.ts';
+import { arrayOf, bool, emptyableStr, int, metadata, obj, oneOf, str } from '../wire/params.ts';
+import { defineRoute, type RequestContext, requestRef } from '../wire/route.ts';
+import { renderPaymentIntent } from './render.ts';
+
+/** openfc debits `us_bank_account` in USD only; SDKs may also send the 2026 list name. */
+const typeParams = {
+  payment_method_types: arrayOf(oneOf(['us_bank_account'])).optional(),
+  allowed_payment_method_types: arrayOf(oneOf(['us_bank_account'])).optional(),
+  payment_method_options: obj({
+    us_bank_account: obj({ verification_method: oneOf(['automatic', 'instant']).optional() }).optional(),
+  }).optional(),
+};
+
+const debitParams = {
+  payment_method: str().optional(),
+  mandate: str().optional(),
+  mandate_data: mandateDataParams.optional(),
+  // Stripe takes a boolean, or how the off-session payment recurs; a debit needs the mandate either way.
+  off_session: oneOf(['true', 'false', 'one_off', 'recurring']).optional(),
+};
+
+function debitOf(p: {
+  payment_method?: string | undefined;
+  mandate?: string | undefined;
+  mandate_data?: { customer_acceptance: DebitInput['mandateData'] } | undefined;
+}): DebitInput {
+  return {
+    paymentMethod: p.payment_method,
+    mandate: p.mandate,
+    mandateData: p.mandate_data?.customer_acceptance,
+  };
+}
+
+/** A publishable key reaches a PaymentIntent only with its client secret; a secret key always does. */
+async function reach(ctx: RequestContext, clientSecret: string | undefined) {
+  const id = ctx.path.intent ?? '';
+  const intents = ctx.services.paymentIntents;
+  if (ctx.keyKind === 'publishable') return intents.getWithSecret(ctx.merchant.id, id, clientSecret);
+  const intent = await intents.get(ctx.merchant.id, id);
+  if (clientSecret !== undefined) await intents.getWithSecret(ctx.merchant.id, id, clientSecret);
+  return intent;
+}
+
+export const paymentIntentRoutes = [
+  defineRoute({
+    method: 'POST',
+    url: '/v1/payment_intents',
+    returns: 'payment_intent',
+    params: {
+      amount: int(1),
+      currency: oneOf(['usd']),
+      customer: str().optional(),
+      ...typeParams,
+      ...debitParams,
+      description: emptyableStr(1000).optional(),
+      metadata: metadata().optional(),
+      confirm: bool().optional(),
+    },
+    async handle(ctx, p) {
+      const intent = await ctx.services.paymentIntents.create(
+        ctx.merchant.id,
+        {
+          ...debitOf(p),
+          amount: p.amount,
+          customer: p.customer,
+          description: p.description,
+          metadata: p.metadata,
+          confirm: p.confirm,
+          offSession: p.off_session === undefined ? undefined : p.off_session !== 'false',
+        },
+        requestRef(ctx),
+      );
+      return renderPaymentIntent(intent);
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/v1/payment_intents/:intent',
+    returns: 'payment_intent',
+    keys: 'secret_or_publishable',
+    params: { client_secret: str().optional() },
+    async handle(ctx, p) {
+      return renderPaymentIntent(await reach(ctx, p.client_secret), ctx.keyKind);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/payment_intents/:intent',
+    returns: 'payment_intent',
+    params: {
+      amount: int(1).optional(),
+      currency: oneOf(['usd']).optional(),
+      customer: str().optional(),
+      payment_method: str().optional(),
+      ...typeParams,
+      description: emptyableStr(1000).optional(),
+      metadata: metadata().optional(),
+    },
+    async handle(ctx, p) {
+      const intent = await ctx.services.paymentIntents.update(ctx.merchant.id, ctx.path.intent ?? '', {
+        amount: p.amount,
+        customer: p.customer,
+        paymentMethod: p.payment_method,
+        description: p.description,
+        metadata: p.metadata,
+      });
+      return renderPaymentIntent(intent);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/payment_intents/:intent/confirm',
+    returns: 'payment_intent',
+    params: { ...debitParams, payment_method_options: typeParams.payment_method_options },
+    async handle(ctx, p) {
+      const confirmed = await ctx.services.paymentIntents.confirm(
+        ctx.merchant.id,
+        ctx.path.intent ?? '',
+        debitOf(p),
+        requestRef(ctx),
+      );
+      return renderPaymentIntent(confirmed);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/payment_intents/:intent/cancel',
+    returns: 'payment_intent',
+    params: {
+      cancellation_reason: oneOf([
+        'abandoned',
+        'duplicate',
+        'fraudulent',
+        'requested_by_customer',
+      ]).optional(),
+    },
+    async handle(ctx, p) {
+      const intent = await ctx.services.paymentIntents.cancel(
+        ctx.merchant.id,
+        ctx.path.intent ?? '',
+        p.cancellation_reason ?? null,
+        requestRef(ctx),
+      );
+      return renderPaymentIntent(intent);
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/v1/payment_intents',
+    returns: { list: 'payment_intent' },
+    params: { ...pageParams, customer: str().optional(), created: rangeParam.optional() },
+    async handle(ctx, p) {
+      const page = await ctx.services.paymentIntents.list(
+        ctx.merchant.id,
+        { customer: p.customer, created: p.created },
+        toPage(p),
+      );
+      return listEnvelope(
+        '/v1/payment_intents',
+        page.data.map((i) => renderPaymentIntent(i)),
+        page.hasMore,
+      );
+    },
+  }),
+];

@@ -1,0 +1,160 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.ts';
+import { invalidRequest } from '../errors.ts';
+import type { EventLog, RequestRef } from '../events/log.ts';
+import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
+import type { ChargeStore } from './charges.ts';
+import type { CustomerAcceptance, Mandate, MandateService } from './mandates.ts';
+import { afterBusinessDays } from './payment-intent-rules.ts';
+import type { PaymentIntent, PaymentIntentStore } from './payment-intent-store.ts';
+import type { PaymentMethod } from './payment-method-store.ts';
+import type { PaymentMethodService } from './payment-methods.ts';
+import { type AcceptanceInput, acceptanceOf } from './setup-rules.ts';
+
+/** What a confirmation names: the PaymentMethod to debit, and the mandate that allows it. */
+export interface DebitInput {
+  paymentMethod?: string | undefined;
+  mandate?: string | undefined;
+  mandateData?: AcceptanceInput | undefined;
+}
+
+/** A debit checked and ready to send: nothing of it is written yet. */
+export interface CheckedDebit {
+  paymentMethod: PaymentMethod;
+  /** When it settles, on the merchant's clock as it was when checked. */
+  settlesAt: number;
+  /** The mandate it is made under: an existing one, or the customer's acceptance of a new one. */
+  mandate: { existing: Mandate } | { accepted: CustomerAcceptance };
+}
+
+/**
+ * Sending an ACH debit for a PaymentIntent: the checks Stripe makes on confirmation, then a
+ * pending charge that settles after `settlementDays` business days on the merchant's clock.
+ */
+export class AchDebits {
+  constructor(
+    private readonly intents: PaymentIntentStore,
+    private readonly charges: ChargeStore,
+    private readonly paymentMethods: PaymentMethodService,
+    private readonly mandates: MandateService,
+    private readonly clocks: SandboxClocks,
+    private readonly events: EventLog,
+    private readonly settlementDays: number,
+  ) {}
+
+  /** Refuses, as Stripe does, a debit that cannot be sent; changes nothing. */
+  async check(merchantId: string, intent: PaymentIntent, input: DebitInput): Promise<CheckedDebit> {
+    const id = input.paymentMethod ?? intent.paymentMethod;
+    if (id === null) {
+      throw invalidRequest(
+        "You cannot confirm this PaymentIntent because it's missing a payment method. Update it with a payment method, or confirm it with payment_method.",
+        undefined,
+        'payment_intent_unexpected_state',
+      );
+    }
+    const paymentMethod = await this.paymentMethods.get(merchantId, id);
+    await this.paymentMethods.usableAccount(merchantId, paymentMethod, 'payment_method');
+    if (paymentMethod.customer !== null && paymentMethod.customer !== intent.customer) {
+      throw invalidRequest(
+        intent.customer === null
+          ? `The PaymentMethod ${id} is attached to a customer: pass that customer with the PaymentIntent to use it.`
+          : `The PaymentMethod ${id} is attached to another customer than '${intent.customer}' and cannot be used with this PaymentIntent.`,
+        'payment_method',
+        'payment_intent_invalid_parameter',
+      );
+    }
+    const mandate = await this.mandateFor(merchantId, paymentMethod, input);
+    const now = await this.clocks.now(merchantId);
+    return { paymentMethod, mandate, settlesAt: afterBusinessDays(now, this.settlementDays) };
+  }
+
+  private async mandateFor(merchantId: string, paymentMethod: PaymentMethod, input: DebitInput) {
+    if (input.mandate !== undefined && input.mandateData !== undefined) {
+      throw invalidRequest(
+        'You may only specify one of these parameters: mandate, mandate_data.',
+        'mandate_data',
+        'parameters_exclusive',
+      );
+    }
+    if (input.mandateData !== undefined) return { accepted: acceptanceOf(input.mandateData) };
+    if (input.mandate !== undefined) {
+      const mandate = await this.mandates.get(merchantId, input.mandate);
+      if (mandate.paymentMethod !== paymentMethod.id || mandate.status !== 'active') {
+        throw invalidRequest(
+          mandate.paymentMethod !== paymentMethod.id
+            ? `The mandate ${mandate.id} is for another PaymentMethod than ${paymentMethod.id}.`
+            : `The mandate ${mandate.id} is ${mandate.status}: the customer no longer allows debits under it. Collect a new mandate with mandate_data.`,
+          'mandate',
+          'payment_intent_mandate_invalid',
+        );
+      }
+      return { existing: mandate };
+    }
+    const active = await this.mandates.activeFor(merchantId, paymentMethod.id);
+    if (active) return { existing: active };
+    throw invalidRequest(
+      `The PaymentMethod ${paymentMethod.id} has no active mandate: confirm with mandate_data[customer_acceptance] (or set it up with a SetupIntent first).`,
+      'mandate_data',
+      'parameter_missing',
+    );
+  }
+
+  /**
+   * Sends the checked debit in the caller's transaction: the mandate if new, a pending charge,
+   * the PaymentIntent `processing` until it settles, and their events.
+   */
+  async send(
+    trx: Kysely<Database>,
+    merchantId: string,
+    intent: PaymentIntent,
+    debit: CheckedDebit,
+    request?: RequestRef,
+  ): Promise<PaymentIntent> {
+    const { paymentMethod } = debit;
+    const mandate =
+      'existing' in debit.mandate
+        ? debit.mandate.existing
+        : await this.mandates.insert(trx, merchantId, paymentMethod.id, debit.mandate.accepted);
+    const bank = paymentMethod.usBankAccount;
+    const charge = await this.charges.insertPending(trx, merchantId, {
+      paymentIntent: intent.id,
+      amount: intent.amount,
+      currency: intent.currency,
+      customer: intent.customer,
+      paymentMethod: paymentMethod.id,
+      mandate: mandate.id,
+      description: intent.description,
+      debited: {
+        accountHolderType: bank.accountHolderType,
+        accountType: bank.accountType,
+        bankName: bank.bankName,
+        fingerprint: bank.fingerprint,
+        last4: bank.last4,
+        routingNumber: bank.routingNumber,
+      },
+    });
+    const processing: PaymentIntent = {
+      ...intent,
+      status: 'processing',
+      paymentMethod: paymentMethod.id,
+      mandate: mandate.id,
+      latestCharge: charge.id,
+      lastPaymentError: null,
+      settlesAt: debit.settlesAt,
+    };
+    await this.intents.move(trx, merchantId, intent, processing, 'confirm');
+    await this.events.record(
+      trx,
+      merchantId,
+      { type: 'charge.pending', object: { kind: 'charge', record: charge } },
+      request,
+    );
+    await this.events.record(
+      trx,
+      merchantId,
+      { type: 'payment_intent.processing', object: { kind: 'payment_intent', record: processing } },
+      request,
+    );
+    return processing;
+  }
+}

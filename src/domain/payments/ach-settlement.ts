@@ -1,0 +1,73 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.ts';
+import type { EventLog } from '../events/log.ts';
+import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
+import type { ChargeStore } from './charges.ts';
+import { failureOf } from './payment-intent-rules.ts';
+import type { PaymentIntent, PaymentIntentStore } from './payment-intent-store.ts';
+import type { PaymentMethodService } from './payment-methods.ts';
+
+/** At most this many debits per merchant settle in one pass; the rest wait for the next. */
+const settlementsPerPass = 100;
+
+/**
+ * Settles ACH debits that fell due on the merchant's sandbox clock. The bank pays or returns a
+ * debit on the numbers it holds at settlement: a PaymentMethod blocked by then (numbers
+ * deactivated, account closed) fails; one unblocked by a relink in the meantime succeeds. Runs
+ * when the clock is advanced and on the scheduler's passes; processes sharing a database settle
+ * each debit once, by a guarded update.
+ */
+export class AchSettlement {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly intents: PaymentIntentStore,
+    private readonly charges: ChargeStore,
+    private readonly paymentMethods: PaymentMethodService,
+    private readonly clocks: SandboxClocks,
+    private readonly events: EventLog,
+  ) {}
+
+  /** The merchant's clock moved: the debits now due settle before the advance returns. */
+  async advanceClock(merchantId: string): Promise<void> {
+    await this.runDue(merchantId, await this.clocks.now(merchantId));
+  }
+
+  async runDue(merchantId: string, now: number): Promise<void> {
+    for (const intent of await this.intents.settling(merchantId, now, settlementsPerPass)) {
+      await this.settle(merchantId, intent);
+    }
+  }
+
+  private async settle(merchantId: string, intent: PaymentIntent): Promise<void> {
+    const chargeId = intent.latestCharge;
+    if (intent.paymentMethod === null || chargeId === null) return;
+    const paymentMethod = await this.paymentMethods.get(merchantId, intent.paymentMethod);
+    const blocked = paymentMethod.usBankAccount.blocked;
+    const failure = blocked === null ? null : failureOf(blocked);
+    const next: PaymentIntent =
+      failure === null
+        ? { ...intent, status: 'succeeded', settlesAt: null }
+        : {
+            ...intent,
+            status: 'requires_payment_method',
+            // As on Stripe, a failed debit leaves the PaymentIntent without a PaymentMethod:
+            // the error keeps the one that failed.
+            paymentMethod: null,
+            settlesAt: null,
+            lastPaymentError: { ...failure, charge: chargeId, paymentMethod },
+          };
+    await this.db.transaction().execute(async (trx) => {
+      if (!(await this.intents.tryMove(trx, merchantId, intent, next))) return;
+      const charge = await this.charges.settle(trx, merchantId, chargeId, failure);
+      const outcome = failure === null ? 'succeeded' : 'failed';
+      await this.events.record(trx, merchantId, {
+        type: `charge.${outcome}`,
+        object: { kind: 'charge', record: charge },
+      });
+      await this.events.record(trx, merchantId, {
+        type: failure === null ? 'payment_intent.succeeded' : 'payment_intent.payment_failed',
+        object: { kind: 'payment_intent', record: next },
+      });
+    });
+  }
+}

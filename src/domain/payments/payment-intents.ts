@@ -1,0 +1,187 @@
+import type { Kysely } from 'kysely';
+import type { Database, PaymentIntentsTable } from '../../store/schema.ts';
+import type { CustomerService } from '../customers/service.ts';
+import { invalidRequest } from '../errors.ts';
+import type { EventLog, RequestRef } from '../events/log.ts';
+import { madeObject } from '../idempotency/scope.ts';
+import { newId, newSecret } from '../ids.ts';
+import { mergeMetadata } from '../metadata.ts';
+import type { Page, PageResult } from '../paging.ts';
+import type { AchDebits, DebitInput } from './ach-debit.ts';
+import { allows, checkAmount, unexpectedState } from './payment-intent-rules.ts';
+import type { PaymentIntent, PaymentIntentFilter, PaymentIntentStore } from './payment-intent-store.ts';
+import type { PaymentMethodService } from './payment-methods.ts';
+import { sameSecret } from './setup-rules.ts';
+
+export interface CreatePaymentIntentInput extends DebitInput {
+  amount: number;
+  customer?: string | undefined;
+  description?: string | null | undefined;
+  metadata?: Record<string, string | null> | undefined;
+  confirm?: boolean | undefined;
+  offSession?: boolean | undefined;
+}
+
+export interface UpdatePaymentIntentInput {
+  amount?: number | undefined;
+  customer?: string | undefined;
+  paymentMethod?: string | undefined;
+  description?: string | null | undefined;
+  metadata?: Record<string, string | null> | undefined;
+}
+
+/** `us_bank_account` PaymentIntents in USD: their rules and events; `AchDebits` sends the debits. */
+export class PaymentIntentService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly store: PaymentIntentStore,
+    private readonly customers: CustomerService,
+    private readonly paymentMethods: PaymentMethodService,
+    private readonly debits: AchDebits,
+    private readonly events: EventLog,
+  ) {}
+
+  async get(merchantId: string, id: string, param = 'intent'): Promise<PaymentIntent> {
+    return this.store.get(merchantId, id, param);
+  }
+
+  async find(merchantId: string, id: string): Promise<PaymentIntent | undefined> {
+    return this.store.find(merchantId, id);
+  }
+
+  async list(
+    merchantId: string,
+    filter: PaymentIntentFilter,
+    page: Page,
+  ): Promise<PageResult<PaymentIntent>> {
+    return this.store.list(merchantId, filter, page);
+  }
+
+  /** The PaymentIntent, for a caller that proves it was handed its client secret. */
+  async getWithSecret(merchantId: string, id: string, clientSecret: string | undefined) {
+    if (clientSecret === undefined) {
+      throw invalidRequest(
+        'Missing required param: client_secret. A publishable key reads a PaymentIntent only with its client secret.',
+        'client_secret',
+        'parameter_missing',
+      );
+    }
+    const intent = await this.get(merchantId, id);
+    if (!sameSecret(clientSecret, intent.clientSecret)) {
+      throw invalidRequest(
+        'The client_secret provided does not match the client_secret associated with the PaymentIntent.',
+        'client_secret',
+      );
+    }
+    return intent;
+  }
+
+  async create(merchantId: string, input: CreatePaymentIntentInput, request?: RequestRef) {
+    checkAmount(input.amount);
+    for (const [given, param] of [
+      [input.mandate, 'mandate'],
+      [input.mandateData, 'mandate_data'],
+      [input.offSession, 'off_session'],
+    ] as const) {
+      if (given !== undefined && !input.confirm) {
+        throw invalidRequest(`${param} can only be used with confirm=true.`, param);
+      }
+    }
+    const customer = input.customer ?? null;
+    if (customer !== null) await this.customers.getLive(merchantId, customer, 'customer');
+    if (input.paymentMethod !== undefined) await this.paymentMethods.get(merchantId, input.paymentMethod);
+    const id = newId('paymentIntent');
+    const created: PaymentIntent = {
+      id,
+      created: Math.floor(Date.now() / 1000),
+      clientSecret: newSecret(`${id}_secret_`, 24),
+      amount: input.amount,
+      currency: 'usd',
+      customer,
+      paymentMethod: input.paymentMethod ?? null,
+      status: input.paymentMethod === undefined ? 'requires_payment_method' : 'requires_confirmation',
+      description: input.description ?? null,
+      metadata: mergeMetadata({}, input.metadata),
+      mandate: null,
+      latestCharge: null,
+      lastPaymentError: null,
+      settlesAt: null,
+      canceledAt: null,
+      cancellationReason: null,
+    };
+    const debit = input.confirm ? await this.debits.check(merchantId, created, input) : undefined;
+    madeObject(id);
+    return this.db.transaction().execute(async (trx) => {
+      await this.store.insert(trx, merchantId, created);
+      await this.events.record(
+        trx,
+        merchantId,
+        { type: 'payment_intent.created', object: { kind: 'payment_intent', record: created } },
+        request,
+      );
+      return debit ? this.debits.send(trx, merchantId, created, debit, request) : created;
+    });
+  }
+
+  /** Sends the ACH debit: the PaymentIntent is `processing` until it settles, or nothing changes. */
+  async confirm(merchantId: string, id: string, input: DebitInput, request?: RequestRef) {
+    const intent = await this.get(merchantId, id);
+    if (!allows(intent.status, 'confirm')) throw unexpectedState('confirm', intent.status);
+    const debit = await this.debits.check(merchantId, intent, input);
+    return this.db.transaction().execute((trx) => this.debits.send(trx, merchantId, intent, debit, request));
+  }
+
+  async update(merchantId: string, id: string, input: UpdatePaymentIntentInput): Promise<PaymentIntent> {
+    const intent = await this.get(merchantId, id);
+    if (!allows(intent.status, 'update')) throw unexpectedState('update', intent.status);
+    if (input.amount !== undefined) checkAmount(input.amount);
+    if (input.customer !== undefined && intent.customer !== null && input.customer !== intent.customer) {
+      throw invalidRequest(
+        'You cannot change the customer of a PaymentIntent once it is set.',
+        'customer',
+        'payment_intent_invalid_parameter',
+      );
+    }
+    if (input.customer !== undefined) await this.customers.getLive(merchantId, input.customer, 'customer');
+    if (input.paymentMethod !== undefined) await this.paymentMethods.get(merchantId, input.paymentMethod);
+    const paymentMethod = input.paymentMethod ?? intent.paymentMethod;
+    const next: PaymentIntent = {
+      ...intent,
+      amount: input.amount ?? intent.amount,
+      customer: input.customer ?? intent.customer,
+      paymentMethod,
+      status: paymentMethod === null ? 'requires_payment_method' : 'requires_confirmation',
+      description: input.description === undefined ? intent.description : input.description,
+      metadata: mergeMetadata(intent.metadata, input.metadata),
+    };
+    // Stripe has no event for an update of a PaymentIntent.
+    await this.db.transaction().execute((trx) => this.store.move(trx, merchantId, intent, next, 'update'));
+    return next;
+  }
+
+  async cancel(
+    merchantId: string,
+    id: string,
+    reason: PaymentIntentsTable['cancellation_reason'],
+    request?: RequestRef,
+  ): Promise<PaymentIntent> {
+    const intent = await this.get(merchantId, id);
+    if (!allows(intent.status, 'cancel')) throw unexpectedState('cancel', intent.status);
+    const canceled: PaymentIntent = {
+      ...intent,
+      status: 'canceled',
+      canceledAt: Math.floor(Date.now() / 1000),
+      cancellationReason: reason,
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await this.store.move(trx, merchantId, intent, canceled, 'cancel');
+      await this.events.record(
+        trx,
+        merchantId,
+        { type: 'payment_intent.canceled', object: { kind: 'payment_intent', record: canceled } },
+        request,
+      );
+    });
+    return canceled;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The fields the official `stripe` SDK declares for an object, read from its type declarations.
+ * Where the reference schemas only stub an object (`payment_intent`, `charge`), this is how the
+ * tests check that a response has every field Stripe always sends and none Stripe does not know.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+const declarations: Record<string, { file: string; type: string }> = {
+  payment_intent: { file: 'PaymentIntents.d.ts', type: 'PaymentIntent' },
+  charge: { file: 'Charges.d.ts', type: 'Charge' },
+};
+
+const cache = new Map<string, { required: string[]; optional: string[] }>();
+
+function fieldsOf(object: string) {
+  const cached = cache.get(object);
+  if (cached) return cached;
+  const declared = declarations[object];
+  assert.ok(declared, `no SDK declaration known for ${object}`);
+  const url = new URL(`../../node_modules/stripe/esm/resources/${declared.file}`, import.meta.url);
+  const source = readFileSync(url, 'utf8');
+  const start = source.indexOf(`\nexport interface ${declared.type} {\n`);
+  assert.ok(start >= 0, `the SDK declares ${declared.type}`);
+  const body = source.slice(start, source.indexOf('\n}\n', start));
+  const fields = { required: [] as string[], optional: [] as string[] };
+  // Top-level members are indented by exactly four spaces.
+  for (const match of body.matchAll(/^ {4}([a-z_0-9]+)(\??):/gm)) {
+    (match[2] === '?' ? fields.optional : fields.required).push(match[1] as string);
+  }
+  cache.set(object, fields);
+  return fields;
+}
+
+export function hasSdkFields(object: string): boolean {
+  return Object.hasOwn(declarations, object);
+}
+
+/** Asserts that `body` has every field the SDK declares as always present, and no undeclared one. */
+export function assertSdkFields(object: string, body: Record<string, unknown>): void {
+  const { required, optional } = fieldsOf(object);
+  const keys = Object.keys(body);
+  const missing = required.filter((f) => !keys.includes(f));
+  const unknown = keys.filter((k) => !required.includes(k) && !optional.includes(k));
+  assert.deepEqual({ missing, unknown }, { missing: [], unknown: [] }, `${object}: ${JSON.stringify(body)}`);
+}
