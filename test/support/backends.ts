@@ -25,20 +25,31 @@ export interface ProvisionedDatabase {
 export const postgresAdminUrl =
   process.env.OPENFC_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function postgresReachable(): Promise<string | false> {
-  const client = new pg.Client({ connectionString: postgresAdminUrl, connectionTimeoutMillis: 3000 });
+/** One attempt to reach PostgreSQL: the error, or undefined when it answered. */
+async function tryPostgres(timeoutMs: number): Promise<Error | undefined> {
+  const client = new pg.Client({ connectionString: postgresAdminUrl, connectionTimeoutMillis: timeoutMs });
   try {
     await client.connect();
     await client.query('select 1');
-    return false;
+    return undefined;
   } catch (error) {
-    const reason = `PostgreSQL is not reachable at ${postgresAdminUrl} (${(error as Error).message}); set OPENFC_TEST_POSTGRES_URL`;
-    if (process.env.CI) throw new Error(`${reason}. CI must run the PostgreSQL suites.`);
-    console.warn(`SKIPPING PostgreSQL suites: ${reason}`);
-    return reason;
+    return error as Error;
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+// A busy machine can take seconds to accept a connection: a few tries before calling it unreachable.
+async function postgresReachable(): Promise<string | false> {
+  let error: Error | undefined;
+  for (const timeoutMs of [3000, 10_000, 20_000]) {
+    error = await tryPostgres(timeoutMs);
+    if (!error) return false;
+  }
+  const reason = `PostgreSQL is not reachable at ${postgresAdminUrl} (${error?.message}); set OPENFC_TEST_POSTGRES_URL`;
+  if (process.env.CI) throw new Error(`${reason}. CI must run the PostgreSQL suites.`);
+  console.warn(`SKIPPING PostgreSQL suites: ${reason}`);
+  return reason;
 }
 
 function tempDir(): string {
