@@ -17,6 +17,7 @@ export interface PickableAccount {
   subcategory: string;
   selectable: boolean;
   reason: string | null;
+  relink_target: boolean;
 }
 
 export interface Prompt {

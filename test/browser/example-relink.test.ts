@@ -88,7 +88,8 @@ describe('the relink example in Chromium', () => {
       assert.equal(await frame.getByRole('checkbox').count(), 0);
       await frame.getByRole('radio', { name: checking }).check();
     } else {
-      // Every account that can be chosen starts checked; the holder keeps the checking account.
+      // A new link starts with every usable account checked, a relink of one account with that
+      // account: either way the checking account is checked, and the holder keeps it alone.
       assert.equal(await frame.getByRole('checkbox', { name: checking }).isChecked(), true);
       await frame.getByRole('checkbox', { name: savings }).uncheck();
     }

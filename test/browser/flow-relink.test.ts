@@ -40,10 +40,20 @@ describe('the flow in a merchant page: relinking', () => {
     await flow.screen('Connect to Test Institution', 'relink-login');
     assert.equal(await flow.frame.getByRole('button', { name: 'Back' }).count(), 0);
     await flow.frame.getByRole('button', { name: 'Continue' }).click();
-    await flow.screen('Choose the accounts to connect', 'relink-accounts');
+    await flow.screen('Choose the accounts to reconnect', 'relink-accounts');
+    // The account to repair starts chosen, alone, and says why.
+    const checked = flow.frame.getByRole('checkbox', { checked: true });
+    assert.deepEqual(
+      await checked.evaluateAll((boxes) => boxes.map((b) => b.closest('label')?.textContent)),
+      [label(target)],
+    );
+    assert.equal(
+      await flow.frame.getByRole('checkbox', { name: label(target) }).getAttribute('aria-describedby'),
+      `target-${await flow.frame.getByRole('checkbox', { name: label(target) }).getAttribute('value')}`,
+    );
     await pickAccounts(flow.frame, [label(target)]);
     await flow.frame.getByRole('button', { name: 'Link accounts' }).click();
-    await flow.screen('Your account is connected', 'relink-success');
+    await flow.screen('Your account is reconnected', 'relink-success');
     await flow.frame.getByRole('button', { name: 'Done' }).click();
 
     const session = await flow.resolvedSession();
@@ -67,7 +77,7 @@ describe('the flow in a merchant page: relinking', () => {
     });
     await flow.frame.getByRole('button', { name: 'Agree and continue' }).click();
     await flow.frame.getByRole('button', { name: 'Continue' }).click();
-    await flow.screen('Choose the accounts to connect', 'relink-other-accounts');
+    await flow.screen('Choose the accounts to reconnect', 'relink-other-accounts');
     await pickAccounts(flow.frame, [label(other)]);
     await flow.frame.getByRole('button', { name: 'Link accounts' }).click();
     await flow.screen('That account could not be reconnected', 'relink-no-account');
@@ -113,12 +123,12 @@ describe('the flow in a merchant page: relinking', () => {
     });
     await flow.frame.getByRole('button', { name: 'Agree and continue' }).click();
     await flow.frame.getByRole('button', { name: 'Continue' }).click();
-    await flow.screen('Choose an account to connect', 'relink-one-account');
+    await flow.screen('Choose an account to reconnect', 'relink-one-account');
     assert.equal(await flow.frame.getByRole('checkbox').count(), 0);
     const savings = accounts.find((a) => a.display_name === 'High Yield Savings') as PreviewAccount;
     await flow.frame.getByRole('radio', { name: label(savings) }).check();
     await flow.frame.getByRole('button', { name: 'Link accounts' }).click();
-    await flow.screen('Your account is connected', 'relink-one-success');
+    await flow.screen('Your account is reconnected', 'relink-one-success');
     await flow.frame.getByRole('button', { name: 'Done' }).click();
 
     const session = await flow.resolvedSession();

@@ -126,7 +126,7 @@ describe('a hosted relink by email in Chromium', () => {
       await look(page, 'accounts');
       await page.getByRole('button', { name: 'Link accounts' }).click();
 
-      await page.getByRole('heading', { name: 'Your account is connected' }).waitFor();
+      await page.getByRole('heading', { name: 'Your account is reconnected' }).waitFor();
       assert.deepEqual(await page.locator('ul.linked li').allTextContents(), [checking]);
       await look(page, 'done');
       await page.getByRole('button', { name: 'Done' }).click();

@@ -12,6 +12,8 @@ export interface AccountChoice {
   subcategory: BankAccount['subcategory'];
   selectable: boolean;
   reason: string | null;
+  /** The account a relink session was made to repair (`relink_options.account`). */
+  relink_target: boolean;
 }
 
 const payable = (a: SharedAccount) => a.supportedPaymentMethodTypes.includes('us_bank_account');
@@ -23,7 +25,11 @@ function offered(session: FcSession, shared: SharedAccount[]): SharedAccount[] {
 }
 
 /** The accounts step: what the bank shared, filtered, and which of them the session can link. */
-export function accountChoices(session: FcSession, shared: SharedAccount[]): AccountChoice[] {
+export function accountChoices(
+  session: FcSession,
+  shared: SharedAccount[],
+  relinkTarget: string | null = null,
+): AccountChoice[] {
   const forPayments = session.permissions.includes('payment_method');
   return offered(session, shared).map((a) => {
     const selectable = !forPayments || payable(a);
@@ -35,6 +41,7 @@ export function accountChoices(session: FcSession, shared: SharedAccount[]): Acc
       subcategory: a.subcategory,
       selectable,
       reason: selectable ? null : 'This account cannot be used for bank payments.',
+      relink_target: a.id === relinkTarget,
     };
   });
 }

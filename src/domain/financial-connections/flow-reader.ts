@@ -107,7 +107,7 @@ export class FlowReader {
     const relinkAt = c.relinkAuth && this.institutions.find(c.relinkAuth.institutionId);
     return {
       session,
-      step: renderStep(session, flow, institution, authorizeUrl),
+      step: renderStep(session, flow, institution, authorizeUrl, c.relinkAccount?.bankAccountId ?? null),
       failure: flow.step === 'error' ? flow.failure : null,
       relink:
         session.relink && relinkAt

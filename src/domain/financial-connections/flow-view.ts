@@ -61,6 +61,7 @@ export function renderStep(
   flow: Flow,
   institution: SandboxInstitution | undefined,
   authorizeUrl: string | null,
+  relinkTarget: string | null = null,
 ): Step {
   const shown = institution ? flowInstitution(institution) : null;
   const failure = flow.failure;
@@ -101,7 +102,7 @@ export function renderStep(
         kind: 'accounts',
         institution: shown,
         multiple: session.limitsAccounts !== 1,
-        accounts: accountChoices(session, flow.bankAccounts ?? []),
+        accounts: accountChoices(session, flow.bankAccounts ?? [], relinkTarget),
       };
   }
 }

@@ -10,16 +10,16 @@ const titles: Record<DoneStep['status'], string> = {
   failed: 'We could not connect your accounts',
 };
 
+function title(step: DoneStep, relink: boolean): string {
+  if (step.status !== 'succeeded') return titles[step.status];
+  const verb = relink ? 'reconnected' : 'connected';
+  return step.accounts.length === 1 ? `Your account is ${verb}` : `Your accounts are ${verb}`;
+}
+
 export function DoneScreen({ flow, step }: { flow: Flow; step: DoneStep }) {
   const merchant = flow.view.merchant.name;
   return (
-    <Screen
-      title={
-        step.accounts.length === 1 && step.status === 'succeeded'
-          ? 'Your account is connected'
-          : titles[step.status]
-      }
-    >
+    <Screen title={title(step, flow.view.session.relink !== null)}>
       {step.status === 'succeeded' && (
         <>
           <p>
