@@ -2,48 +2,90 @@ import type { CollectResult } from './openfc.ts';
 
 const readyTimeoutMs = 20_000;
 
-interface ModalOptions {
-  origin: string;
-  publishableKey: string;
-  clientSecret: string;
+/**
+ * The overlay and its iframe, made hidden ahead of use (as Stripe.js loads its frames when the page
+ * sets it up), so that a flow opens on a frame that has already loaded. It listens for the frame's
+ * `openfc:ready` from the start, which carries nothing secret.
+ */
+export interface FlowFrame {
+  readonly origin: string;
+  readonly overlay: HTMLDivElement;
+  readonly iframe: HTMLIFrameElement;
+  /** Whether the frame said it is ready (and so that openfc answered). */
+  ready(): boolean;
+  /** Resolves once the frame said it is ready. */
+  whenReady: Promise<void>;
+  discard(): void;
+}
+
+export function prepareFrame(origin: string): FlowFrame {
+  const overlay = document.createElement('div');
+  overlay.setAttribute('role', 'dialog');
+  overlay.setAttribute('aria-modal', 'true');
+  overlay.setAttribute('aria-label', 'Connect your bank account');
+  overlay.setAttribute('data-openfc', 'modal');
+  Object.assign(overlay.style, {
+    position: 'fixed',
+    inset: '0',
+    zIndex: '2147483647',
+    display: 'none',
+    alignItems: 'center',
+    justifyContent: 'center',
+    background: 'rgba(15, 23, 42, 0.55)',
+  });
+
+  const iframe = document.createElement('iframe');
+  iframe.src = `${origin}/flow/`;
+  iframe.title = 'Connect your bank account';
+  iframe.referrerPolicy = 'no-referrer';
+  Object.assign(iframe.style, {
+    width: '100%',
+    height: '100%',
+    border: '0',
+    background: '#fff',
+    boxShadow: '0 20px 60px rgba(0, 0, 0, 0.3)',
+  });
+  overlay.appendChild(iframe);
+
+  let isReady = false;
+  let markReady = () => {};
+  const whenReady = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  const onReady = (event: MessageEvent) => {
+    if (event.source !== iframe.contentWindow || event.origin !== origin) return;
+    if ((event.data as { type?: unknown } | null)?.type !== 'openfc:ready') return;
+    isReady = true;
+    window.removeEventListener('message', onReady);
+    markReady();
+  };
+  window.addEventListener('message', onReady);
+  document.body.appendChild(overlay);
+  return {
+    origin,
+    overlay,
+    iframe,
+    ready: () => isReady,
+    whenReady,
+    discard() {
+      window.removeEventListener('message', onReady);
+      overlay.remove();
+    },
+  };
 }
 
 /**
- * The overlay and its iframe, for one flow. Focus stays inside (the iframe is the only thing to
- * focus) and goes back where it was when the flow ends.
+ * One flow in a prepared frame: shown, handed the secret once the frame is ready, and removed at
+ * the end. Focus stays inside (the iframe is the only thing to focus) and goes back where it was.
  */
-export function openModal({ origin, publishableKey, clientSecret }: ModalOptions): Promise<CollectResult> {
+export function openModal(
+  frame: FlowFrame,
+  { publishableKey, clientSecret }: { publishableKey: string; clientSecret: string },
+): Promise<CollectResult> {
+  const { origin, overlay, iframe } = frame;
   return new Promise((resolve) => {
     const previousFocus = document.activeElement as HTMLElement | null;
     const previousOverflow = document.body.style.overflow;
-
-    const overlay = document.createElement('div');
-    overlay.setAttribute('role', 'dialog');
-    overlay.setAttribute('aria-modal', 'true');
-    overlay.setAttribute('aria-label', 'Connect your bank account');
-    overlay.setAttribute('data-openfc', 'modal');
-    Object.assign(overlay.style, {
-      position: 'fixed',
-      inset: '0',
-      zIndex: '2147483647',
-      display: 'flex',
-      alignItems: 'center',
-      justifyContent: 'center',
-      background: 'rgba(15, 23, 42, 0.55)',
-    });
-
-    const iframe = document.createElement('iframe');
-    iframe.src = `${origin}/flow/`;
-    iframe.title = 'Connect your bank account';
-    iframe.referrerPolicy = 'no-referrer';
-    Object.assign(iframe.style, {
-      width: '100%',
-      height: '100%',
-      border: '0',
-      background: '#fff',
-      boxShadow: '0 20px 60px rgba(0, 0, 0, 0.3)',
-    });
-    overlay.appendChild(iframe);
 
     // A card on wide screens, the whole screen on phones. Styles set from script, not a stylesheet,
     // so that a merchant's CSP for styles does not matter.
@@ -61,12 +103,14 @@ export function openModal({ origin, publishableKey, clientSecret }: ModalOptions
       if (!overlay.contains(event.target as Node)) iframe.focus();
     };
 
+    let ended = false;
     const finish = (result: CollectResult) => {
+      ended = true;
       clearTimeout(readyTimer);
       window.removeEventListener('message', onMessage);
       window.removeEventListener('resize', fit);
       document.removeEventListener('focusin', keepFocus);
-      overlay.remove();
+      frame.discard();
       document.body.style.overflow = previousOverflow;
       previousFocus?.focus?.();
       resolve(result);
@@ -80,11 +124,7 @@ export function openModal({ origin, publishableKey, clientSecret }: ModalOptions
     const onMessage = (event: MessageEvent) => {
       if (event.source !== iframe.contentWindow || event.origin !== origin) return;
       const data = event.data as { type?: unknown; session?: unknown; error?: unknown } | null;
-      if (data?.type === 'openfc:ready') {
-        clearTimeout(readyTimer);
-        iframe.contentWindow?.postMessage({ type: 'openfc:init', publishableKey, clientSecret }, origin);
-        iframe.focus();
-      } else if (data?.type === 'openfc:done' && data.session && typeof data.session === 'object') {
+      if (data?.type === 'openfc:done' && data.session && typeof data.session === 'object') {
         finish({ financialConnectionsSession: data.session as Record<string, unknown> });
       } else if (data?.type === 'openfc:error' && data.error && typeof data.error === 'object') {
         const { type, code, message } = data.error as Record<string, unknown>;
@@ -102,6 +142,12 @@ export function openModal({ origin, publishableKey, clientSecret }: ModalOptions
     window.addEventListener('resize', fit);
     document.addEventListener('focusin', keepFocus);
     document.body.style.overflow = 'hidden';
-    document.body.appendChild(overlay);
+    overlay.style.display = 'flex';
+    void frame.whenReady.then(() => {
+      if (ended) return;
+      clearTimeout(readyTimer);
+      iframe.contentWindow?.postMessage({ type: 'openfc:init', publishableKey, clientSecret }, origin);
+      iframe.focus();
+    });
   });
 }

@@ -3,7 +3,7 @@
  * collectFinancialConnectionsAccounts resolves with. The client secret goes to the iframe only by
  * postMessage, to openfc's origin, after the iframe has said it is ready.
  */
-import { openModal } from './modal.ts';
+import { type FlowFrame, openModal, prepareFrame } from './modal.ts';
 
 export interface OpenFCOptions {
   /** openfc's origin; defaults to the origin the script was loaded from. */
@@ -37,6 +37,13 @@ export function createOpenFC(scriptOrigin: string) {
     const origin = new URL(options.apiBase ?? scriptOrigin).origin;
     const fetcher = options.fetch ?? globalThis.fetch.bind(globalThis);
     let open = false;
+    // The next flow's frame, loaded hidden as soon as the page has a body.
+    let warm: FlowFrame | undefined;
+    const prepare = () => {
+      if (!warm && document.body) warm = prepareFrame(origin);
+    };
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', prepare);
+    else prepare();
 
     return {
       async collectFinancialConnectionsAccounts({ clientSecret } = { clientSecret: '' }) {
@@ -46,17 +53,30 @@ export function createOpenFC(scriptOrigin: string) {
           );
         }
         if (open) return invalid('collectFinancialConnectionsAccounts: a flow is already open.');
-        try {
-          // Opaque answer (no CORS needed): only whether openfc can be reached at all.
-          await fetcher(`${origin}/flow/`, { mode: 'no-cors', signal: AbortSignal.timeout(reachTimeoutMs) });
-        } catch {
-          return { error: { type: 'api_connection_error', message: `Could not reach openfc at ${origin}.` } };
-        }
         open = true;
+        prepare();
+        const frame = warm ?? prepareFrame(origin);
+        warm = undefined;
         try {
-          return await openModal({ origin, publishableKey, clientSecret });
+          // A frame that said it is ready has reached openfc; otherwise check that openfc answers at
+          // all (an opaque answer, no CORS needed), so that an unreachable one fails fast.
+          if (!frame.ready()) {
+            try {
+              await fetcher(`${origin}/flow/`, {
+                mode: 'no-cors',
+                signal: AbortSignal.timeout(reachTimeoutMs),
+              });
+            } catch {
+              frame.discard();
+              return {
+                error: { type: 'api_connection_error', message: `Could not reach openfc at ${origin}.` },
+              };
+            }
+          }
+          return await openModal(frame, { publishableKey, clientSecret });
         } finally {
           open = false;
+          prepare();
         }
       },
     };

@@ -11,7 +11,7 @@ const timeoutMs = 30_000;
 
 /**
  * The flow API, called same-origin. The client secret lives only in this object (memory), never in
- * storage or the address bar; GET requests carry it in the query as the contract requires.
+ * storage or the address bar, and travels in request bodies only: every call is a POST.
  */
 export class FlowApi {
   constructor(
@@ -20,16 +20,16 @@ export class FlowApi {
   ) {}
 
   session(): Promise<FlowView> {
-    return this.get('/flow/v1/session', {});
+    return this.post('session');
   }
 
   institutions(query: string): Promise<{ featured: Institution[]; results: Institution[] }> {
     // Like Stripe's API, the flow API refuses empty strings: no query means the featured list only.
-    return this.get('/flow/v1/institutions', query ? { query } : {});
+    return this.post('institutions', query ? { query } : {});
   }
 
   /** POST /flow/v1/<action>; list values are sent as Stripe's `name[]` pairs. */
-  post(action: string, fields: Record<string, string | string[]> = {}): Promise<FlowView> {
+  post<T = FlowView>(action: string, fields: Record<string, string | string[]> = {}): Promise<T> {
     const body = new URLSearchParams({ client_secret: this.clientSecret });
     for (const [name, value] of Object.entries(fields)) {
       if (Array.isArray(value)) for (const item of value) body.append(`${name}[]`, item);
@@ -40,11 +40,6 @@ export class FlowApi {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body,
     });
-  }
-
-  private get<T>(path: string, query: Record<string, string>): Promise<T> {
-    const params = new URLSearchParams({ client_secret: this.clientSecret, ...query });
-    return this.send(`${path}?${params}`, { method: 'GET' });
   }
 
   private async send<T>(url: string, init: RequestInit): Promise<T> {

@@ -46,7 +46,7 @@ describe('openfc.js on a merchant page of another origin', () => {
     const frameRequest = page.waitForRequest(
       (r) => r.url().startsWith(`${h.url}/flow/`) && r.resourceType() === 'document',
     );
-    const sessionRequest = page.waitForRequest((r) => r.url().startsWith(`${h.url}/flow/v1/session`));
+    const sessionRequest = page.waitForRequest((r) => r.url() === `${h.url}/flow/v1/session`);
     await openFlow(page, { publishableKey: h.publishableKey, clientSecret });
 
     assert.equal((await frameRequest).url(), `${h.url}/flow/`);
@@ -54,9 +54,10 @@ describe('openfc.js on a merchant page of another origin', () => {
     await dialog.waitFor();
     assert.equal(await page.locator(flowFrameSelector).getAttribute('src'), `${h.url}/flow/`);
 
-    // The flow's first call carries what openfc:init handed over.
+    // The flow's first call carries what openfc:init handed over, in its body: never in a URL.
     const request = await sessionRequest;
-    assert.equal(new URL(request.url()).searchParams.get('client_secret'), clientSecret);
+    assert.equal(request.method(), 'POST');
+    assert.equal(new URLSearchParams(request.postData() ?? '').get('client_secret'), clientSecret);
     assert.equal(request.headers().authorization, `Bearer ${h.publishableKey}`);
 
     // Focus is on the flow; focus that leaves for the page behind the modal comes back.
@@ -73,6 +74,34 @@ describe('openfc.js on a merchant page of another origin', () => {
       ),
       'pending',
     );
+    await page.close();
+  });
+
+  test('OpenFC() loads the flow hidden ahead of use; the call shows that same frame', async () => {
+    page = await browser.context.newPage();
+    await page.goto(merchant.url);
+    const session = await newSession();
+    await page.evaluate((pk) => {
+      (globalThis as unknown as { openfc: unknown }).openfc = (
+        globalThis as unknown as { OpenFC(pk: string): unknown }
+      ).OpenFC(pk);
+    }, h.publishableKey);
+    const hidden = page.locator('iframe[title="Connect your bank account"]');
+    await hidden.waitFor({ state: 'attached' });
+    assert.equal(await hidden.isVisible(), false);
+    assert.equal(await page.getByRole('dialog').count(), 0);
+    // The loaded frame is the one the flow then runs in: nothing is loaded again.
+    await hidden.evaluate((frame) => frame.setAttribute('data-marked', 'yes'));
+    await page.waitForTimeout(300);
+    await page.evaluate((clientSecret) => {
+      const g = globalThis as unknown as {
+        openfc: { collectFinancialConnectionsAccounts(o: { clientSecret: string }): Promise<unknown> };
+        result: Promise<unknown>;
+      };
+      g.result = g.openfc.collectFinancialConnectionsAccounts({ clientSecret });
+    }, session.client_secret as string);
+    await page.frameLocator(flowFrameSelector).getByRole('button', { name: 'Agree and continue' }).waitFor();
+    assert.equal(await page.locator(flowFrameSelector).getAttribute('data-marked'), 'yes');
     await page.close();
   });
 

@@ -99,7 +99,7 @@ describe('the relink example in Chromium', () => {
     await frame.getByRole('button', { name: 'Done' }).waitFor();
     await look(target, `${name}-done`);
     await frame.getByRole('button', { name: 'Done' }).click();
-    await page.locator(flowFrameSelector).waitFor({ state: 'detached' });
+    await page.locator(flowFrameSelector).waitFor({ state: 'hidden' });
   }
 
   /** "Make it inactive (sandbox)", then the relink prompt the webhook handler put on the account. */

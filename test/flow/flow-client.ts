@@ -41,10 +41,6 @@ export class FlowClient {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
-  get(path: string, query: Record<string, string> = {}): Promise<FlowAnswer> {
-    return this.send(`${path}?${this.fields(query)}`, { method: 'GET' });
-  }
-
   post(path: string, fields: Record<string, string | string[]> = {}): Promise<FlowAnswer> {
     return this.send(path, {
       method: 'POST',
@@ -55,7 +51,7 @@ export class FlowClient {
 
   /** A step that must succeed; its step. */
   async step(path: string, fields: Record<string, string | string[]> = {}): Promise<Step> {
-    const answer = path === 'session' ? await this.get(path) : await this.post(path, fields);
+    const answer = await this.post(path, fields);
     if (answer.status !== 200)
       throw new Error(`${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
     return answer.body.step as Step;

@@ -63,7 +63,7 @@ for (const backend of backends) {
 
     test('one click at Test Institution: every step, then the session the merchant retrieves', async () => {
       const { stripe, session, flow } = await newSession();
-      const first = await flow.get('session');
+      const first = await flow.post('session');
       assert.equal(first.status, 200);
       assert.deepEqual(first.body, {
         object: 'flow_state',
@@ -82,7 +82,7 @@ for (const backend of backends) {
         result: null,
       });
       await flow.step('consent');
-      const search = await flow.get('institutions', { query: 'test inst' });
+      const search = await flow.post('institutions', { query: 'test inst' });
       assert.equal(search.status, 200);
       assert.deepEqual(search.body.results, [testInstitution]);
       const featured = search.body.featured as Array<{ name: string; status: string }>;
@@ -375,7 +375,7 @@ for (const backend of backends) {
         const { customer, accounts, authorization } = await linked(institutions.test);
         const target = accounts[0] as { id: string; display_name: string };
         const { session, flow } = await relinkSession(customer.id, authorization, target.id);
-        const state = await flow.get('session');
+        const state = await flow.post('session');
         assert.deepEqual((state.body.session as { relink: unknown }).relink, {
           authorization,
           account: target.id,
@@ -461,7 +461,7 @@ for (const backend of backends) {
       await flow.step('login', { username: 'helper', password: 'pw' });
       const completed = await completeSession(stripe, session.id, { institution: institutions.test });
       assert.equal(completed.status, 'succeeded');
-      const ended = await flow.get('session');
+      const ended = await flow.post('session');
       assert.deepEqual(ended.body.step, {
         kind: 'done',
         status: 'succeeded',
@@ -524,7 +524,7 @@ for (const backend of backends) {
       const { session: another } = await newSession();
       const secret = session.client_secret as string;
       const withSecretKey = FlowClient.of(h, secret, h.secretKey);
-      const refused = await withSecretKey.get('session');
+      const refused = await withSecretKey.post('session');
       assert.equal(refused.status, 401);
       assert.equal((refused.body.error as { type: string }).type, 'invalid_request_error');
 
@@ -548,9 +548,16 @@ for (const backend of backends) {
           },
         );
       }
-      const none = await FlowClient.of(h, undefined).get('session');
+      const none = await FlowClient.of(h, undefined).post('session');
       assert.equal(none.status, 400);
       assert.equal((none.body.error as { param: string }).param, 'client_secret');
+      // The secret is never asked for in a URL: the flow's reads are POSTs too.
+      for (const path of ['session', 'institutions']) {
+        const read = await fetch(`${h.url}/flow/v1/${path}?client_secret=${secret}`, {
+          headers: { authorization: `Bearer ${h.publishableKey}` },
+        });
+        assert.equal(read.status, 404, path);
+      }
       // Nothing moved.
       assert.deepEqual(await FlowClient.of(h, secret).step('session'), { kind: 'consent' });
     });

@@ -34,7 +34,8 @@ document.getElementById('connect').addEventListener('click', function () {
   };
 }
 
-export const flowFrameSelector = 'iframe[title="Connect your bank account"]';
+// The flow on show: openfc.js keeps the next flow's frame loaded, hidden, ahead of use.
+export const flowFrameSelector = 'iframe[title="Connect your bank account"]:visible';
 
 /** Clicks the merchant's button; the returned function waits for what the library resolved with. */
 export async function openFlow(

@@ -14,7 +14,7 @@ function call(ctx: RequestContext, secret: string): FlowCall {
 
 /** A step of the flow: publishable key, client secret, the step's own parameters. */
 function step<S extends z.core.$ZodLooseShape>(
-  method: 'GET' | 'POST',
+  method: 'POST',
   path: string,
   params: S,
   take: (ctx: RequestContext, secret: string, p: z.output<z.ZodObject<S>>) => Promise<FlowState>,
@@ -35,7 +35,8 @@ function step<S extends z.core.$ZodLooseShape>(
 
 /** The flow API the flow app calls from the holder's browser, on openfc's own origin. */
 export const flowRoutes: Route[] = [
-  step('GET', 'session', {}, (ctx, secret) => ctx.services.flow.state(call(ctx, secret))),
+  // Reads are POSTs too: the client secret travels in request bodies only, never in a URL.
+  step('POST', 'session', {}, (ctx, secret) => ctx.services.flow.state(call(ctx, secret))),
   step('POST', 'consent', {}, (ctx, secret) => ctx.services.flow.consent(call(ctx, secret))),
   step('POST', 'institution', { institution: str() }, (ctx, secret, p) =>
     ctx.services.flow.chooseInstitution(call(ctx, secret), p.institution),
@@ -55,7 +56,7 @@ export const flowRoutes: Route[] = [
   step('POST', 'back', {}, (ctx, secret) => ctx.services.flow.back(call(ctx, secret))),
   step('POST', 'cancel', {}, (ctx, secret) => ctx.services.flow.cancel(call(ctx, secret))),
   defineRoute({
-    method: 'GET',
+    method: 'POST',
     url: '/flow/v1/institutions',
     returns: 'flow_institutions',
     keys: 'publishable',
