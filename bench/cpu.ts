@@ -4,8 +4,10 @@
  *
  * Starts openfc (bench/openfc-server.ts) and the bare server, loads each route as `npm run bench`
  * does (32 connections, after a warm-up) and reads each server's user + system CPU time from
- * /proc before and after the measured window. With `BENCH_CPU_PROF=<dir>`, openfc also writes a
- * V8 CPU profile and the functions with the most self time in each route's window are printed.
+ * /proc before and after the measured window. "CPU ratio" is the bare server's CPU per request
+ * over the route's: what the req/s ratio would be if each server had a core of its own. With
+ * `BENCH_CPU_PROF=<dir>`, openfc also writes a V8 CPU profile and the functions with the most
+ * self time in each route's window are printed.
  *
  *   BENCH_SECONDS=3 node --import tsx bench/cpu.ts
  *   BENCH_CPU_PROF=/tmp/prof BENCH_SECONDS=3 node --import tsx bench/cpu.ts
@@ -151,8 +153,9 @@ try {
       `/v1/financial_connections/transactions?account=${fc.transactionsAccount}&limit=100`,
     ),
   ];
-  const rows = [['route', 'requests', 'req/s', 'ratio', 'CPU µs/request']];
+  const rows = [['route', 'requests', 'req/s', 'ratio', 'CPU µs/request', 'CPU ratio']];
   let bareRate = 0;
+  let bareCpu = 0;
   for (const route of routes) {
     const pid = (route === routes[0] ? bare : openfc).process.pid as number;
     await run(route, 2);
@@ -162,13 +165,18 @@ try {
     windows.push({ route: route.name, from, to: Number(process.hrtime.bigint() / 1000n) });
     const used = cpuMicros(pid) - cpuBefore;
     const rate = total / seconds;
-    if (route === routes[0]) bareRate = rate;
+    const cpu = used / total;
+    if (route === routes[0]) {
+      bareRate = rate;
+      bareCpu = cpu;
+    }
     rows.push([
       route.name,
       String(total),
       rate.toFixed(0),
       (rate / bareRate).toFixed(3),
-      (used / total).toFixed(0),
+      cpu.toFixed(0),
+      (bareCpu / cpu).toFixed(3),
     ]);
     process.stderr.write(
       `${route.name}: ${rate.toFixed(0)} req/s, ${(used / total).toFixed(0)} µs/request\n`,
