@@ -8,12 +8,9 @@ export interface TimeRange {
   lte?: number | undefined;
 }
 
-const operators = [
-  ['gt', '>'],
-  ['gte', '>='],
-  ['lt', '<'],
-  ['lte', '<='],
-] as const;
+/** The bounds of a range, in a fixed order, and the comparison each makes. */
+export const rangeKeys = ['gt', 'gte', 'lt', 'lte'] as const;
+export const rangeOperators = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
 /** The conditions a range puts on a column (true when the range is empty). */
 export function within<DB, TB extends keyof DB>(
@@ -21,9 +18,9 @@ export function within<DB, TB extends keyof DB>(
   column: string,
   range: TimeRange | undefined,
 ): Expression<SqlBool> {
-  const conditions = operators.flatMap(([key, op]) => {
+  const conditions = rangeKeys.flatMap((key) => {
     const value = range?.[key];
-    return value === undefined ? [] : [eb(sql.ref(column), op, value)];
+    return value === undefined ? [] : [eb(sql.ref(column), rangeOperators[key], value)];
   });
   return eb.and(conditions);
 }

@@ -5,6 +5,7 @@ import { markingDialect } from './commit-marks.ts';
 import { type DialectCapabilities, postgresCapabilities, sqliteCapabilities } from './dialect.ts';
 import { privateDatabaseFile } from './private-files.ts';
 import type { Database } from './schema.ts';
+import { withPreparedStatements } from './sqlite-statements.ts';
 
 export interface Store {
   db: Kysely<Database>;
@@ -24,24 +25,6 @@ export interface StoreOptions {
   dataDir: string;
 }
 
-/**
- * better-sqlite3 prepares a statement on every call Kysely makes; keeping prepared statements
- * by SQL text saves that work on the hot path.
- */
-function withStatementCache(database: SQLite.Database): SQLite.Database {
-  const cache = new Map<string, SQLite.Statement>();
-  const prepare = database.prepare.bind(database);
-  database.prepare = ((source: string) => {
-    let statement = cache.get(source);
-    if (!statement) {
-      statement = prepare(source);
-      if (cache.size < 500) cache.set(source, statement);
-    }
-    return statement;
-  }) as SQLite.Database['prepare'];
-  return database;
-}
-
 function openSqlite(dataDir: string): Store {
   const file = privateDatabaseFile(dataDir, 'openfc.db');
   const database = new SQLite(file);
@@ -50,7 +33,7 @@ function openSqlite(dataDir: string): Store {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({
-    dialect: markingDialect(new SqliteDialect({ database: withStatementCache(database) })),
+    dialect: markingDialect(new SqliteDialect({ database: withPreparedStatements(database) })),
   });
   return { db, caps: sqliteCapabilities, location: `sqlite:${file}`, close: () => db.destroy() };
 }

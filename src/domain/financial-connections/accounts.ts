@@ -1,5 +1,6 @@
 import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import type { BankAccount } from '../../bank/connector.ts';
+import { QueryTemplates } from '../../store/query-templates.ts';
 import type { Database, FcAccountsTable, FcAuthorizationsTable } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
@@ -90,11 +91,13 @@ export class AccountService {
    * of the wheres.
    */
   private readonly findQuery: CompiledQuery<Selectable<FcAccountsTable>>;
+  private readonly queries: QueryTemplates;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly events: EventLog,
   ) {
+    this.queries = new QueryTemplates(db);
     this.findQuery = db
       .selectFrom('fc_accounts')
       .selectAll()
@@ -119,24 +122,30 @@ export class AccountService {
   }
 
   async list(merchantId: string, filter: AccountFilter, page: Page): Promise<PageResult<FcAccount>> {
+    const holder = filter.holder && holderColumns(filter.holder);
+    const { session } = filter;
     const result = await fetchPage(page, (w) => {
-      let q = this.db
-        .selectFrom('fc_accounts')
-        .selectAll('fc_accounts')
-        .where('fc_accounts.merchant_id', '=', merchantId);
-      if (filter.holder) {
-        const { holder_type, holder_id } = holderColumns(filter.holder);
-        q = q
-          .where('fc_accounts.holder_type', '=', holder_type)
-          .where('fc_accounts.holder_id', '=', holder_id);
-      }
-      if (filter.session !== undefined) {
-        q = q
-          .innerJoin('fc_session_accounts', 'fc_session_accounts.account_id', 'fc_accounts.id')
-          .where('fc_session_accounts.session_id', '=', filter.session);
-      }
-      if (w.cursor !== undefined) q = q.where('fc_accounts.id', w.direction, w.cursor);
-      return q.orderBy('fc_accounts.id', w.order).limit(w.limit).execute();
+      const cursor = w.cursor === undefined ? '' : w.direction;
+      const shape = `${holder ? 'holder' : ''}/${session === undefined ? '' : 'session'}/${cursor}/${w.order}`;
+      const values = [merchantId, holder?.holder_type, holder?.holder_id, session, w.cursor, w.limit];
+      return this.queries.rows(shape, values, (slot) => {
+        let q = this.db
+          .selectFrom('fc_accounts')
+          .selectAll('fc_accounts')
+          .where('fc_accounts.merchant_id', '=', slot<string>(0));
+        if (holder) {
+          q = q
+            .where('fc_accounts.holder_type', '=', slot<AccountHolder['type']>(1))
+            .where('fc_accounts.holder_id', '=', slot<string>(2));
+        }
+        if (session !== undefined) {
+          q = q
+            .innerJoin('fc_session_accounts', 'fc_session_accounts.account_id', 'fc_accounts.id')
+            .where('fc_session_accounts.session_id', '=', slot<string>(3));
+        }
+        if (w.cursor !== undefined) q = q.where('fc_accounts.id', w.direction, slot<string>(4));
+        return q.orderBy('fc_accounts.id', w.order).limit(slot<number>(5));
+      });
     });
     return { data: result.data.map(accountFromRow), hasMore: result.hasMore };
   }

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Transaction as BankTransaction } from '../../bank/connector.ts';
-import { type TimeRange, within } from '../../store/filters.ts';
+import { rangeKeys, rangeOperators, type TimeRange } from '../../store/filters.ts';
+import { QueryTemplates } from '../../store/query-templates.ts';
 import type { Database, FcAccountOwnersTable, FcTransactionsTable } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -102,24 +103,47 @@ export async function storeTransactions(
 
 /** Reading what refreshes stored: transactions and ownership snapshots. */
 export class TransactionService {
+  private readonly queries: QueryTemplates;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly accounts: AccountService,
-  ) {}
+  ) {
+    this.queries = new QueryTemplates(db);
+  }
 
   async list(merchantId: string, filter: TransactionFilter, page: Page): Promise<PageResult<FcTransaction>> {
     const account = await this.accounts.get(merchantId, filter.account, 'account');
     requirePermission(account, 'transactions', 'account');
+    const range = filter.transactedAt ?? {};
+    const bounds = rangeKeys.filter((k) => range[k] !== undefined);
+    const refreshed = filter.refreshedAfter;
     return fetchPage(page, (w) => {
-      let q = this.db
-        .selectFrom('fc_transactions')
-        .selectAll()
-        .where('account_id', '=', account.id)
-        .where('merchant_id', '=', merchantId);
-      if (filter.transactedAt) q = q.where((eb) => within(eb, 'transacted_at', filter.transactedAt));
-      if (filter.refreshedAfter !== undefined) q = q.where('transaction_refresh', '>', filter.refreshedAfter);
-      if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
-      return q.orderBy('id', w.order).limit(w.limit).execute();
+      const cursor = w.cursor === undefined ? '' : w.direction;
+      const shape = `${bounds.join(',')}/${refreshed === undefined ? '' : 'refreshed'}/${cursor}/${w.order}`;
+      const values = [
+        account.id,
+        merchantId,
+        range.gt,
+        range.gte,
+        range.lt,
+        range.lte,
+        refreshed,
+        w.cursor,
+        w.limit,
+      ];
+      return this.queries.rows(shape, values, (slot) => {
+        let q = this.db
+          .selectFrom('fc_transactions')
+          .selectAll()
+          .where('account_id', '=', slot<string>(0))
+          .where('merchant_id', '=', slot<string>(1));
+        for (const key of bounds)
+          q = q.where('transacted_at', rangeOperators[key], slot<number>(2 + rangeKeys.indexOf(key)));
+        if (refreshed !== undefined) q = q.where('transaction_refresh', '>', slot<string>(6));
+        if (w.cursor !== undefined) q = q.where('id', w.direction, slot<string>(7));
+        return q.orderBy('id', w.order).limit(slot<number>(8));
+      });
     });
   }
 

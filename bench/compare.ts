@@ -1,0 +1,87 @@
+/**
+ * CPU per request of the hot routes in two checkouts of openfc, measured side by side: both run at
+ * once (each `bench/openfc-server.ts` from its own checkout), and each route is loaded in
+ * alternating 1 s windows, one checkout then the other, so that other people's load on a shared
+ * machine falls on both alike. Prints, per route and checkout, the smallest CPU µs per request of
+ * its windows (the least disturbed) and their median.
+ *
+ *   node --import tsx bench/compare.ts <checkout before> <checkout after>
+ *   BENCH_ROUNDS=10 node --import tsx bench/compare.ts …     windows per route and checkout (6)
+ *
+ * Each checkout needs its node_modules. Linux only (/proc). A report, not a test.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Child } from './children.ts';
+import { cpuMicros, hotRoutes, loadRoute, type OpenfcFixtures } from './cpu-load.ts';
+import { table } from './format.ts';
+
+type ChildrenModule = typeof import('./children.ts');
+
+const checkouts = process.argv.slice(2).map((dir) => path.resolve(dir));
+if (checkouts.length !== 2) {
+  console.error('Usage: compare.ts <checkout before> <checkout after>');
+  process.exit(2);
+}
+const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
+
+interface Server {
+  name: string;
+  children: ChildrenModule;
+  openfc: Child<OpenfcFixtures>;
+  dataDir: string;
+}
+
+const servers: Server[] = [];
+let bare: Child<{ url: string }> | undefined;
+try {
+  for (const dir of checkouts) {
+    // Each checkout's own bench/children.ts, which starts that checkout's server.
+    const children = (await import(path.join(dir, 'bench', 'children.ts'))) as ChildrenModule;
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'openfc-compare-'));
+    const openfc = await children.startChild<OpenfcFixtures>('openfc-server.ts', [dataDir]);
+    servers.push({ name: path.basename(dir), children, openfc, dataDir });
+  }
+  const [first] = servers as [Server];
+  bare = await first.children.startChild<{ url: string }>('bare-server.ts', [
+    String(first.openfc.ready.accountBodyBytes),
+  ]);
+  const bareUrl = bare.ready.url;
+  const routes = servers.map((s) => hotRoutes(s.openfc.ready, bareUrl));
+  const route = (s: number, r: number) => {
+    const found = routes[s]?.[r];
+    if (!found) throw new Error(`No route ${r} for checkout ${s}.`);
+    return found;
+  };
+  const rows = [['route', 'checkout', 'min µs/request', 'median µs/request', 'windows']];
+  for (let r = 0; r < (routes[0]?.length ?? 0); r++) {
+    const samples = servers.map(() => [] as number[]);
+    for (let s = 0; s < servers.length; s++) await loadRoute(route(s, r), 1);
+    for (let round = 0; round < rounds; round++) {
+      for (const [s, server] of servers.entries()) {
+        const pid = (r === 0 ? bare : server.openfc).process.pid as number;
+        const before = cpuMicros(pid);
+        const total = await loadRoute(route(s, r), 1);
+        samples[s]?.push((cpuMicros(pid) - before) / total);
+      }
+    }
+    for (const [s, server] of servers.entries()) {
+      const sorted = [...(samples[s] ?? [])].sort((a, b) => a - b);
+      rows.push([
+        route(s, r).name,
+        server.name,
+        (sorted[0] ?? Number.NaN).toFixed(0),
+        (sorted[Math.floor(sorted.length / 2)] ?? Number.NaN).toFixed(0),
+        sorted.map((v) => v.toFixed(0)).join(' '),
+      ]);
+    }
+    process.stderr.write(`${route(0, r).name}: done\n`);
+  }
+  console.log(`\nLoad average (1 min) at the end: ${os.loadavg()[0]?.toFixed(2)}; ${rounds} windows of 1 s`);
+  console.log(table(rows));
+} finally {
+  const { stopChild } = servers[0]?.children ?? (await import('./children.ts'));
+  await Promise.all([stopChild(bare?.process), ...servers.map((s) => stopChild(s.openfc.process))]);
+  for (const s of servers) rmSync(s.dataDir, { recursive: true, force: true });
+}
