@@ -102,13 +102,14 @@ for (const backend of backends) {
         [mandate.status, mandate.payment_method, mandate.customer_acceptance.online?.ip_address],
         ['active', pm.id, onlineAcceptance.customer_acceptance.online.ip_address],
       );
+      // One call at a time: each refusal is awaited as soon as it is made.
       for (const call of [
-        stripe.paymentIntents.cancel(created.id),
-        stripe.paymentIntents.update(created.id, { amount: 3000 }),
-        stripe.paymentIntents.confirm(created.id, { mandate: mandate.id }),
+        () => stripe.paymentIntents.cancel(created.id),
+        () => stripe.paymentIntents.update(created.id, { amount: 3000 }),
+        () => stripe.paymentIntents.confirm(created.id, { mandate: mandate.id }),
       ]) {
         await refused(
-          call,
+          call(),
           { statusCode: 400, code: 'payment_intent_unexpected_state', param: undefined },
           /processing/,
         );
@@ -283,11 +284,11 @@ for (const backend of backends) {
         code: 'parameter_missing',
       });
       for (const call of [
-        browser.paymentIntents.create({ amount: 700, currency: 'usd' }),
-        browser.paymentIntents.list(),
-        browser.charges.list(),
+        () => browser.paymentIntents.create({ amount: 700, currency: 'usd' }),
+        () => browser.paymentIntents.list(),
+        () => browser.charges.list(),
       ]) {
-        await assert.rejects(call, (e: Stripe.errors.StripeError) => {
+        await assert.rejects(call(), (e: Stripe.errors.StripeError) => {
           assert.deepEqual([e.statusCode, e.code], [401, 'secret_key_required']);
           return true;
         });
