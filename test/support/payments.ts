@@ -7,10 +7,11 @@ import {
   createSession,
   linkAccounts,
   type PreviewAccount,
+  simulate,
 } from './fc.ts';
 import type { Harness } from './harness.ts';
 import { assertSdkFields, hasSdkFields } from './sdk-fields.ts';
-import { assertMatchesSchema, assertStripeError } from './stripe-schemas.ts';
+import { assertEventMatchesSchema, assertMatchesSchema, assertStripeError } from './stripe-schemas.ts';
 
 export const tokenizing = 'Tokenized Account Numbers';
 
@@ -72,9 +73,17 @@ export async function refused(
 
 /** Makes a bank-side fact happen to an account through openfc's simulate test helper. */
 export async function simulateAccount(h: Harness, account: string, event: string): Promise<void> {
-  await h
-    .stripe()
-    .rawRequest('POST', `/v1/test_helpers/financial_connections/accounts/${account}/simulate`, { event });
+  await simulate(h.stripe(), 'accounts', account, event);
+}
+
+/** The events about an object, oldest first, each checked against Stripe's schemas. */
+export async function eventsAbout(stripe: Stripe, objectId: string): Promise<Stripe.Event[]> {
+  const out: Stripe.Event[] = [];
+  for await (const e of stripe.events.list({ limit: 100 })) {
+    assertEventMatchesSchema(e);
+    if ((e.data.object as { id: string }).id === objectId) out.push(e);
+  }
+  return out.reverse();
 }
 
 /** The merchant's sandbox clock now (Unix seconds). */

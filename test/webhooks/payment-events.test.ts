@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Stripe from 'stripe';
 import { backends } from '../support/backends.ts';
-import { completeSession, createSession } from '../support/fc.ts';
+import { completeSession, createSession, simulate } from '../support/fc.ts';
 import { gaVersion, type Harness, startHarness } from '../support/harness.ts';
 import {
   advanceClock,
@@ -13,7 +13,7 @@ import {
   simulateAccount,
   tokenizing,
 } from '../support/payments.ts';
-import { closeReceivers, startReceiver } from '../support/receiver.ts';
+import { closeReceivers, type Receiver, startReceiver } from '../support/receiver.ts';
 import { assertEventMatchesSchema } from '../support/stripe-schemas.ts';
 
 const verifier = new Stripe('sk_test_unused_for_verification');
@@ -39,6 +39,22 @@ const achEvents = [
   'charge.succeeded',
   'charge.failed',
 ] as const;
+
+/**
+ * The first `count` events the receiver gets, in the order they happened, each with a good
+ * signature, Stripe's shape and the GA version the endpoint asked for.
+ */
+async function delivered(receiver: Receiver, count: number, secret: string): Promise<Stripe.Event[]> {
+  const requests = await receiver.waitFor(count);
+  const events = requests
+    .map((r) => verifier.webhooks.constructEvent(r.body, String(r.headers['stripe-signature']), secret))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+  for (const event of events) {
+    assertEventMatchesSchema(event);
+    assert.equal(event.api_version, gaVersion);
+  }
+  return events;
+}
 
 for (const backend of backends) {
   describe(`payment events as webhooks on ${backend.name}`, { skip: backend.skip }, () => {
@@ -70,13 +86,7 @@ for (const backend of backends) {
         mandate_data: onlineAcceptance,
       });
       const pmId = intent.payment_method as string;
-      await stripe.rawRequest(
-        'POST',
-        `/v1/test_helpers/financial_connections/accounts/${account.id}/simulate`,
-        {
-          event: 'account_numbers_deactivated',
-        },
-      );
+      await simulate(stripe, 'accounts', account.id, 'account_numbers_deactivated');
       const session = await createSession(stripe, {
         account_holder: { type: 'customer', customer: customer.id },
         permissions: ['payment_method'],
@@ -85,20 +95,7 @@ for (const backend of backends) {
       await completeSession(stripe, session.id);
       await stripe.paymentMethods.detach(pmId);
 
-      const requests = await receiver.waitFor(7);
-      const events = requests
-        .map((r) =>
-          verifier.webhooks.constructEvent(
-            r.body,
-            String(r.headers['stripe-signature']),
-            endpoint.secret as string,
-          ),
-        )
-        .sort((a, b) => (a.id < b.id ? -1 : 1));
-      for (const event of events) {
-        assertEventMatchesSchema(event);
-        assert.equal(event.api_version, gaVersion);
-      }
+      const events = await delivered(receiver, 7, endpoint.secret as string);
       assert.deepEqual(
         events.map((e) => [e.type, (e.data.object as { id: string }).id]),
         [
@@ -159,20 +156,7 @@ for (const backend of backends) {
       const third = await stripe.paymentIntents.create({ amount: 500, currency: 'usd' });
       await stripe.paymentIntents.cancel(third.id);
 
-      const requests = await receiver.waitFor(16);
-      const events = requests
-        .map((r) =>
-          verifier.webhooks.constructEvent(
-            r.body,
-            String(r.headers['stripe-signature']),
-            endpoint.secret as string,
-          ),
-        )
-        .sort((a, b) => (a.id < b.id ? -1 : 1));
-      for (const event of events) {
-        assertEventMatchesSchema(event);
-        assert.equal(event.api_version, gaVersion);
-      }
+      const events = await delivered(receiver, 16, endpoint.secret as string);
       const seen = events.map((e) => {
         const object = e.data.object as { id: string; status: string };
         return [e.type, object.id, object.status];

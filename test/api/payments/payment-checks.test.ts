@@ -4,7 +4,13 @@ import type Stripe from 'stripe';
 import { backends } from '../../support/backends.ts';
 import { body, completeSession, createSession, type PreviewAccount } from '../../support/fc.ts';
 import { type Harness, startHarness } from '../../support/harness.ts';
-import { linkForPayments, onlineAcceptance, refused, tokenizing } from '../../support/payments.ts';
+import {
+  linkForPayments,
+  onlineAcceptance,
+  refused,
+  simulateAccount,
+  tokenizing,
+} from '../../support/payments.ts';
 
 const dataParam = 'payment_method_data[us_bank_account][financial_connections_account]';
 const directParam = 'us_bank_account[financial_connections_account]';
@@ -18,12 +24,6 @@ for (const backend of backends) {
       h = await startHarness(backend);
     });
     after(() => h?.close());
-
-    async function simulate(account: string, event: string) {
-      await h
-        .stripe()
-        .rawRequest('POST', `/v1/test_helpers/financial_connections/accounts/${account}/simulate`, { event });
-    }
 
     /** How many SetupIntents and PaymentMethods the merchant has: a refusal must change neither. */
     async function counts(stripe: Stripe) {
@@ -80,7 +80,7 @@ for (const backend of backends) {
 
     test('an inactive account, and a disconnected one', async () => {
       const closed = await linkForPayments(h);
-      await simulate(closed.account.id, 'account_closed');
+      await simulateAccount(h, closed.account.id, 'account_closed');
       await bothRefused(
         closed.stripe,
         closed.customer.id,
@@ -101,7 +101,7 @@ for (const backend of backends) {
 
     test('an account whose tokenized numbers are deactivated has no transactable numbers', async () => {
       const { stripe, customer, account } = await linkForPayments(h, { institution: tokenizing });
-      await simulate(account.id, 'account_numbers_deactivated');
+      await simulateAccount(h, account.id, 'account_numbers_deactivated');
       await bothRefused(
         stripe,
         customer.id,
@@ -190,7 +190,7 @@ for (const backend of backends) {
           us_bank_account: { financial_connections_account: account.id },
         },
       });
-      await simulate(account.id, 'account_numbers_deactivated');
+      await simulateAccount(h, account.id, 'account_numbers_deactivated');
       await refused(
         stripe.setupIntents.confirm(intent.id, { mandate_data: onlineAcceptance }),
         { statusCode: 400, code: 'payment_method_bank_account_blocked', param: 'payment_method' },
