@@ -99,21 +99,26 @@ export async function advanceClock(stripe: Stripe, seconds: number): Promise<voi
   await stripe.rawRequest('POST', '/v1/test_helpers/sandbox_clock/advance', { seconds });
 }
 
+/** A SetupIntent for the account's holder, confirmed with an online mandate acceptance. */
+export function setUpFromAccount(stripe: Stripe, customer: string, account: string) {
+  return stripe.setupIntents.create({
+    customer,
+    payment_method_data: {
+      type: 'us_bank_account',
+      us_bank_account: { financial_connections_account: account },
+    },
+    confirm: true,
+    mandate_data: onlineAcceptance,
+  });
+}
+
 /**
  * A customer with an account linked for payments and a PaymentMethod on it, set up as the guide
  * shows: a SetupIntent confirmed with the customer's acceptance of an ACH mandate.
  */
 export async function savedPaymentMethod(h: Harness, options: { institution?: string } = {}) {
   const linked = await linkForPayments(h, options);
-  const setup = await linked.stripe.setupIntents.create({
-    customer: linked.customer.id,
-    payment_method_data: {
-      type: 'us_bank_account',
-      us_bank_account: { financial_connections_account: linked.account.id },
-    },
-    confirm: true,
-    mandate_data: onlineAcceptance,
-  });
+  const setup = await setUpFromAccount(linked.stripe, linked.customer.id, linked.account.id);
   return { ...linked, paymentMethod: setup.payment_method as string, mandate: setup.mandate as string };
 }
 

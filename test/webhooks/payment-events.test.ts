@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Stripe from 'stripe';
 import { backends } from '../support/backends.ts';
-import { completeSession, createSession, simulate } from '../support/fc.ts';
+import { simulate } from '../support/fc.ts';
 import { gaVersion, type Harness, startHarness } from '../support/harness.ts';
 import {
   advanceClock,
   linkForPayments,
-  onlineAcceptance,
   relinkAccount,
   savedPaymentMethod,
+  setUpFromAccount,
   simulateAccount,
   tokenizing,
 } from '../support/payments.ts';
@@ -76,23 +76,10 @@ for (const backend of backends) {
         api_version: gaVersion,
       });
       const { customer, account, authorization } = await linkForPayments(h, { institution: tokenizing });
-      const intent = await stripe.setupIntents.create({
-        customer: customer.id,
-        payment_method_data: {
-          type: 'us_bank_account',
-          us_bank_account: { financial_connections_account: account.id },
-        },
-        confirm: true,
-        mandate_data: onlineAcceptance,
-      });
+      const intent = await setUpFromAccount(stripe, customer.id, account.id);
       const pmId = intent.payment_method as string;
       await simulate(stripe, 'accounts', account.id, 'account_numbers_deactivated');
-      const session = await createSession(stripe, {
-        account_holder: { type: 'customer', customer: customer.id },
-        permissions: ['payment_method'],
-        relink_options: { authorization, account: account.id },
-      });
-      await completeSession(stripe, session.id);
+      await relinkAccount(stripe, { customer, authorization, account });
       await stripe.paymentMethods.detach(pmId);
 
       const events = await delivered(receiver, 7, endpoint.secret as string);

@@ -11,6 +11,7 @@ import {
   numbersOf,
   onlineAcceptance,
   refused,
+  setUpFromAccount,
   simulateAccount,
   tokenizing,
 } from '../../support/payments.ts';
@@ -35,15 +36,7 @@ for (const backend of backends) {
       const { stripe, customer, account, authorization } = await linkForPayments(h, {
         institution: tokenizing,
       });
-      const intent = await stripe.setupIntents.create({
-        customer: customer.id,
-        payment_method_data: {
-          type: 'us_bank_account',
-          us_bank_account: { financial_connections_account: account.id },
-        },
-        confirm: true,
-        mandate_data: onlineAcceptance,
-      });
+      const intent = await setUpFromAccount(stripe, customer.id, account.id);
       const pmId = intent.payment_method as string;
       const linked = await bankOf(stripe, pmId);
       const first = await numbersOf(h, account.id);
