@@ -8,6 +8,7 @@ import {
   linkForPayments,
   onlineAcceptance,
   refused,
+  setUpFromAccount,
   simulateAccount,
   tokenizing,
 } from '../../support/payments.ts';
@@ -43,19 +44,7 @@ for (const backend of backends) {
       message: RegExp,
     ) {
       const before = await counts(stripe);
-      await refused(
-        stripe.setupIntents.create({
-          customer,
-          payment_method_data: {
-            type: 'us_bank_account',
-            us_bank_account: { financial_connections_account: account },
-          },
-          confirm: true,
-          mandate_data: onlineAcceptance,
-        }),
-        { ...expected, param: dataParam },
-        message,
-      );
+      await refused(setUpFromAccount(stripe, customer, account), { ...expected, param: dataParam }, message);
       await refused(
         stripe.paymentMethods.create({
           type: 'us_bank_account',
