@@ -40,6 +40,17 @@ const achEvents = [
   'charge.failed',
 ] as const;
 
+/** A receiver, and an endpoint at the GA version that sends it `events`. */
+async function listening(stripe: Stripe, events: readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[]) {
+  const receiver = await startReceiver();
+  const endpoint = await stripe.webhookEndpoints.create({
+    url: receiver.url,
+    enabled_events: [...events],
+    api_version: gaVersion,
+  });
+  return { receiver, endpoint };
+}
+
 /**
  * The first `count` events the receiver gets, in the order they happened, each with a good
  * signature, Stripe's shape and the GA version the endpoint asked for.
@@ -68,13 +79,8 @@ for (const backend of backends) {
     });
 
     test('a SetupIntent, a relink and a detach reach the endpoint signed, each object as a GA reader sees it', async () => {
-      const receiver = await startReceiver();
       const stripe = h.stripe();
-      const endpoint = await stripe.webhookEndpoints.create({
-        url: receiver.url,
-        enabled_events: [...paymentEvents],
-        api_version: gaVersion,
-      });
+      const { receiver, endpoint } = await listening(stripe, paymentEvents);
       const { customer, account, authorization } = await linkForPayments(h, { institution: tokenizing });
       const intent = await setUpFromAccount(stripe, customer.id, account.id);
       const pmId = intent.payment_method as string;
@@ -113,13 +119,8 @@ for (const backend of backends) {
     });
 
     test('ACH payments before and after a relink reach the endpoint signed: processing, failed, succeeded, canceled', async () => {
-      const receiver = await startReceiver();
       const stripe = h.stripe();
-      const endpoint = await stripe.webhookEndpoints.create({
-        url: receiver.url,
-        enabled_events: [...achEvents],
-        api_version: gaVersion,
-      });
+      const { receiver, endpoint } = await listening(stripe, achEvents);
       const saved = await savedPaymentMethod(h, { institution: tokenizing });
       const pay = () =>
         stripe.paymentIntents.create({
