@@ -2,9 +2,9 @@
  * What `bench/cpu.ts` and `bench/compare.ts` share: the hot routes, one load of a route, and a
  * process's CPU time from /proc (Linux only).
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { type LoadTarget, loadOptions } from './load-options.ts';
 
 /** What `bench/openfc-server.ts` prints once ready (the part the routes need). */
 export interface OpenfcFixtures {
@@ -25,37 +25,12 @@ export function cpuMicros(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
 }
 
-export interface Route {
+export interface Route extends LoadTarget {
   name: string;
-  url: string;
-  method: 'GET' | 'POST';
-  headers: Record<string, string>;
-  body?: string;
-  idempotencyKeys?: boolean;
 }
 
 export function loadRoute(route: Route, duration: number): Promise<number> {
-  const opts: autocannon.Options = {
-    url: route.url,
-    method: route.method,
-    headers: route.headers,
-    connections: 32,
-    duration,
-  };
-  if (route.body !== undefined) opts.body = route.body;
-  if (route.idempotencyKeys) {
-    const prefix = randomBytes(6).toString('hex');
-    let next = 0;
-    opts.requests = [
-      {
-        setupRequest: (request) => {
-          next += 1;
-          request.headers = { ...route.headers, 'idempotency-key': `cpu-${prefix}-${next}` };
-          return request;
-        },
-      },
-    ];
-  }
+  const opts = loadOptions(route, duration, 32, 'cpu');
   return new Promise((resolve, reject) => {
     autocannon(opts, (error, result) => {
       if (error) return reject(error);

@@ -18,7 +18,6 @@
  * something failed to run.
  */
 
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +26,7 @@ import { request } from 'undici';
 import { type Child, startChild, stopChild } from './children.ts';
 import { measureFlow, reportFlow } from './flow.ts';
 import { percentile, table } from './format.ts';
+import { type LoadTarget, loadOptions } from './load-options.ts';
 import { postgresUnreachable } from './postgres.ts';
 import { measureStart, reportStart } from './start.ts';
 import { reportWebhooks, type WebhookResults } from './webhook-report.ts';
@@ -70,14 +70,8 @@ function readSeconds(): number {
 // ---------------------------------------------------------------------------------------------
 // Load
 
-interface Target {
+interface Target extends LoadTarget {
   name: string;
-  url: string;
-  method: 'GET' | 'POST';
-  headers: Record<string, string>;
-  body?: string;
-  /** A fresh Idempotency-Key on every request, as Stripe's SDKs send on POST. */
-  idempotencyKeys?: boolean;
   goals: Goal[];
 }
 
@@ -96,32 +90,6 @@ interface Measurement {
   errors: number;
 }
 
-function options(target: Target, seconds: number): autocannon.Options {
-  const base: autocannon.Options = {
-    url: target.url,
-    method: target.method,
-    headers: target.headers,
-    connections,
-    duration: seconds,
-  };
-  if (target.body !== undefined) base.body = target.body;
-  if (target.idempotencyKeys) {
-    // A unique key per request: a random prefix for this load, then a counter.
-    const prefix = randomBytes(6).toString('hex');
-    let next = 0;
-    base.requests = [
-      {
-        setupRequest: (request) => {
-          next += 1;
-          request.headers = { ...target.headers, 'idempotency-key': `bench-${prefix}-${next}` };
-          return request;
-        },
-      },
-    ];
-  }
-  return base;
-}
-
 /**
  * Loads one target for `seconds`. Latencies are taken from each response's own timing (sub-ms
  * precision) rather than autocannon's whole-millisecond histogram.
@@ -130,7 +98,7 @@ function load(target: Target, seconds: number): Promise<Measurement> {
   return new Promise((resolve, reject) => {
     let samples = new Float64Array(1 << 16);
     let count = 0;
-    const instance = autocannon(options(target, seconds), (error, result) => {
+    const instance = autocannon(loadOptions(target, seconds, connections, 'bench'), (error, result) => {
       if (error) return reject(error);
       const sorted = samples.subarray(0, count).sort();
       resolve({

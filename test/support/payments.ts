@@ -7,10 +7,11 @@ import {
   createSession,
   linkAccounts,
   type PreviewAccount,
+  simulate,
 } from './fc.ts';
 import type { Harness } from './harness.ts';
 import { assertSdkFields, hasSdkFields } from './sdk-fields.ts';
-import { assertMatchesSchema, assertStripeError } from './stripe-schemas.ts';
+import { assertEventMatchesSchema, assertMatchesSchema, assertStripeError } from './stripe-schemas.ts';
 
 export const tokenizing = 'Tokenized Account Numbers';
 
@@ -72,9 +73,17 @@ export async function refused(
 
 /** Makes a bank-side fact happen to an account through openfc's simulate test helper. */
 export async function simulateAccount(h: Harness, account: string, event: string): Promise<void> {
-  await h
-    .stripe()
-    .rawRequest('POST', `/v1/test_helpers/financial_connections/accounts/${account}/simulate`, { event });
+  await simulate(h.stripe(), 'accounts', account, event);
+}
+
+/** The events about an object, oldest first, each checked against Stripe's schemas. */
+export async function eventsAbout(stripe: Stripe, objectId: string): Promise<Stripe.Event[]> {
+  const out: Stripe.Event[] = [];
+  for await (const e of stripe.events.list({ limit: 100 })) {
+    assertEventMatchesSchema(e);
+    if ((e.data.object as { id: string }).id === objectId) out.push(e);
+  }
+  return out.reverse();
 }
 
 /** The merchant's sandbox clock now (Unix seconds). */
@@ -90,21 +99,26 @@ export async function advanceClock(stripe: Stripe, seconds: number): Promise<voi
   await stripe.rawRequest('POST', '/v1/test_helpers/sandbox_clock/advance', { seconds });
 }
 
+/** A SetupIntent for the account's holder, confirmed with an online mandate acceptance. */
+export function setUpFromAccount(stripe: Stripe, customer: string, account: string) {
+  return stripe.setupIntents.create({
+    customer,
+    payment_method_data: {
+      type: 'us_bank_account',
+      us_bank_account: { financial_connections_account: account },
+    },
+    confirm: true,
+    mandate_data: onlineAcceptance,
+  });
+}
+
 /**
  * A customer with an account linked for payments and a PaymentMethod on it, set up as the guide
  * shows: a SetupIntent confirmed with the customer's acceptance of an ACH mandate.
  */
 export async function savedPaymentMethod(h: Harness, options: { institution?: string } = {}) {
   const linked = await linkForPayments(h, options);
-  const setup = await linked.stripe.setupIntents.create({
-    customer: linked.customer.id,
-    payment_method_data: {
-      type: 'us_bank_account',
-      us_bank_account: { financial_connections_account: linked.account.id },
-    },
-    confirm: true,
-    mandate_data: onlineAcceptance,
-  });
+  const setup = await setUpFromAccount(linked.stripe, linked.customer.id, linked.account.id);
   return { ...linked, paymentMethod: setup.payment_method as string, mandate: setup.mandate as string };
 }
 

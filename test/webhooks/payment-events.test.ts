@@ -2,18 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Stripe from 'stripe';
 import { backends } from '../support/backends.ts';
-import { completeSession, createSession } from '../support/fc.ts';
+import { simulate } from '../support/fc.ts';
 import { gaVersion, type Harness, startHarness } from '../support/harness.ts';
 import {
   advanceClock,
   linkForPayments,
-  onlineAcceptance,
   relinkAccount,
   savedPaymentMethod,
+  setUpFromAccount,
   simulateAccount,
   tokenizing,
 } from '../support/payments.ts';
-import { closeReceivers, startReceiver } from '../support/receiver.ts';
+import { closeReceivers, type Receiver, startReceiver } from '../support/receiver.ts';
 import { assertEventMatchesSchema } from '../support/stripe-schemas.ts';
 
 const verifier = new Stripe('sk_test_unused_for_verification');
@@ -40,6 +40,33 @@ const achEvents = [
   'charge.failed',
 ] as const;
 
+/** A receiver, and an endpoint at the GA version that sends it `events`. */
+async function listening(stripe: Stripe, events: readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[]) {
+  const receiver = await startReceiver();
+  const endpoint = await stripe.webhookEndpoints.create({
+    url: receiver.url,
+    enabled_events: [...events],
+    api_version: gaVersion,
+  });
+  return { receiver, endpoint };
+}
+
+/**
+ * The first `count` events the receiver gets, in the order they happened, each with a good
+ * signature, Stripe's shape and the GA version the endpoint asked for.
+ */
+async function delivered(receiver: Receiver, count: number, secret: string): Promise<Stripe.Event[]> {
+  const requests = await receiver.waitFor(count);
+  const events = requests
+    .map((r) => verifier.webhooks.constructEvent(r.body, String(r.headers['stripe-signature']), secret))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+  for (const event of events) {
+    assertEventMatchesSchema(event);
+    assert.equal(event.api_version, gaVersion);
+  }
+  return events;
+}
+
 for (const backend of backends) {
   describe(`payment events as webhooks on ${backend.name}`, { skip: backend.skip }, () => {
     let h: Harness;
@@ -52,53 +79,16 @@ for (const backend of backends) {
     });
 
     test('a SetupIntent, a relink and a detach reach the endpoint signed, each object as a GA reader sees it', async () => {
-      const receiver = await startReceiver();
       const stripe = h.stripe();
-      const endpoint = await stripe.webhookEndpoints.create({
-        url: receiver.url,
-        enabled_events: [...paymentEvents],
-        api_version: gaVersion,
-      });
+      const { receiver, endpoint } = await listening(stripe, paymentEvents);
       const { customer, account, authorization } = await linkForPayments(h, { institution: tokenizing });
-      const intent = await stripe.setupIntents.create({
-        customer: customer.id,
-        payment_method_data: {
-          type: 'us_bank_account',
-          us_bank_account: { financial_connections_account: account.id },
-        },
-        confirm: true,
-        mandate_data: onlineAcceptance,
-      });
+      const intent = await setUpFromAccount(stripe, customer.id, account.id);
       const pmId = intent.payment_method as string;
-      await stripe.rawRequest(
-        'POST',
-        `/v1/test_helpers/financial_connections/accounts/${account.id}/simulate`,
-        {
-          event: 'account_numbers_deactivated',
-        },
-      );
-      const session = await createSession(stripe, {
-        account_holder: { type: 'customer', customer: customer.id },
-        permissions: ['payment_method'],
-        relink_options: { authorization, account: account.id },
-      });
-      await completeSession(stripe, session.id);
+      await simulate(stripe, 'accounts', account.id, 'account_numbers_deactivated');
+      await relinkAccount(stripe, { customer, authorization, account });
       await stripe.paymentMethods.detach(pmId);
 
-      const requests = await receiver.waitFor(7);
-      const events = requests
-        .map((r) =>
-          verifier.webhooks.constructEvent(
-            r.body,
-            String(r.headers['stripe-signature']),
-            endpoint.secret as string,
-          ),
-        )
-        .sort((a, b) => (a.id < b.id ? -1 : 1));
-      for (const event of events) {
-        assertEventMatchesSchema(event);
-        assert.equal(event.api_version, gaVersion);
-      }
+      const events = await delivered(receiver, 7, endpoint.secret as string);
       assert.deepEqual(
         events.map((e) => [e.type, (e.data.object as { id: string }).id]),
         [
@@ -129,13 +119,8 @@ for (const backend of backends) {
     });
 
     test('ACH payments before and after a relink reach the endpoint signed: processing, failed, succeeded, canceled', async () => {
-      const receiver = await startReceiver();
       const stripe = h.stripe();
-      const endpoint = await stripe.webhookEndpoints.create({
-        url: receiver.url,
-        enabled_events: [...achEvents],
-        api_version: gaVersion,
-      });
+      const { receiver, endpoint } = await listening(stripe, achEvents);
       const saved = await savedPaymentMethod(h, { institution: tokenizing });
       const pay = () =>
         stripe.paymentIntents.create({
@@ -159,20 +144,7 @@ for (const backend of backends) {
       const third = await stripe.paymentIntents.create({ amount: 500, currency: 'usd' });
       await stripe.paymentIntents.cancel(third.id);
 
-      const requests = await receiver.waitFor(16);
-      const events = requests
-        .map((r) =>
-          verifier.webhooks.constructEvent(
-            r.body,
-            String(r.headers['stripe-signature']),
-            endpoint.secret as string,
-          ),
-        )
-        .sort((a, b) => (a.id < b.id ? -1 : 1));
-      for (const event of events) {
-        assertEventMatchesSchema(event);
-        assert.equal(event.api_version, gaVersion);
-      }
+      const events = await delivered(receiver, 16, endpoint.secret as string);
       const seen = events.map((e) => {
         const object = e.data.object as { id: string; status: string };
         return [e.type, object.id, object.status];

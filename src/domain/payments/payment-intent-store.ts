@@ -3,6 +3,7 @@ import { type TimeRange, within } from '../../store/filters.ts';
 import type { Database, PaymentIntentsTable } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
+import { writeIfStill } from './intent-rows.ts';
 import {
   type DebitFailure,
   type PaymentIntentAction,
@@ -122,14 +123,7 @@ export class PaymentIntentStore {
    * another request or process moved the PaymentIntent first (nothing is written).
    */
   async tryMove(trx: Kysely<Database>, merchantId: string, current: PaymentIntent, next: PaymentIntent) {
-    const moved = await trx
-      .updateTable('payment_intents')
-      .set(changeable(next))
-      .where('id', '=', current.id)
-      .where('merchant_id', '=', merchantId)
-      .where('status', '=', current.status)
-      .executeTakeFirst();
-    return Number(moved.numUpdatedRows) === 1;
+    return writeIfStill(trx, 'payment_intents', merchantId, current.id, current.status, changeable(next));
   }
 
   /** As `tryMove`, but a lost race refuses `action` as Stripe refuses it in the state found. */

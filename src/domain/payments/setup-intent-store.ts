@@ -3,6 +3,7 @@ import { type TimeRange, within } from '../../store/filters.ts';
 import type { Database, SetupIntentsTable } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
+import { writeIfStill } from './intent-rows.ts';
 import { type SetupIntentStatus, unexpectedState } from './setup-rules.ts';
 
 export interface SetupIntent {
@@ -101,14 +102,8 @@ export class SetupIntentStore {
     next: SetupIntent,
     action: 'confirm' | 'update' | 'cancel',
   ): Promise<void> {
-    const moved = await trx
-      .updateTable('setup_intents')
-      .set(changeable(next))
-      .where('id', '=', current.id)
-      .where('merchant_id', '=', merchantId)
-      .where('status', '=', current.status)
-      .executeTakeFirst();
-    if (Number(moved.numUpdatedRows) === 1) return;
+    if (await writeIfStill(trx, 'setup_intents', merchantId, current.id, current.status, changeable(next)))
+      return;
     const now = await trx
       .selectFrom('setup_intents')
       .select('status')

@@ -4,7 +4,14 @@ import type Stripe from 'stripe';
 import { backends } from '../../support/backends.ts';
 import { body, completeSession, createSession, type PreviewAccount } from '../../support/fc.ts';
 import { type Harness, startHarness } from '../../support/harness.ts';
-import { linkForPayments, onlineAcceptance, refused, tokenizing } from '../../support/payments.ts';
+import {
+  linkForPayments,
+  onlineAcceptance,
+  refused,
+  setUpFromAccount,
+  simulateAccount,
+  tokenizing,
+} from '../../support/payments.ts';
 
 const dataParam = 'payment_method_data[us_bank_account][financial_connections_account]';
 const directParam = 'us_bank_account[financial_connections_account]';
@@ -18,12 +25,6 @@ for (const backend of backends) {
       h = await startHarness(backend);
     });
     after(() => h?.close());
-
-    async function simulate(account: string, event: string) {
-      await h
-        .stripe()
-        .rawRequest('POST', `/v1/test_helpers/financial_connections/accounts/${account}/simulate`, { event });
-    }
 
     /** How many SetupIntents and PaymentMethods the merchant has: a refusal must change neither. */
     async function counts(stripe: Stripe) {
@@ -43,19 +44,7 @@ for (const backend of backends) {
       message: RegExp,
     ) {
       const before = await counts(stripe);
-      await refused(
-        stripe.setupIntents.create({
-          customer,
-          payment_method_data: {
-            type: 'us_bank_account',
-            us_bank_account: { financial_connections_account: account },
-          },
-          confirm: true,
-          mandate_data: onlineAcceptance,
-        }),
-        { ...expected, param: dataParam },
-        message,
-      );
+      await refused(setUpFromAccount(stripe, customer, account), { ...expected, param: dataParam }, message);
       await refused(
         stripe.paymentMethods.create({
           type: 'us_bank_account',
@@ -80,7 +69,7 @@ for (const backend of backends) {
 
     test('an inactive account, and a disconnected one', async () => {
       const closed = await linkForPayments(h);
-      await simulate(closed.account.id, 'account_closed');
+      await simulateAccount(h, closed.account.id, 'account_closed');
       await bothRefused(
         closed.stripe,
         closed.customer.id,
@@ -101,7 +90,7 @@ for (const backend of backends) {
 
     test('an account whose tokenized numbers are deactivated has no transactable numbers', async () => {
       const { stripe, customer, account } = await linkForPayments(h, { institution: tokenizing });
-      await simulate(account.id, 'account_numbers_deactivated');
+      await simulateAccount(h, account.id, 'account_numbers_deactivated');
       await bothRefused(
         stripe,
         customer.id,
@@ -190,7 +179,7 @@ for (const backend of backends) {
           us_bank_account: { financial_connections_account: account.id },
         },
       });
-      await simulate(account.id, 'account_numbers_deactivated');
+      await simulateAccount(h, account.id, 'account_numbers_deactivated');
       await refused(
         stripe.setupIntents.confirm(intent.id, { mandate_data: onlineAcceptance }),
         { statusCode: 400, code: 'payment_method_bank_account_blocked', param: 'payment_method' },

@@ -6,13 +6,16 @@ import { body, completeSession, createSession } from '../../support/fc.ts';
 import { type Harness, startHarness } from '../../support/harness.ts';
 import {
   checked,
+  eventsAbout,
   linkForPayments,
   numbersOf,
   onlineAcceptance,
   refused,
+  setUpFromAccount,
+  simulateAccount,
   tokenizing,
 } from '../../support/payments.ts';
-import { assertEventMatchesSchema, assertListOf } from '../../support/stripe-schemas.ts';
+import { assertListOf } from '../../support/stripe-schemas.ts';
 
 type BankDetails = Stripe.PaymentMethod.UsBankAccount;
 
@@ -24,21 +27,6 @@ for (const backend of backends) {
     });
     after(() => h?.close());
 
-    async function simulate(account: string, event: string) {
-      await h
-        .stripe()
-        .rawRequest('POST', `/v1/test_helpers/financial_connections/accounts/${account}/simulate`, { event });
-    }
-
-    async function eventsAbout(stripe: Stripe, objectId: string) {
-      const out: Stripe.Event[] = [];
-      for await (const e of stripe.events.list({ limit: 100 })) {
-        assertEventMatchesSchema(e);
-        if ((e.data.object as { id: string }).id === objectId) out.push(e);
-      }
-      return out.reverse();
-    }
-
     async function bankOf(stripe: Stripe, id: string): Promise<BankDetails> {
       return checked('payment_method', await stripe.paymentMethods.retrieve(id))
         .us_bank_account as BankDetails;
@@ -48,15 +36,7 @@ for (const backend of backends) {
       const { stripe, customer, account, authorization } = await linkForPayments(h, {
         institution: tokenizing,
       });
-      const intent = await stripe.setupIntents.create({
-        customer: customer.id,
-        payment_method_data: {
-          type: 'us_bank_account',
-          us_bank_account: { financial_connections_account: account.id },
-        },
-        confirm: true,
-        mandate_data: onlineAcceptance,
-      });
+      const intent = await setUpFromAccount(stripe, customer.id, account.id);
       const pmId = intent.payment_method as string;
       const linked = await bankOf(stripe, pmId);
       const first = await numbersOf(h, account.id);
@@ -65,7 +45,7 @@ for (const backend of backends) {
       assert.equal(linked.status_details, null);
       const firstNumber = (await h.running.services.accountNumbers.open(account.id))?.[0]?.accountNumber;
 
-      await simulate(account.id, 'account_numbers_deactivated');
+      await simulateAccount(h, account.id, 'account_numbers_deactivated');
       const blocked = await bankOf(stripe, pmId);
       assert.deepEqual(blocked, {
         ...linked,
@@ -125,7 +105,7 @@ for (const backend of backends) {
         us_bank_account: { financial_connections_account: account.id, account_holder_type: 'company' },
       });
       assert.equal(pm.us_bank_account?.account_holder_type, 'company');
-      await simulate(account.id, 'account_closed');
+      await simulateAccount(h, account.id, 'account_closed');
       assert.deepEqual((await bankOf(stripe, pm.id)).status_details, {
         blocked: { network_code: null, reason: 'bank_account_closed' },
       });

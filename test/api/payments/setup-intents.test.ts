@@ -4,8 +4,15 @@ import type Stripe from 'stripe';
 import { backends } from '../../support/backends.ts';
 import { body } from '../../support/fc.ts';
 import { gaVersion, type Harness, startHarness } from '../../support/harness.ts';
-import { checked, linkForPayments, numbersOf, onlineAcceptance, refused } from '../../support/payments.ts';
-import { assertEventMatchesSchema, assertListOf } from '../../support/stripe-schemas.ts';
+import {
+  checked,
+  eventsAbout,
+  linkForPayments,
+  numbersOf,
+  onlineAcceptance,
+  refused,
+} from '../../support/payments.ts';
+import { assertListOf } from '../../support/stripe-schemas.ts';
 
 /** A confirmation as a browser sends it: with the client secret, which the server SDK's types leave out. */
 function withSecret(clientSecret: string | null): Stripe.SetupIntentConfirmParams {
@@ -19,16 +26,6 @@ for (const backend of backends) {
       h = await startHarness(backend);
     });
     after(() => h?.close());
-
-    /** The events about an object, oldest first, each checked against Stripe's schemas. */
-    async function eventsAbout(stripe: Stripe, objectId: string) {
-      const out: Stripe.Event[] = [];
-      for await (const e of stripe.events.list({ limit: 100 })) {
-        assertEventMatchesSchema(e);
-        if ((e.data.object as { id: string }).id === objectId) out.push(e);
-      }
-      return out.reverse();
-    }
 
     test("the guide's flow: SetupIntent from the account, confirmed with a mandate, PaymentMethod attached", async () => {
       const { stripe, customer, account } = await linkForPayments(h);
