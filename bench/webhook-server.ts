@@ -12,6 +12,7 @@ import { Agent, request } from 'undici';
 import { startOpenfc } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Customer } from '../src/domain/customers/service.ts';
+import { customerIds } from '../src/domain/customers/service.ts';
 import { newId } from '../src/domain/ids.ts';
 
 /** What the parent asks for. */
@@ -112,7 +113,7 @@ async function writeBacklog(id: number, count: number): Promise<CustomersAnswer>
   await running.store.db.transaction().execute(async (trx) => {
     for (let i = 0; i < count; i++) {
       const customer: Customer = {
-        id: newId('customer'),
+        id: newId(customerIds),
         created,
         email: `backlog-${i}@example.com`,
         name: `Webhook Bench ${i}`,

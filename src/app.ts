@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { catalogue } from './api/resources.ts';
 import { buildServer } from './api/server.ts';
 import { defaultApiVersion } from './api/wire/versions.ts';
 import { deferredConnector } from './bank/deferred-connector.ts';
@@ -148,7 +149,14 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
     const sandboxBank =
       bankStore &&
       (await createBankContext(bankStore, { clients: [bankClient], adminToken: config.adminToken }));
-    const app = buildServer({ services, logger, sandboxBank, metrics, adminToken: config.adminToken });
+    const app = buildServer({
+      services,
+      logger,
+      sandboxBank,
+      metrics,
+      adminToken: config.adminToken,
+      catalogue,
+    });
     await app.listen({ port: config.port, host: config.host });
     const stopListening = await store.listen?.(webhookChannel, () => services.signal.wake());
     const stopResends = await store.listen?.(cliResendChannel, (payload) =>
@@ -165,6 +173,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
         concurrency: 32,
         pollMs: 1000,
         onAttempt: metrics.webhookAttempt,
+        catalogue,
       },
       logger,
     );

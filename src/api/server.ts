@@ -1,16 +1,17 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-
 import { type BankContext, defaultSandboxBankPrefix, sandboxBankPlugin } from '../bank/sandbox/plugin.ts';
-import { newId } from '../domain/ids.ts';
+import { idKind, newId } from '../domain/ids.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Services } from '../services.ts';
+import type { Catalogue } from './catalogue.ts';
 import { registerOAuthCallback } from './flow/oauth-callback.ts';
 import { registerFlowPages } from './flow-pages.ts';
 import { registerMetrics } from './metrics.ts';
-import { routes } from './routes.ts';
 import { attachCliWebsocket } from './stripecli/websocket.ts';
 import { errorBody, toApiError } from './wire/errors.ts';
 import { unrecognizedUrl } from './wire/route.ts';
+
+export const requestIds = idKind('req');
 
 export const maxBodyBytes = 1024 * 1024;
 
@@ -22,6 +23,8 @@ export interface ServerOptions {
   metrics: Metrics;
   /** Who may read `/metrics`; without it, `/metrics` is off. */
   adminToken?: string;
+  /** The resources served: their routes, renderers and loaders. */
+  catalogue: Catalogue;
 }
 
 /** The HTTP edge: Stripe's wire format in front of the domain services. */
@@ -31,11 +34,12 @@ export function buildServer({
   sandboxBank,
   metrics,
   adminToken,
+  catalogue,
 }: ServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
-    genReqId: () => newId('request'),
+    genReqId: () => newId(requestIds),
     bodyLimit: maxBodyBytes,
     // Query strings are parsed by the routes with Stripe's bracket rules.
     routerOptions: { querystringParser: () => ({}), ignoreTrailingSlash: true },
@@ -74,10 +78,10 @@ export function buildServer({
   if (sandboxBank)
     app.register(sandboxBankPlugin, { prefix: defaultSandboxBankPrefix, context: sandboxBank });
 
-  for (const route of routes) {
-    app.route({ method: route.method, url: route.url, handler: route.handler(services) });
+  for (const route of catalogue.routes) {
+    app.route({ method: route.method, url: route.url, handler: route.handler(services, catalogue) });
   }
   registerOAuthCallback(app, services);
-  attachCliWebsocket(app, services);
+  attachCliWebsocket(app, services, catalogue);
   return app;
 }

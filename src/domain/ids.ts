@@ -1,34 +1,22 @@
 import { randomFillSync } from 'node:crypto';
 
-/** Every id prefix openfc issues, in one table. */
-export const idPrefixes = {
-  merchant: 'acct',
-  apiKey: 'key',
-  customer: 'cus',
-  session: 'fcsess',
-  account: 'fca',
-  authorization: 'fcauthz',
-  institution: 'fcinst',
-  ownership: 'fcaowns',
-  owner: 'fcaown',
-  transaction: 'fctxn',
-  transactionRefresh: 'fctxnref',
-  request: 'req',
-  event: 'evt',
-  webhookEndpoint: 'we',
-  delivery: 'whdel',
-  attempt: 'whatt',
-  cliSession: 'clisess',
-  hostedLink: 'fchl',
-  paymentMethod: 'pm',
-  setupIntent: 'seti',
-  setupAttempt: 'setatt',
-  mandate: 'mandate',
-  paymentIntent: 'pi',
-  charge: 'ch',
-} as const;
+/** A kind of id openfc issues: the prefix its ids start with. */
+export interface IdKind {
+  readonly prefix: string;
+}
 
-export type IdKind = keyof typeof idPrefixes;
+const prefixes = new Set<string>();
+
+/**
+ * Declares a kind of id, next to the records that carry it. No two kinds share a prefix: a second
+ * declaration of one fails when its module loads.
+ */
+export function idKind(prefix: string): IdKind {
+  if (!/^[a-z]+$/.test(prefix)) throw new Error(`id prefix '${prefix}' is not lowercase letters`);
+  if (prefixes.has(prefix)) throw new Error(`id prefix '${prefix}' is declared twice`);
+  prefixes.add(prefix);
+  return { prefix };
+}
 
 // ASCII order, so that ids compare in the order they were made (byte-wise collation).
 const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -81,7 +69,7 @@ export function newId(kind: IdKind): string {
     lastMillis = now;
     sequence = 0;
   }
-  return `${idPrefixes[kind]}_${encodeTime(now, sequence)}${randomChars62(randomChars - 1)}`;
+  return `${kind.prefix}_${encodeTime(now, sequence)}${randomChars62(randomChars - 1)}`;
 }
 
 /**
@@ -89,7 +77,7 @@ export function newId(kind: IdKind): string {
  * the order they were made, so `id >= idFloor(kind, t)` selects the ids made since `t`.
  */
 export function idFloor(kind: IdKind, millis: number): string {
-  return `${idPrefixes[kind]}_${encodeTime(Math.max(0, Math.floor(millis)), 0)}`;
+  return `${kind.prefix}_${encodeTime(Math.max(0, Math.floor(millis)), 0)}`;
 }
 
 /** A secret of the given prefix with enough randomness to be unguessable. */

@@ -213,16 +213,8 @@ export interface EventsTable {
   created: number;
   type: string;
   object_id: string;
-  object_kind:
-    | 'customer'
-    | 'financial_connections.account'
-    | 'financial_connections.authorization'
-    | 'financial_connections.session'
-    | 'payment_method'
-    | 'setup_intent'
-    | 'mandate'
-    | 'payment_intent'
-    | 'charge';
+  /** The Stripe object type of the snapshot (`customer`, `payment_intent`, …). */
+  object_kind: string;
   /** The domain record the event is about, as JSON; rendered per API version when read. */
   object_snapshot: string;
   previous_attributes: string | null;

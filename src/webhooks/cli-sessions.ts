@@ -1,5 +1,7 @@
-import { newId, newSecret } from '../domain/ids.ts';
+import { idKind, newId, newSecret } from '../domain/ids.ts';
 import type { SecretBox } from '../store/secrets.ts';
+
+export const cliSessionIds = idKind('clisess');
 
 /** What a CLI session's websocket id stands for. */
 export interface CliSessionClaims {
@@ -44,7 +46,7 @@ export class CliSessions {
 
   issue(merchantId: string, version: string, alsoLatest: boolean, now = Date.now()): string {
     const claims: CliSessionClaims = {
-      sid: newId('cliSession'),
+      sid: newId(cliSessionIds),
       merchantId,
       version,
       alsoLatest,

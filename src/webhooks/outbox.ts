@@ -3,11 +3,13 @@ import { isPreviewVersion } from '../api/wire/versions.ts';
 import { resourceMissing } from '../domain/errors.ts';
 import type { EventFanout } from '../domain/events/log.ts';
 import { previewOnlyEventTypes } from '../domain/events/types.ts';
-import { newId } from '../domain/ids.ts';
+import { idKind, newId } from '../domain/ids.ts';
 import { receives } from '../domain/webhook-endpoints/service.ts';
 import type { DialectCapabilities } from '../store/dialect.ts';
 import type { Database } from '../store/schema.ts';
 import { type WakeSignal, webhookChannel } from './signal.ts';
+
+export const deliveryIds = idKind('whdel');
 
 /**
  * The delivery outbox. The transaction that writes an event writes one delivery per enabled
@@ -104,7 +106,7 @@ export class Outbox implements EventFanout {
       .insertInto('webhook_deliveries')
       .values(
         endpointIds.map((endpointId) => ({
-          id: newId('delivery'),
+          id: newId(deliveryIds),
           merchant_id: merchantId,
           event_id: eventId,
           endpoint_id: endpointId,

@@ -2,16 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Agent, request } from 'undici';
+import type { Catalogue } from '../api/catalogue.ts';
 import { renderEvent } from '../api/events/render.ts';
 import { resolveVersion } from '../api/wire/versions.ts';
 import { eventFromRow } from '../domain/events/log.ts';
-import { newId } from '../domain/ids.ts';
+import { idKind, newId } from '../domain/ids.ts';
 import type { WebhookEndpointService } from '../domain/webhook-endpoints/service.ts';
 import type { DialectCapabilities } from '../store/dialect.ts';
 import type { Database } from '../store/schema.ts';
 import { nextAttemptAt, type RetrySchedule, retryAfterMs } from './schedule.ts';
 import type { WakeSignal } from './signal.ts';
 import { signatureHeader } from './signer.ts';
+
+export const attemptIds = idKind('whatt');
 
 export interface WorkerOptions {
   schedule: RetrySchedule;
@@ -23,6 +26,8 @@ export interface WorkerOptions {
   pollMs: number;
   /** Told of every attempt made, as it ends. */
   onAttempt?: (outcome: 'succeeded' | 'failed') => void;
+  /** Renders each event's object for the endpoint's API version. */
+  catalogue: Catalogue;
 }
 
 interface Claimed {
@@ -239,7 +244,7 @@ export class DeliveryWorker {
     const event = eventFromRow(row, Number(row.pending_webhooks ?? 0));
     return {
       url: row.url,
-      payload: JSON.stringify(renderEvent(event, version), null, 2),
+      payload: JSON.stringify(renderEvent(event, version, this.options.catalogue), null, 2),
       secret: this.secret(delivery.endpointId, row.secret_sealed),
     };
   }
@@ -311,7 +316,7 @@ export class DeliveryWorker {
       await trx
         .insertInto('webhook_attempts')
         .values({
-          id: newId('attempt'),
+          id: newId(attemptIds),
           merchant_id: delivery.merchantId,
           delivery_id: delivery.id,
           event_id: delivery.eventId,

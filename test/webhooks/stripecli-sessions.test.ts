@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Stripe from 'stripe';
 import WebSocket from 'ws';
+import { eventIds } from '../../src/domain/events/log.ts';
 import { idFloor } from '../../src/domain/ids.ts';
 import { backends } from '../support/backends.ts';
 import { form, gaVersion, type Harness, startHarness } from '../support/harness.ts';
@@ -197,7 +198,7 @@ for (const backend of backends) {
         .selectAll()
         .where('id', '=', event.id)
         .executeTakeFirstOrThrow();
-      const lateId = `${idFloor('event', Date.now() - 5000)}LateCommitLate1`;
+      const lateId = `${idFloor(eventIds, Date.now() - 5000)}LateCommitLate1`;
       await h.running.store.db
         .insertInto('events')
         .values({ ...row, id: lateId })

@@ -1,43 +1,15 @@
-import type { EventObject, StoredEvent } from '../../domain/events/log.ts';
-import { renderCharge } from '../charges/render.ts';
-import { renderCustomer } from '../customers/render.ts';
-import { renderAccount, renderAuthorization, renderSession } from '../financial-connections/render.ts';
-import { renderMandate } from '../mandates/render.ts';
-import { renderPaymentIntent } from '../payment-intents/render.ts';
-import { renderPaymentMethod } from '../payment-methods/render.ts';
-import { renderSetupIntent } from '../setup-intents/render.ts';
+import type { StoredEvent } from '../../domain/events/log.ts';
+import type { Catalogue } from '../catalogue.ts';
 import type { Json } from '../wire/expand.ts';
 import type { ApiVersion } from '../wire/versions.ts';
 
-function renderObject(object: EventObject, version: ApiVersion): Json {
-  switch (object.kind) {
-    case 'customer':
-      return renderCustomer(object.record);
-    case 'financial_connections.account':
-      return renderAccount(object.record, version);
-    case 'financial_connections.authorization':
-      return renderAuthorization(object.record, version);
-    case 'financial_connections.session':
-      return renderSession(object.record, version);
-    case 'payment_method':
-      return renderPaymentMethod(object.record);
-    case 'setup_intent':
-      return renderSetupIntent(object.record);
-    case 'mandate':
-      return renderMandate(object.record);
-    case 'payment_intent':
-      return renderPaymentIntent(object.record);
-    case 'charge':
-      return renderCharge(object.record);
-  }
-}
-
 /**
  * Stripe's event object. `data.object` is rendered from the stored record with the reader's API
- * version, which is the `api_version` the event shows.
+ * version, which is the `api_version` the event shows, as a secret key sees it.
  */
-export function renderEvent(event: StoredEvent, version: ApiVersion): Json {
-  const data: Json = { object: renderObject(event.object, version) };
+export function renderEvent(event: StoredEvent, version: ApiVersion, catalogue: Catalogue): Json {
+  const object = catalogue.render(event.object.kind, event.object.record, { version, keyKind: 'secret' });
+  const data: Json = { object };
   if (event.previousAttributes !== null) data.previous_attributes = event.previousAttributes;
   return {
     id: event.id,

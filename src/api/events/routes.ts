@@ -40,7 +40,7 @@ export const eventRoutes = [
       );
       return listEnvelope(
         '/v1/events',
-        page.data.map((e) => renderEvent(e, ctx.version)),
+        page.data.map((e) => renderEvent(e, ctx.version, ctx.catalogue)),
         page.hasMore,
       );
     },
@@ -51,7 +51,11 @@ export const eventRoutes = [
     returns: 'event',
     params: {},
     async handle(ctx) {
-      return renderEvent(await ctx.services.events.get(ctx.merchant.id, ctx.path.event ?? ''), ctx.version);
+      return renderEvent(
+        await ctx.services.events.get(ctx.merchant.id, ctx.path.event ?? ''),
+        ctx.version,
+        ctx.catalogue,
+      );
     },
   }),
   defineRoute({
@@ -75,7 +79,7 @@ export const eventRoutes = [
       } else {
         await ctx.services.outbox.redeliver(ctx.merchant.id, id, p.webhook_endpoint);
       }
-      return renderEvent(await ctx.services.events.get(ctx.merchant.id, id), ctx.version);
+      return renderEvent(await ctx.services.events.get(ctx.merchant.id, id), ctx.version, ctx.catalogue);
     },
   }),
 ];

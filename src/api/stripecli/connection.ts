@@ -5,6 +5,7 @@ import { EventStream, type StreamPosition } from '../../domain/events/stream.ts'
 import type { Services } from '../../services.ts';
 import type { CliSessionClaims } from '../../webhooks/cli-sessions.ts';
 import { signatureHeader } from '../../webhooks/signer.ts';
+import type { Catalogue } from '../catalogue.ts';
 import { renderEvent } from '../events/render.ts';
 import { resolveVersion } from '../wire/versions.ts';
 import { parseCliMessage, webhookEventMessage } from './messages.ts';
@@ -39,6 +40,7 @@ export function serveCliConnection(
   socket: WebSocket,
   claims: CliSessionClaims,
   services: Services,
+  catalogue: Catalogue,
   resumePoints: ResumePoints,
   log: FastifyBaseLogger,
 ): void {
@@ -49,7 +51,7 @@ export function serveCliConnection(
   const send = (event: StoredEvent) => {
     if (socket.readyState !== socket.OPEN) return;
     for (const [name, label] of renderings) {
-      const payload = JSON.stringify(renderEvent(event, resolveVersion(name, name)), null, 2);
+      const payload = JSON.stringify(renderEvent(event, resolveVersion(name, name), catalogue), null, 2);
       const headers = {
         'Content-Type': 'application/json; charset=utf-8',
         'User-Agent': userAgent,

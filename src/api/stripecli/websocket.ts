@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer } from 'ws';
 import type { Services } from '../../services.ts';
+import type { Catalogue } from '../catalogue.ts';
 import { ResumePoints, serveCliConnection } from './connection.ts';
 import { cliSubprotocol } from './messages.ts';
 import { cliWebsocketPath, webhooksFeature } from './sessions.ts';
@@ -27,7 +28,7 @@ function header(request: IncomingMessage, name: string): string | undefined {
  * The websocket that `stripe listen` and `openfc listen` connect to. The session's websocket id
  * comes in the `Websocket-Id` header; the URL carries only the feature.
  */
-export function attachCliWebsocket(app: FastifyInstance, services: Services): void {
+export function attachCliWebsocket(app: FastifyInstance, services: Services, catalogue: Catalogue): void {
   const server = new WebSocketServer({
     noServer: true,
     maxPayload: 1024 * 1024,
@@ -52,7 +53,7 @@ export function attachCliWebsocket(app: FastifyInstance, services: Services): vo
       return;
     }
     server.handleUpgrade(request, socket, head, (ws) => {
-      serveCliConnection(ws, claims, services, resumePoints, app.log);
+      serveCliConnection(ws, claims, services, catalogue, resumePoints, app.log);
     });
   });
 

@@ -2,70 +2,20 @@ import { invalidRequest } from '../../domain/errors.ts';
 
 export type Json = Record<string, unknown>;
 
-/** The kinds of object an expandable field can point at. */
-export type ExpandableKind =
-  | 'customer'
-  | 'account'
-  | 'institution'
-  | 'ownership'
-  | 'payment_method'
-  | 'mandate'
-  | 'setup_attempt'
-  | 'payment_intent'
-  | 'charge';
-
-/** Loads an object by id, rendered for the request's API version; undefined when not visible. */
-export type ExpandLoader = (kind: ExpandableKind, id: string) => Promise<Json | undefined>;
+/** Loads an object by id, rendered for the reader; undefined when not visible. */
+export type ExpandLoader = (object: string, id: string) => Promise<Json | undefined>;
 
 /** What a route returns, for checking `expand[]` before anything runs: an object type or a list of one. */
 export type Returns = string | { list: string };
 
-const kindObjectType: Record<ExpandableKind, string> = {
-  customer: 'customer',
-  account: 'account',
-  institution: 'financial_connections.institution',
-  ownership: 'financial_connections.account_ownership',
-  payment_method: 'payment_method',
-  mandate: 'mandate',
-  setup_attempt: 'setup_attempt',
-  payment_intent: 'payment_intent',
-  charge: 'charge',
-};
-
-/** For each object type, the fields (dot paths) that hold an expandable id. */
-const expandableFields: Record<string, Record<string, ExpandableKind>> = {
-  'financial_connections.account': {
-    institution: 'institution',
-    ownership: 'ownership',
-    'account_holder.customer': 'customer',
-    'account_holder.account': 'account',
-  },
-  'financial_connections.session': {
-    'account_holder.customer': 'customer',
-    'account_holder.account': 'account',
-  },
-  'financial_connections.authorization': {
-    institution: 'institution',
-    'account_holder.customer': 'customer',
-    'account_holder.account': 'account',
-  },
-  setup_intent: {
-    customer: 'customer',
-    payment_method: 'payment_method',
-    mandate: 'mandate',
-    latest_attempt: 'setup_attempt',
-  },
-  setup_attempt: { customer: 'customer', payment_method: 'payment_method' },
-  payment_method: { customer: 'customer' },
-  mandate: { payment_method: 'payment_method' },
-  payment_intent: { customer: 'customer', payment_method: 'payment_method', latest_charge: 'charge' },
-  charge: { customer: 'customer', payment_intent: 'payment_intent' },
-};
-
-/** Fields that hold an embedded list, which `expand` may walk into through `data`, by item type. */
-const listFields: Record<string, Record<string, string>> = {
-  'financial_connections.session': { accounts: 'financial_connections.account' },
-};
+/**
+ * Per object type, the fields (dot paths) that hold an expandable id and the type they point at,
+ * and the fields that hold an embedded list `expand` may walk into through `data`, by item type.
+ */
+export interface ExpandSchema {
+  fields: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  lists: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
 
 const maxDepth = 4;
 
@@ -74,7 +24,7 @@ function isJson(value: unknown): value is Json {
 }
 
 /** `table[type][field]`, own properties only: a path such as `constructor` names no field. */
-function lookup<T>(table: Record<string, Record<string, T>>, type: string, field: string): T | undefined {
+function lookup(table: ExpandSchema['fields'], type: string, field: string): string | undefined {
   const fields = Object.hasOwn(table, type) ? table[type] : undefined;
   return fields && Object.hasOwn(fields, field) ? fields[field] : undefined;
 }
@@ -85,36 +35,41 @@ function notExpandable(path: string): never {
 
 /** The expandable field at the start of `segments`: how many segments it takes, and its kind. */
 function matchField(
+  schema: ExpandSchema,
   type: string,
   segments: readonly string[],
-): { take: number; kind: ExpandableKind } | undefined {
+): { take: number; object: string } | undefined {
   for (let take = Math.min(2, segments.length); take >= 1; take--) {
-    const kind = lookup(expandableFields, type, segments.slice(0, take).join('.'));
-    if (kind) return { take, kind };
+    const object = lookup(schema.fields, type, segments.slice(0, take).join('.'));
+    if (object) return { take, object };
   }
   return undefined;
 }
 
-function checkPath(returns: Returns, segments: readonly string[], full: string): void {
+function checkPath(schema: ExpandSchema, returns: Returns, segments: readonly string[], full: string): void {
   if (segments.length === 0) return;
   const [head = '', ...rest] = segments;
   if (typeof returns !== 'string') {
     if (head !== 'data') notExpandable(full);
-    checkPath(returns.list, rest, full);
+    checkPath(schema, returns.list, rest, full);
     return;
   }
-  const listItem = lookup(listFields, returns, head);
+  const listItem = lookup(schema.lists, returns, head);
   if (listItem) {
-    checkPath({ list: listItem }, rest, full);
+    checkPath(schema, { list: listItem }, rest, full);
     return;
   }
-  const match = matchField(returns, segments);
+  const match = matchField(schema, returns, segments);
   if (!match) notExpandable(full);
-  checkPath(kindObjectType[match.kind], segments.slice(match.take), full);
+  checkPath(schema, match.object, segments.slice(match.take), full);
 }
 
 /** Refuses `expand[]` paths that cannot apply to what the route returns, before it runs. */
-export function checkExpand(returns: Returns, paths: readonly string[] | undefined): void {
+export function checkExpand(
+  schema: ExpandSchema,
+  returns: Returns,
+  paths: readonly string[] | undefined,
+): void {
   for (const path of paths ?? []) {
     const segments = path.split('.');
     if (segments.filter((s) => s !== 'data').length > maxDepth) {
@@ -123,23 +78,28 @@ export function checkExpand(returns: Returns, paths: readonly string[] | undefin
         'expand',
       );
     }
-    checkPath(returns, segments, path);
+    checkPath(schema, returns, segments, path);
   }
 }
 
-async function expandInto(target: Json, segments: string[], load: ExpandLoader): Promise<void> {
+async function expandInto(
+  schema: ExpandSchema,
+  target: Json,
+  segments: string[],
+  load: ExpandLoader,
+): Promise<void> {
   if (segments.length === 0) return;
   const [head = '', ...rest] = segments;
   if (target.object === 'list') {
     for (const item of Array.isArray(target.data) ? target.data : []) {
-      if (isJson(item)) await expandInto(item, rest, load);
+      if (isJson(item)) await expandInto(schema, item, rest, load);
     }
     return;
   }
   const type = String(target.object);
-  if (lookup(listFields, type, head) && isJson(target[head]))
-    return expandInto(target[head] as Json, rest, load);
-  const match = matchField(type, segments);
+  if (lookup(schema.lists, type, head) && isJson(target[head]))
+    return expandInto(schema, target[head] as Json, rest, load);
+  const match = matchField(schema, type, segments);
   if (!match) return;
   let parent: unknown = target;
   for (const p of segments.slice(0, match.take - 1)) parent = isJson(parent) ? parent[p] : undefined;
@@ -147,18 +107,19 @@ async function expandInto(target: Json, segments: string[], load: ExpandLoader):
   const field = segments[match.take - 1] as string;
   const value = parent[field];
   if (typeof value === 'string') {
-    const loaded = await load(match.kind, value);
+    const loaded = await load(match.object, value);
     if (loaded) parent[field] = loaded;
   }
   const expanded = parent[field];
-  if (isJson(expanded)) await expandInto(expanded, segments.slice(match.take), load);
+  if (isJson(expanded)) await expandInto(schema, expanded, segments.slice(match.take), load);
 }
 
 /** Applies Stripe's `expand[]` (already checked with `checkExpand`) to a rendered object in place. */
 export async function applyExpand(
+  schema: ExpandSchema,
   body: Json,
   paths: readonly string[] | undefined,
   load: ExpandLoader,
 ): Promise<void> {
-  for (const path of paths ?? []) await expandInto(body, path.split('.'), load);
+  for (const path of paths ?? []) await expandInto(schema, body, path.split('.'), load);
 }

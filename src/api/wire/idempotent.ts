@@ -2,7 +2,6 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../domain/errors.ts';
 import { type Claim, requestHash } from '../../domain/idempotency/service.ts';
 import type { Services } from '../../services.ts';
-import { renderCommitted } from '../committed-loader.ts';
 import { errorBody, toApiError } from './errors.ts';
 import type { Json, Returns } from './expand.ts';
 import type { RequestContext } from './route.ts';
@@ -82,7 +81,8 @@ export async function runHolding(
   const { idempotency } = ctx.services;
   const merchantId = ctx.merchant.id;
   if (claim.kind === 'committed') {
-    const render = run.renderCommitted ?? ((c, id) => renderCommitted(c, run.returns, id));
+    const render =
+      run.renderCommitted ?? ((c, id) => c.catalogue.committed(c.services, c.merchant, c, run.returns, id));
     const result = await render(ctx, claim.objectId);
     if (!result) throw new Error(`a committed ${run.returns} request recorded no object to answer with`);
     const body = await run.serialize(result);

@@ -4,7 +4,7 @@ import { ApiError } from '../../domain/errors.ts';
 import type { RequestRef } from '../../domain/events/log.ts';
 import type { KeyKind, Merchant } from '../../domain/merchants/service.ts';
 import type { Services } from '../../services.ts';
-import { expandLoader } from '../expand-loader.ts';
+import type { Catalogue } from '../catalogue.ts';
 import { type AllowedKeys, authenticate } from './auth.ts';
 import { applyExpand, checkExpand, type Json, type Returns } from './expand.ts';
 import { decodeBody, parseForm } from './form.ts';
@@ -20,6 +20,8 @@ export interface RequestContext {
   requestId: string;
   idempotencyKey: string | undefined;
   services: Services;
+  /** Every resource's renderer and loader, for events, `expand[]` and committed answers. */
+  catalogue: Catalogue;
   /** Path parameters, by the names in the route's URL. */
   path: Record<string, string>;
   /** The origin the client reached openfc at (`http://host:port`), from its Host header. */
@@ -54,7 +56,7 @@ export interface RouteDefinition<S extends Shape> {
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   url: string;
-  handler(services: Services): RouteHandlerMethod;
+  handler(services: Services, catalogue: Catalogue): RouteHandlerMethod;
 }
 
 function rawParams(request: FastifyRequest): string {
@@ -94,7 +96,7 @@ export function defineRoute<S extends Shape>(def: RouteDefinition<S>): Route {
   return {
     method: def.method,
     url: def.url,
-    handler: (services) => async (request, reply) => {
+    handler: (services, catalogue) => async (request, reply) => {
       const credential = await authenticate(
         services.merchants,
         header(request, 'authorization'),
@@ -125,7 +127,7 @@ export function defineRoute<S extends Shape>(def: RouteDefinition<S>): Route {
       try {
         params =
           takesParams || raw !== '' ? validate(schema, parseForm(raw)) : ({} as z.output<typeof schema>);
-        checkExpand(def.returns, (params as { expand?: string[] }).expand);
+        checkExpand(catalogue.expand, def.returns, (params as { expand?: string[] }).expand);
       } catch (error) {
         if (held?.claim.kind === 'claimed')
           await services.idempotency.release(merchant.id, held.key, held.claim.holder);
@@ -138,12 +140,17 @@ export function defineRoute<S extends Shape>(def: RouteDefinition<S>): Route {
         requestId: request.id,
         idempotencyKey: key,
         services,
+        catalogue,
         path: request.params as Record<string, string>,
         origin: `${request.protocol}://${request.host}`,
       };
       const handle = () => def.handle(ctx, params as z.output<z.ZodObject<S>>);
       const serialize = async (result: Json) => {
-        await applyExpand(result, (params as { expand?: string[] }).expand, expandLoader(services, merchant));
+        const expand = (params as { expand?: string[] }).expand;
+        if (expand?.length) {
+          const reader = { version, keyKind: credential.kind };
+          await applyExpand(catalogue.expand, result, expand, catalogue.loader(services, merchant, reader));
+        }
         return JSON.stringify(result);
       };
       if (held === undefined) return sendJson(reply, 200, await serialize(await handle()));

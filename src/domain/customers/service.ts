@@ -4,9 +4,11 @@ import type { CustomersTable, Database } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
 import { madeObject } from '../idempotency/scope.ts';
-import { newId } from '../ids.ts';
+import { idKind, newId } from '../ids.ts';
 import { mergeMetadata, previousMetadata } from '../metadata.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
+
+export const customerIds = idKind('cus');
 
 export interface Customer {
   id: string;
@@ -66,7 +68,7 @@ export class CustomerService {
 
   async create(merchantId: string, fields: CustomerFields, request?: RequestRef): Promise<Customer> {
     const row = {
-      id: newId('customer'),
+      id: newId(customerIds),
       merchant_id: merchantId,
       created: Math.floor(Date.now() / 1000),
       email: fields.email ?? null,
@@ -197,5 +199,11 @@ export class CustomerService {
       return q.orderBy('id', w.order).limit(w.limit).execute();
     });
     return { data: result.data.map(fromRow), hasMore: result.hasMore };
+  }
+}
+
+declare module '../events/log.ts' {
+  interface EventObjectTypes {
+    customer: Customer;
   }
 }

@@ -1,6 +1,7 @@
 import type { WakeSignal } from '../../webhooks/signal.ts';
 import { idFloor } from '../ids.ts';
 import type { EventLog, StoredEvent } from './log.ts';
+import { eventIds } from './log.ts';
 
 export interface EventStreamOptions {
   /**
@@ -89,7 +90,7 @@ export class EventStream {
   }
 
   private async scan(emit: boolean): Promise<void> {
-    const floor = idFloor('event', Date.now() - this.options.windowMs);
+    const floor = idFloor(eventIds, Date.now() - this.options.windowMs);
     for (const id of this.sent) if (id < floor) this.sent.delete(id);
     let from = floor;
     for (;;) {

@@ -3,13 +3,17 @@ import type { Balance, Owner, Transaction } from '../../bank/connector.ts';
 import type { Database } from '../../store/schema.ts';
 import { invalidRequest } from '../errors.ts';
 import type { EventLog } from '../events/log.ts';
-import { newId } from '../ids.ts';
+import { idKind, newId } from '../ids.ts';
 import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import { type AccountService, accountFromRow } from './accounts.ts';
 import type { BankSync } from './bank-sync.ts';
 import { type DataFeature, neededPermission, requireActive, requirePermission } from './data-access.ts';
 import { storeTransactions } from './transactions.ts';
 import type { FcAccount, RefreshState } from './types.ts';
+
+export const ownershipIds = idKind('fcaowns');
+export const ownerIds = idKind('fcaown');
+export const transactionRefreshIds = idKind('fctxnref');
 
 export const refreshFeatures = ['balance', 'inferred_balances', 'ownership', 'transactions'] as const;
 export const subscriptionFeatures = ['balance', 'inferred_balances', 'transactions'] as const;
@@ -213,7 +217,7 @@ export class AccountData {
       const state = current === null ? null : (JSON.parse(current) as RefreshState);
       if (state?.status === 'pending' && state.last_attempted_at > at - stalePendingSeconds) continue;
       const pending = JSON.stringify({
-        ...(feature === 'transactions' && { id: newId('transactionRefresh') }),
+        ...(feature === 'transactions' && { id: newId(transactionRefreshIds) }),
         last_attempted_at: at,
         next_refresh_available_at: null,
         status: 'pending',
@@ -292,7 +296,7 @@ export class AccountData {
         return finish(trx, 'succeeded', { balance: JSON.stringify(stripeBalance(value as Balance)) });
       }
       if (feature === 'ownership') {
-        const ownershipId = newId('ownership');
+        const ownershipId = newId(ownershipIds);
         await trx
           .insertInto('fc_account_ownerships')
           .values({ id: ownershipId, merchant_id: account.merchant_id, account_id: accountId, created: at })
@@ -303,7 +307,7 @@ export class AccountData {
             .insertInto('fc_account_owners')
             .values(
               owners.map((o) => ({
-                id: newId('owner'),
+                id: newId(ownerIds),
                 ownership_id: ownershipId,
                 name: o.name,
                 email: o.email,

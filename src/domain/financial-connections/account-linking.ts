@@ -6,7 +6,7 @@ import type { EventLog, RequestRef } from '../events/log.ts';
 import { newId } from '../ids.ts';
 import type { AccountData } from './account-data.ts';
 import type { AccountNumberSync } from './account-numbers.ts';
-import { bankDetailColumns } from './accounts.ts';
+import { accountIds, authorizationIds, bankDetailColumns } from './accounts.ts';
 import type { BankSync } from './bank-sync.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { SessionService } from './sessions.ts';
@@ -137,7 +137,7 @@ export class AccountLinking {
     const { session, institution, relinkAuth, relinkAccount, grant, shared, picked } = input;
     const reported = new Map(shared.map((a) => [a.key, a]));
     const { authorizationId, linked } = await this.db.transaction().execute(async (trx) => {
-      const authorizationId = relinkAuth?.id ?? newId('authorization');
+      const authorizationId = relinkAuth?.id ?? newId(authorizationIds);
       let reactivated: string[] = [];
       if (relinkAuth) {
         const restored = await this.lifecycle.restoreAuthorization(trx, relinkAuth.id);
@@ -275,7 +275,7 @@ export class AccountLinking {
         ids.push(existing.id);
         continue;
       }
-      const accountId = newId('account');
+      const accountId = newId(accountIds);
       await trx
         .insertInto('fc_accounts')
         .values({

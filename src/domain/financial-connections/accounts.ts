@@ -4,6 +4,7 @@ import { QueryTemplates } from '../../store/query-templates.ts';
 import type { Database, FcAccountsTable, FcAuthorizationsTable } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
+import { idKind } from '../ids.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
 import {
   type AccountHolder,
@@ -15,6 +16,9 @@ import {
   type Permission,
   type StatusDetails,
 } from './types.ts';
+
+export const accountIds = idKind('fca');
+export const authorizationIds = idKind('fcauthz');
 
 export function accountFromRow(row: Selectable<FcAccountsTable>): FcAccount {
   return {

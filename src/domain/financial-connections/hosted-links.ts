@@ -2,7 +2,9 @@ import type { Kysely, Selectable } from 'kysely';
 import { digest, secret } from '../../bank/sandbox/tokens.ts';
 import type { Database, HostedLinksTable } from '../../store/schema.ts';
 import type { SecretBox } from '../../store/secrets.ts';
-import { newId } from '../ids.ts';
+import { idKind, newId } from '../ids.ts';
+
+export const hostedLinkIds = idKind('fchl');
 
 /** Links last 30 days until their first visit (on the merchant's clock), as Stripe's hosted URLs. */
 export const linkLifetimeSeconds = 30 * 86_400;
@@ -77,7 +79,7 @@ export class HostedLinks {
 
   /** Makes a link in `db` (the caller's transaction); the URL is returned once, in full. */
   async issue(db: Kysely<Database>, input: IssueInput): Promise<{ link: HostedLink; url: string }> {
-    const id = newId('hostedLink');
+    const id = newId(hostedLinkIds);
     const token = secret('');
     const url = `${input.base}/hosted/fc/${token}`;
     const row = {

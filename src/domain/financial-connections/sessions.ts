@@ -3,7 +3,7 @@ import type { Database, FcSessionsTable } from '../../store/schema.ts';
 import type { CustomerService } from '../customers/service.ts';
 import { invalidRequest, resourceMissing } from '../errors.ts';
 import { madeObject } from '../idempotency/scope.ts';
-import { newId, newSecret } from '../ids.ts';
+import { idKind, newId, newSecret } from '../ids.ts';
 import type { Merchant } from '../merchants/service.ts';
 import { type AccountService, type AuthorizationService, accountFromRow } from './accounts.ts';
 import type { DeliveryMethod } from './hosted-eligibility.ts';
@@ -20,6 +20,8 @@ import {
   type SessionFilters,
   sameHolder,
 } from './types.ts';
+
+export const sessionIds = idKind('fcsess');
 
 export interface CreateSessionInput {
   holder: AccountHolder | null;
@@ -108,7 +110,7 @@ export class SessionService {
         require_payment_method_support: input.filters.require_payment_method_support,
       }),
     };
-    const id = newId('session');
+    const id = newId(sessionIds);
     madeObject(id);
     const session: FcSession = {
       id,

@@ -4,10 +4,12 @@ import { rangeKeys, rangeOperators, type TimeRange } from '../../store/filters.t
 import { QueryTemplates } from '../../store/query-templates.ts';
 import type { Database, FcAccountOwnersTable, FcTransactionsTable } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
-import { newId } from '../ids.ts';
+import { idKind, newId } from '../ids.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
 import type { AccountService } from './accounts.ts';
 import { requirePermission } from './data-access.ts';
+
+export const transactionIds = idKind('fctxn');
 
 export type FcTransaction = Selectable<FcTransactionsTable>;
 export type FcOwner = Selectable<FcAccountOwnersTable>;
@@ -74,7 +76,7 @@ export async function storeTransactions(
     const row = byBankId.get(t.id);
     if (!row) {
       fresh.push({
-        id: newId('transaction'),
+        id: newId(transactionIds),
         merchant_id: merchantId,
         account_id: accountId,
         bank_transaction_id: t.id,

@@ -158,3 +158,11 @@ export function holderFromColumns(
 export function sameHolder(a: AccountHolder | null, b: AccountHolder | null): boolean {
   return JSON.stringify(holderColumns(a)) === JSON.stringify(holderColumns(b));
 }
+
+declare module '../events/log.ts' {
+  interface EventObjectTypes {
+    'financial_connections.account': FcAccount;
+    'financial_connections.authorization': FcAuthorization;
+    'financial_connections.session': FcSession;
+  }
+}

@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import type { SecretBox } from '../../store/secrets.ts';
-import { newId, newSecret } from '../ids.ts';
+import { idKind, newId, newSecret } from '../ids.ts';
+
+export const merchantIds = idKind('acct');
+export const apiKeyIds = idKind('key');
 
 export interface Merchant {
   id: string;
@@ -87,7 +90,7 @@ export class MerchantService {
   }
 
   async create(name: string, keys?: Partial<IssuedKeys>): Promise<{ merchant: Merchant; keys: IssuedKeys }> {
-    const merchant: Merchant = { id: newId('merchant'), name, defaultApiVersion: this.defaultApiVersion };
+    const merchant: Merchant = { id: newId(merchantIds), name, defaultApiVersion: this.defaultApiVersion };
     const issued: IssuedKeys = {
       secretKey: keys?.secretKey ?? newSecret('sk_test_', 32),
       publishableKey: keys?.publishableKey ?? newSecret('pk_test_', 32),
@@ -109,7 +112,7 @@ export class MerchantService {
         ['publishable', keys.publishableKey],
       ] as const
     ).map(([kind, key]) => ({
-      id: newId('apiKey'),
+      id: newId(apiKeyIds),
       merchant_id: merchantId,
       kind,
       key_hash: hashKey(key),
@@ -176,7 +179,7 @@ export class MerchantService {
         await trx
           .insertInto('api_keys')
           .values({
-            id: newId('apiKey'),
+            id: newId(apiKeyIds),
             merchant_id: merchantId,
             kind,
             key_hash: hash,

@@ -1,10 +1,12 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ChargesTable, Database } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
-import { newId } from '../ids.ts';
+import { idKind, newId } from '../ids.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
 import type { UsBankAccountView } from './bank-account.ts';
 import type { DebitFailure } from './payment-intent-rules.ts';
+
+export const chargeIds = idKind('ch');
 
 /** The bank account a charge debited, as it was when the debit was sent. */
 export type DebitedAccount = Pick<
@@ -79,7 +81,7 @@ export class ChargeStore {
   ): Promise<Charge> {
     const made: Charge = {
       ...charge,
-      id: newId('charge'),
+      id: newId(chargeIds),
       created: Math.floor(Date.now() / 1000),
       status: 'pending',
       failureCode: null,
@@ -147,5 +149,11 @@ export class ChargeStore {
       return q.orderBy('id', w.order).limit(w.limit).execute();
     });
     return { data: result.data.map(fromRow), hasMore: result.hasMore };
+  }
+}
+
+declare module '../events/log.ts' {
+  interface EventObjectTypes {
+    charge: Charge;
   }
 }

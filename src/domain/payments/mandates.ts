@@ -2,7 +2,9 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, MandatesTable } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
-import { newId } from '../ids.ts';
+import { idKind, newId } from '../ids.ts';
+
+export const mandateIds = idKind('mandate');
 
 /** Stripe's `customer_acceptance`, as the customer gave it. */
 export type CustomerAcceptance =
@@ -72,7 +74,7 @@ export class MandateService {
     acceptance: CustomerAcceptance,
   ): Promise<Mandate> {
     const row = {
-      id: newId('mandate'),
+      id: newId(mandateIds),
       merchant_id: merchantId,
       created: Math.floor(Date.now() / 1000),
       payment_method_id: paymentMethodId,
@@ -120,5 +122,11 @@ export class MandateService {
         request,
       );
     }
+  }
+}
+
+declare module '../events/log.ts' {
+  interface EventObjectTypes {
+    mandate: Mandate;
   }
 }

@@ -172,3 +172,9 @@ export class PaymentIntentStore {
     return { data: result.data.map(fromRow), hasMore: result.hasMore };
   }
 }
+
+declare module '../events/log.ts' {
+  interface EventObjectTypes {
+    payment_intent: PaymentIntent;
+  }
+}

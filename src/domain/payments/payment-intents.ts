@@ -4,7 +4,7 @@ import type { CustomerService } from '../customers/service.ts';
 import { invalidRequest } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
 import { madeObject } from '../idempotency/scope.ts';
-import { newId, newSecret } from '../ids.ts';
+import { idKind, newId, newSecret } from '../ids.ts';
 import { mergeMetadata } from '../metadata.ts';
 import type { Page, PageResult } from '../paging.ts';
 import type { AchDebits, DebitInput } from './ach-debit.ts';
@@ -12,6 +12,8 @@ import { allows, checkAmount, unexpectedState } from './payment-intent-rules.ts'
 import type { PaymentIntent, PaymentIntentFilter, PaymentIntentStore } from './payment-intent-store.ts';
 import type { PaymentMethodService } from './payment-methods.ts';
 import { sameSecret } from './setup-rules.ts';
+
+export const paymentIntentIds = idKind('pi');
 
 export interface CreatePaymentIntentInput extends DebitInput {
   amount: number;
@@ -90,7 +92,7 @@ export class PaymentIntentService {
     const customer = input.customer ?? null;
     if (customer !== null) await this.customers.getLive(merchantId, customer, 'customer');
     if (input.paymentMethod !== undefined) await this.paymentMethods.get(merchantId, input.paymentMethod);
-    const id = newId('paymentIntent');
+    const id = newId(paymentIntentIds);
     const created: PaymentIntent = {
       id,
       created: Math.floor(Date.now() / 1000),

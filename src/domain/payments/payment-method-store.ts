@@ -116,3 +116,9 @@ export class PaymentMethodStore {
     });
   }
 }
+
+declare module '../events/log.ts' {
+  interface EventObjectTypes {
+    payment_method: PaymentMethod;
+  }
+}

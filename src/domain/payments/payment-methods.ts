@@ -7,7 +7,7 @@ import type { EventLog, RequestRef } from '../events/log.ts';
 import type { AccountService } from '../financial-connections/accounts.ts';
 import type { FcAccount } from '../financial-connections/types.ts';
 import { madeObject } from '../idempotency/scope.ts';
-import { newId } from '../ids.ts';
+import { idKind, newId } from '../ids.ts';
 import { mergeMetadata, previousMetadata } from '../metadata.ts';
 import type { Page, PageResult } from '../paging.ts';
 import {
@@ -24,6 +24,8 @@ import {
   type PaymentMethodStore,
   paymentMethodOf,
 } from './payment-method-store.ts';
+
+export const paymentMethodIds = idKind('pm');
 
 export interface PaymentMethodInput {
   financialConnectionsAccount: string;
@@ -78,7 +80,7 @@ export class PaymentMethodService {
     const numbers = await this.numbers.open(account.id);
     checkPayable(account, numbers, param);
     const row: PaymentMethodRow = {
-      id: newId('paymentMethod'),
+      id: newId(paymentMethodIds),
       merchant_id: merchantId,
       created: Math.floor(Date.now() / 1000),
       customer_id: null,

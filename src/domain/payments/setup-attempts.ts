@@ -1,7 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, SetupAttemptsTable } from '../../store/schema.ts';
-import { newId } from '../ids.ts';
+import { idKind, newId } from '../ids.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
+
+export const setupAttemptIds = idKind('setatt');
 
 /** One confirmation of a SetupIntent. openfc's confirmations either succeed or change nothing. */
 export interface SetupAttempt {
@@ -36,7 +38,7 @@ export class SetupAttemptLog {
     attempt: Omit<SetupAttempt, 'id' | 'created' | 'status'>,
   ): Promise<SetupAttempt> {
     const row: Selectable<SetupAttemptsTable> = {
-      id: newId('setupAttempt'),
+      id: newId(setupAttemptIds),
       merchant_id: merchantId,
       created: Math.floor(Date.now() / 1000),
       setup_intent_id: attempt.setupIntent,

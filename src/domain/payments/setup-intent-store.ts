@@ -124,3 +124,9 @@ export class SetupIntentStore {
     return { data: result.data.map(fromRow), hasMore: result.hasMore };
   }
 }
+
+declare module '../events/log.ts' {
+  interface EventObjectTypes {
+    setup_intent: SetupIntent;
+  }
+}

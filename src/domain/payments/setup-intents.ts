@@ -4,7 +4,7 @@ import type { CustomerService } from '../customers/service.ts';
 import { invalidRequest } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
 import { madeObject } from '../idempotency/scope.ts';
-import { newId, newSecret } from '../ids.ts';
+import { idKind, newId, newSecret } from '../ids.ts';
 import { mergeMetadata } from '../metadata.ts';
 import type { Page, PageResult } from '../paging.ts';
 import type { MandateService } from './mandates.ts';
@@ -21,6 +21,8 @@ import {
   sameSecret,
   unexpectedState,
 } from './setup-rules.ts';
+
+export const setupIntentIds = idKind('seti');
 
 export interface CreateSetupIntentInput extends PaymentMethodChoice {
   customer?: string | undefined;
@@ -102,7 +104,7 @@ export class SetupIntentService {
       acceptanceOf(input.mandateData);
     }
     const paymentMethod = chosen?.existing ?? chosen?.built?.record;
-    const id = newId('setupIntent');
+    const id = newId(setupIntentIds);
     const created: SetupIntent = {
       id,
       created: Math.floor(Date.now() / 1000),

@@ -3,9 +3,11 @@ import type { Database, WebhookEndpointsTable } from '../../store/schema.ts';
 import type { SecretBox } from '../../store/secrets.ts';
 import { resourceMissing } from '../errors.ts';
 import { madeObject } from '../idempotency/scope.ts';
-import { newId, newSecret } from '../ids.ts';
+import { idKind, newId, newSecret } from '../ids.ts';
 import { mergeMetadata } from '../metadata.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
+
+export const webhookEndpointIds = idKind('we');
 
 export interface WebhookEndpoint {
   id: string;
@@ -61,7 +63,7 @@ export class WebhookEndpointService {
     merchantId: string,
     fields: WebhookEndpointFields & { url: string; enabledEvents: string[] },
   ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
-    const id = newId('webhookEndpoint');
+    const id = newId(webhookEndpointIds);
     madeObject(id);
     const secret = newSecret('whsec_', 32);
     const row = {

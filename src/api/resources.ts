@@ -1,0 +1,52 @@
+import { Catalogue } from './catalogue.ts';
+import { chargeResource } from './charges/resource.ts';
+import { customerResource } from './customers/resource.ts';
+import { eventResource } from './events/resource.ts';
+import {
+  accountResource,
+  authorizationResource,
+  institutionResource,
+  merchantAccountResource,
+  ownershipResource,
+  sessionResource,
+  transactionResource,
+} from './financial-connections/resources.ts';
+import { flowRoutes } from './flow/routes.ts';
+import { hostedRoutes } from './hosted/routes.ts';
+import { mandateResource } from './mandates/resource.ts';
+import { paymentIntentResource } from './payment-intents/resource.ts';
+import { paymentMethodResource } from './payment-methods/resource.ts';
+import { defineResource } from './resource.ts';
+import { setupAttemptResource, setupIntentResource } from './setup-intents/resource.ts';
+import { stripeCliRoutes } from './stripecli/sessions.ts';
+import { sandboxClockResource, testHelperResource } from './test-helpers/resources.ts';
+import { webhookEndpointResource } from './webhook-endpoints/resource.ts';
+
+/**
+ * Every resource openfc serves. A new kind of object is described in its own folder
+ * (`resource.ts`) and listed here once.
+ */
+export const resources = [
+  customerResource,
+  merchantAccountResource,
+  sessionResource,
+  accountResource,
+  authorizationResource,
+  institutionResource,
+  ownershipResource,
+  transactionResource,
+  testHelperResource,
+  sandboxClockResource,
+  eventResource,
+  webhookEndpointResource,
+  paymentMethodResource,
+  setupIntentResource,
+  setupAttemptResource,
+  mandateResource,
+  paymentIntentResource,
+  chargeResource,
+  // The account holder's flow, hosted links and `stripe listen`: routes without objects of their own.
+  defineResource({ routes: [...flowRoutes, ...hostedRoutes, ...stripeCliRoutes] }),
+];
+
+export const catalogue = new Catalogue(resources);
