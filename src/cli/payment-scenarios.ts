@@ -1,5 +1,5 @@
 import type { ApiClient } from './api-client.ts';
-import { linkAccount, type Obj, type Say, type Scenario } from './scenario-steps.ts';
+import { linkAccount, type Say, type Scenario } from './scenario-steps.ts';
 
 /** The institution whose accounts carry tokenized numbers, which the bank can deactivate. */
 const tokenizingInstitution = 'Tokenized Account Numbers';
@@ -62,7 +62,7 @@ async function pay(api: ApiClient, say: Say, setup: SetUp) {
  * Moves the merchant's sandbox clock forward a day at a time, as a user would through the test
  * helper, until the ACH debit settles (after --ach-settlement-days business days).
  */
-async function settle(api: ApiClient, say: Say, paymentIntent: string): Promise<Obj> {
+async function settle(api: ApiClient, say: Say, paymentIntent: string): Promise<void> {
   say("Advancing the merchant's sandbox clock a day at a time until the ACH debit settles");
   for (let days = 1; days <= maxSettlementDays; days++) {
     const clock = await api.post('/v1/test_helpers/sandbox_clock/advance', { seconds: day });
@@ -72,7 +72,7 @@ async function settle(api: ApiClient, say: Say, paymentIntent: string): Promise<
     say(
       `Advanced the sandbox clock ${days} day${days === 1 ? '' : 's'}, to ${now}: the debit settled and PaymentIntent ${paymentIntent} is now ${String(intent.status)}`,
     );
-    return intent;
+    return;
   }
   throw new Error(`PaymentIntent ${paymentIntent} did not settle within ${maxSettlementDays} days.`);
 }

@@ -8,7 +8,7 @@ export interface ScenarioRun {
 export type Say = (line: string) => void;
 export type Scenario = (api: ApiClient, say: Say) => Promise<ScenarioRun>;
 
-export type Obj = Record<string, unknown>;
+type Obj = Record<string, unknown>;
 
 export const defaultInstitution = 'Test Institution';
 
