@@ -1,46 +1,6 @@
 import type { ApiClient } from './api-client.ts';
-
-/** What a scenario did, for the user, and the objects whose events it caused. */
-export interface ScenarioRun {
-  objects: string[];
-}
-
-type Say = (line: string) => void;
-type Scenario = (api: ApiClient, say: Say) => Promise<ScenarioRun>;
-
-type Obj = Record<string, unknown>;
-
-const triggerInstitution = 'Test Institution';
-
-async function createCustomer(api: ApiClient, say: Say): Promise<string> {
-  const customer = await api.post('/v1/customers', {
-    email: 'trigger@example.com',
-    description: 'Made by openfc trigger',
-  });
-  say(`Created customer ${String(customer.id)}`);
-  return String(customer.id);
-}
-
-/** A customer with one account linked at Test Institution, through a completed session. */
-async function linkAccount(api: ApiClient, say: Say, permissions = ['balances', 'payment_method']) {
-  const customer = await createCustomer(api, say);
-  const session = await api.post('/v1/financial_connections/sessions', {
-    account_holder: { type: 'customer', customer },
-    permissions,
-    limits: { accounts: 1 },
-  });
-  const completed = await api.post(
-    `/v1/test_helpers/financial_connections/sessions/${String(session.id)}/complete`,
-    {
-      institution: triggerInstitution,
-    },
-  );
-  const accounts = (completed.accounts as { data: Obj[] }).data;
-  const account = accounts[0];
-  if (!account) throw new Error(`Session ${String(session.id)} linked no account.`);
-  say(`Completed session ${String(session.id)} at ${triggerInstitution}: account ${String(account.id)}`);
-  return { customer, account: String(account.id), authorization: String(account.authorization) };
-}
+import { paymentScenarios } from './payment-scenarios.ts';
+import { createCustomer, linkAccount, type Say, type Scenario } from './scenario-steps.ts';
 
 async function deactivate(api: ApiClient, say: Say) {
   const linked = await linkAccount(api, say);
@@ -105,4 +65,5 @@ export const scenarios: Record<string, Scenario> = {
   'financial_connections.account.refreshed_balance': refresh('balance', 'balances'),
   'financial_connections.account.refreshed_ownership': refresh('ownership', 'ownership'),
   'financial_connections.account.refreshed_transactions': refresh('transactions', 'transactions'),
+  ...paymentScenarios,
 };

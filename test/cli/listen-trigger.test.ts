@@ -172,11 +172,12 @@ describe('openfc listen and openfc trigger', { timeout: 120_000 }, () => {
   });
 
   test('unknown event types and bad flags are refused with exit code 2', async () => {
-    const unknown = await run(['trigger', 'charge.succeeded', '--api-key', 'sk_test_NotUsedNotUsedNotUsed']);
+    const unknown = await run(['trigger', 'invoice.paid', '--api-key', 'sk_test_NotUsedNotUsedNotUsed']);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /Unknown event type 'charge\.succeeded'/);
+    assert.match(unknown.stderr, /Unknown event type 'invoice\.paid'/);
     assert.match(unknown.stderr, /^ {2}financial_connections\.account\.deactivated$/m);
     assert.match(unknown.stderr, /^ {2}customer\.created$/m);
+    assert.match(unknown.stderr, /^ {2}payment_intent\.succeeded$/m);
 
     const noTarget = await run(['listen', '--api-key', 'sk_test_NotUsedNotUsedNotUsed']);
     assert.equal(noTarget.code, 2);
