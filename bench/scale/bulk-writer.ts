@@ -50,18 +50,24 @@ abstract class BatchingWriter implements BulkWriter {
       this.pending.set(table, queued);
     }
     queued.rows.push(values);
-    if (queued.rows.length >= this.batchRows(columns.length)) await this.writeQueued(table, queued);
+    if (queued.rows.length >= this.batchRows(columns.length)) await this.writeQueued();
   }
 
-  private async writeQueued(table: string, queued: Pending): Promise<void> {
-    if (queued.rows.length === 0) return;
+  /**
+   * Writes every table's queued rows, tables in the order they were first given rows: a row's
+   * parent (an account's authorization) was queued before it and is written first.
+   */
+  private async writeQueued(): Promise<void> {
     if (!this.inTransaction) {
       await this.begin();
       this.inTransaction = true;
     }
-    await this.write(table, queued.columns, queued.rows);
-    this.sinceCommit += queued.rows.length;
-    queued.rows = [];
+    for (const [table, queued] of this.pending) {
+      if (queued.rows.length === 0) continue;
+      await this.write(table, queued.columns, queued.rows);
+      this.sinceCommit += queued.rows.length;
+      queued.rows = [];
+    }
     if (this.sinceCommit >= rowsPerCommit) await this.commitNow();
   }
 
@@ -72,7 +78,7 @@ abstract class BatchingWriter implements BulkWriter {
   }
 
   async flush(): Promise<void> {
-    for (const [table, queued] of this.pending) await this.writeQueued(table, queued);
+    await this.writeQueued();
     await this.commitNow();
   }
 }
@@ -101,17 +107,27 @@ class SqliteWriter extends BatchingWriter {
     return Math.min(500, Math.floor(sqliteMaxParameters / columns));
   }
 
+  /** A full batch in one statement; fewer rows one by one (a statement per row count would pile up). */
   protected async write(table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
-    const key = `${table}/${rows.length}`;
+    const full = this.batchRows(columns.length);
+    let i = 0;
+    for (; i + full <= rows.length; i += full)
+      this.statement(table, columns, full).run(...rows.slice(i, i + full).flat());
+    const single = this.statement(table, columns, 1);
+    for (; i < rows.length; i++) single.run(...(rows[i] as unknown[]));
+  }
+
+  private statement(table: string, columns: readonly string[], count: number): SQLite.Statement {
+    const key = `${table}/${count}`;
     let statement = this.statements.get(key);
     if (!statement) {
       const tuple = `(${columns.map(() => '?').join(',')})`;
       statement = this.db.prepare(
-        `insert into ${table} (${columns.join(',')}) values ${Array(rows.length).fill(tuple).join(',')}`,
+        `insert into ${table} (${columns.join(',')}) values ${Array(count).fill(tuple).join(',')}`,
       );
       this.statements.set(key, statement);
     }
-    statement.run(...rows.flat());
+    return statement;
   }
 
   protected async begin(): Promise<void> {
