@@ -35,7 +35,7 @@ type Store = 'sqlite' | 'postgres';
 
 interface Ready {
   url: string;
-  secretKey: string;
+  secretKey: string | null;
   merchant: string;
 }
 
@@ -203,6 +203,7 @@ async function runStore(store: Store, size: SeedSize, seconds: number): Promise<
     process.stderr.write(`\n${store}: empty database\n`);
     openfc = await startChild<Ready>('scale/server.ts', serverArgs);
     const { url, secretKey, merchant } = openfc.ready;
+    if (!secretKey) throw new Error('openfc started on a new database without a known secret key.');
     const call = apiCaller(url, secretKey);
     const template = await makeTemplate(call, receiver.url);
     // More accounts for the template's customer, so that its list fills a page.
