@@ -37,8 +37,8 @@ async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-export async function createBenchDatabase(): Promise<BenchDatabase> {
-  const name = `openfc_bench_${randomBytes(6).toString('hex')}`;
+export async function createBenchDatabase(prefix = 'openfc_bench'): Promise<BenchDatabase> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await admin((c) => c.query(`create database ${name}`));
   const url = new URL(postgresAdminUrl);
   url.pathname = `/${name}`;

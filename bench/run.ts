@@ -21,13 +21,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { request } from 'undici';
 import { type Child, startChild, stopChild } from './children.ts';
 import { measureFlow, reportFlow } from './flow.ts';
 import { percentile, table } from './format.ts';
-import { type LoadTarget, loadOptions } from './load-options.ts';
+import type { LoadTarget } from './load-options.ts';
 import { postgresUnreachable } from './postgres.ts';
+import { loadRoute } from './route-load.ts';
+import { runScale } from './scale/run.ts';
 import { measureStart, reportStart } from './start.ts';
 import { reportWebhooks, type WebhookResults } from './webhook-report.ts';
 import { measureWebhooks } from './webhooks.ts';
@@ -90,36 +91,8 @@ interface Measurement {
   errors: number;
 }
 
-/**
- * Loads one target for `seconds`. Latencies are taken from each response's own timing (sub-ms
- * precision) rather than autocannon's whole-millisecond histogram.
- */
-function load(target: Target, seconds: number): Promise<Measurement> {
-  return new Promise((resolve, reject) => {
-    let samples = new Float64Array(1 << 16);
-    let count = 0;
-    const instance = autocannon(loadOptions(target, seconds, connections, 'bench'), (error, result) => {
-      if (error) return reject(error);
-      const sorted = samples.subarray(0, count).sort();
-      resolve({
-        target,
-        requestsPerSecond: result.requests.average,
-        p50: percentile(sorted, 50),
-        p99: percentile(sorted, 99),
-        total: result.requests.total,
-        non2xx: result.non2xx,
-        errors: result.errors,
-      });
-    });
-    instance.on('response', (_client, _status, _bytes, responseTime) => {
-      if (count === samples.length) {
-        const grown = new Float64Array(samples.length * 2);
-        grown.set(samples);
-        samples = grown;
-      }
-      samples[count++] = responseTime;
-    });
-  });
+async function load(target: Target, seconds: number): Promise<Measurement> {
+  return { target, ...(await loadRoute(target, seconds, connections, 'bench')) };
 }
 
 async function measure(target: Target, seconds: number): Promise<Measurement> {
@@ -496,6 +469,7 @@ async function runWebhooks(): Promise<WebhookResults> {
 
 async function main(): Promise<void> {
   const seconds = readSeconds();
+  if (process.env.BENCH_SCALE) return runScale(seconds);
   const only = readOnly();
   // Other work on the machine skews absolute figures (ratios much less); shown in the report.
   const loadBefore = os.loadavg()[0] ?? 0;

@@ -73,6 +73,14 @@ export function newId(kind: IdKind): string {
 }
 
 /**
+ * An id of the given kind as `newId` would have made it at `millis` (first in its millisecond):
+ * for rows written in bulk with times of their own, such as a seeded database.
+ */
+export function idAt(kind: IdKind, millis: number): string {
+  return `${idPrefixes[kind]}_${encodeTime(Math.max(0, Math.floor(millis)), 0)}${randomChars62(randomChars - 1)}`;
+}
+
+/**
  * The smallest id of the given kind that `newId` can make at or after `millis`: ids compare in
  * the order they were made, so `id >= idFloor(kind, t)` selects the ids made since `t`.
  */

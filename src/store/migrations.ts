@@ -558,6 +558,16 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0016_scale_indexes': {
+      async up(db: Kysely<unknown>) {
+        // The scheduler looks at the subscribed accounts on every pass; few accounts are, and
+        // without this it read every account of the merchant to find them. The query must say
+        // `subscriptions <> '[]'` as a literal for SQLite to use the index.
+        await sql`create index fc_accounts_subscribed on fc_accounts (merchant_id, id) where subscriptions <> '[]'`.execute(
+          db,
+        );
+      },
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Balance, Owner, Transaction } from '../../bank/connector.ts';
 import type { Database } from '../../store/schema.ts';
 import { invalidRequest } from '../errors.ts';
@@ -146,7 +146,8 @@ export class AccountData {
       .selectAll()
       .where('merchant_id', '=', merchantId)
       .where('status', '=', 'active')
-      .where('subscriptions', '!=', '[]')
+      // A literal, as the partial index fc_accounts_subscribed says it.
+      .where(sql<boolean>`subscriptions <> '[]'`)
       .orderBy('id')
       .execute();
     const launched: string[] = [];

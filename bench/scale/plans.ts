@@ -1,0 +1,149 @@
+/**
+ * The query plans of the statements the scale benchmark's routes and background work run. The
+ * statements are not written out here: openfc's own services run them once against the seeded
+ * database through a Kysely that records every statement it sends, and each recorded statement is
+ * then explained with its parameters (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL).
+ */
+import SQLite from 'better-sqlite3';
+import { type CompiledQuery, Kysely, type LogEvent, PostgresDialect, SqliteDialect } from 'kysely';
+import pino from 'pino';
+import { EventLog } from '../../src/domain/events/log.ts';
+import { AccountData } from '../../src/domain/financial-connections/account-data.ts';
+import { AccountService } from '../../src/domain/financial-connections/accounts.ts';
+import type { BankSync } from '../../src/domain/financial-connections/bank-sync.ts';
+import { ScheduledSync } from '../../src/domain/financial-connections/scheduled-sync.ts';
+import { TransactionService } from '../../src/domain/financial-connections/transactions.ts';
+import { SandboxClocks } from '../../src/domain/sandbox-clock/clocks.ts';
+import { WebhookEndpointService } from '../../src/domain/webhook-endpoints/service.ts';
+import { postgresCapabilities, sqliteCapabilities } from '../../src/store/dialect.ts';
+import { postgresPool } from '../../src/store/open.ts';
+import type { Database } from '../../src/store/schema.ts';
+import type { SecretBox } from '../../src/store/secrets.ts';
+import { WakeSignal } from '../../src/webhooks/signal.ts';
+import { DeliveryWorker } from '../../src/webhooks/worker.ts';
+import type { SeedTarget } from './bulk-writer.ts';
+
+export interface PlanInputs {
+  merchant: string;
+  account: string;
+  customer: string;
+  transactionsAccount: string;
+  /** The `transacted_at` range and cursor the benchmark's transactions route sends. */
+  range: { gte: number; lt: number };
+  startingAfter: string;
+  delivery: string;
+  /** The endpoint `delivery` goes to. */
+  endpoint: string;
+}
+
+export interface QueryPlan {
+  what: string;
+  sql: string;
+  plan: string[];
+}
+
+/** The worker's own statements, reached past its privacy: it never runs them on request. */
+interface WorkerInternals {
+  claim(limit: number): Promise<unknown>;
+  load(delivery: { id: string; endpointId: string }): Promise<unknown>;
+}
+
+export async function explainPlans(
+  target: SeedTarget,
+  secrets: SecretBox,
+  inputs: PlanInputs,
+): Promise<QueryPlan[]> {
+  let recorded: CompiledQuery[] = [];
+  const log = (event: LogEvent) => {
+    if (event.level === 'query') recorded.push(event.query);
+  };
+  const sqlite = target.kind === 'sqlite' ? new SQLite(target.file) : undefined;
+  const pool = target.kind === 'postgres' ? postgresPool(target.url, 2) : undefined;
+  const db = new Kysely<Database>({
+    dialect: sqlite
+      ? new SqliteDialect({ database: sqlite })
+      : new PostgresDialect({ pool: pool as NonNullable<typeof pool> }),
+    log,
+  });
+  const caps = sqlite ? sqliteCapabilities : postgresCapabilities;
+  const events = new EventLog(db);
+  const accounts = new AccountService(db, events);
+  const transactions = new TransactionService(db, accounts);
+  const clocks = new SandboxClocks(db);
+  // No account is due a refresh; a connection due a check is checked with a bank that says nothing.
+  const bank = { checkAuthorization: async () => undefined } as unknown as BankSync;
+  const scheduled = new ScheduledSync(
+    db,
+    clocks,
+    bank,
+    new AccountData(db, accounts, bank, clocks, events),
+    3600,
+  );
+  const worker = new DeliveryWorker(
+    db,
+    caps,
+    new WebhookEndpointService(db, secrets),
+    new WakeSignal(),
+    { schedule: [], timeoutMs: 10_000, concurrency: 32, pollMs: 1000 },
+    pino({ level: 'silent' }),
+  ) as unknown as WorkerInternals;
+
+  const m = inputs.merchant;
+  const steps: Array<[string, () => Promise<unknown>]> = [
+    ['GET …/accounts/{id}', () => accounts.get(m, inputs.account)],
+    [
+      'GET …/accounts?account_holder[customer]=…',
+      () => accounts.list(m, { holder: { type: 'customer', customer: inputs.customer } }, { limit: 10 }),
+    ],
+    [
+      'GET …/transactions?account=…&transacted_at[gte]=…&transacted_at[lt]=…&starting_after=…',
+      () =>
+        transactions.list(
+          m,
+          { account: inputs.transactionsAccount, transactedAt: inputs.range },
+          { limit: 10, startingAfter: inputs.startingAfter },
+        ),
+    ],
+    ['GET /v1/events?limit=10', () => events.list(m, {}, { limit: 10 })],
+    ['webhook worker: claim due deliveries', () => worker.claim(32)],
+    [
+      'webhook worker: load a delivery',
+      () => worker.load({ id: inputs.delivery, endpointId: inputs.endpoint }),
+    ],
+    ['scheduler: a pass over the merchant', () => scheduled.runFor(m)],
+  ];
+  const plans: QueryPlan[] = [];
+  try {
+    for (const [what, run] of steps) {
+      recorded = [];
+      await run();
+      for (const query of recorded) {
+        // Transaction control and the clock lookup are not worth a plan.
+        if (!/^\s*select/i.test(query.sql) || /sandbox_clocks/.test(query.sql)) continue;
+        plans.push({ what, sql: query.sql, plan: await explain(query) });
+      }
+    }
+  } finally {
+    await db.destroy();
+  }
+  return plans;
+
+  async function explain(query: CompiledQuery): Promise<string[]> {
+    const parameters = [...query.parameters];
+    if (sqlite) {
+      const rows = sqlite.prepare(`explain query plan ${query.sql}`).all(...parameters) as {
+        id: number;
+        parent: number;
+        detail: string;
+      }[];
+      const depth = new Map<number, number>([[0, 0]]);
+      return rows.map((r) => {
+        const d = (depth.get(r.parent) ?? 0) + 1;
+        depth.set(r.id, d);
+        return `${'  '.repeat(d - 1)}${r.detail}`;
+      });
+    }
+    const result = await (pool as NonNullable<typeof pool>).query(`explain ${query.sql}`, parameters);
+    return result.rows.map((r: Record<string, string>) => String(r['QUERY PLAN']));
+  }
+}
