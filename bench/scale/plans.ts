@@ -7,6 +7,7 @@
 import SQLite from 'better-sqlite3';
 import { type CompiledQuery, Kysely, type LogEvent, PostgresDialect, SqliteDialect } from 'kysely';
 import pino from 'pino';
+import { catalogue } from '../../src/api/resources.ts';
 import { EventLog } from '../../src/domain/events/log.ts';
 import { AccountData } from '../../src/domain/financial-connections/account-data.ts';
 import { AccountService } from '../../src/domain/financial-connections/accounts.ts';
@@ -84,7 +85,7 @@ export async function explainPlans(
     caps,
     new WebhookEndpointService(db, secrets),
     new WakeSignal(),
-    { schedule: [], timeoutMs: 10_000, concurrency: 32, pollMs: 1000 },
+    { schedule: [], timeoutMs: 10_000, concurrency: 32, pollMs: 1000, catalogue },
     pino({ level: 'silent' }),
   ) as unknown as WorkerInternals;
 

@@ -14,10 +14,21 @@
  * every table receives ids in increasing order, as openfc would have written them.
  */
 import type { Selectable } from 'kysely';
-import { accountFromRow } from '../../src/domain/financial-connections/accounts.ts';
+import { requestIds } from '../../src/api/server.ts';
+import { customerIds } from '../../src/domain/customers/service.ts';
+import { eventIds } from '../../src/domain/events/log.ts';
+import { transactionRefreshIds } from '../../src/domain/financial-connections/account-data.ts';
+import {
+  accountFromRow,
+  accountIds,
+  authorizationIds,
+} from '../../src/domain/financial-connections/accounts.ts';
+import { transactionIds } from '../../src/domain/financial-connections/transactions.ts';
 import { type IdKind, idAt } from '../../src/domain/ids.ts';
 import type { FcAccountsTable } from '../../src/store/schema.ts';
 import type { SecretBox } from '../../src/store/secrets.ts';
+import { deliveryIds } from '../../src/webhooks/outbox.ts';
+import { attemptIds } from '../../src/webhooks/worker.ts';
 import type { BulkWriter, Row } from './bulk-writer.ts';
 
 export interface SeedSize {
@@ -210,7 +221,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     };
     const seconds = () => Math.floor(ms / 1000);
 
-    const customerId = next('customer');
+    const customerId = next(customerIds);
     const created = seconds();
     await writer.insert(
       'customers',
@@ -234,7 +245,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     for (let a = 0; a < accounts; a++) {
       const accountIndex = counts.accounts;
       if (a % accountsPerAuthorization === 0) {
-        authorizationId = next('authorization');
+        authorizationId = next(authorizationIds);
         await writer.insert(
           'fc_authorizations',
           t.authorization.columns,
@@ -251,9 +262,9 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
         );
         counts.authorizations++;
       }
-      const accountId = next('account');
+      const accountId = next(accountIds);
       const linked = seconds();
-      const refreshId = next('transactionRefresh');
+      const refreshId = next(transactionRefreshIds);
       const accountNumber = String(100_000_000_000 + accountIndex);
       const numbers = t.numbers.map((n) => ({ ...n, accountNumber }));
       const accountValues: Row = {
@@ -303,7 +314,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           'fc_transactions',
           template.columns,
           copy(template, {
-            id: next('transaction'),
+            id: next(transactionIds),
             account_id: accountId,
             bank_transaction_id:
               cycle === 0
@@ -336,7 +347,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     // One event of the template's type about `objectId`, with its delivery and attempt.
     async function writeEvent(template: EventTemplate | undefined, objectId: string, snapshot: () => string) {
       if (!template) return;
-      const eventId = next('event');
+      const eventId = next(eventIds);
       const at = ms;
       await writer.insert(
         'events',
@@ -346,13 +357,13 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           created: Math.floor(at / 1000),
           object_id: objectId,
           object_snapshot: snapshot(),
-          request_id: template.row.request_id === null ? null : next('request'),
+          request_id: template.row.request_id === null ? null : next(requestIds),
         }),
       );
       counts.events++;
       lastEvent = eventId;
       if (template.delivery) {
-        const deliveryId = next('delivery');
+        const deliveryId = next(deliveryIds);
         lastDelivery = deliveryId;
         await writer.insert(
           'webhook_deliveries',
@@ -370,7 +381,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
             'webhook_attempts',
             template.attempt.columns,
             copy(template.attempt, {
-              id: next('attempt'),
+              id: next(attemptIds),
               delivery_id: deliveryId,
               event_id: eventId,
               attempted_at: at + 20,

@@ -77,7 +77,7 @@ export function newId(kind: IdKind): string {
  * for rows written in bulk with times of their own, such as a seeded database.
  */
 export function idAt(kind: IdKind, millis: number): string {
-  return `${idPrefixes[kind]}_${encodeTime(Math.max(0, Math.floor(millis)), 0)}${randomChars62(randomChars - 1)}`;
+  return `${kind.prefix}_${encodeTime(Math.max(0, Math.floor(millis)), 0)}${randomChars62(randomChars - 1)}`;
 }
 
 /**
