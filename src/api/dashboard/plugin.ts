@@ -3,6 +3,7 @@ import { invalidRequest } from '../../domain/errors.ts';
 import type { Services } from '../../services.ts';
 import { type BuiltApp, loadApp, notBuilt, pageCsp, pageHeaders, serveAssets } from '../built-pages.ts';
 import type { Catalogue } from '../catalogue.ts';
+import { requireSameOrigin } from './guard.ts';
 import { registerDashboardLive } from './live.ts';
 import { registerDashboardRoutes } from './routes.ts';
 
@@ -48,6 +49,10 @@ export function registerDashboard(
       } catch {
         done(invalidRequest('The request body is not valid JSON.'), undefined);
       }
+    });
+    // Every change comes from the dashboard's own page: checked before its body is even read.
+    dashboard.addHook('onRequest', async (request) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') requireSameOrigin(request);
     });
     servePages(dashboard, loadApp(dist, 'dashboard'));
     registerDashboardRoutes(dashboard, services, catalogue);

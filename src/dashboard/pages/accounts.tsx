@@ -176,6 +176,22 @@ export function AccountDetail({ api, id, live }: { api: DashboardApi; id: string
                 ['Id', <code key="id">{account.id}</code>],
                 ['Status', <Status key="status" status={account.status} />],
                 ...statusRows(account),
+                [
+                  'Authorization',
+                  authorization ? (
+                    <span key="authz">
+                      <code>{authorization.id}</code> ({say(statuses, authorization.status).toLowerCase()})
+                    </span>
+                  ) : (
+                    account.authorization
+                  ),
+                ],
+              ]}
+            />
+            <Controls api={api} id={account.id} onView={show} />
+            <h2>Details</h2>
+            <Facts
+              rows={[
                 ['Institution', account.institution_name],
                 ['Kind', `${account.category}, ${account.subcategory}`],
                 ['Permissions', list(account.permissions)],
@@ -193,20 +209,9 @@ export function AccountDetail({ api, id, live }: { api: DashboardApi; id: string
                       ? `account ${account.account_holder.account}`
                       : 'none',
                 ],
-                [
-                  'Authorization',
-                  authorization ? (
-                    <span key="authz">
-                      <code>{authorization.id}</code> ({say(statuses, authorization.status).toLowerCase()})
-                    </span>
-                  ) : (
-                    account.authorization
-                  ),
-                ],
                 ['Linked', when(account.created)],
               ]}
             />
-            <Controls api={api} id={account.id} onView={show} />
           </>
         )}
       </Loading>

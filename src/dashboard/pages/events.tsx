@@ -121,15 +121,6 @@ export function EventDetail({ api, id, live }: { api: DashboardApi; id: string; 
             />
             <section aria-labelledby="deliveries-heading">
               <h2 id="deliveries-heading">Webhook deliveries</h2>
-              {deliveries.length === 0 ? (
-                <p>No webhook endpoint listens to this event.</p>
-              ) : (
-                <ul class="deliveries">
-                  {deliveries.map((delivery) => (
-                    <DeliveryItem key={delivery.id} delivery={delivery} />
-                  ))}
-                </ul>
-              )}
               <button
                 type="button"
                 class="primary inline"
@@ -158,6 +149,15 @@ export function EventDetail({ api, id, live }: { api: DashboardApi; id: string; 
               <p role="status" class={message?.error ? 'error' : 'done'}>
                 {message?.text ?? ''}
               </p>
+              {deliveries.length === 0 ? (
+                <p>No webhook endpoint listens to this event.</p>
+              ) : (
+                <ul class="deliveries">
+                  {deliveries.map((delivery) => (
+                    <DeliveryItem key={delivery.id} delivery={delivery} />
+                  ))}
+                </ul>
+              )}
             </section>
           </>
         )}

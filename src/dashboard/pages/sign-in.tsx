@@ -3,6 +3,13 @@ import { ApiError, signIn } from '../api.ts';
 import { Page } from '../page.tsx';
 import type { SessionInfo } from '../types.ts';
 
+function refusal(failure: unknown): string {
+  if (!(failure instanceof ApiError)) return 'openfc could not be reached.';
+  if (failure.error.code === 'secret_key_required')
+    return 'A publishable key cannot sign in: paste a secret key (sk_test_…).';
+  return failure.message;
+}
+
 /** Sign-in with a secret key: the key is sent once and kept nowhere; openfc answers with a cookie. */
 export function SignIn({ onSignedIn }: { onSignedIn: (session: SessionInfo) => void }) {
   const [error, setError] = useState<string | undefined>();
@@ -28,7 +35,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: SessionInfo) => v
               },
               (failure: unknown) => {
                 setBusy(false);
-                setError(failure instanceof ApiError ? failure.message : 'openfc could not be reached.');
+                setError(refusal(failure));
               },
             );
           }}
