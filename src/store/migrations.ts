@@ -575,11 +575,16 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .on('dashboard_sessions')
           .columns(['expires_at'])
           .execute();
-        // The dashboard watches for a merchant's latest delivery attempt.
+        // The dashboard watches for a merchant's latest delivery attempt, and shows an event's.
         await db.schema
           .createIndex('webhook_attempts_merchant')
           .on('webhook_attempts')
           .columns(['merchant_id', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('webhook_attempts_event')
+          .on('webhook_attempts')
+          .columns(['event_id', 'id'])
           .execute();
       },
     },

@@ -26,8 +26,19 @@ export interface Delivery {
 export class DeliveryLog {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** An event's deliveries, oldest first, each with its attempts in order. */
+  /**
+   * An event's deliveries, oldest first, each with its attempts in order. The attempts are read
+   * first: an attempt commits with its delivery's new state, so any attempt shown comes with the
+   * state it left its delivery in (a later attempt shows on the next read).
+   */
   async ofEvent(merchantId: string, eventId: string): Promise<Delivery[]> {
+    const attempts = await this.db
+      .selectFrom('webhook_attempts')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .where('event_id', '=', eventId)
+      .orderBy('id', 'asc')
+      .execute();
     const deliveries = await this.db
       .selectFrom('webhook_deliveries')
       .innerJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_deliveries.endpoint_id')
@@ -43,18 +54,6 @@ export class DeliveryLog {
       .where('webhook_deliveries.merchant_id', '=', merchantId)
       .where('webhook_deliveries.event_id', '=', eventId)
       .orderBy('webhook_deliveries.id', 'asc')
-      .execute();
-    if (deliveries.length === 0) return [];
-    const attempts = await this.db
-      .selectFrom('webhook_attempts')
-      .selectAll()
-      .where('merchant_id', '=', merchantId)
-      .where(
-        'delivery_id',
-        'in',
-        deliveries.map((d) => d.id),
-      )
-      .orderBy('id', 'asc')
       .execute();
     return deliveries.map((d) => ({
       id: d.id,
