@@ -55,14 +55,18 @@ export function Pager({
   const backwards = query.has('ending_before');
   const atStart = !query.has('starting_after') && !(backwards && hasMore);
   const atEnd = backwards ? !query.has('ending_before') : !hasMore;
+  // A page size chosen in the address is kept from page to page.
+  const href = (cursor: 'starting_after' | 'ending_before', id: string) => {
+    const next = new URLSearchParams(query);
+    next.delete('starting_after');
+    next.delete('ending_before');
+    next.set(cursor, id);
+    return `${path}?${next}`;
+  };
   return (
     <nav class="pager" aria-label="Pages">
-      {!atStart && first ? (
-        <Link href={`${path}?ending_before=${encodeURIComponent(first)}`}>Previous page</Link>
-      ) : null}
-      {!atEnd && last ? (
-        <Link href={`${path}?starting_after=${encodeURIComponent(last)}`}>Next page</Link>
-      ) : null}
+      {!atStart && first ? <Link href={href('ending_before', first)}>Previous page</Link> : null}
+      {!atEnd && last ? <Link href={href('starting_after', last)}>Next page</Link> : null}
     </nav>
   );
 }

@@ -185,6 +185,20 @@ describe('the dashboard in Chromium', () => {
     assert.equal(response.status(), 403);
     const found = await h.stripe().financialConnections.accounts.retrieve(account.id);
     assert.equal(found.status, 'active');
+
+    // Two accounts now, one to a page: the pages follow each other, by keyboard too.
+    const all = await h.stripe().financialConnections.accounts.list({ limit: 2 });
+    const [newer, older] = all.data.map((a) => a.id);
+    await page.goto(`${h.url}/dashboard/accounts?limit=1`);
+    await page.getByText(newer as string, { exact: true }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Previous page' }).count(), 0);
+    await page.getByRole('link', { name: 'Next page' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText(older as string, { exact: true }).waitFor();
+    assert.equal(await page.getByText(newer as string, { exact: true }).count(), 0);
+    await assertAccessible(page, 'dashboard-accounts-page-2');
+    await page.getByRole('link', { name: 'Previous page' }).click();
+    await page.getByText(newer as string, { exact: true }).waitFor();
     await page.close();
   });
 });
