@@ -1,8 +1,9 @@
 // Builds openfc for running: one ESM file (dist/openfc.mjs) with its dependencies bundled, so a
 // start loads one file instead of hundreds of modules; the account holder's flow app (dist/flow/,
-// Vite); and the browser client library (dist/client/). Type checking is `npm run typecheck`'s job.
+// Vite), the merchant's dashboard (dist/dashboard/, Vite); and the browser client library
+// (dist/client/). Type checking is `npm run typecheck`'s job.
 import { build } from 'esbuild';
-import { buildFlow } from './build-flow.mjs';
+import { buildApp } from './build-app.mjs';
 
 await build({
   entryPoints: ['src/cli/main.ts'],
@@ -37,4 +38,5 @@ await build({
   target: 'es2020',
 });
 
-await buildFlow();
+await buildApp('flow');
+await buildApp('dashboard');

@@ -36,6 +36,8 @@ export interface RunningOpenfc {
   /** The default merchant's keys, when they are known in full (made now, configured, or kept for the sandbox). */
   keys: Partial<IssuedKeys>;
   keysMadeNow: boolean;
+  /** Where the dashboard is, unless it is off. */
+  dashboardUrl: string | undefined;
   migrationsApplied: string[];
   close(): Promise<void>;
 }
@@ -156,6 +158,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
       metrics,
       adminToken: config.adminToken,
       catalogue,
+      dashboard: config.dashboard === 'on',
     });
     await app.listen({ port: config.port, host: config.host });
     const stopListening = await store.listen?.(webhookChannel, () => services.signal.wake());
@@ -183,6 +186,9 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
         .pruneExpired()
         .catch((err: unknown) => logger.warn({ err }, 'pruning idempotency keys failed'));
       services.events.pruneExpired().catch((err: unknown) => logger.warn({ err }, 'pruning events failed'));
+      services.dashboardSessions
+        .pruneExpired()
+        .catch((err: unknown) => logger.warn({ err }, 'pruning dashboard sessions failed'));
     }, pruneEveryMs);
     pruning.unref();
     const address = app.server.address();
@@ -205,6 +211,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
       merchant,
       keys,
       keysMadeNow: madeNow,
+      dashboardUrl: config.dashboard === 'on' ? `http://${config.host}:${port}/dashboard` : undefined,
       migrationsApplied,
       async close() {
         clearInterval(pruning);

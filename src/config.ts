@@ -52,6 +52,7 @@ export const configSchema = z
       .regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL')
       .optional(),
     mailFrom: z.string().min(3, 'must be an address such as openfc <no-reply@example.com>'),
+    dashboard: z.enum(['on', 'off'], { message: 'must be on or off' }),
     bankCheckInterval: z.coerce
       .number({ message: 'must be a number of seconds' })
       .int('must be a whole number of seconds')
@@ -81,6 +82,7 @@ export const defaults = {
   achSettlementDays: 4,
   bankClientId: 'openfc',
   mailFrom: 'openfc <no-reply@localhost>',
+  dashboard: 'on',
 } as const;
 
 /** Where each setting comes from: a flag, and the environment variable behind it. */
@@ -105,6 +107,7 @@ export const configSources = {
   publicUrl: { flag: '--public-url', env: 'OPENFC_PUBLIC_URL' },
   smtpUrl: { flag: '--smtp-url', env: 'OPENFC_SMTP_URL' },
   mailFrom: { flag: '--mail-from', env: 'OPENFC_MAIL_FROM' },
+  dashboard: { flag: '--dashboard', env: 'OPENFC_DASHBOARD' },
 } as const satisfies Record<keyof Config, { flag: string; env: string }>;
 
 export type ConfigFlags = Partial<Record<keyof Config, string | undefined>>;

@@ -1,6 +1,7 @@
 import type { InstitutionConnector } from './bank/connector.ts';
 import type { SandboxControl } from './bank/sandbox-control.ts';
 import { CustomerService } from './domain/customers/service.ts';
+import { DashboardSessions } from './domain/dashboard/sessions.ts';
 import { EventLog } from './domain/events/log.ts';
 import { AccountData } from './domain/financial-connections/account-data.ts';
 import { AccountLinking } from './domain/financial-connections/account-linking.ts';
@@ -43,6 +44,7 @@ import type { Mailer } from './mail/mailer.ts';
 import type { Store } from './store/open.ts';
 import type { SecretBox } from './store/secrets.ts';
 import { CliResends, CliSessions, cliResendChannel } from './webhooks/cli-sessions.ts';
+import { DeliveryLog } from './webhooks/deliveries.ts';
 import { Outbox } from './webhooks/outbox.ts';
 import { WakeSignal } from './webhooks/signal.ts';
 
@@ -80,6 +82,10 @@ export interface Services {
   webhookEndpoints: WebhookEndpointService;
   /** The webhook deliveries that events queue, for workers to send. */
   outbox: Outbox;
+  /** Webhook deliveries and their attempts, as the dashboard shows them. */
+  deliveries: DeliveryLog;
+  /** Signed-in dashboards. */
+  dashboardSessions: DashboardSessions;
   /** Wakes the delivery worker and event listeners when events are written. */
   signal: WakeSignal;
   /** Sessions of `stripe listen` and `openfc listen`, and their signing secret. */
@@ -225,6 +231,8 @@ export function createServices(
     events,
     webhookEndpoints: new WebhookEndpointService(db, parts.secrets),
     outbox,
+    deliveries: new DeliveryLog(db),
+    dashboardSessions: new DashboardSessions(db),
     signal,
     cliSessions: new CliSessions(parts.secrets),
     cliResends: new CliResends((payload) => store.caps.notify(db, cliResendChannel, payload)),

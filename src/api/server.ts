@@ -3,7 +3,9 @@ import { type BankContext, defaultSandboxBankPrefix, sandboxBankPlugin } from '.
 import { idKind, newId } from '../domain/ids.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Services } from '../services.ts';
+import { distFolder } from './built-pages.ts';
 import type { Catalogue } from './catalogue.ts';
+import { registerDashboard } from './dashboard/plugin.ts';
 import { registerOAuthCallback } from './flow/oauth-callback.ts';
 import { registerFlowPages } from './flow-pages.ts';
 import { registerMetrics } from './metrics.ts';
@@ -25,6 +27,8 @@ export interface ServerOptions {
   adminToken?: string;
   /** The resources served: their routes, renderers and loaders. */
   catalogue: Catalogue;
+  /** Whether the dashboard is served under /dashboard. */
+  dashboard: boolean;
 }
 
 /** The HTTP edge: Stripe's wire format in front of the domain services. */
@@ -35,6 +39,7 @@ export function buildServer({
   metrics,
   adminToken,
   catalogue,
+  dashboard,
 }: ServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
@@ -74,6 +79,7 @@ export function buildServer({
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerFlowPages(app);
+  if (dashboard) registerDashboard(app, services, catalogue, distFolder());
 
   if (sandboxBank)
     app.register(sandboxBankPlugin, { prefix: defaultSandboxBankPrefix, context: sandboxBank });

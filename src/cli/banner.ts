@@ -13,6 +13,7 @@ export async function printBanner(running: RunningOpenfc): Promise<void> {
   const hints = await running.services.merchants.keyHints(merchant.id);
   lines.push(show('secret key:     ', keys.secretKey, hints.secret));
   lines.push(show('publishable key:', keys.publishableKey, hints.publishable));
+  lines.push(`  dashboard:       ${running.dashboardUrl ?? 'off (--dashboard off)'}`);
   lines.push(`  try: curl ${running.url}/v1/customers -u ${keys.secretKey ?? 'sk_test_…'}:`);
   console.log(lines.join('\n'));
 }

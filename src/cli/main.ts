@@ -19,6 +19,7 @@ Usage:
                  [--ach-settlement-days DAYS]
                  [--webhook-retries test|live|SECONDS,…] [--webhook-timeout SECONDS]
                  [--public-url https://…] [--smtp-url smtp://…] [--mail-from ADDRESS]
+                 [--dashboard on|off]
   openfc migrate [--data-dir DIR] [--database postgres://…] [--dry-run]
   openfc sandbox-bank [--port N] [--host H] [--data-dir DIR] [--database postgres://…]
                  [--client-id ID] [--client-secret S] [--admin-token T] [--log-level info]
@@ -34,7 +35,7 @@ Each flag of serve and migrate has an environment variable: PORT, HOST, OPENFC_D
 DATABASE_URL, OPENFC_SECRET_KEY, OPENFC_PUBLISHABLE_KEY, OPENFC_LOG_LEVEL, OPENFC_BANK_URL,
 OPENFC_BANK_CLIENT_ID, OPENFC_BANK_CLIENT_SECRET, OPENFC_ADMIN_TOKEN, OPENFC_ENCRYPTION_KEY,
 OPENFC_SCHEDULER_INTERVAL, OPENFC_BANK_CHECK_INTERVAL, OPENFC_ACH_SETTLEMENT_DAYS, OPENFC_WEBHOOK_RETRIES,
-OPENFC_WEBHOOK_TIMEOUT, OPENFC_PUBLIC_URL, OPENFC_SMTP_URL, OPENFC_MAIL_FROM. sandbox-bank reads the same ones for its flags (--client-id and
+OPENFC_WEBHOOK_TIMEOUT, OPENFC_PUBLIC_URL, OPENFC_SMTP_URL, OPENFC_MAIL_FROM, OPENFC_DASHBOARD. sandbox-bank reads the same ones for its flags (--client-id and
 --client-secret: OPENFC_BANK_CLIENT_ID and OPENFC_BANK_CLIENT_SECRET).
 listen and trigger take the key from --api-key, OPENFC_SECRET_KEY or STRIPE_API_KEY (else from
 the sandbox's test-keys.json under --data-dir or OPENFC_DATA_DIR), and the server from --api-base
@@ -42,6 +43,7 @@ or OPENFC_API_BASE.
 
 The admin token (at least 32 characters) also turns on GET /metrics (Prometheus text format),
 read with Authorization: Bearer <admin token>.
+The dashboard (/dashboard, signed in with a secret key) is on unless --dashboard off.
 Without --smtp-url, hosted links meant for email are written to the log (info) instead.
 SIGTERM or SIGINT stops serve: new connections are refused, requests and webhook attempts under
 way finish, and openfc exits within the webhook timeout.`;

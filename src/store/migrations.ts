@@ -568,6 +568,36 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
         );
       },
     },
+    '0017_dashboard_sessions': {
+      async up(db: Kysely<unknown>) {
+        // A signed-in dashboard: the cookie holds a random token, the table its SHA-256 hash, so
+        // the database never holds a usable session.
+        await db.schema
+          .createTable('dashboard_sessions')
+          .addColumn('token_hash', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('csrf_token', 'text', (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('dashboard_sessions_expiry')
+          .on('dashboard_sessions')
+          .columns(['expires_at'])
+          .execute();
+        // The dashboard watches for a merchant's latest delivery attempt, and shows an event's.
+        await db.schema
+          .createIndex('webhook_attempts_merchant')
+          .on('webhook_attempts')
+          .columns(['merchant_id', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('webhook_attempts_event')
+          .on('webhook_attempts')
+          .columns(['event_id', 'id'])
+          .execute();
+      },
+    },
   };
 }
 

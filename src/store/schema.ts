@@ -381,6 +381,16 @@ export interface ChargesTable {
   bank_details: string;
 }
 
+export interface DashboardSessionsTable {
+  /** SHA-256 of the token the session cookie holds. */
+  token_hash: string;
+  merchant_id: string;
+  /** Sent back by the dashboard's page with each change it asks for. */
+  csrf_token: string;
+  created: number;
+  expires_at: number;
+}
+
 export interface Database {
   merchant_accounts: MerchantAccountsTable;
   api_keys: ApiKeysTable;
@@ -406,4 +416,5 @@ export interface Database {
   setup_attempts: SetupAttemptsTable;
   payment_intents: PaymentIntentsTable;
   charges: ChargesTable;
+  dashboard_sessions: DashboardSessionsTable;
 }

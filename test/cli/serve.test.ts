@@ -38,6 +38,8 @@ describe('openfc serve on SQLite', () => {
     assert.equal(b.createdNow, true);
     assert.match(b.secretKey ?? '', /^sk_test_[A-Za-z0-9]{32}$/);
     assert.match(b.publishableKey ?? '', /^pk_test_[A-Za-z0-9]{32}$/);
+    assert.equal(b.dashboard, `${b.url}/dashboard`);
+    assert.equal((await fetch(`${b.url}/dashboard`)).status, 200);
     assert.equal(statSync(path.join(dataDir, 'test-keys.json')).mode & 0o777, 0o600);
 
     const customer = await first.stripe().customers.create({ email: 'ada@example.com', name: 'Ada' });
@@ -46,8 +48,10 @@ describe('openfc serve on SQLite', () => {
     await assertSecretKeptOutOfLogs(first, b.secretKey as string);
     assert.equal(await first.stop(), 0);
 
-    const second = await serve(['--data-dir', dataDir]);
+    const second = await serve(['--data-dir', dataDir, '--dashboard', 'off']);
     assert.equal(second.banner.merchant, b.merchant);
+    assert.equal(second.banner.dashboard, 'off');
+    assert.equal((await fetch(`${second.banner.url}/dashboard`)).status, 404);
     assert.equal(second.banner.createdNow, false);
     assert.equal(second.banner.secretKey, b.secretKey);
     assert.equal(second.banner.publishableKey, b.publishableKey);
@@ -144,6 +148,8 @@ describe('openfc serve on SQLite', () => {
     '0013_hosted_links',
     '0014_payments',
     '0015_payment_intents',
+    '0016_scale_indexes',
+    '0017_dashboard_sessions',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

@@ -121,6 +121,8 @@ export interface Banner {
   createdNow: boolean;
   secretKey: string | undefined;
   publishableKey: string | undefined;
+  /** Where the dashboard is, or `off`. */
+  dashboard: string | undefined;
 }
 
 const bannerEnd = /try: curl .*\n/;
@@ -136,6 +138,7 @@ function parseBanner(stdout: string): Banner {
     createdNow: text.includes('(created now)'),
     secretKey: field(/secret key:\s+(sk_test_[A-Za-z0-9]+)/),
     publishableKey: field(/publishable key:\s+(pk_test_[A-Za-z0-9]+)/),
+    dashboard: field(/dashboard:\s+(\S+)/),
   };
 }
 

@@ -1,0 +1,48 @@
+import { invalidRequest } from '../../domain/errors.ts';
+import type { Page } from '../../domain/paging.ts';
+
+/** The dashboard's list pages: Stripe's cursors, 20 to a page unless asked (at most 100). */
+export function pageFromQuery(query: URLSearchParams): Page {
+  const limitText = query.get('limit');
+  const limit = limitText === null ? 20 : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw invalidRequest(
+      'Invalid integer: limit must be between 1 and 100.',
+      'limit',
+      'parameter_invalid_integer',
+    );
+  }
+  const startingAfter = query.get('starting_after') || undefined;
+  const endingBefore = query.get('ending_before') || undefined;
+  if (startingAfter && endingBefore) {
+    throw invalidRequest(
+      'You may only specify one of these parameters: starting_after, ending_before.',
+      'ending_before',
+      'parameters_exclusive',
+    );
+  }
+  return { limit, startingAfter, endingBefore };
+}
+
+/** A field of a JSON body that must be one of `allowed`. */
+export function oneOfField<T extends string>(body: unknown, name: string, allowed: readonly T[]): T {
+  const value =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  if (value === undefined || value === null || value === '') {
+    throw invalidRequest(`Missing required param: ${name}.`, name, 'parameter_missing');
+  }
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw invalidRequest(`Invalid ${name}: must be one of ${allowed.join(', ')}.`, name);
+  }
+  return value as T;
+}
+
+/** A string field of a JSON body, required. */
+export function stringField(body: unknown, name: string): string {
+  const value =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw invalidRequest(`Missing required param: ${name}.`, name, 'parameter_missing');
+  }
+  return value.trim();
+}

@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import { invalidRequest } from '../../domain/errors.ts';
+import type { Services } from '../../services.ts';
+import { type BuiltApp, loadApp, notBuilt, pageCsp, pageHeaders, serveAssets } from '../built-pages.ts';
+import type { Catalogue } from '../catalogue.ts';
+import { requireSameOrigin } from './guard.ts';
+import { registerDashboardLive } from './live.ts';
+import { registerDashboardRoutes } from './routes.ts';
+
+/** The dashboard's pages: one app, whose screens each have an address of their own. */
+export const dashboardPages = [
+  '/dashboard',
+  '/dashboard/accounts',
+  '/dashboard/accounts/:id',
+  '/dashboard/events',
+  '/dashboard/events/:id',
+];
+
+function servePages(app: FastifyInstance, built: BuiltApp | undefined): void {
+  for (const url of dashboardPages) {
+    app.get(url, async (_request, reply) => {
+      if (!built) return notBuilt(reply, 'The dashboard');
+      return reply
+        .headers(pageHeaders)
+        .header('content-security-policy', pageCsp("'none'"))
+        .header('x-frame-options', 'DENY')
+        .header('cache-control', 'no-store')
+        .send(built.index);
+    });
+  }
+  serveAssets(app, '/dashboard', built);
+}
+
+/**
+ * The merchant's dashboard under `/dashboard`: its pages, its JSON API (`/dashboard/api/…`, JSON
+ * bodies, a session cookie) and its live feed. `dist`: where the build is.
+ */
+export function registerDashboard(
+  app: FastifyInstance,
+  services: Services,
+  catalogue: Catalogue,
+  dist: string | undefined,
+): void {
+  app.register(async (dashboard) => {
+    // The API reads form bodies; the dashboard's own page sends JSON.
+    dashboard.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+      try {
+        done(null, body === '' ? {} : JSON.parse(body as string));
+      } catch {
+        done(invalidRequest('The request body is not valid JSON.'), undefined);
+      }
+    });
+    // Every change comes from the dashboard's own page: checked before its body is even read.
+    dashboard.addHook('onRequest', async (request) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') requireSameOrigin(request);
+    });
+    servePages(dashboard, loadApp(dist, 'dashboard'));
+    registerDashboardRoutes(dashboard, services, catalogue);
+    registerDashboardLive(dashboard, services);
+  });
+}

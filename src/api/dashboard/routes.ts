@@ -1,0 +1,142 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { dashboardSessionSeconds } from '../../domain/dashboard/sessions.ts';
+import { accountEvents, authorizationEvents } from '../../domain/financial-connections/simulate.ts';
+import type { Merchant } from '../../domain/merchants/service.ts';
+import type { Services } from '../../services.ts';
+import type { Delivery } from '../../webhooks/deliveries.ts';
+import type { Catalogue } from '../catalogue.ts';
+import { renderEvent } from '../events/render.ts';
+import { renderAccount, renderAuthorization } from '../financial-connections/render.ts';
+import { authenticate } from '../wire/auth.ts';
+import { resolveVersion } from '../wire/versions.ts';
+import { type SignedIn, setSessionCookie, signedIn, signedInForChange } from './guard.ts';
+import { oneOfField, pageFromQuery, stringField } from './params.ts';
+
+/**
+ * The dashboard shows objects as the newest preview version renders them: it carries the whole
+ * relink surface (`status_details.inactive`, authorizations).
+ */
+const dashboardVersion = resolveVersion('2026-07-29.preview', '2026-07-29.preview');
+
+function query(request: FastifyRequest): URLSearchParams {
+  return new URL(request.url, 'http://openfc').searchParams;
+}
+
+function session(who: Pick<SignedIn, 'merchant' | 'session'>) {
+  return {
+    merchant: { id: who.merchant.id, name: who.merchant.name },
+    csrf_token: who.session.csrfToken,
+    expires_at: who.session.expiresAt,
+  };
+}
+
+function renderDelivery(delivery: Delivery) {
+  return {
+    id: delivery.id,
+    endpoint: delivery.endpoint,
+    created: delivery.created,
+    status: delivery.status,
+    next_attempt_at: delivery.nextAttemptAt,
+    attempts: delivery.attempts.map((a) => ({
+      id: a.id,
+      attempted_at: a.attemptedAt,
+      duration_ms: a.durationMs,
+      status_code: a.statusCode,
+      error: a.error,
+      response_excerpt: a.responseExcerpt,
+      next_attempt_at: a.nextAttemptAt,
+    })),
+  };
+}
+
+/** The dashboard's JSON API: each answer is what the signed-in merchant may see, read from the domain. */
+export function registerDashboardRoutes(
+  app: FastifyInstance,
+  services: Services,
+  catalogue: Catalogue,
+): void {
+  const api = '/dashboard/api';
+
+  const accountView = async (merchant: Merchant, id: string) => {
+    const account = await services.accounts.get(merchant.id, id);
+    const authorization = await services.authorizations.find(merchant.id, account.authorizationId);
+    return {
+      account: renderAccount(account, dashboardVersion),
+      authorization: authorization ? renderAuthorization(authorization, dashboardVersion) : null,
+    };
+  };
+
+  app.get(`${api}/session`, async (request) => session(await signedIn(services, request)));
+
+  // Signing in: a secret key, checked as the API checks it, for a cookie; the key is kept nowhere.
+  app.post(`${api}/session`, async (request, reply) => {
+    const key = stringField(request.body, 'key');
+    const credential = await authenticate(services.merchants, `Bearer ${key}`, 'secret');
+    const opened = await services.dashboardSessions.open(credential.merchant.id);
+    setSessionCookie(request, reply, opened.token, dashboardSessionSeconds);
+    return session({ merchant: credential.merchant, session: opened.session });
+  });
+
+  app.post(`${api}/session/end`, async (request, reply) => {
+    const who = await signedInForChange(services, request);
+    await services.dashboardSessions.close(who.token);
+    setSessionCookie(request, reply, undefined);
+    return { signed_out: true };
+  });
+
+  app.get(`${api}/accounts`, async (request) => {
+    const { merchant } = await signedIn(services, request);
+    const page = await services.accounts.list(merchant.id, {}, pageFromQuery(query(request)));
+    return {
+      data: page.data.map((account) => renderAccount(account, dashboardVersion)),
+      has_more: page.hasMore,
+    };
+  });
+
+  app.get<{ Params: { id: string } }>(`${api}/accounts/:id`, async (request) => {
+    const { merchant } = await signedIn(services, request);
+    return accountView(merchant, request.params.id);
+  });
+
+  // The sandbox controls: the same simulations as the API's test helpers.
+  app.post<{ Params: { id: string } }>(`${api}/accounts/:id/simulate`, async (request) => {
+    const { merchant } = await signedInForChange(services, request);
+    const event = oneOfField(request.body, 'event', accountEvents);
+    await services.simulator.account(merchant.id, request.params.id, event);
+    return accountView(merchant, request.params.id);
+  });
+
+  app.post<{ Params: { id: string } }>(`${api}/accounts/:id/simulate-authorization`, async (request) => {
+    const { merchant } = await signedInForChange(services, request);
+    const event = oneOfField(request.body, 'event', authorizationEvents);
+    const account = await services.accounts.get(merchant.id, request.params.id);
+    await services.simulator.authorization(merchant.id, account.authorizationId, event);
+    return accountView(merchant, request.params.id);
+  });
+
+  app.get(`${api}/events`, async (request) => {
+    const { merchant } = await signedIn(services, request);
+    const page = await services.events.list(merchant.id, {}, pageFromQuery(query(request)));
+    return {
+      data: page.data.map((event) => renderEvent(event, dashboardVersion, catalogue)),
+      has_more: page.hasMore,
+    };
+  });
+
+  const eventView = async (merchant: Merchant, id: string) => ({
+    event: renderEvent(await services.events.get(merchant.id, id), dashboardVersion, catalogue),
+    deliveries: (await services.deliveries.ofEvent(merchant.id, id)).map(renderDelivery),
+  });
+
+  app.get<{ Params: { id: string } }>(`${api}/events/:id`, async (request) => {
+    const { merchant } = await signedIn(services, request);
+    return eventView(merchant, request.params.id);
+  });
+
+  // "Resend": what `POST /v1/events/:id/retry` does, to every endpoint that listens to the event.
+  app.post<{ Params: { id: string } }>(`${api}/events/:id/resend`, async (request) => {
+    const { merchant } = await signedInForChange(services, request);
+    await services.outbox.redeliver(merchant.id, request.params.id, undefined);
+    return eventView(merchant, request.params.id);
+  });
+}

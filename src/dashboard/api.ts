@@ -1,0 +1,109 @@
+import type {
+  Account,
+  AccountView,
+  ApiErrorBody,
+  EventView,
+  List,
+  SessionInfo,
+  StripeEvent,
+} from './types.ts';
+
+/** Raised for any answer that is not a 2xx; carries the Stripe-shaped error. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: ApiErrorBody,
+  ) {
+    super(error.message);
+  }
+}
+
+const base = '/dashboard/api';
+const timeoutMs = 30_000;
+
+async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const response = await fetch(`${base}${path}`, {
+    ...init,
+    credentials: 'same-origin',
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const body = (await response.json().catch(() => ({}))) as { error?: ApiErrorBody };
+  if (!response.ok) {
+    throw new ApiError(
+      response.status,
+      body.error ?? { type: 'api_error', message: 'openfc did not answer.' },
+    );
+  }
+  return body as T;
+}
+
+export interface PageQuery {
+  starting_after?: string;
+  ending_before?: string;
+}
+
+function listPath(path: string, page: PageQuery): string {
+  const query = new URLSearchParams(page as Record<string, string>).toString();
+  return query ? `${path}?${query}` : path;
+}
+
+/** Signing in: the key goes to openfc once and is kept nowhere in the browser. */
+export function signIn(key: string): Promise<SessionInfo> {
+  return request('/session', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ key }),
+  });
+}
+
+/** The session the cookie stands for, if any. */
+export async function currentSession(): Promise<SessionInfo | undefined> {
+  try {
+    return await request<SessionInfo>('/session');
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return undefined;
+    throw error;
+  }
+}
+
+/** The calls of a signed-in page; changes carry the session's CSRF token. */
+export class DashboardApi {
+  constructor(private readonly csrfToken: string) {}
+
+  private change<T>(path: string, body: Record<string, string> = {}): Promise<T> {
+    return request<T>(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-openfc-csrf': this.csrfToken },
+      body: JSON.stringify(body),
+    });
+  }
+
+  signOut(): Promise<unknown> {
+    return this.change('/session/end');
+  }
+
+  accounts(page: PageQuery): Promise<List<Account>> {
+    return request(listPath('/accounts', page));
+  }
+
+  account(id: string): Promise<AccountView> {
+    return request(`/accounts/${encodeURIComponent(id)}`);
+  }
+
+  simulate(id: string, target: 'account' | 'authorization', event: string): Promise<AccountView> {
+    const action = target === 'account' ? 'simulate' : 'simulate-authorization';
+    return this.change(`/accounts/${encodeURIComponent(id)}/${action}`, { event });
+  }
+
+  events(page: PageQuery): Promise<List<StripeEvent>> {
+    return request(listPath('/events', page));
+  }
+
+  event(id: string): Promise<EventView> {
+    return request(`/events/${encodeURIComponent(id)}`);
+  }
+
+  resend(id: string): Promise<EventView> {
+    return this.change(`/events/${encodeURIComponent(id)}/resend`);
+  }
+}

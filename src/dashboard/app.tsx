@@ -1,0 +1,86 @@
+import { useEffect, useState } from 'preact/hooks';
+import { currentSession, DashboardApi } from './api.ts';
+import { useLiveVersion } from './live.ts';
+import { Link, navigate, type Route, useRoute } from './nav.tsx';
+import { Page } from './page.tsx';
+import { AccountDetail, AccountsList } from './pages/accounts.tsx';
+import { EventDetail, EventsList } from './pages/events.tsx';
+import { SignIn } from './pages/sign-in.tsx';
+import type { SessionInfo } from './types.ts';
+
+/** The dashboard: sign-in, then the merchant's pages. */
+export function App() {
+  const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
+  const [failure, setFailure] = useState<string | undefined>();
+  useEffect(() => {
+    currentSession().then(
+      (found) => setSession(found ?? null),
+      (error: unknown) => setFailure(error instanceof Error ? error.message : String(error)),
+    );
+  }, []);
+  if (failure)
+    return (
+      <main class="narrow">
+        <Page title="The dashboard is not available">
+          <p role="alert">{failure}</p>
+        </Page>
+      </main>
+    );
+  if (session === undefined) return <p class="muted narrow">Loading…</p>;
+  if (session === null)
+    return (
+      <SignIn
+        onSignedIn={(signedIn) => {
+          setSession(signedIn);
+          if (!/^\/dashboard\/(accounts|events)/.test(window.location.pathname))
+            navigate('/dashboard/accounts', true);
+        }}
+      />
+    );
+  return <SignedIn session={session} onSignedOut={() => setSession(null)} />;
+}
+
+function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut: () => void }) {
+  const route = useRoute();
+  const live = useLiveVersion();
+  const [api] = useState(() => new DashboardApi(session.csrf_token));
+  useEffect(() => {
+    if (route.path === '/dashboard' || route.path === '') navigate('/dashboard/accounts', true);
+  }, [route.path]);
+  const section = route.path.startsWith('/dashboard/events') ? 'events' : 'accounts';
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <span class="brand">openfc · {session.merchant.name}</span>
+        <nav aria-label="Dashboard">
+          <Link href="/dashboard/accounts" current={section === 'accounts'}>
+            Accounts
+          </Link>
+          <Link href="/dashboard/events" current={section === 'events'}>
+            Events
+          </Link>
+        </nav>
+        <button type="button" class="link" onClick={() => void api.signOut().finally(onSignedOut)}>
+          Sign out
+        </button>
+      </header>
+      <main id="main">
+        <Screen api={api} route={route} live={live} />
+      </main>
+    </>
+  );
+}
+
+function Screen({ api, route, live }: { api: DashboardApi; route: Route; live: number }) {
+  const detail = /^\/dashboard\/(accounts|events)\/([^/]+)$/.exec(route.path);
+  if (detail?.[1] === 'accounts' && detail[2])
+    return <AccountDetail key={detail[2]} api={api} id={decodeURIComponent(detail[2])} live={live} />;
+  if (detail?.[1] === 'events' && detail[2])
+    return <EventDetail key={detail[2]} api={api} id={decodeURIComponent(detail[2])} live={live} />;
+  if (route.path === '/dashboard/events')
+    return <EventsList key={`events?${route.query}`} api={api} route={route} live={live} />;
+  return <AccountsList key={`accounts?${route.query}`} api={api} route={route} live={live} />;
+}

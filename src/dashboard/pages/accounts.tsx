@@ -1,0 +1,220 @@
+import { useState } from 'preact/hooks';
+import { ApiError, type DashboardApi } from '../api.ts';
+import { useLoad } from '../load.ts';
+import { Link, type Route } from '../nav.tsx';
+import { Facts, Loading, Page, Pager } from '../page.tsx';
+import type { Account, AccountView, RefreshState } from '../types.ts';
+import {
+  accountName,
+  actions,
+  inactiveCauses,
+  list,
+  money,
+  say,
+  statuses,
+  upcomingCauses,
+  when,
+} from '../words.ts';
+
+const path = '/dashboard/accounts';
+
+export function AccountsList({ api, route, live }: { api: DashboardApi; route: Route; live: number }) {
+  const [loaded] = useLoad(`${route.query}#${live}`, () => api.accounts(Object.fromEntries(route.query)));
+  return (
+    <Page title="Financial Connections accounts">
+      <Loading loaded={loaded}>
+        {(page) =>
+          page.data.length === 0 ? (
+            <p>No accounts are linked yet.</p>
+          ) : (
+            <>
+              <ul class="rows">
+                {page.data.map((account) => (
+                  <li key={account.id}>
+                    <Link href={`${path}/${account.id}`}>{accountName(account)}</Link>
+                    <span class="muted">{account.institution_name}</span>
+                    <Status status={account.status} />
+                    <code class="id">{account.id}</code>
+                  </li>
+                ))}
+              </ul>
+              <Pager
+                path={path}
+                first={page.data[0]?.id}
+                last={page.data.at(-1)?.id}
+                hasMore={page.has_more}
+                query={route.query}
+              />
+            </>
+          )
+        }
+      </Loading>
+    </Page>
+  );
+}
+
+function Status({ status }: { status: string }) {
+  return <span class={`status status-${status}`}>{say(statuses, status)}</span>;
+}
+
+function refresh(state: RefreshState | null): string {
+  return state
+    ? `${say(statuses, state.status)}, last tried ${when(state.last_attempted_at)}`
+    : 'never asked for';
+}
+
+function balance(account: Account): string {
+  const found = account.balance;
+  if (!found) return 'not refreshed yet';
+  const amounts = Object.entries(found.current).map(([currency, amount]) => money(amount, currency));
+  return `${amounts.join(', ')} (${found.type}, as of ${when(found.as_of)})`;
+}
+
+function statusRows(account: Account): [string, string][] {
+  const { inactive, active } = account.status_details;
+  if (inactive) {
+    return [
+      ['Why it is inactive', say(inactiveCauses, inactive.cause)],
+      ['What to do', say(actions, inactive.action)],
+    ];
+  }
+  if (active) {
+    return [
+      [
+        'Upcoming deactivation',
+        `${say(upcomingCauses, active.cause)} Expected ${when(active.expected_deactivation_date)}.`,
+      ],
+      ['What to do', say(actions, active.action)],
+    ];
+  }
+  return [];
+}
+
+/** The sandbox controls: each makes a fact happen at the sandbox bank, as the API's test helpers do. */
+const controls = [
+  { target: 'authorization', event: 'consent_expired', label: 'Expire consent' },
+  { target: 'authorization', event: 'access_revoked', label: 'Revoke access' },
+  { target: 'authorization', event: 'reauthentication_required', label: 'Require reauthentication' },
+  { target: 'authorization', event: 'holder_disconnected', label: 'Holder disconnects' },
+  { target: 'account', event: 'account_closed', label: 'Close account' },
+  { target: 'account', event: 'account_unavailable', label: 'Make account unavailable' },
+  { target: 'account', event: 'account_reopened', label: 'Reopen account' },
+  { target: 'account', event: 'account_numbers_rotated', label: 'Rotate account numbers' },
+  { target: 'account', event: 'account_numbers_deactivated', label: 'Deactivate account numbers' },
+] as const;
+
+function Controls({
+  api,
+  id,
+  onView,
+}: {
+  api: DashboardApi;
+  id: string;
+  onView: (view: AccountView) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>();
+  return (
+    <section aria-labelledby="controls-heading">
+      <h2 id="controls-heading">Sandbox controls</h2>
+      <p class="muted">
+        Each makes a fact happen at the sandbox bank; openfc notices it as it would a real bank’s.
+      </p>
+      <div class="controls">
+        {controls.map((control) => (
+          <button
+            key={control.event}
+            type="button"
+            class="secondary"
+            disabled={busy}
+            onClick={() => {
+              setBusy(true);
+              setMessage(undefined);
+              api.simulate(id, control.target, control.event).then(
+                (view) => {
+                  setBusy(false);
+                  onView(view);
+                  setMessage({
+                    text: `${control.label}: done. The account is ${say(statuses, view.account.status).toLowerCase()}.`,
+                    error: false,
+                  });
+                },
+                (failure: unknown) => {
+                  setBusy(false);
+                  setMessage({
+                    text: failure instanceof ApiError ? failure.message : String(failure),
+                    error: true,
+                  });
+                },
+              );
+            }}
+          >
+            {control.label}
+          </button>
+        ))}
+      </div>
+      <p role="status" class={message?.error ? 'error' : 'done'}>
+        {message?.text ?? ''}
+      </p>
+    </section>
+  );
+}
+
+export function AccountDetail({ api, id, live }: { api: DashboardApi; id: string; live: number }) {
+  const [loaded, show] = useLoad(`${id}#${live}`, () => api.account(id));
+  const title = loaded.state === 'ready' ? accountName(loaded.value.account) : 'Account';
+  return (
+    <Page title={title}>
+      <p>
+        <Link href={path}>All accounts</Link>
+      </p>
+      <Loading loaded={loaded}>
+        {({ account, authorization }) => (
+          <>
+            <Facts
+              rows={[
+                ['Id', <code key="id">{account.id}</code>],
+                ['Status', <Status key="status" status={account.status} />],
+                ...statusRows(account),
+                [
+                  'Authorization',
+                  authorization ? (
+                    <span key="authz">
+                      <code>{authorization.id}</code> ({say(statuses, authorization.status).toLowerCase()})
+                    </span>
+                  ) : (
+                    account.authorization
+                  ),
+                ],
+              ]}
+            />
+            <Controls api={api} id={account.id} onView={show} />
+            <h2>Details</h2>
+            <Facts
+              rows={[
+                ['Institution', account.institution_name],
+                ['Kind', `${account.category}, ${account.subcategory}`],
+                ['Permissions', list(account.permissions)],
+                ['Balance', balance(account)],
+                ['Subscriptions', list(account.subscriptions)],
+                ['Balance refresh', refresh(account.balance_refresh)],
+                ['Ownership refresh', refresh(account.ownership_refresh)],
+                ['Transaction refresh', refresh(account.transaction_refresh)],
+                ['Payment methods', list(account.supported_payment_method_types)],
+                [
+                  'Holder',
+                  account.account_holder?.type === 'customer'
+                    ? `customer ${account.account_holder.customer}`
+                    : account.account_holder?.type === 'account'
+                      ? `account ${account.account_holder.account}`
+                      : 'none',
+                ],
+                ['Linked', when(account.created)],
+              ]}
+            />
+          </>
+        )}
+      </Loading>
+    </Page>
+  );
+}

@@ -1,0 +1,96 @@
+/** The dashboard API's answers (`/dashboard/api/…`): Stripe's objects as the newest preview version renders them. */
+
+export interface SessionInfo {
+  merchant: { id: string; name: string };
+  csrf_token: string;
+  expires_at: number;
+}
+
+export interface ApiErrorBody {
+  type: string;
+  message: string;
+  code?: string;
+  param?: string;
+}
+
+export interface List<T> {
+  data: T[];
+  has_more: boolean;
+}
+
+export interface RefreshState {
+  status: 'failed' | 'pending' | 'succeeded';
+  last_attempted_at: number;
+}
+
+export interface Account {
+  id: string;
+  display_name: string | null;
+  institution_name: string;
+  last4: string | null;
+  category: string;
+  subcategory: string;
+  status: 'active' | 'inactive' | 'disconnected';
+  status_details: {
+    active?: { cause: string; action: string; expected_deactivation_date: number };
+    inactive?: { cause: string; action: string };
+  };
+  permissions: string[] | null;
+  subscriptions: string[] | null;
+  supported_payment_method_types: string[];
+  account_holder: { type: 'customer'; customer: string } | { type: 'account'; account: string } | null;
+  balance: {
+    as_of: number;
+    current: Record<string, number>;
+    type: 'cash' | 'credit';
+  } | null;
+  balance_refresh: RefreshState | null;
+  ownership_refresh: RefreshState | null;
+  transaction_refresh: RefreshState | null;
+  authorization: string;
+  created: number;
+}
+
+export interface Authorization {
+  id: string;
+  status: string;
+  status_details?: { inactive?: { action: string } } | null;
+  institution_name: string;
+}
+
+export interface AccountView {
+  account: Account;
+  authorization: Authorization | null;
+}
+
+export interface StripeEvent {
+  id: string;
+  type: string;
+  created: number;
+  pending_webhooks: number;
+  data: { object: { id?: string; object?: string } };
+}
+
+export interface Attempt {
+  id: string;
+  attempted_at: number;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  response_excerpt: string | null;
+  next_attempt_at: number | null;
+}
+
+export interface Delivery {
+  id: string;
+  endpoint: { id: string; url: string };
+  created: number;
+  status: 'pending' | 'succeeded' | 'failed' | 'cancelled';
+  next_attempt_at: number | null;
+  attempts: Attempt[];
+}
+
+export interface EventView {
+  event: StripeEvent;
+  deliveries: Delivery[];
+}

@@ -1,0 +1,371 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { backends } from '../support/backends.ts';
+import { cookieOf, sessionCookie, signIn, signInRequest } from '../support/dashboard.ts';
+import { eventually } from '../support/eventually.ts';
+import { completeSession, createSession, linkAccounts } from '../support/fc.ts';
+import { type Harness, startHarness } from '../support/harness.ts';
+import { closeReceivers, eventOf, startReceiver } from '../support/receiver.ts';
+import {
+  assertEventMatchesSchema,
+  assertMatchesSchema,
+  assertStripeError,
+} from '../support/stripe-schemas.ts';
+
+/** The version the dashboard renders objects with. */
+const dashboardVersion = '2026-07-29.preview';
+
+interface Delivery {
+  endpoint: { url: string };
+  status: string;
+  attempts: { status_code: number | null }[];
+}
+
+for (const backend of backends) {
+  describe(`the dashboard's API on ${backend.name}`, { skip: backend.skip }, () => {
+    let h: Harness;
+    before(async () => {
+      h = await startHarness(backend);
+    });
+    after(() => h?.close());
+    afterEach(closeReceivers);
+
+    test('a secret key signs in: an HttpOnly, SameSite=Strict cookie for /dashboard holding a session, not the key', async () => {
+      const response = await signInRequest(h, h.secretKey);
+      assert.equal(response.status, 200, response.text);
+      const header = response.headers.get('set-cookie') ?? '';
+      const attributes = header.split(';').map((part) => part.trim());
+      assert.ok(attributes.includes('HttpOnly'), header);
+      assert.ok(attributes.includes('SameSite=Strict'), header);
+      assert.ok(attributes.includes('Path=/dashboard'), header);
+      assert.match(header, /Max-Age=\d+/);
+      const cookie = cookieOf(response) as string;
+      assert.ok(cookie.length >= 40, header);
+      assert.ok(!header.includes(h.secretKey), 'the cookie holds the key');
+      assert.deepEqual(Object.keys(response.body).sort(), ['csrf_token', 'expires_at', 'merchant']);
+      assert.deepEqual(response.body.merchant, { id: h.running.merchant.id, name: 'Default' });
+      assert.ok(!response.text.includes(h.secretKey), 'the answer echoes the key');
+
+      // The database keeps a hash of the cookie's token, never the token or the key.
+      const rows = await h.running.store.db.selectFrom('dashboard_sessions').selectAll().execute();
+      const stored = JSON.stringify(rows);
+      assert.ok(rows.length >= 1);
+      assert.ok(!stored.includes(cookie) && !stored.includes(h.secretKey), stored);
+
+      const session = await h.fetch('/dashboard/api/session', {
+        key: null,
+        headers: { cookie: `${sessionCookie}=${cookie}` },
+      });
+      assert.equal(session.status, 200, session.text);
+      assert.deepEqual(session.body, response.body);
+    });
+
+    test('a wrong key, a publishable key or no key is refused, with no cookie', async () => {
+      const cases: [string, number, string | undefined][] = [
+        ['sk_test_thisIsNotAKeyOfThisServer000', 401, undefined],
+        [h.publishableKey, 401, 'secret_key_required'],
+        ['sk_live_aLiveKeyIsNeverAccepted0000', 401, undefined],
+        ['', 400, 'parameter_missing'],
+      ];
+      for (const [key, status, code] of cases) {
+        const response = await signInRequest(h, key);
+        assert.equal(response.status, status, `${key}: ${response.text}`);
+        assertStripeError(response.body);
+        assert.equal((response.body.error as { code?: string }).code, code, response.text);
+        assert.equal(response.headers.get('set-cookie'), null, key);
+        if (key) assert.ok(!response.text.includes(key), `${key} is echoed`);
+      }
+    });
+
+    test('without a session cookie, or with an unknown one, nothing is shown', async () => {
+      for (const headers of [{}, { cookie: `${sessionCookie}=notASession` }] as Record<string, string>[]) {
+        for (const path of ['/session', '/accounts', '/events', '/live']) {
+          const response = await h.fetch(`/dashboard/api${path}`, { key: null, headers });
+          assert.equal(response.status, 401, `${path}: ${response.text}`);
+          assertStripeError(response.body);
+        }
+      }
+      // Nor does an API key stand in for the cookie.
+      const withKey = await h.fetch('/dashboard/api/accounts');
+      assert.equal(withKey.status, 401, withKey.text);
+    });
+
+    test('accounts, a sandbox control, and the deactivation event with its delivery and a resend', async () => {
+      const receiver = await startReceiver();
+      const stripe = h.stripe({ apiVersion: dashboardVersion });
+      await stripe.webhookEndpoints.create({
+        url: receiver.url,
+        enabled_events: ['financial_connections.account.deactivated'],
+      });
+      const { accounts } = await linkAccounts(h);
+      const account = accounts[0] as { id: string; authorization: string };
+      const client = await signIn(h);
+
+      const list = await client.get('/accounts');
+      assert.equal(list.status, 200, list.text);
+      const listed = list.body.data as { id: string; status: string }[];
+      for (const item of listed) assertMatchesSchema('financial_connections.account', item);
+      assert.deepEqual(listed.map((a) => a.id).sort(), accounts.map((a) => a.id).sort());
+
+      const controlled = await client.post(`/accounts/${account.id}/simulate-authorization`, {
+        event: 'consent_expired',
+      });
+      assert.equal(controlled.status, 200, controlled.text);
+      const shown = controlled.body.account as Record<string, unknown>;
+      assertMatchesSchema('financial_connections.account', shown);
+      assert.equal(shown.status, 'inactive');
+      assert.deepEqual((shown.status_details as Record<string, unknown>).inactive, {
+        cause: 'access_expired',
+        action: 'relink_required',
+      });
+      assertMatchesSchema('financial_connections.authorization', controlled.body.authorization);
+      // The dashboard reads the same account as the API does.
+      const retrieved = await stripe.financialConnections.accounts.retrieve(account.id);
+      const { lastResponse: _ignored, ...apiBody } = retrieved as typeof retrieved & {
+        lastResponse?: unknown;
+      };
+      assert.deepEqual(shown, JSON.parse(JSON.stringify(apiBody)));
+
+      const events = await client.get('/events');
+      assert.equal(events.status, 200, events.text);
+      const deactivated = (
+        events.body.data as { id: string; type: string; data: { object: { id: string } } }[]
+      ).find(
+        (e) => e.type === 'financial_connections.account.deactivated' && e.data.object.id === account.id,
+      );
+      assert.ok(deactivated, events.text);
+      assertEventMatchesSchema(deactivated);
+
+      const [first] = await receiver.waitFor(1, (r) => eventOf(r).id === deactivated.id);
+      assert.ok(first);
+      const delivered = await eventually(
+        'the attempt to be recorded',
+        () => client.get(`/events/${deactivated.id}`),
+        (r) => {
+          const [first] = (r.body.deliveries as Delivery[] | undefined) ?? [];
+          return first !== undefined && first.status !== 'pending' && first.attempts.length > 0;
+        },
+      );
+      const [delivery] = delivered.body.deliveries as Delivery[];
+      assert.equal(delivery?.endpoint.url, receiver.url);
+      assert.equal(delivery?.status, 'succeeded');
+      assert.equal(delivery?.attempts[0]?.status_code, 200);
+
+      const resent = await client.post(`/events/${deactivated.id}/resend`);
+      assert.equal(resent.status, 200, resent.text);
+      await receiver.waitFor(2, (r) => eventOf(r).id === deactivated.id);
+      const after = await eventually(
+        'the second delivery to be attempted',
+        () => client.get(`/events/${deactivated.id}`),
+        (r) =>
+          (r.body.deliveries as Delivery[]).length === 2 &&
+          (r.body.deliveries as Delivery[]).every((d) => d.status !== 'pending' && d.attempts.length > 0),
+      );
+      assert.deepEqual(
+        (after.body.deliveries as Delivery[]).map((d) => [d.status, d.attempts.map((a) => a.status_code)]),
+        [
+          ['succeeded', [200]],
+          ['succeeded', [200]],
+        ],
+      );
+    });
+
+    test('a control with an unknown event, or on an unknown account, is refused and changes nothing', async () => {
+      const { accounts } = await linkAccounts(h);
+      const account = accounts[0] as { id: string };
+      const client = await signIn(h);
+      for (const [path, body, status, param] of [
+        [`/accounts/${account.id}/simulate`, { event: 'explode' }, 400, 'event'],
+        [`/accounts/${account.id}/simulate`, {}, 400, 'event'],
+        [`/accounts/${account.id}/simulate-authorization`, { event: 'account_closed' }, 400, 'event'],
+        ['/accounts/fca_unknown/simulate', { event: 'account_closed' }, 404, 'account'],
+        ['/events/evt_unknown/resend', {}, 404, 'id'],
+      ] as const) {
+        const response = await client.post(path, body);
+        assert.equal(response.status, status, `${path}: ${response.text}`);
+        assertStripeError(response.body);
+        assert.equal((response.body.error as { param?: string }).param, param, response.text);
+      }
+      const page = await client.get(`/accounts/${account.id}`);
+      assert.equal((page.body.account as { status: string }).status, 'active');
+    });
+
+    test('a change without the CSRF token, or from another site, is refused and changes nothing', async () => {
+      const { accounts } = await linkAccounts(h);
+      const account = accounts[0] as { id: string };
+      const client = await signIn(h);
+      const path = `/accounts/${account.id}/simulate`;
+      const body = { event: 'account_closed' };
+      for (const [label, headers] of [
+        ['another origin', { origin: 'https://attacker.example' }],
+        ['no origin', { origin: '' }],
+        ['a cross-site fetch', { 'sec-fetch-site': 'cross-site' }],
+        ['no CSRF token', { 'x-openfc-csrf': '' }],
+        ['another CSRF token', { 'x-openfc-csrf': 'x'.repeat(32) }],
+      ] as const) {
+        const response = await client.post(path, body, headers);
+        assert.equal(response.status, 403, `${label}: ${response.text}`);
+        assertStripeError(response.body);
+      }
+      // A sign-in from another site is refused too (no login CSRF).
+      const foreign = await signInRequest(h, h.secretKey, { origin: 'https://attacker.example' });
+      assert.equal(foreign.status, 403, foreign.text);
+      assert.equal(foreign.headers.get('set-cookie'), null);
+      // Reading is a GET: nothing changes through one.
+      const page = await client.get(`/accounts/${account.id}`);
+      assert.equal((page.body.account as { status: string }).status, 'active');
+    });
+
+    test("another merchant's session sees none of this merchant's data", async () => {
+      const { accounts } = await linkAccounts(h);
+      const account = accounts[0] as { id: string };
+      const mine = await signIn(h);
+      const events = await mine.get('/events?limit=1');
+      const event = (events.body.data as { id: string }[])[0] as { id: string };
+
+      const other = await h.otherMerchant();
+      const theirs = await signIn(h, other.secretKey);
+      assert.notEqual(theirs.merchantId, mine.merchantId);
+      const list = await theirs.get('/accounts');
+      assert.deepEqual(list.body, { data: [], has_more: false });
+      const theirEvents = await theirs.get('/events');
+      assert.ok(!(theirEvents.body.data as { id: string }[]).some((e) => e.id === event.id));
+      for (const response of [
+        await theirs.get(`/accounts/${account.id}`),
+        await theirs.get(`/events/${event.id}`),
+        await theirs.post(`/accounts/${account.id}/simulate`, { event: 'account_closed' }),
+        await theirs.post(`/events/${event.id}/resend`),
+      ]) {
+        assert.equal(response.status, 404, response.text);
+        assertStripeError(response.body);
+      }
+      // Their CSRF token does not stand in for this merchant's, nor the other way round.
+      const crossed = await mine.post(
+        `/accounts/${account.id}/simulate`,
+        { event: 'account_closed' },
+        {
+          'x-openfc-csrf': theirs.csrf,
+        },
+      );
+      assert.equal(crossed.status, 403, crossed.text);
+      const page = await mine.get(`/accounts/${account.id}`);
+      assert.equal((page.body.account as { status: string }).status, 'active');
+    });
+
+    test('lists page with Stripe cursors', async () => {
+      const other = await h.otherMerchant();
+      const client = await signIn(h, other.secretKey);
+      // Accounts of this merchant, linked through the API.
+      const stripe = h.stripe({ key: other.secretKey });
+      const customer = await stripe.customers.create({ email: 'pages@example.com' });
+      const session = await createSession(stripe, {
+        account_holder: { type: 'customer', customer: customer.id },
+        permissions: ['balances'],
+      });
+      const { accounts } = await completeSession(stripe, session.id);
+      const ids = accounts.data
+        .map((a) => a.id)
+        .sort()
+        .reverse();
+      assert.ok(ids.length >= 2, 'the institution offers several accounts');
+      const first = await client.get('/accounts?limit=1');
+      assert.deepEqual(
+        [(first.body.data as { id: string }[]).map((a) => a.id), first.body.has_more],
+        [[ids[0]], true],
+      );
+      const second = await client.get(`/accounts?limit=1&starting_after=${ids[0]}`);
+      assert.deepEqual(
+        (second.body.data as { id: string }[]).map((a) => a.id),
+        [ids[1]],
+      );
+      const back = await client.get(`/accounts?limit=1&ending_before=${ids[1]}`);
+      assert.deepEqual(
+        (back.body.data as { id: string }[]).map((a) => a.id),
+        [ids[0]],
+      );
+      const bad = await client.get('/accounts?limit=1000');
+      assert.equal(bad.status, 400, bad.text);
+      assert.equal((bad.body.error as { param: string }).param, 'limit');
+    });
+
+    test('the live feed tells a signed-in page of new events', async () => {
+      const { accounts } = await linkAccounts(h);
+      const account = accounts[0] as { id: string };
+      const client = await signIn(h);
+      const controller = new AbortController();
+      const response = await fetch(`${h.url}/dashboard/api/live`, {
+        headers: { cookie: `${sessionCookie}=${client.cookie}` },
+        signal: controller.signal,
+      });
+      try {
+        assert.equal(response.status, 200);
+        assert.match(response.headers.get('content-type') ?? '', /^text\/event-stream/);
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+        const decoder = new TextDecoder();
+        let text = '';
+        // The stream is open once its first comment arrives; then a change happens.
+        while (!text.includes(': connected')) text += decoder.decode((await reader.read()).value);
+        const closed = await client.post(`/accounts/${account.id}/simulate`, { event: 'account_closed' });
+        assert.equal(closed.status, 200, closed.text);
+        while (!text.includes('financial_connections.account.deactivated')) {
+          const chunk = await reader.read();
+          if (chunk.done) break;
+          text += decoder.decode(chunk.value);
+        }
+        assert.match(
+          text,
+          /event: change\ndata: \{"kind":"event","id":"evt_\w+","type":"financial_connections\.account\.deactivated"\}/,
+        );
+      } finally {
+        controller.abort();
+      }
+    });
+
+    test('a session ends at its expiry, and expired sessions are forgotten', async () => {
+      const client = await signIn(h);
+      const { db } = h.running.store;
+      const past = Math.floor(Date.now() / 1000) - 1;
+      await db
+        .updateTable('dashboard_sessions')
+        .set({ expires_at: past })
+        .where('csrf_token', '=', client.csrf)
+        .execute();
+      const after = await client.get('/session');
+      assert.equal(after.status, 401, after.text);
+      await h.running.services.dashboardSessions.pruneExpired();
+      const left = await db
+        .selectFrom('dashboard_sessions')
+        .select('csrf_token')
+        .where('csrf_token', '=', client.csrf)
+        .execute();
+      assert.deepEqual(left, []);
+    });
+
+    test('signing out ends the session everywhere', async () => {
+      const client = await signIn(h);
+      const out = await client.post('/session/end');
+      assert.equal(out.status, 200, out.text);
+      assert.match(out.headers.get('set-cookie') ?? '', new RegExp(`^${sessionCookie}=;.*Max-Age=0`));
+      const after = await client.get('/session');
+      assert.equal(after.status, 401, after.text);
+    });
+  });
+}
+
+describe('--dashboard off', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness(backends[0] as (typeof backends)[number], { dashboard: 'off' });
+  });
+  after(() => h?.close());
+
+  test('serves neither the pages nor the API', async () => {
+    for (const path of ['/dashboard', '/dashboard/accounts', '/dashboard/api/session']) {
+      const response = await h.fetch(path, { key: null });
+      assert.equal(response.status, 404, `${path}: ${response.text}`);
+    }
+    const signInAttempt = await signInRequest(h, h.secretKey);
+    assert.equal(signInAttempt.status, 404, signInAttempt.text);
+    assert.equal(h.running.dashboardUrl, undefined);
+  });
+});

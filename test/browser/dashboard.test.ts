@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { backends } from '../support/backends.ts';
+import { assertAccessible, launchBrowser, saveScreenshots, type TestBrowser } from '../support/browser.ts';
+import { linkAccounts } from '../support/fc.ts';
+import { type Harness, startHarness } from '../support/harness.ts';
+import { eventOf, type Receiver, startReceiver } from '../support/receiver.ts';
+
+/** An origin other than openfc's, served by the browser's router: a site the merchant happens to visit. */
+const otherSite = 'https://elsewhere.example';
+
+describe('the dashboard in Chromium', () => {
+  let h: Harness;
+  let browser: TestBrowser;
+  let receiver: Receiver;
+  before(async () => {
+    h = await startHarness(backends[0] as (typeof backends)[number]);
+    browser = await launchBrowser();
+    receiver = await startReceiver();
+    await h.stripe().webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await receiver?.close();
+    await h?.close();
+  });
+
+  /** Waits for the page with this heading, checks that its heading has focus, runs axe-core, saves screenshots. */
+  async function screen(page: Page, heading: string, shot: string) {
+    const h1 = page.getByRole('heading', { level: 1, name: heading, exact: true });
+    await h1.waitFor();
+    await assertAccessible(page, shot);
+    await saveScreenshots(page, shot);
+  }
+
+  /** The value shown beside a term of an account's or event's facts. */
+  function fact(page: Page, term: string) {
+    return page
+      .locator('.facts div')
+      .filter({ has: page.getByText(term, { exact: true }) })
+      .locator('dd');
+  }
+
+  async function signIn(page: Page, key: string) {
+    await page.getByLabel('Secret key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  test('sign in, watch an account be linked and deactivated by a control, its webhook delivered and resent', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${h.url}/dashboard`);
+    await screen(page, 'Sign in to the openfc dashboard', 'dashboard-sign-in');
+
+    // A wrong key and a publishable key are refused where the key was typed.
+    await signIn(page, 'sk_test_notAKeyThisServerKnows00');
+    await page.getByRole('alert').filter({ hasText: 'Invalid API Key provided' }).waitFor();
+    await signIn(page, h.publishableKey);
+    await page.getByRole('alert').filter({ hasText: 'A publishable key cannot sign in' }).waitFor();
+    await assertAccessible(page, 'dashboard-sign-in-refused');
+    await saveScreenshots(page, 'dashboard-sign-in-refused');
+
+    await signIn(page, h.secretKey);
+    await screen(page, 'Financial Connections accounts', 'dashboard-accounts-empty');
+    assert.equal(new URL(page.url()).pathname, '/dashboard/accounts');
+    await page.getByText('No accounts are linked yet.').waitFor();
+    // The key stays nowhere the page can read; the session cookie is HttpOnly.
+    assert.deepEqual(await page.evaluate('[document.cookie, localStorage.length, sessionStorage.length]'), [
+      '',
+      0,
+      0,
+    ]);
+    const [cookie] = await browser.context.cookies(`${h.url}/dashboard`);
+    assert.deepEqual(cookie && [cookie.name, cookie.path, cookie.httpOnly, cookie.sameSite], [
+      'openfc_dashboard',
+      '/dashboard',
+      true,
+      'Strict',
+    ]);
+    assert.notEqual(cookie?.value, h.secretKey);
+
+    // An account linked through the API shows up without reloading the page.
+    const { accounts } = await linkAccounts(h, { limit: 1 });
+    const account = accounts[0] as { id: string; display_name: string; last4: string };
+    const name = `${account.display_name} ••••${account.last4}`;
+    const link = page.getByRole('link', { name, exact: true });
+    await link.waitFor();
+    await screen(page, 'Financial Connections accounts', 'dashboard-accounts');
+
+    // The events page, open in a second tab, follows along live.
+    const events = await browser.context.newPage();
+    await events.goto(`${h.url}/dashboard/events`);
+    await screen(events, 'Events', 'dashboard-events');
+    await events.getByRole('link', { name: 'financial_connections.account.created' }).first().waitFor();
+
+    // The keyboard reaches the account and opens it.
+    const focused = () => page.evaluate('document.activeElement && document.activeElement.textContent');
+    for (let i = 0; i < 10 && (await focused()) !== name; i++) await page.keyboard.press('Tab');
+    assert.equal(await focused(), name);
+    await page.keyboard.press('Enter');
+    await screen(page, name, 'dashboard-account');
+    assert.equal(new URL(page.url()).pathname, `/dashboard/accounts/${account.id}`);
+    assert.equal(await fact(page, 'Status').textContent(), 'Active');
+    assert.equal(await fact(page, 'Id').textContent(), account.id);
+    assert.ok(!(await page.content()).includes('000123456789'), 'a plain account number is shown');
+
+    await page.getByRole('button', { name: 'Expire consent' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Expire consent: done. The account is inactive.' })
+      .waitFor();
+    assert.equal(await fact(page, 'Status').textContent(), 'Inactive');
+    assert.equal(
+      await fact(page, 'Why it is inactive').textContent(),
+      'Access to the account expired: the holder’s consent ended.',
+    );
+    assert.equal(
+      await fact(page, 'What to do').textContent(),
+      'Relink: have the account holder go through the relink flow.',
+    );
+    await assertAccessible(page, 'dashboard-account-inactive');
+    await saveScreenshots(page, 'dashboard-account-inactive');
+
+    // The deactivation arrives on the events tab, then its delivery attempt to the receiver.
+    const deactivated = events.getByRole('link', { name: 'financial_connections.account.deactivated' });
+    await deactivated.waitFor();
+    const [received] = await receiver.waitFor(
+      1,
+      (r) => eventOf(r).type === 'financial_connections.account.deactivated',
+    );
+    const eventId = eventOf(received as Parameters<typeof eventOf>[0]).id;
+    await deactivated.click();
+    await screen(events, 'financial_connections.account.deactivated', 'dashboard-event');
+    assert.equal(await fact(events, 'Id').textContent(), eventId);
+    const attempts = events.getByRole('list', { name: `Attempts to ${receiver.url}` });
+    await attempts.getByText('Attempt 1: HTTP 200').waitFor();
+
+    await events.getByRole('button', { name: 'Resend' }).click();
+    await events.getByRole('status').filter({ hasText: 'Sent again' }).waitFor();
+    await receiver.waitFor(2, (r) => eventOf(r).id === eventId);
+    // Both deliveries, each with its attempt, without reloading.
+    await events
+      .getByRole('list', { name: `Attempts to ${receiver.url}` })
+      .nth(1)
+      .waitFor();
+    assert.deepEqual(
+      await events
+        .getByRole('list', { name: `Attempts to ${receiver.url}` })
+        .getByRole('strong')
+        .allTextContents(),
+      ['Attempt 1: HTTP 200', 'Attempt 1: HTTP 200'],
+    );
+    await assertAccessible(events, 'dashboard-event-resent');
+    await saveScreenshots(events, 'dashboard-event-resent');
+
+    // Signing out ends the session: the page asks for a key again.
+    await events.getByRole('button', { name: 'Sign out' }).click();
+    await screen(events, 'Sign in to the openfc dashboard', 'dashboard-signed-out');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Sign in to the openfc dashboard' }).waitFor();
+    await page.close();
+    await events.close();
+  });
+
+  test('a page on another site cannot make a change, even while the merchant is signed in', async () => {
+    const { accounts } = await linkAccounts(h, { limit: 1 });
+    const account = accounts[0] as { id: string };
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await page.goto(`${h.url}/dashboard`);
+    await signIn(page, h.secretKey);
+    await page.getByRole('heading', { level: 1, name: 'Financial Connections accounts' }).waitFor();
+
+    // The other site posts a form to the dashboard's API in the merchant's browser.
+    const target = `${h.url}/dashboard/api/accounts/${account.id}/simulate`;
+    await page.route(`${otherSite}/**`, (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<!doctype html><html lang="en"><title>Elsewhere</title><form method="post" action="${target}" enctype="text/plain"><input name='{"event":"account_closed","x":"' value='"}'></form><script>document.forms[0].submit()</script></html>`,
+      }),
+    );
+    const answer = page.waitForResponse((response) => response.url() === target);
+    await page.goto(`${otherSite}/`);
+    const response = await answer;
+    assert.equal(response.status(), 403);
+    const found = await h.stripe().financialConnections.accounts.retrieve(account.id);
+    assert.equal(found.status, 'active');
+
+    // Two accounts now, one to a page: the pages follow each other, by keyboard too.
+    const all = await h.stripe().financialConnections.accounts.list({ limit: 2 });
+    const [newer, older] = all.data.map((a) => a.id);
+    await page.goto(`${h.url}/dashboard/accounts?limit=1`);
+    await page.getByText(newer as string, { exact: true }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Previous page' }).count(), 0);
+    await page.getByRole('link', { name: 'Next page' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText(older as string, { exact: true }).waitFor();
+    assert.equal(await page.getByText(newer as string, { exact: true }).count(), 0);
+    await assertAccessible(page, 'dashboard-accounts-page-2');
+    await page.getByRole('link', { name: 'Previous page' }).click();
+    await page.getByText(newer as string, { exact: true }).waitFor();
+    await page.close();
+  });
+});
