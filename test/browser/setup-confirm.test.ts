@@ -166,6 +166,38 @@ describe('openfc.confirmUsBankAccountSetup on a merchant page of another origin'
     await page.close();
   });
 
+  test('data.payment_method confirms a SetupIntent that has none with that PaymentMethod', async () => {
+    const { stripe, customer, account } = await linkForPayments(h);
+    const paymentMethod = await stripe.paymentMethods.create({
+      type: 'us_bank_account',
+      us_bank_account: { financial_connections_account: account.id },
+    });
+    const bare = await stripe.setupIntents.create({ customer: customer.id });
+    const { last4 } = await numbersOf(h, account.id);
+    await merchantPage();
+    const confirmRequest = page.waitForRequest((r) => r.url().endsWith('/confirm'));
+    const { frame, result } = await confirmSetup(page, {
+      publishableKey: h.publishableKey,
+      clientSecret: bare.client_secret as string,
+      data: { payment_method: paymentMethod.id },
+    });
+    await frame.getByText(`••••${last4}`).waitFor();
+    await frame.getByRole('button', { name: 'Accept' }).click();
+    const outcome = (await result()) as { setupIntent: Record<string, unknown> };
+    assert.deepEqual(
+      [outcome.setupIntent.status, outcome.setupIntent.payment_method],
+      ['succeeded', paymentMethod.id],
+    );
+    assert.equal(
+      new URLSearchParams((await confirmRequest).postData() ?? '').get('payment_method'),
+      paymentMethod.id,
+    );
+    const confirmed = await stripe.setupIntents.retrieve(bare.id);
+    assert.equal(confirmed.payment_method, paymentMethod.id);
+    assert.equal((await stripe.paymentMethods.retrieve(paymentMethod.id)).customer, customer.id);
+    await page.close();
+  });
+
   test("another merchant's client secret, a SetupIntent without a payment method, and a malformed secret resolve with errors", async () => {
     const { stripe, customer, intent } = await setupIntent();
     const other = await h.otherMerchant();

@@ -64,14 +64,14 @@ export const mandateFrameSelector = 'iframe[title="Authorize debits from your ba
 /** Calls `confirmUsBankAccountSetup` on the page; the returned function waits for what it resolved with. */
 export async function confirmSetup(
   page: Page,
-  keys: { publishableKey: string; clientSecret: string },
+  keys: { publishableKey: string; clientSecret: string; data?: { payment_method?: string } },
 ): Promise<{ frame: FrameLocator; result(): Promise<Record<string, unknown>> }> {
-  await page.evaluate(({ publishableKey, clientSecret }) => {
+  await page.evaluate(({ publishableKey, clientSecret, data }) => {
     const g = globalThis as unknown as {
-      OpenFC(pk: string): { confirmUsBankAccountSetup(secret: string): Promise<unknown> };
+      OpenFC(pk: string): { confirmUsBankAccountSetup(secret: string, data?: unknown): Promise<unknown> };
       result: Promise<unknown>;
     };
-    g.result = g.OpenFC(publishableKey).confirmUsBankAccountSetup(clientSecret);
+    g.result = g.OpenFC(publishableKey).confirmUsBankAccountSetup(clientSecret, data);
   }, keys);
   return {
     frame: page.frameLocator(mandateFrameSelector),
