@@ -43,13 +43,16 @@ export function SetupApp(props: { api: FlowApi; host: SetupHost; paymentMethod?:
     });
   }, [api, host, paymentMethod, end]);
 
+  // While Accept's confirmation is on its way, closing would resolve with a SetupIntent it may
+  // already have changed: the confirmation's answer ends the modal instead.
   const cancel = useCallback(() => {
+    if (busy) return;
     end(() =>
       view
         ? host.finish(view.setup_intent)
         : host.fail({ type: 'invalid_request_error', message: 'The customer closed the mandate.' }),
     );
-  }, [end, host, view]);
+  }, [busy, end, host, view]);
   useEscape(true, cancel);
 
   const accept = async () => {
