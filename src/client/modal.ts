@@ -1,4 +1,4 @@
-import type { CollectResult } from './openfc.ts';
+import type { StripeError } from './openfc.ts';
 
 const readyTimeoutMs = 20_000;
 
@@ -74,18 +74,26 @@ export function prepareFrame(origin: string): FlowFrame {
   };
 }
 
+/** What the merchant's page asks of the frame, and how the frame's `openfc:done` answers it. */
+export interface FlowRequest<R> {
+  /** The modal's accessible name and the frame's title while it is on show. */
+  label: string;
+  init: { publishableKey: string; clientSecret: string; confirmSetup?: { paymentMethod?: string } };
+  /** The result an `openfc:done` message carries, or undefined when it carries none. */
+  done(data: Record<string, unknown>): R | undefined;
+}
+
 /**
  * One flow in a prepared frame: shown, handed the secret once the frame is ready, and removed at
  * the end. Focus stays inside (the iframe is the only thing to focus) and goes back where it was.
  */
-export function openModal(
-  frame: FlowFrame,
-  { publishableKey, clientSecret }: { publishableKey: string; clientSecret: string },
-): Promise<CollectResult> {
+export function openModal<R>(frame: FlowFrame, request: FlowRequest<R>): Promise<R | { error: StripeError }> {
   const { origin, overlay, iframe } = frame;
   return new Promise((resolve) => {
     const previousFocus = document.activeElement as HTMLElement | null;
     const previousOverflow = document.body.style.overflow;
+    overlay.setAttribute('aria-label', request.label);
+    iframe.title = request.label;
 
     // A card on wide screens, the whole screen on phones. Styles set from script, not a stylesheet,
     // so that a merchant's CSP for styles does not matter.
@@ -104,7 +112,7 @@ export function openModal(
     };
 
     let ended = false;
-    const finish = (result: CollectResult) => {
+    const finish = (result: R | { error: StripeError }) => {
       ended = true;
       clearTimeout(readyTimer);
       window.removeEventListener('message', onMessage);
@@ -123,15 +131,17 @@ export function openModal(
 
     const onMessage = (event: MessageEvent) => {
       if (event.source !== iframe.contentWindow || event.origin !== origin) return;
-      const data = event.data as { type?: unknown; session?: unknown; error?: unknown } | null;
-      if (data?.type === 'openfc:done' && data.session && typeof data.session === 'object') {
-        finish({ financialConnectionsSession: data.session as Record<string, unknown> });
+      const data = event.data as { type?: unknown; error?: unknown } | null;
+      if (data?.type === 'openfc:done') {
+        const result = request.done(data as Record<string, unknown>);
+        if (result) finish(result);
       } else if (data?.type === 'openfc:error' && data.error && typeof data.error === 'object') {
-        const { type, code, message } = data.error as Record<string, unknown>;
+        const { type, code, param, message } = data.error as Record<string, unknown>;
         finish({
           error: {
             type: typeof type === 'string' ? type : 'api_error',
             ...(typeof code === 'string' && { code }),
+            ...(typeof param === 'string' && { param }),
             message: typeof message === 'string' ? message : 'The flow ended with an error.',
           },
         });
@@ -146,7 +156,7 @@ export function openModal(
     void frame.whenReady.then(() => {
       if (ended) return;
       clearTimeout(readyTimer);
-      iframe.contentWindow?.postMessage({ type: 'openfc:init', publishableKey, clientSecret }, origin);
+      iframe.contentWindow?.postMessage({ type: 'openfc:init', ...request.init }, origin);
       iframe.focus();
     });
   });

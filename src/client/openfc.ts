@@ -1,9 +1,9 @@
 /**
- * openfc.js: opens the account holder's flow in a modal iframe and resolves with what Stripe.js's
- * collectFinancialConnectionsAccounts resolves with. The client secret goes to the iframe only by
- * postMessage, to openfc's origin, after the iframe has said it is ready.
+ * openfc.js: opens the account holder's flow in a modal iframe and resolves with what Stripe.js
+ * resolves with. The client secret goes to the iframe only by postMessage, to openfc's origin,
+ * after the iframe has said it is ready.
  */
-import { type FlowFrame, openModal, prepareFrame } from './modal.ts';
+import { type FlowFrame, type FlowRequest, openModal, prepareFrame } from './modal.ts';
 
 export interface OpenFCOptions {
   /** openfc's origin; defaults to the origin the script was loaded from. */
@@ -15,18 +15,32 @@ export interface OpenFCOptions {
 export interface StripeError {
   type: string;
   code?: string;
+  param?: string;
   message: string;
 }
 
-export type CollectResult = { financialConnectionsSession: Record<string, unknown> } | { error: StripeError };
+type StripeObject = Record<string, unknown>;
+
+export type CollectResult = { financialConnectionsSession: StripeObject } | { error: StripeError };
+export type ConfirmSetupResult = { setupIntent: StripeObject } | { error: StripeError };
 
 export interface OpenFCInstance {
   collectFinancialConnectionsAccounts(options: { clientSecret: string }): Promise<CollectResult>;
+  /** Shows the ACH Direct Debit mandate; Accept confirms the SetupIntent with it. */
+  confirmUsBankAccountSetup(
+    clientSecret: string,
+    data?: { payment_method?: string },
+  ): Promise<ConfirmSetupResult>;
 }
 
 const reachTimeoutMs = 10_000;
 
-const invalid = (message: string): CollectResult => ({ error: { type: 'invalid_request_error', message } });
+const invalid = (message: string) => ({ error: { type: 'invalid_request_error', message } });
+
+const objectIn = (data: StripeObject, field: string) => {
+  const value = data[field];
+  return value && typeof value === 'object' ? (value as StripeObject) : undefined;
+};
 
 /** `scriptOrigin`: where this script came from (the classic and module builds find it differently). */
 export function createOpenFC(scriptOrigin: string) {
@@ -45,39 +59,79 @@ export function createOpenFC(scriptOrigin: string) {
     if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', prepare);
     else prepare();
 
+    /** One modal at a time, on the warm frame when there is one. */
+    async function show<R>(method: string, request: FlowRequest<R>): Promise<R | { error: StripeError }> {
+      if (open) return invalid(`${method}: a flow is already open.`);
+      open = true;
+      prepare();
+      const frame = warm ?? prepareFrame(origin);
+      warm = undefined;
+      try {
+        // A frame that said it is ready has reached openfc; otherwise check that openfc answers at
+        // all (an opaque answer, no CORS needed), so that an unreachable one fails fast.
+        if (!frame.ready()) {
+          try {
+            await fetcher(`${origin}/flow/`, {
+              mode: 'no-cors',
+              signal: AbortSignal.timeout(reachTimeoutMs),
+            });
+          } catch {
+            frame.discard();
+            return {
+              error: { type: 'api_connection_error', message: `Could not reach openfc at ${origin}.` },
+            };
+          }
+        }
+        return await openModal(frame, request);
+      } finally {
+        open = false;
+        prepare();
+      }
+    }
+
     return {
-      async collectFinancialConnectionsAccounts({ clientSecret } = { clientSecret: '' }) {
+      collectFinancialConnectionsAccounts({ clientSecret } = { clientSecret: '' }) {
         if (typeof clientSecret !== 'string' || !/^fcsess_\w+_secret_\w+$/.test(clientSecret)) {
-          return invalid(
-            "collectFinancialConnectionsAccounts: pass the session's client_secret as clientSecret.",
+          return Promise.resolve(
+            invalid("collectFinancialConnectionsAccounts: pass the session's client_secret as clientSecret."),
           );
         }
-        if (open) return invalid('collectFinancialConnectionsAccounts: a flow is already open.');
-        open = true;
-        prepare();
-        const frame = warm ?? prepareFrame(origin);
-        warm = undefined;
-        try {
-          // A frame that said it is ready has reached openfc; otherwise check that openfc answers at
-          // all (an opaque answer, no CORS needed), so that an unreachable one fails fast.
-          if (!frame.ready()) {
-            try {
-              await fetcher(`${origin}/flow/`, {
-                mode: 'no-cors',
-                signal: AbortSignal.timeout(reachTimeoutMs),
-              });
-            } catch {
-              frame.discard();
-              return {
-                error: { type: 'api_connection_error', message: `Could not reach openfc at ${origin}.` },
-              };
-            }
-          }
-          return await openModal(frame, { publishableKey, clientSecret });
-        } finally {
-          open = false;
-          prepare();
+        return show('collectFinancialConnectionsAccounts', {
+          label: 'Connect your bank account',
+          init: { publishableKey, clientSecret },
+          done: (data) => {
+            const session = objectIn(data, 'session');
+            return session && { financialConnectionsSession: session };
+          },
+        });
+      },
+
+      confirmUsBankAccountSetup(clientSecret, data = {}) {
+        if (typeof clientSecret !== 'string' || !/^seti_\w+_secret_\w+$/.test(clientSecret)) {
+          return Promise.resolve(
+            invalid("confirmUsBankAccountSetup: pass the SetupIntent's client_secret as the first argument."),
+          );
         }
+        const paymentMethod = data?.payment_method;
+        if (paymentMethod !== undefined && typeof paymentMethod !== 'string') {
+          return Promise.resolve(
+            invalid(
+              'confirmUsBankAccountSetup: openfc takes data.payment_method as the id of a PaymentMethod (pm_...).',
+            ),
+          );
+        }
+        return show('confirmUsBankAccountSetup', {
+          label: 'Authorize debits from your bank account',
+          init: {
+            publishableKey,
+            clientSecret,
+            confirmSetup: paymentMethod === undefined ? {} : { paymentMethod },
+          },
+          done: (message) => {
+            const setupIntent = objectIn(message, 'setupIntent');
+            return setupIntent && { setupIntent };
+          },
+        });
       },
     };
   };

@@ -30,12 +30,21 @@ export class FlowApi {
 
   /** POST /flow/v1/<action>; list values are sent as Stripe's `name[]` pairs. */
   post<T = FlowView>(action: string, fields: Record<string, string | string[]> = {}): Promise<T> {
+    return this.form(`/flow/v1/${action}`, fields);
+  }
+
+  /** Confirms a SetupIntent as Stripe.js does, with the publishable key and the client secret. */
+  confirmSetupIntent<T>(intent: string, fields: Record<string, string>): Promise<T> {
+    return this.form(`/v1/setup_intents/${encodeURIComponent(intent)}/confirm`, fields);
+  }
+
+  private form<T>(url: string, fields: Record<string, string | string[]>): Promise<T> {
     const body = new URLSearchParams({ client_secret: this.clientSecret });
     for (const [name, value] of Object.entries(fields)) {
       if (Array.isArray(value)) for (const item of value) body.append(`${name}[]`, item);
       else body.append(name, value);
     }
-    return this.send(`/flow/v1/${action}`, {
+    return this.send(url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body,
@@ -64,7 +73,7 @@ export async function request<T>(url: string, init: RequestInit): Promise<T> {
   if (response.ok && body) return body as T;
   throw new ApiError(
     body?.error?.message
-      ? { type: body.error.type, code: body.error.code, message: body.error.message }
+      ? { type: body.error.type, code: body.error.code, param: body.error.param, message: body.error.message }
       : { type: 'api_error', message: 'Something went wrong on our side. Please try again.' },
   );
 }

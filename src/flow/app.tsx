@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type FlowApi } from './api.ts';
 import type { Host } from './host.ts';
+import { Frame, Loading, useEscape } from './screen.tsx';
 import { AccountsScreen } from './screens/accounts.tsx';
 import { ConsentScreen } from './screens/consent.tsx';
 import { DoneScreen } from './screens/done.tsx';
@@ -82,14 +83,7 @@ export function App({ api, host }: { api: FlowApi; host: Host }) {
   }, [api, host, view, fail]);
 
   // Escape closes a modal; on a full page (hosted) a stray key must not cancel the session.
-  useEffect(() => {
-    if (host.mode !== 'modal') return;
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') void end();
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, [end, host.mode]);
+  useEscape(host.mode === 'modal', end);
 
   const refresh = useCallback(async () => {
     try {
@@ -101,37 +95,18 @@ export function App({ api, host }: { api: FlowApi; host: Host }) {
   }, [api]);
 
   return (
-    <div class="frame">
-      <header class="bar">
-        <span class="brand">{view?.merchant.name ?? ''}</span>
-        <button type="button" class="close" aria-label="Close" onClick={() => void end()}>
-          <span aria-hidden="true">×</span>
-        </button>
-      </header>
-      <main class="screen" aria-busy={busy}>
-        {fatal ? (
-          <FatalScreen
-            error={fatal}
-            busy={busy}
-            onRetry={() => void load()}
-            onDone={() => host.fail(fatal)}
-          />
-        ) : view ? (
-          <StepScreen
-            key={stepKey(view.step)}
-            flow={{ api, view, busy, act, refresh, end, say: setProblem }}
-          />
-        ) : (
-          <p class="loading" role="status">
-            Loading…
-          </p>
-        )}
-        <p class="problem" aria-live="assertive">
-          {problem}
-        </p>
-      </main>
-      <footer class="foot">Secured by openfc</footer>
-    </div>
+    <Frame brand={view?.merchant.name ?? ''} busy={busy} onClose={() => void end()}>
+      {fatal ? (
+        <FatalScreen error={fatal} busy={busy} onRetry={() => void load()} onDone={() => host.fail(fatal)} />
+      ) : view ? (
+        <StepScreen key={stepKey(view.step)} flow={{ api, view, busy, act, refresh, end, say: setProblem }} />
+      ) : (
+        <Loading />
+      )}
+      <p class="problem" aria-live="assertive">
+        {problem}
+      </p>
+    </Frame>
   );
 }
 

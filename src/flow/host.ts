@@ -12,18 +12,56 @@ export interface Host {
  * parent; `openfc:init` is taken only from the parent window, and its origin becomes the only
  * origin results are posted to.
  */
-export function waitForInit(): Promise<{ publishableKey: string; clientSecret: string; origin: string }> {
+export interface Init {
+  publishableKey: string;
+  clientSecret: string;
+  origin: string;
+  /** Set when the merchant's page confirms a SetupIntent: the mandate screen, not the bank flow. */
+  confirmSetup?: { paymentMethod?: string };
+}
+
+export function waitForInit(): Promise<Init> {
   return new Promise((resolve) => {
     const onMessage = (event: MessageEvent) => {
-      const data = event.data as { type?: unknown; publishableKey?: unknown; clientSecret?: unknown } | null;
+      const data = event.data as {
+        type?: unknown;
+        publishableKey?: unknown;
+        clientSecret?: unknown;
+        confirmSetup?: { paymentMethod?: unknown } | null;
+      } | null;
       if (event.source !== window.parent || data?.type !== 'openfc:init') return;
       if (typeof data.publishableKey !== 'string' || typeof data.clientSecret !== 'string') return;
       window.removeEventListener('message', onMessage);
-      resolve({ publishableKey: data.publishableKey, clientSecret: data.clientSecret, origin: event.origin });
+      const paymentMethod = data.confirmSetup?.paymentMethod;
+      resolve({
+        publishableKey: data.publishableKey,
+        clientSecret: data.clientSecret,
+        origin: event.origin,
+        ...(data.confirmSetup && {
+          confirmSetup: typeof paymentMethod === 'string' ? { paymentMethod } : {},
+        }),
+      });
     };
     window.addEventListener('message', onMessage);
     window.parent.postMessage({ type: 'openfc:ready' }, '*');
   });
+}
+
+/** The end of a SetupIntent confirmation, posted to the merchant's page only. */
+export interface SetupHost {
+  finish(setupIntent: Record<string, unknown>): void;
+  fail(error: FlowError): void;
+}
+
+export function setupHost(parentOrigin: string): SetupHost {
+  return {
+    finish(setupIntent) {
+      window.parent.postMessage({ type: 'openfc:done', setupIntent }, parentOrigin);
+    },
+    fail(error) {
+      window.parent.postMessage({ type: 'openfc:error', error }, parentOrigin);
+    },
+  };
 }
 
 export function modalHost(parentOrigin: string): Host {

@@ -1,9 +1,10 @@
 import { render } from 'preact';
 import { FlowApi } from './api.ts';
 import { App } from './app.tsx';
-import { modalHost, waitForInit } from './host.ts';
+import { modalHost, setupHost, waitForInit } from './host.ts';
 import { Hosted } from './hosted.tsx';
 import { Screen } from './screen.tsx';
+import { SetupApp } from './setup.tsx';
 import './styles.css';
 
 const root = document.getElementById('app') as HTMLElement;
@@ -22,7 +23,15 @@ if (hosted?.[1]) {
     root,
   );
 } else {
-  waitForInit().then(({ publishableKey, clientSecret, origin }) => {
-    render(<App api={new FlowApi(publishableKey, clientSecret)} host={modalHost(origin)} />, root);
+  waitForInit().then(({ publishableKey, clientSecret, origin, confirmSetup }) => {
+    const api = new FlowApi(publishableKey, clientSecret);
+    render(
+      confirmSetup ? (
+        <SetupApp api={api} host={setupHost(origin)} paymentMethod={confirmSetup.paymentMethod} />
+      ) : (
+        <App api={api} host={modalHost(origin)} />
+      ),
+      root,
+    );
   });
 }

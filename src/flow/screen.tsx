@@ -37,3 +37,41 @@ export function BackButton({ flow }: { flow: Flow }) {
     </button>
   );
 }
+
+/** The flow's chrome: the merchant's name and "Close" above the screen, openfc's name below it. */
+export function Frame(props: { brand: string; busy: boolean; onClose(): void; children: ComponentChildren }) {
+  return (
+    <div class="frame">
+      <header class="bar">
+        <span class="brand">{props.brand}</span>
+        <button type="button" class="close" aria-label="Close" onClick={props.onClose}>
+          <span aria-hidden="true">×</span>
+        </button>
+      </header>
+      <main class="screen" aria-busy={props.busy}>
+        {props.children}
+      </main>
+      <footer class="foot">Secured by openfc</footer>
+    </div>
+  );
+}
+
+export function Loading() {
+  return (
+    <p class="loading" role="status">
+      Loading…
+    </p>
+  );
+}
+
+/** Escape closes the modal, as the Close button does. */
+export function useEscape(enabled: boolean, close: () => unknown) {
+  useEffect(() => {
+    if (!enabled) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') void close();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [enabled, close]);
+}

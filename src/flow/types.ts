@@ -79,6 +79,16 @@ export interface FlowView {
 /** Stripe's error shape; what `openfc:error` carries to the merchant. */
 export interface FlowError {
   type: string;
-  code?: string;
+  code?: string | undefined;
+  param?: string | undefined;
   message: string;
+}
+
+/** What the mandate screen shows: `POST /flow/v1/setup_intents/mandate`. */
+export interface MandateView {
+  object: 'flow_mandate';
+  merchant: { name: string };
+  payment_method: { id: string; bank_name: string; last4: string | null };
+  /** The SetupIntent as a publishable key sees it, passed through to the merchant untouched. */
+  setup_intent: Record<string, unknown>;
 }

@@ -57,3 +57,24 @@ export async function flowFrame(page: Page) {
   if (!frame) throw new Error('the flow iframe has no frame');
   return frame;
 }
+
+// The mandate on show, in the frame `confirmUsBankAccountSetup` opens.
+export const mandateFrameSelector = 'iframe[title="Authorize debits from your bank account"]:visible';
+
+/** Calls `confirmUsBankAccountSetup` on the page; the returned function waits for what it resolved with. */
+export async function confirmSetup(
+  page: Page,
+  keys: { publishableKey: string; clientSecret: string; data?: { payment_method?: string } },
+): Promise<{ frame: FrameLocator; result(): Promise<Record<string, unknown>> }> {
+  await page.evaluate(({ publishableKey, clientSecret, data }) => {
+    const g = globalThis as unknown as {
+      OpenFC(pk: string): { confirmUsBankAccountSetup(secret: string, data?: unknown): Promise<unknown> };
+      result: Promise<unknown>;
+    };
+    g.result = g.OpenFC(publishableKey).confirmUsBankAccountSetup(clientSecret, data);
+  }, keys);
+  return {
+    frame: page.frameLocator(mandateFrameSelector),
+    result: () => page.evaluate('window.result') as Promise<Record<string, unknown>>,
+  };
+}

@@ -3,6 +3,7 @@ import type { FlowCall, FlowState } from '../../domain/financial-connections/flo
 import { flowInstitution } from '../../domain/financial-connections/flow-institution.ts';
 import { arrayOf, str } from '../wire/params.ts';
 import { defineRoute, type RequestContext, type Route, requestRef } from '../wire/route.ts';
+import { mandateRoute } from './mandate.ts';
 import { renderFlow } from './view.ts';
 
 /** The client secret names the one session the holder's browser may reach. */
@@ -67,4 +68,5 @@ export const flowRoutes: Route[] = [
       return { featured: featured.map(flowInstitution), results: results.map(flowInstitution) } as never;
     },
   }),
+  mandateRoute,
 ];

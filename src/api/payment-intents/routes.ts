@@ -1,5 +1,5 @@
 import type { DebitInput } from '../../domain/payments/ach-debit.ts';
-import { mandateDataParams } from '../setup-intents/routes.ts';
+import { acceptanceFrom, mandateDataParams } from '../mandates/acceptance.ts';
 import { listEnvelope, pageParams, rangeParam, toPage } from '../wire/list.ts';
 import { arrayOf, bool, emptyableStr, int, metadata, obj, oneOf, str } from '../wire/params.ts';
 import { defineRoute, type RequestContext, requestRef } from '../wire/route.ts';
@@ -22,15 +22,18 @@ const debitParams = {
   off_session: oneOf(['true', 'false', 'one_off', 'recurring']).optional(),
 };
 
-function debitOf(p: {
-  payment_method?: string | undefined;
-  mandate?: string | undefined;
-  mandate_data?: { customer_acceptance: DebitInput['mandateData'] } | undefined;
-}): DebitInput {
+function debitOf(
+  ctx: RequestContext,
+  p: {
+    payment_method?: string | undefined;
+    mandate?: string | undefined;
+    mandate_data?: Parameters<typeof acceptanceFrom>[1];
+  },
+): DebitInput {
   return {
     paymentMethod: p.payment_method,
     mandate: p.mandate,
-    mandateData: p.mandate_data?.customer_acceptance,
+    mandateData: acceptanceFrom(ctx, p.mandate_data),
   };
 }
 
@@ -63,7 +66,7 @@ export const paymentIntentRoutes = [
       const intent = await ctx.services.paymentIntents.create(
         ctx.merchant.id,
         {
-          ...debitOf(p),
+          ...debitOf(ctx, p),
           amount: p.amount,
           customer: p.customer,
           description: p.description,
@@ -119,7 +122,7 @@ export const paymentIntentRoutes = [
       const confirmed = await ctx.services.paymentIntents.confirm(
         ctx.merchant.id,
         ctx.path.intent ?? '',
-        debitOf(p),
+        debitOf(ctx, p),
         requestRef(ctx),
       );
       return renderPaymentIntent(confirmed);

@@ -1,20 +1,10 @@
-import { z } from 'zod';
 import type { PaymentMethodChoice } from '../../domain/payments/payment-method-choice.ts';
+import { acceptanceFrom, mandateDataParams } from '../mandates/acceptance.ts';
 import { paymentMethodDataParams, paymentMethodInput } from '../payment-methods/params.ts';
 import { listEnvelope, pageParams, rangeParam, toPage } from '../wire/list.ts';
-import { arrayOf, bool, emptyableStr, int, metadata, obj, oneOf, str } from '../wire/params.ts';
+import { arrayOf, bool, emptyableStr, metadata, obj, oneOf, str } from '../wire/params.ts';
 import { defineRoute, type RequestContext, requestRef } from '../wire/route.ts';
 import { renderSetupAttempt, renderSetupIntent } from './render.ts';
-
-export const mandateDataParams = obj({
-  customer_acceptance: obj({
-    type: oneOf(['online', 'offline']),
-    accepted_at: int(0).optional(),
-    online: obj({ ip_address: str(), user_agent: str() }).optional(),
-    // `offline` takes no fields: clients send it empty or leave it out.
-    offline: z.union([z.literal('').transform(() => ({})), obj({})]).optional(),
-  }),
-});
 
 const verificationParams = obj({
   us_bank_account: obj({
@@ -84,7 +74,7 @@ export const setupIntentRoutes = [
           verificationMethod: p.payment_method_options?.us_bank_account?.verification_method,
           metadata: p.metadata,
           confirm: p.confirm,
-          mandateData: p.mandate_data?.customer_acceptance,
+          mandateData: acceptanceFrom(ctx, p.mandate_data),
         },
         requestRef(ctx),
       );
@@ -136,7 +126,7 @@ export const setupIntentRoutes = [
         intent.id,
         {
           ...choiceOf(p),
-          mandateData: p.mandate_data?.customer_acceptance,
+          mandateData: acceptanceFrom(ctx, p.mandate_data),
           verificationMethod: p.payment_method_options?.us_bank_account?.verification_method,
         },
         requestRef(ctx),

@@ -26,6 +26,8 @@ export interface RequestContext {
   path: Record<string, string>;
   /** The origin the client reached openfc at (`http://host:port`), from its Host header. */
   origin: string;
+  /** Who made the request: the socket's address and the User-Agent header (for mandates accepted online). */
+  client: { ip: string; userAgent: string | undefined };
 }
 
 /** The request a change comes from, for the events it writes. */
@@ -143,6 +145,7 @@ export function defineRoute<S extends Shape>(def: RouteDefinition<S>): Route {
         catalogue,
         path: request.params as Record<string, string>,
         origin: `${request.protocol}://${request.host}`,
+        client: { ip: request.ip, userAgent: header(request, 'user-agent') },
       };
       const handle = () => def.handle(ctx, params as z.output<z.ZodObject<S>>);
       const serialize = async (result: Json) => {

@@ -85,6 +85,26 @@ export class SetupIntentService {
     return intent;
   }
 
+  /**
+   * What confirming would set up, checked as a confirmation checks it and changing nothing: the
+   * SetupIntent (reached with its client secret) and the PaymentMethod its mandate would be for.
+   */
+  async toConfirm(
+    merchantId: string,
+    id: string,
+    clientSecret: string,
+    paymentMethod: string | undefined,
+  ): Promise<{ intent: SetupIntent; paymentMethod: PaymentMethod }> {
+    const intent = await this.getWithSecret(merchantId, id, clientSecret);
+    if (!canConfirm(intent.status)) throw unexpectedState('confirm', intent.status);
+    const chosen = paymentMethod ?? intent.paymentMethod;
+    if (chosen === null) throw missingPaymentMethod();
+    return {
+      intent,
+      paymentMethod: await existingFor(this.paymentMethods, merchantId, chosen, intent.customer),
+    };
+  }
+
   async create(
     merchantId: string,
     input: CreateSetupIntentInput,
