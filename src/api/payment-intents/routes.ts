@@ -1,4 +1,5 @@
 import type { DebitInput } from '../../domain/payments/ach-debit.ts';
+import { paymentMethodDataParams, paymentMethodInput } from '../payment-methods/params.ts';
 import { mandateDataParams } from '../setup-intents/routes.ts';
 import { listEnvelope, pageParams, rangeParam, toPage } from '../wire/list.ts';
 import { arrayOf, bool, emptyableStr, int, metadata, obj, oneOf, str } from '../wire/params.ts';
@@ -16,6 +17,7 @@ const typeParams = {
 
 const debitParams = {
   payment_method: str().optional(),
+  payment_method_data: obj(paymentMethodDataParams).optional(),
   mandate: str().optional(),
   mandate_data: mandateDataParams.optional(),
   // Stripe takes a boolean, or how the off-session payment recurs; a debit needs the mandate either way.
@@ -24,11 +26,14 @@ const debitParams = {
 
 function debitOf(p: {
   payment_method?: string | undefined;
+  payment_method_data?: Parameters<typeof paymentMethodInput>[0] | undefined;
   mandate?: string | undefined;
   mandate_data?: { customer_acceptance: DebitInput['mandateData'] } | undefined;
 }): DebitInput {
   return {
     paymentMethod: p.payment_method,
+    paymentMethodData:
+      p.payment_method_data && paymentMethodInput(p.payment_method_data, 'payment_method_data'),
     mandate: p.mandate,
     mandateData: p.mandate_data?.customer_acceptance,
   };

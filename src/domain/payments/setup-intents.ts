@@ -8,7 +8,7 @@ import { newId, newSecret } from '../ids.ts';
 import { mergeMetadata } from '../metadata.ts';
 import type { Page, PageResult } from '../paging.ts';
 import type { MandateService } from './mandates.ts';
-import { chooseFor, existingFor, type PaymentMethodChoice } from './payment-method-choice.ts';
+import { checkVerified, chooseFor, existingFor, type PaymentMethodChoice } from './payment-method-choice.ts';
 import type { PaymentMethod } from './payment-method-store.ts';
 import type { PaymentMethodService } from './payment-methods.ts';
 import type { SetupAttemptLog } from './setup-attempts.ts';
@@ -97,11 +97,12 @@ export class SetupIntentService {
     const customer = input.customer ?? null;
     if (customer !== null) await this.customers.getLive(merchantId, customer, 'customer');
     const chosen = await chooseFor(this.paymentMethods, merchantId, input, customer);
-    if (input.confirm) {
-      if (!chosen) throw missingPaymentMethod();
-      acceptanceOf(input.mandateData);
-    }
     const paymentMethod = chosen?.existing ?? chosen?.built?.record;
+    if (input.confirm) {
+      if (!paymentMethod) throw missingPaymentMethod();
+      acceptanceOf(input.mandateData);
+      checkVerified(paymentMethod, paymentParam(input));
+    }
     const id = newId('setupIntent');
     const created: SetupIntent = {
       id,
@@ -153,6 +154,7 @@ export class SetupIntentService {
       );
     if (!paymentMethod) throw missingPaymentMethod();
     acceptanceOf(input.mandateData);
+    checkVerified(paymentMethod, paymentParam(input));
     const chosenMethod = paymentMethod;
     const next = { ...intent, verificationMethod: input.verificationMethod ?? intent.verificationMethod };
     return this.db.transaction().execute(async (trx) => {
@@ -255,6 +257,11 @@ export class SetupIntentService {
     });
     return canceled;
   }
+}
+
+/** The parameter that named the PaymentMethod a confirmation uses. */
+function paymentParam(choice: PaymentMethodChoice): string {
+  return choice.paymentMethodData ? 'payment_method_data' : 'payment_method';
 }
 
 function missingPaymentMethod() {
