@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type Stripe from 'stripe';
 import { backends } from '../../support/backends.ts';
-import { type Harness, startHarness } from '../../support/harness.ts';
+import { body } from '../../support/fc.ts';
+import { gaVersion, type Harness, startHarness } from '../../support/harness.ts';
 import { checked, linkForPayments, onlineAcceptance, refused } from '../../support/payments.ts';
 
 const routing = '110000000';
@@ -321,6 +322,36 @@ for (const backend of backends) {
         param: 'payment_method',
       });
       assert.equal((await stripe.setupIntents.retrieve(setup.id)).status, 'requires_confirmation');
+    });
+
+    test('on the GA version the SDK pins, the objects are the same and match the schemas', async () => {
+      const ga = h.stripe({ apiVersion: gaVersion });
+      const preview = h.stripe();
+      const customer = await ga.customers.create({ name: 'Jenny Rosen' });
+      const setup = checked(
+        'setup_intent',
+        await ga.setupIntents.create({
+          customer: customer.id,
+          payment_method_data: entered(success),
+          confirm: true,
+          mandate_data: onlineAcceptance,
+        }),
+      );
+      assert.deepEqual(setup, body(await preview.setupIntents.retrieve(setup.id)));
+      const pm = checked('payment_method', await ga.paymentMethods.retrieve(setup.payment_method as string));
+      assert.deepEqual(pm, body(await preview.paymentMethods.retrieve(pm.id)));
+      const payment = checked(
+        'payment_intent',
+        await ga.paymentIntents.create({
+          amount: 1000,
+          currency: 'usd',
+          payment_method: 'pm_usBankAccount_noAccount',
+          confirm: true,
+          mandate_data: onlineAcceptance,
+        }),
+      );
+      assert.deepEqual(payment, body(await preview.paymentIntents.retrieve(payment.id)));
+      checked('charge', await ga.charges.retrieve(payment.latest_charge as string));
     });
   });
 }
