@@ -18,6 +18,7 @@ export interface DebitInput {
   paymentMethodData?: PaymentMethodInput | undefined;
   mandate?: string | undefined;
   mandateData?: AcceptanceInput | undefined;
+  verificationMethod?: 'automatic' | 'instant' | undefined;
 }
 
 /** The PaymentMethod a request uses, and whether the request builds it. */
@@ -89,7 +90,7 @@ export class AchDebits {
     const id = paymentMethod.id;
     const param = input.paymentMethodData ? 'payment_method_data' : 'payment_method';
     await this.paymentMethods.usableAccount(merchantId, paymentMethod, param);
-    checkVerified(paymentMethod, param);
+    checkVerified(paymentMethod, param, input.verificationMethod);
     if (paymentMethod.customer !== null && paymentMethod.customer !== intent.customer) {
       throw invalidRequest(
         intent.customer === null

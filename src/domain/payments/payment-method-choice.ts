@@ -79,10 +79,23 @@ export async function existingFor(
 
 /**
  * Refuses to confirm with entered numbers that cannot be verified. openfc sends no
- * microdeposits: Stripe's number whose microdeposits fail is refused when it is confirmed.
+ * microdeposits: Stripe's number whose microdeposits fail is refused when it is confirmed, and
+ * entered numbers are refused where the intent asks for instant verification only.
  */
-export function checkVerified(paymentMethod: PaymentMethod, param: string): void {
-  if (paymentMethod.entered === null || paymentMethod.entered.verifies) return;
+export function checkVerified(
+  paymentMethod: PaymentMethod,
+  param: string,
+  verificationMethod: 'automatic' | 'instant' | 'microdeposits' | undefined,
+): void {
+  if (paymentMethod.entered === null) return;
+  if (verificationMethod === 'instant') {
+    throw invalidRequest(
+      `The bank account of the PaymentMethod ${paymentMethod.id} was entered by hand and cannot be verified instantly. Confirm with payment_method_options[us_bank_account][verification_method]=automatic, or link the account with Financial Connections.`,
+      'payment_method_options[us_bank_account][verification_method]',
+      'payment_method_invalid_parameter',
+    );
+  }
+  if (paymentMethod.entered.verifies) return;
   throw new ApiError({
     status: 400,
     type: 'invalid_request_error',

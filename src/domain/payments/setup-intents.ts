@@ -101,7 +101,7 @@ export class SetupIntentService {
     if (input.confirm) {
       if (!paymentMethod) throw missingPaymentMethod();
       acceptanceOf(input.mandateData);
-      checkVerified(paymentMethod, paymentParam(input));
+      checkVerified(paymentMethod, paymentParam(input), input.verificationMethod);
     }
     const id = newId('setupIntent');
     const created: SetupIntent = {
@@ -154,9 +154,9 @@ export class SetupIntentService {
       );
     if (!paymentMethod) throw missingPaymentMethod();
     acceptanceOf(input.mandateData);
-    checkVerified(paymentMethod, paymentParam(input));
-    const chosenMethod = paymentMethod;
     const next = { ...intent, verificationMethod: input.verificationMethod ?? intent.verificationMethod };
+    checkVerified(paymentMethod, paymentParam(input), next.verificationMethod);
+    const chosenMethod = paymentMethod;
     return this.db.transaction().execute(async (trx) => {
       if (chosen?.built) await this.paymentMethods.insert(trx, chosen.built);
       return this.succeed(trx, merchantId, intent, next, chosenMethod, input.mandateData, request);

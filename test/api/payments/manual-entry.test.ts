@@ -324,6 +324,51 @@ for (const backend of backends) {
       assert.equal((await stripe.setupIntents.retrieve(setup.id)).status, 'requires_confirmation');
     });
 
+    test('entered numbers are refused where the intent asks for instant verification only', async () => {
+      const stripe = h.stripe();
+      const customer = await stripe.customers.create({ name: 'Jenny Rosen' });
+      const before = await counts(stripe);
+      const instantOnly = {
+        statusCode: 400,
+        code: 'payment_method_invalid_parameter',
+        param: 'payment_method_options[us_bank_account][verification_method]',
+      };
+      await refused(
+        stripe.setupIntents.create({
+          customer: customer.id,
+          payment_method_data: entered(success),
+          payment_method_options: { us_bank_account: { verification_method: 'instant' } },
+          confirm: true,
+          mandate_data: onlineAcceptance,
+        }),
+        instantOnly,
+        /cannot be verified instantly/,
+      );
+      await refused(
+        stripe.paymentIntents.create({
+          amount: 1000,
+          currency: 'usd',
+          payment_method: 'pm_usBankAccount_success',
+          payment_method_options: { us_bank_account: { verification_method: 'instant' } },
+          confirm: true,
+          mandate_data: onlineAcceptance,
+        }),
+        instantOnly,
+      );
+      assert.deepEqual(await counts(stripe), before);
+      const setup = await stripe.setupIntents.create({
+        customer: customer.id,
+        payment_method_data: entered(success),
+        payment_method_options: { us_bank_account: { verification_method: 'instant' } },
+      });
+      await refused(stripe.setupIntents.confirm(setup.id, { mandate_data: onlineAcceptance }), instantOnly);
+      const confirmed = await stripe.setupIntents.confirm(setup.id, {
+        mandate_data: onlineAcceptance,
+        payment_method_options: { us_bank_account: { verification_method: 'automatic' } },
+      });
+      assert.equal(confirmed.status, 'succeeded');
+    });
+
     test('on the GA version the SDK pins, the objects are the same and match the schemas', async () => {
       const ga = h.stripe({ apiVersion: gaVersion });
       const preview = h.stripe();
