@@ -29,7 +29,9 @@ function debitOf(p: {
   payment_method_data?: Parameters<typeof paymentMethodInput>[0] | undefined;
   mandate?: string | undefined;
   mandate_data?: { customer_acceptance: DebitInput['mandateData'] } | undefined;
-  payment_method_options?: { us_bank_account?: { verification_method?: 'automatic' | 'instant' } } | undefined;
+  payment_method_options?:
+    | { us_bank_account?: { verification_method?: 'automatic' | 'instant' } }
+    | undefined;
 }): DebitInput {
   return {
     verificationMethod: p.payment_method_options?.us_bank_account?.verification_method,
