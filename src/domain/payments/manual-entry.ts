@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+import type { SecretBox } from '../../store/secrets.ts';
 import { invalidRequest } from '../errors.ts';
 import type { DebitFailure } from './payment-intent-rules.ts';
 
@@ -136,4 +138,21 @@ export function checkEnteredNumbers(
       'account_number_invalid',
     );
   }
+}
+
+/**
+ * The same entered numbers give the same fingerprint for a merchant. Keyed, since an account
+ * number is short enough to be found again from a plain hash.
+ */
+export function enteredFingerprint(
+  secrets: SecretBox,
+  merchantId: string,
+  routingNumber: string,
+  accountNumber: string,
+): string {
+  return createHmac('sha256', secrets.derive('us_bank_account fingerprint'))
+    .update(`${merchantId}\0${routingNumber}\0${accountNumber}`)
+    .digest('base64url')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 16);
 }

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AccountNumbers } from '../../bank/connector.ts';
 import type { Database } from '../../store/schema.ts';
@@ -20,7 +19,7 @@ import {
 } from './bank-account.ts';
 import { type BillingDetailsInput, mergeBillingDetails } from './billing-details.ts';
 import type { MandateService } from './mandates.ts';
-import { behaviourOf, checkEnteredNumbers, numbersOfToken } from './manual-entry.ts';
+import { behaviourOf, checkEnteredNumbers, enteredFingerprint, numbersOfToken } from './manual-entry.ts';
 import {
   enteredPaymentMethodOf,
   type PaymentMethod,
@@ -117,7 +116,7 @@ export class PaymentMethodService {
         fc_account_id: null,
         routing_number: bank.routingNumber,
         last4: bank.accountNumber.slice(-4),
-        fingerprint: this.enteredFingerprint(merchantId, bank.routingNumber, bank.accountNumber),
+        fingerprint: enteredFingerprint(this.secrets, merchantId, bank.routingNumber, bank.accountNumber),
         account_number_sealed: this.secrets.seal(bank.accountNumber, base.id),
       };
       const behaviour = behaviourOf(bank.routingNumber, bank.accountNumber);
@@ -145,18 +144,6 @@ export class PaymentMethodService {
   async fromTestToken(merchantId: string, id: string): Promise<NewPaymentMethod | undefined> {
     const numbers = numbersOfToken(id);
     return numbers && this.prepare(merchantId, { bank: numbers, accountType: 'checking' });
-  }
-
-  /**
-   * The same entered numbers give the same fingerprint for a merchant. Keyed, since an
-   * account number is short enough to be found again from a plain hash.
-   */
-  private enteredFingerprint(merchantId: string, routingNumber: string, accountNumber: string): string {
-    return createHmac('sha256', this.secrets.derive('us_bank_account fingerprint'))
-      .update(`${merchantId}\0${routingNumber}\0${accountNumber}`)
-      .digest('base64url')
-      .replace(/[^A-Za-z0-9]/g, '')
-      .slice(0, 16);
   }
 
   async insert(trx: Kysely<Database>, prepared: NewPaymentMethod): Promise<void> {
