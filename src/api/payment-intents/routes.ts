@@ -104,15 +104,18 @@ export const paymentIntentRoutes = [
       currency: oneOf(['usd']).optional(),
       customer: str().optional(),
       payment_method: str().optional(),
+      payment_method_data: debitParams.payment_method_data,
       ...typeParams,
       description: emptyableStr(1000).optional(),
       metadata: metadata().optional(),
     },
     async handle(ctx, p) {
+      const { paymentMethod, paymentMethodData } = debitOf(p);
       const intent = await ctx.services.paymentIntents.update(ctx.merchant.id, ctx.path.intent ?? '', {
         amount: p.amount,
         customer: p.customer,
-        paymentMethod: p.payment_method,
+        paymentMethod,
+        paymentMethodData,
         description: p.description,
         metadata: p.metadata,
       });

@@ -22,10 +22,9 @@ export interface CreatePaymentIntentInput extends DebitInput {
   offSession?: boolean | undefined;
 }
 
-export interface UpdatePaymentIntentInput {
+export interface UpdatePaymentIntentInput extends Pick<DebitInput, 'paymentMethod' | 'paymentMethodData'> {
   amount?: number | undefined;
   customer?: string | undefined;
-  paymentMethod?: string | undefined;
   description?: string | null | undefined;
   metadata?: Record<string, string | null> | undefined;
 }
@@ -146,9 +145,9 @@ export class PaymentIntentService {
     }
     if (input.customer !== undefined) await this.customers.getLive(merchantId, input.customer, 'customer');
     const chosen =
-      input.paymentMethod === undefined
+      input.paymentMethod === undefined && input.paymentMethodData === undefined
         ? undefined
-        : await this.debits.chosen(merchantId, intent, { paymentMethod: input.paymentMethod });
+        : await this.debits.chosen(merchantId, intent, input);
     const paymentMethod = chosen?.paymentMethod.id ?? intent.paymentMethod;
     const next: PaymentIntent = {
       ...intent,

@@ -264,6 +264,14 @@ for (const backend of backends) {
         (await stripe.paymentMethods.retrieve(unconfirmed.payment_method as string)).us_bank_account?.last4,
         '0009',
       );
+      const updated = await stripe.paymentIntents.update(unconfirmed.id, {
+        payment_method_data: entered('000111111116'),
+      });
+      assert.notEqual(updated.payment_method, unconfirmed.payment_method);
+      assert.equal(
+        (await stripe.paymentMethods.retrieve(updated.payment_method as string)).us_bank_account?.last4,
+        '1116',
+      );
       await refused(
         stripe.paymentIntents.create({
           amount: 1000,
