@@ -185,6 +185,7 @@ export function createServices(
     customers,
     mandates,
     events,
+    parts.secrets,
   );
   const setupAttempts = new SetupAttemptLog(db);
   const paymentIntentStore = new PaymentIntentStore(db);

@@ -37,7 +37,10 @@ export type ErrorCode =
   | 'amount_too_large'
   | 'payment_intent_invalid_parameter'
   | 'payment_intent_mandate_invalid'
-  | 'payment_intent_unexpected_state';
+  | 'payment_intent_unexpected_state'
+  | 'routing_number_invalid'
+  | 'account_number_invalid'
+  | 'payment_method_microdeposit_failed';
 
 export interface ApiErrorInit {
   status: number;

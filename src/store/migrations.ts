@@ -598,6 +598,58 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0018_manual_bank_accounts': {
+      async up(db: Kysely<unknown>) {
+        // A PaymentMethod from manually entered numbers has no linked account, so fc_account_id
+        // becomes nullable. SQLite changes a column's constraint only by rebuilding the table;
+        // both backends rebuild it the same way. The entered account number is kept sealed
+        // (bound to the PaymentMethod's id); what a PaymentMethod shows of it is kept plain.
+        await db.schema
+          .createTable('payment_methods_rebuilt')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('customer_id', 'text')
+          .addColumn('fc_account_id', 'text')
+          .addColumn('account_holder_type', 'text', (c) => c.notNull())
+          .addColumn('account_type', 'text')
+          .addColumn('billing_details', 'text', (c) => c.notNull())
+          .addColumn('metadata', 'text', (c) => c.notNull())
+          .addColumn('routing_number', 'text')
+          .addColumn('last4', 'text')
+          .addColumn('fingerprint', 'text')
+          .addColumn('account_number_sealed', 'text')
+          .execute();
+        const kept = sql.join(
+          [
+            'id',
+            'merchant_id',
+            'created',
+            'customer_id',
+            'fc_account_id',
+            'account_holder_type',
+            'account_type',
+            'billing_details',
+            'metadata',
+          ].map((column) => sql.ref(column)),
+        );
+        await sql`insert into payment_methods_rebuilt (${kept}) select ${kept} from payment_methods`.execute(
+          db,
+        );
+        await db.schema.dropTable('payment_methods').execute();
+        await db.schema.alterTable('payment_methods_rebuilt').renameTo('payment_methods').execute();
+        await db.schema
+          .createIndex('payment_methods_customer')
+          .on('payment_methods')
+          .columns(['merchant_id', 'customer_id', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('payment_methods_account')
+          .on('payment_methods')
+          .column('fc_account_id')
+          .execute();
+      },
+    },
   };
 }
 

@@ -292,14 +292,20 @@ export interface PaymentMethodsTable {
   created: number;
   /** The customer it is attached to, if any. */
   customer_id: string | null;
-  /** The linked account whose current numbers it pays from. */
-  fc_account_id: string;
+  /** The linked account whose current numbers it pays from; null for entered numbers. */
+  fc_account_id: string | null;
   account_holder_type: 'individual' | 'company';
   /** As the caller gave it; null renders the account's subcategory. */
   account_type: 'checking' | 'savings' | null;
   /** Stripe's billing_details, as JSON. */
   billing_details: string;
   metadata: string;
+  /** Entered numbers only (null on linked accounts): what the PaymentMethod shows of them. */
+  routing_number: string | null;
+  last4: string | null;
+  fingerprint: string | null;
+  /** The entered account number, sealed with the PaymentMethod's id. */
+  account_number_sealed: string | null;
 }
 
 export interface MandatesTable {

@@ -150,6 +150,7 @@ describe('openfc serve on SQLite', () => {
     '0015_payment_intents',
     '0016_scale_indexes',
     '0017_dashboard_sessions',
+    '0018_manual_bank_accounts',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

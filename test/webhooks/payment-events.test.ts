@@ -7,6 +7,7 @@ import { gaVersion, type Harness, startHarness } from '../support/harness.ts';
 import {
   advanceClock,
   linkForPayments,
+  onlineAcceptance,
   relinkAccount,
   savedPaymentMethod,
   setUpFromAccount,
@@ -174,6 +175,37 @@ for (const backend of backends) {
         failed.last_payment_error?.payment_method?.us_bank_account?.status_details?.blocked?.reason,
         'tokenized_account_number_deactivated',
       );
+    });
+
+    test("a debit from one of Stripe's test numbers reaches the endpoint failing with the number's code", async () => {
+      const stripe = h.stripe();
+      const { receiver, endpoint } = await listening(stripe, achEvents);
+      const intent = await stripe.paymentIntents.create({
+        amount: 1099,
+        currency: 'usd',
+        payment_method: 'pm_usBankAccount_debitNotAuthorized',
+        confirm: true,
+        mandate_data: onlineAcceptance,
+      });
+      await advanceClock(stripe, 7 * 86_400);
+
+      const events = await delivered(receiver, 5, endpoint.secret as string);
+      const charge = intent.latest_charge as string;
+      assert.deepEqual(
+        events.map((e) => [e.type, (e.data.object as { id: string }).id]),
+        [
+          ['payment_intent.created', intent.id],
+          ['charge.pending', charge],
+          ['payment_intent.processing', intent.id],
+          ['charge.failed', charge],
+          ['payment_intent.payment_failed', intent.id],
+        ],
+      );
+      const failedCharge = events[3]?.data.object as Stripe.Charge;
+      assert.equal(failedCharge.failure_code, 'debit_not_authorized');
+      const failed = events[4]?.data.object as Stripe.PaymentIntent;
+      assert.equal(failed.last_payment_error?.code, 'debit_not_authorized');
+      assert.equal(failed.last_payment_error?.payment_method?.us_bank_account?.last4, '3335');
     });
   });
 }

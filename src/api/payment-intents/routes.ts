@@ -1,5 +1,6 @@
 import type { DebitInput } from '../../domain/payments/ach-debit.ts';
 import { acceptanceFrom, mandateDataParams } from '../mandates/acceptance.ts';
+import { paymentMethodDataParams, paymentMethodInput } from '../payment-methods/params.ts';
 import { listEnvelope, pageParams, rangeParam, toPage } from '../wire/list.ts';
 import { arrayOf, bool, emptyableStr, int, metadata, obj, oneOf, str } from '../wire/params.ts';
 import { defineRoute, type RequestContext, requestRef } from '../wire/route.ts';
@@ -16,6 +17,7 @@ const typeParams = {
 
 const debitParams = {
   payment_method: str().optional(),
+  payment_method_data: obj(paymentMethodDataParams).optional(),
   mandate: str().optional(),
   mandate_data: mandateDataParams.optional(),
   // Stripe takes a boolean, or how the off-session payment recurs; a debit needs the mandate either way.
@@ -26,12 +28,19 @@ function debitOf(
   ctx: RequestContext,
   p: {
     payment_method?: string | undefined;
+    payment_method_data?: Parameters<typeof paymentMethodInput>[0] | undefined;
     mandate?: string | undefined;
     mandate_data?: Parameters<typeof acceptanceFrom>[1];
+    payment_method_options?:
+      | { us_bank_account?: { verification_method?: 'automatic' | 'instant' } }
+      | undefined;
   },
 ): DebitInput {
   return {
+    verificationMethod: p.payment_method_options?.us_bank_account?.verification_method,
     paymentMethod: p.payment_method,
+    paymentMethodData:
+      p.payment_method_data && paymentMethodInput(p.payment_method_data, 'payment_method_data'),
     mandate: p.mandate,
     mandateData: acceptanceFrom(ctx, p.mandate_data),
   };
@@ -98,15 +107,18 @@ export const paymentIntentRoutes = [
       currency: oneOf(['usd']).optional(),
       customer: str().optional(),
       payment_method: str().optional(),
+      payment_method_data: debitParams.payment_method_data,
       ...typeParams,
       description: emptyableStr(1000).optional(),
       metadata: metadata().optional(),
     },
     async handle(ctx, p) {
+      const { paymentMethod, paymentMethodData } = debitOf(ctx, p);
       const intent = await ctx.services.paymentIntents.update(ctx.merchant.id, ctx.path.intent ?? '', {
         amount: p.amount,
         customer: p.customer,
-        paymentMethod: p.payment_method,
+        paymentMethod,
+        paymentMethodData,
         description: p.description,
         metadata: p.metadata,
       });

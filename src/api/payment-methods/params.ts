@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { invalidRequest } from '../../domain/errors.ts';
 import type { BillingDetailsInput } from '../../domain/payments/billing-details.ts';
-import type { PaymentMethodInput } from '../../domain/payments/payment-methods.ts';
+import { bankParam, type PaymentMethodInput } from '../../domain/payments/payment-methods.ts';
 import { emptyableStr, metadata, obj, oneOf, str } from '../wire/params.ts';
 
 /** Parameters shared by PaymentMethod create and update and by `payment_method_data`. */
@@ -43,26 +43,40 @@ export const paymentMethodDataParams = {
 
 const dataSchema = obj(paymentMethodDataParams);
 
-/** The domain's input from those parameters; `prefix` is how the request nests them. */
+/**
+ * The domain's input from those parameters; `prefix` is how the request nests them. A bank
+ * account is either a linked account or entered numbers, and entered numbers need the holder's
+ * name, as on Stripe.
+ */
 export function paymentMethodInput(p: z.output<typeof dataSchema>, prefix = ''): PaymentMethodInput {
-  const name = (field: string) =>
-    prefix ? `${prefix}[us_bank_account][${field}]` : `us_bank_account[${field}]`;
+  const name = (field: string) => bankParam(prefix, field);
   const bank = p.us_bank_account;
-  if (bank?.account_number !== undefined || bank?.routing_number !== undefined) {
-    throw invalidRequest(
-      'openfc builds us_bank_account PaymentMethods from Financial Connections accounts only: pass us_bank_account[financial_connections_account] instead of account and routing numbers.',
-      name(bank.account_number !== undefined ? 'account_number' : 'routing_number'),
-    );
-  }
-  if (bank?.financial_connections_account === undefined) {
-    const param = name('financial_connections_account');
-    throw invalidRequest(`Missing required param: ${param}.`, param, 'parameter_missing');
-  }
-  return {
-    financialConnectionsAccount: bank.financial_connections_account,
-    accountHolderType: bank.account_holder_type,
-    accountType: bank.account_type,
+  const common = {
+    accountHolderType: bank?.account_holder_type,
+    accountType: bank?.account_type,
     billingDetails: p.billing_details as BillingDetailsInput | undefined,
     metadata: p.metadata,
   };
+  const entered = bank?.account_number !== undefined || bank?.routing_number !== undefined;
+  if (bank?.financial_connections_account !== undefined) {
+    if (entered) {
+      throw invalidRequest(
+        `You may only specify one of these parameters: ${name('financial_connections_account')}, ${name(bank.account_number !== undefined ? 'account_number' : 'routing_number')}.`,
+        name('financial_connections_account'),
+        'parameters_exclusive',
+      );
+    }
+    return { ...common, bank: { financialConnectionsAccount: bank.financial_connections_account } };
+  }
+  if (!entered) throw missing(name('financial_connections_account'));
+  if (bank.routing_number === undefined) throw missing(name('routing_number'));
+  if (bank.account_number === undefined) throw missing(name('account_number'));
+  if (!p.billing_details?.name) {
+    throw missing(prefix ? `${prefix}[billing_details][name]` : 'billing_details[name]');
+  }
+  return { ...common, bank: { routingNumber: bank.routing_number, accountNumber: bank.account_number } };
+}
+
+function missing(param: string) {
+  return invalidRequest(`Missing required param: ${param}.`, param, 'parameter_missing');
 }

@@ -7,20 +7,31 @@ import type { ChargeStore } from './charges.ts';
 import type { CustomerAcceptance, Mandate, MandateService } from './mandates.ts';
 import { afterBusinessDays } from './payment-intent-rules.ts';
 import type { PaymentIntent, PaymentIntentStore } from './payment-intent-store.ts';
+import { checkVerified, choose } from './payment-method-choice.ts';
 import type { PaymentMethod } from './payment-method-store.ts';
-import type { PaymentMethodService } from './payment-methods.ts';
+import type { NewPaymentMethod, PaymentMethodInput, PaymentMethodService } from './payment-methods.ts';
 import { type AcceptanceInput, acceptanceOf } from './setup-rules.ts';
 
 /** What a confirmation names: the PaymentMethod to debit, and the mandate that allows it. */
 export interface DebitInput {
   paymentMethod?: string | undefined;
+  paymentMethodData?: PaymentMethodInput | undefined;
   mandate?: string | undefined;
   mandateData?: AcceptanceInput | undefined;
+  verificationMethod?: 'automatic' | 'instant' | undefined;
+}
+
+/** The PaymentMethod a request uses, and whether the request builds it. */
+export interface ChosenPaymentMethod {
+  paymentMethod: PaymentMethod;
+  built?: NewPaymentMethod | undefined;
 }
 
 /** A debit checked and ready to send: nothing of it is written yet. */
 export interface CheckedDebit {
   paymentMethod: PaymentMethod;
+  /** A PaymentMethod the request builds, written with the debit. */
+  built?: NewPaymentMethod | undefined;
   /** When it settles, on the merchant's clock as it was when checked. */
   settlesAt: number;
   /** The mandate it is made under: an existing one, or the customer's acceptance of a new one. */
@@ -42,18 +53,44 @@ export class AchDebits {
     private readonly settlementDays: number,
   ) {}
 
-  /** Refuses, as Stripe does, a debit that cannot be sent; changes nothing. */
-  async check(merchantId: string, intent: PaymentIntent, input: DebitInput): Promise<CheckedDebit> {
-    const id = input.paymentMethod ?? intent.paymentMethod;
-    if (id === null) {
+  /**
+   * The PaymentMethod a request names (an existing one, or one it builds, unwritten), or the
+   * intent's own; undefined when there is none.
+   */
+  async chosen(
+    merchantId: string,
+    intent: Pick<PaymentIntent, 'paymentMethod'>,
+    input: Pick<DebitInput, 'paymentMethod' | 'paymentMethodData'>,
+  ): Promise<ChosenPaymentMethod | undefined> {
+    const chosen = await choose(this.paymentMethods, merchantId, input);
+    if (chosen?.built) return { paymentMethod: chosen.built.record, built: chosen.built };
+    const id = chosen?.existing ?? intent.paymentMethod;
+    return id === null ? undefined : { paymentMethod: await this.paymentMethods.get(merchantId, id) };
+  }
+
+  /**
+   * Refuses, as Stripe does, a debit that cannot be sent; changes nothing. `known` is the
+   * PaymentMethod the caller already chose from `input`.
+   */
+  async check(
+    merchantId: string,
+    intent: PaymentIntent,
+    input: DebitInput,
+    known?: ChosenPaymentMethod,
+  ): Promise<CheckedDebit> {
+    const chosen = known ?? (await this.chosen(merchantId, intent, input));
+    if (!chosen) {
       throw invalidRequest(
-        "You cannot confirm this PaymentIntent because it's missing a payment method. Update it with a payment method, or confirm it with payment_method.",
+        "You cannot confirm this PaymentIntent because it's missing a payment method. Update it with a payment method, or confirm it with payment_method or payment_method_data.",
         undefined,
         'payment_intent_unexpected_state',
       );
     }
-    const paymentMethod = await this.paymentMethods.get(merchantId, id);
-    await this.paymentMethods.usableAccount(merchantId, paymentMethod, 'payment_method');
+    const { paymentMethod, built } = chosen;
+    const id = paymentMethod.id;
+    const param = input.paymentMethodData ? 'payment_method_data' : 'payment_method';
+    await this.paymentMethods.usableAccount(merchantId, paymentMethod, param);
+    checkVerified(paymentMethod, param, input.verificationMethod);
     if (paymentMethod.customer !== null && paymentMethod.customer !== intent.customer) {
       throw invalidRequest(
         intent.customer === null
@@ -65,7 +102,7 @@ export class AchDebits {
     }
     const mandate = await this.mandateFor(merchantId, paymentMethod, input);
     const now = await this.clocks.now(merchantId);
-    return { paymentMethod, mandate, settlesAt: afterBusinessDays(now, this.settlementDays) };
+    return { paymentMethod, built, mandate, settlesAt: afterBusinessDays(now, this.settlementDays) };
   }
 
   private async mandateFor(merchantId: string, paymentMethod: PaymentMethod, input: DebitInput) {
@@ -111,6 +148,7 @@ export class AchDebits {
     request?: RequestRef,
   ): Promise<PaymentIntent> {
     const { paymentMethod } = debit;
+    if (debit.built) await this.paymentMethods.insert(trx, debit.built);
     const mandate =
       'existing' in debit.mandate
         ? debit.mandate.existing

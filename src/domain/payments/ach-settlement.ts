@@ -3,17 +3,29 @@ import type { Database } from '../../store/schema.ts';
 import type { EventLog } from '../events/log.ts';
 import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import type { ChargeStore } from './charges.ts';
+import type { DebitOutcome } from './manual-entry.ts';
 import { failureOf } from './payment-intent-rules.ts';
 import type { PaymentIntent, PaymentIntentStore } from './payment-intent-store.ts';
+import type { PaymentMethod } from './payment-method-store.ts';
 import type { PaymentMethodService } from './payment-methods.ts';
 
 /** At most this many debits per merchant settle in one pass; the rest wait for the next. */
 const settlementsPerPass = 100;
 
 /**
- * Settles ACH debits that fell due on the merchant's sandbox clock. The bank pays or returns a
- * debit on the numbers it holds at settlement: a PaymentMethod blocked by then (numbers
- * deactivated, account closed) fails; one unblocked by a relink in the meantime succeeds. Runs
+ * How the bank answers a debit at settlement. On a linked account it pays or returns the debit
+ * on the numbers it holds then: a PaymentMethod blocked by then (numbers deactivated, account
+ * closed) fails; one unblocked by a relink in the meantime succeeds. Entered numbers behave as
+ * Stripe's test numbers do.
+ */
+function outcomeOf(paymentMethod: PaymentMethod): DebitOutcome {
+  if (paymentMethod.entered) return paymentMethod.entered.debit;
+  const blocked = paymentMethod.usBankAccount.blocked;
+  return blocked === null ? { settles: 'succeeded' } : { settles: 'failed', failure: failureOf(blocked) };
+}
+
+/**
+ * Settles ACH debits that fell due on the merchant's sandbox clock, as `outcomeOf` says. Runs
  * when the clock is advanced and on the scheduler's passes; processes sharing a database settle
  * each debit once, by a guarded update.
  */
@@ -42,8 +54,14 @@ export class AchSettlement {
     const chargeId = intent.latestCharge;
     if (intent.paymentMethod === null || chargeId === null) return;
     const paymentMethod = await this.paymentMethods.get(merchantId, intent.paymentMethod);
-    const blocked = paymentMethod.usBankAccount.blocked;
-    const failure = blocked === null ? null : failureOf(blocked);
+    const outcome = outcomeOf(paymentMethod);
+    if (outcome.settles === 'never') {
+      // The debit stays processing: it is no longer due, so later passes do not pick it again.
+      const undue: PaymentIntent = { ...intent, settlesAt: null };
+      await this.db.transaction().execute((trx) => this.intents.tryMove(trx, merchantId, intent, undue));
+      return;
+    }
+    const failure = outcome.settles === 'failed' ? outcome.failure : null;
     const next: PaymentIntent =
       failure === null
         ? { ...intent, status: 'succeeded', settlesAt: null }

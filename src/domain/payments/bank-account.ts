@@ -16,8 +16,9 @@ export type BankAccountType = 'checking' | 'savings';
 export interface UsBankAccountView {
   accountHolderType: AccountHolderType;
   accountType: BankAccountType | null;
-  bankName: string;
-  financialConnectionsAccount: string;
+  bankName: string | null;
+  /** The linked account it pays from; null for numbers entered by hand. */
+  financialConnectionsAccount: string | null;
   fingerprint: string;
   last4: string | null;
   routingNumber: string | null;

@@ -67,7 +67,13 @@ export function afterBusinessDays(from: number, days: number): number {
 }
 
 /** Why the bank returned a debit, as Stripe names it on the charge and the PaymentIntent's error. */
-export type DebitFailure = 'account_closed' | 'bank_account_unusable';
+export type DebitFailure =
+  | 'account_closed'
+  | 'bank_account_unusable'
+  | 'no_account'
+  | 'insufficient_funds'
+  | 'debit_not_authorized'
+  | 'payment_method_currency_mismatch';
 
 export function failureOf(blocked: BlockedReason): { code: DebitFailure; message: string } {
   if (blocked === 'bank_account_closed') {

@@ -24,10 +24,9 @@ export interface CreatePaymentIntentInput extends DebitInput {
   offSession?: boolean | undefined;
 }
 
-export interface UpdatePaymentIntentInput {
+export interface UpdatePaymentIntentInput extends Pick<DebitInput, 'paymentMethod' | 'paymentMethodData'> {
   amount?: number | undefined;
   customer?: string | undefined;
-  paymentMethod?: string | undefined;
   description?: string | null | undefined;
   metadata?: Record<string, string | null> | undefined;
 }
@@ -91,7 +90,7 @@ export class PaymentIntentService {
     }
     const customer = input.customer ?? null;
     if (customer !== null) await this.customers.getLive(merchantId, customer, 'customer');
-    if (input.paymentMethod !== undefined) await this.paymentMethods.get(merchantId, input.paymentMethod);
+    const chosen = await this.debits.chosen(merchantId, { paymentMethod: null }, input);
     const id = newId(paymentIntentIds);
     const created: PaymentIntent = {
       id,
@@ -100,8 +99,8 @@ export class PaymentIntentService {
       amount: input.amount,
       currency: 'usd',
       customer,
-      paymentMethod: input.paymentMethod ?? null,
-      status: input.paymentMethod === undefined ? 'requires_payment_method' : 'requires_confirmation',
+      paymentMethod: chosen?.paymentMethod.id ?? null,
+      status: chosen === undefined ? 'requires_payment_method' : 'requires_confirmation',
       description: input.description ?? null,
       metadata: mergeMetadata({}, input.metadata),
       mandate: null,
@@ -111,9 +110,11 @@ export class PaymentIntentService {
       canceledAt: null,
       cancellationReason: null,
     };
-    const debit = input.confirm ? await this.debits.check(merchantId, created, input) : undefined;
+    const debit = input.confirm ? await this.debits.check(merchantId, created, input, chosen) : undefined;
     madeObject(id);
     return this.db.transaction().execute(async (trx) => {
+      // A debit writes the PaymentMethod it builds itself, after the PaymentIntent.
+      if (chosen?.built && !debit) await this.paymentMethods.insert(trx, chosen.built);
       await this.store.insert(trx, merchantId, created);
       await this.events.record(
         trx,
@@ -145,8 +146,11 @@ export class PaymentIntentService {
       );
     }
     if (input.customer !== undefined) await this.customers.getLive(merchantId, input.customer, 'customer');
-    if (input.paymentMethod !== undefined) await this.paymentMethods.get(merchantId, input.paymentMethod);
-    const paymentMethod = input.paymentMethod ?? intent.paymentMethod;
+    const chosen =
+      input.paymentMethod === undefined && input.paymentMethodData === undefined
+        ? undefined
+        : await this.debits.chosen(merchantId, intent, input);
+    const paymentMethod = chosen?.paymentMethod.id ?? intent.paymentMethod;
     const next: PaymentIntent = {
       ...intent,
       amount: input.amount ?? intent.amount,
@@ -157,7 +161,10 @@ export class PaymentIntentService {
       metadata: mergeMetadata(intent.metadata, input.metadata),
     };
     // Stripe has no event for an update of a PaymentIntent.
-    await this.db.transaction().execute((trx) => this.store.move(trx, merchantId, intent, next, 'update'));
+    await this.db.transaction().execute(async (trx) => {
+      if (chosen?.built) await this.paymentMethods.insert(trx, chosen.built);
+      await this.store.move(trx, merchantId, intent, next, 'update');
+    });
     return next;
   }
 

@@ -5,8 +5,12 @@ import type { FcAccount } from '../financial-connections/types.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
 import { type UsBankAccountView, viewOf } from './bank-account.ts';
 import type { BillingDetails } from './billing-details.ts';
+import { bankNameOf, type EnteredBehaviour } from './manual-entry.ts';
 
-/** A `us_bank_account` PaymentMethod, its bank details read from its linked account now. */
+/**
+ * A `us_bank_account` PaymentMethod: on a linked account, its bank details read from the
+ * account now; on entered numbers, the numbers as entered.
+ */
 export interface PaymentMethod {
   id: string;
   created: number;
@@ -14,6 +18,8 @@ export interface PaymentMethod {
   billingDetails: BillingDetails;
   metadata: Record<string, string>;
   usBankAccount: UsBankAccountView;
+  /** Entered numbers only: what the sandbox bank does with them (never rendered). */
+  entered: EnteredBehaviour | null;
 }
 
 export type PaymentMethodRow = Selectable<PaymentMethodsTable>;
@@ -24,16 +30,41 @@ export function paymentMethodOf(
   account: FcAccount,
   numbers: readonly AccountNumbers[] | null,
 ): PaymentMethod {
+  const view = viewOf(row.merchant_id, account, numbers, {
+    accountHolderType: row.account_holder_type,
+    accountType: row.account_type,
+  });
+  return { ...commonOf(row), usBankAccount: view, entered: null };
+}
+
+/** The PaymentMethod of a row of entered numbers; `behaviour` follows from the sealed number. */
+export function enteredPaymentMethodOf(row: PaymentMethodRow, behaviour: EnteredBehaviour): PaymentMethod {
+  const routingNumber = row.routing_number ?? '';
+  return {
+    ...commonOf(row),
+    usBankAccount: {
+      accountHolderType: row.account_holder_type,
+      // Stripe's default for an account entered without a type.
+      accountType: row.account_type ?? 'checking',
+      bankName: bankNameOf(routingNumber),
+      financialConnectionsAccount: null,
+      fingerprint: row.fingerprint ?? '',
+      last4: row.last4,
+      routingNumber,
+      supportedNetworks: ['ach'],
+      blocked: null,
+    },
+    entered: behaviour,
+  };
+}
+
+function commonOf(row: PaymentMethodRow) {
   return {
     id: row.id,
     created: Number(row.created),
     customer: row.customer_id,
     billingDetails: JSON.parse(row.billing_details) as BillingDetails,
     metadata: JSON.parse(row.metadata) as Record<string, string>,
-    usBankAccount: viewOf(row.merchant_id, account, numbers, {
-      accountHolderType: row.account_holder_type,
-      accountType: row.account_type,
-    }),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AccountNumbers } from '../../bank/connector.ts';
 import type { Database } from '../../store/schema.ts';
+import type { SecretBox } from '../../store/secrets.ts';
 import type { CustomerService } from '../customers/service.ts';
 import { ApiError, invalidRequest, resourceMissing } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
@@ -18,7 +19,9 @@ import {
 } from './bank-account.ts';
 import { type BillingDetailsInput, mergeBillingDetails } from './billing-details.ts';
 import type { MandateService } from './mandates.ts';
+import { behaviourOf, checkEnteredNumbers, enteredFingerprint, numbersOfToken } from './manual-entry.ts';
 import {
+  enteredPaymentMethodOf,
   type PaymentMethod,
   type PaymentMethodRow,
   type PaymentMethodStore,
@@ -27,8 +30,13 @@ import {
 
 export const paymentMethodIds = idKind('pm');
 
+/** The bank account a PaymentMethod is built on: a linked account, or numbers entered by hand. */
+export type BankAccountSource =
+  | { financialConnectionsAccount: string }
+  | { routingNumber: string; accountNumber: string };
+
 export interface PaymentMethodInput {
-  financialConnectionsAccount: string;
+  bank: BankAccountSource;
   accountHolderType?: AccountHolderType | undefined;
   accountType?: BankAccountType | undefined;
   billingDetails?: BillingDetailsInput | undefined;
@@ -42,11 +50,19 @@ export interface PaymentMethodChanges {
   metadata?: Record<string, string | null> | undefined;
 }
 
-/** A PaymentMethod about to be written: its row, the record events carry, and its account. */
+/**
+ * A PaymentMethod about to be written: its row, the record events carry, and its linked
+ * account (null for entered numbers).
+ */
 export interface NewPaymentMethod {
   row: PaymentMethodRow;
   record: PaymentMethod;
-  account: FcAccount;
+  account: FcAccount | null;
+}
+
+/** How a parameter of the bank account is named, bare or nested under `prefix`. */
+export function bankParam(prefix: string, field: string): string {
+  return prefix ? `${prefix}[us_bank_account][${field}]` : `us_bank_account[${field}]`;
 }
 
 /** Where PaymentMethods read their account's numbers (sealed at rest, opened to pay). */
@@ -54,7 +70,10 @@ export interface NumberReader {
   open(accountId: string): Promise<AccountNumbers[] | null>;
 }
 
-/** `us_bank_account` PaymentMethods built on linked accounts. */
+/**
+ * `us_bank_account` PaymentMethods built on linked accounts or on entered numbers (and on
+ * Stripe's `pm_usBankAccount_*` test tokens, which stand for entered test numbers).
+ */
 export class PaymentMethodService {
   constructor(
     private readonly db: Kysely<Database>,
@@ -64,33 +83,69 @@ export class PaymentMethodService {
     private readonly customers: CustomerService,
     private readonly mandates: MandateService,
     private readonly events: EventLog,
+    private readonly secrets: SecretBox,
   ) {}
 
   private async resolve(row: PaymentMethodRow): Promise<PaymentMethod> {
+    if (row.fc_account_id === null) {
+      const accountNumber = this.secrets.open(row.account_number_sealed ?? '', row.id);
+      return enteredPaymentMethodOf(row, behaviourOf(row.routing_number ?? '', accountNumber));
+    }
     const account = await this.accounts.get(row.merchant_id, row.fc_account_id);
     return paymentMethodOf(row, account, await this.numbers.open(account.id));
   }
 
   /**
-   * Checks the account as Stripe does and builds the PaymentMethod, unwritten; `param` names the
-   * parameter that gave the account.
+   * Checks the bank account as Stripe does and builds the PaymentMethod, unwritten; `prefix`
+   * is how the request nests the parameters (`payment_method_data`, or none).
    */
-  async prepare(merchantId: string, input: PaymentMethodInput, param: string): Promise<NewPaymentMethod> {
-    const account = await this.accounts.get(merchantId, input.financialConnectionsAccount, param);
-    const numbers = await this.numbers.open(account.id);
-    checkPayable(account, numbers, param);
-    const row: PaymentMethodRow = {
+  async prepare(merchantId: string, input: PaymentMethodInput, prefix = ''): Promise<NewPaymentMethod> {
+    const base = {
       id: newId(paymentMethodIds),
       merchant_id: merchantId,
       created: Math.floor(Date.now() / 1000),
       customer_id: null,
-      fc_account_id: account.id,
       account_holder_type: input.accountHolderType ?? 'individual',
       account_type: input.accountType ?? null,
       billing_details: JSON.stringify(mergeBillingDetails(undefined, input.billingDetails)),
       metadata: JSON.stringify(mergeMetadata({}, input.metadata)),
     };
+    const { bank } = input;
+    if ('routingNumber' in bank) {
+      checkEnteredNumbers(bank.routingNumber, bank.accountNumber, (field) => bankParam(prefix, field));
+      const row: PaymentMethodRow = {
+        ...base,
+        fc_account_id: null,
+        routing_number: bank.routingNumber,
+        last4: bank.accountNumber.slice(-4),
+        fingerprint: enteredFingerprint(this.secrets, merchantId, bank.routingNumber, bank.accountNumber),
+        account_number_sealed: this.secrets.seal(bank.accountNumber, base.id),
+      };
+      const behaviour = behaviourOf(bank.routingNumber, bank.accountNumber);
+      return { row, record: enteredPaymentMethodOf(row, behaviour), account: null };
+    }
+    const param = bankParam(prefix, 'financial_connections_account');
+    const account = await this.accounts.get(merchantId, bank.financialConnectionsAccount, param);
+    const numbers = await this.numbers.open(account.id);
+    checkPayable(account, numbers, param);
+    const row: PaymentMethodRow = {
+      ...base,
+      fc_account_id: account.id,
+      routing_number: null,
+      last4: null,
+      fingerprint: null,
+      account_number_sealed: null,
+    };
     return { row, record: paymentMethodOf(row, account, numbers), account };
+  }
+
+  /**
+   * A fresh PaymentMethod, unwritten, for a `pm_usBankAccount_*` test token (as Stripe makes
+   * one each time a test token is used); undefined for any other id.
+   */
+  async fromTestToken(merchantId: string, id: string): Promise<NewPaymentMethod | undefined> {
+    const numbers = numbersOfToken(id);
+    return numbers && this.prepare(merchantId, { bank: numbers, accountType: 'checking' });
   }
 
   async insert(trx: Kysely<Database>, prepared: NewPaymentMethod): Promise<void> {
@@ -98,7 +153,7 @@ export class PaymentMethodService {
   }
 
   async create(merchantId: string, input: PaymentMethodInput): Promise<PaymentMethod> {
-    const prepared = await this.prepare(merchantId, input, 'us_bank_account[financial_connections_account]');
+    const prepared = await this.prepare(merchantId, input);
     madeObject(prepared.row.id);
     // Stripe has no event for a PaymentMethod made on its own: only attaching it is news.
     await this.db.transaction().execute((trx) => this.insert(trx, prepared));
@@ -122,11 +177,15 @@ export class PaymentMethodService {
   }
 
   /**
-   * The account under an existing PaymentMethod, for a SetupIntent to use. What Stripe checks is
-   * whether the PaymentMethod is blocked now; an account disconnected since keeps its
-   * PaymentMethods usable, as Stripe documents.
+   * The linked account under an existing PaymentMethod (null for entered numbers), for an
+   * intent to use. What Stripe checks is whether the PaymentMethod is blocked now; an account
+   * disconnected since keeps its PaymentMethods usable, as Stripe documents.
    */
-  async usableAccount(merchantId: string, paymentMethod: PaymentMethod, param: string): Promise<FcAccount> {
+  async usableAccount(
+    merchantId: string,
+    paymentMethod: PaymentMethod,
+    param: string,
+  ): Promise<FcAccount | null> {
     const { blocked, financialConnectionsAccount } = paymentMethod.usBankAccount;
     if (blocked !== null) {
       throw new ApiError({
@@ -137,6 +196,7 @@ export class PaymentMethodService {
         param,
       });
     }
+    if (financialConnectionsAccount === null) return null;
     return this.accounts.get(merchantId, financialConnectionsAccount, param);
   }
 
@@ -204,11 +264,14 @@ export class PaymentMethodService {
   }
 
   async attach(merchantId: string, id: string, customerId: string, request?: RequestRef) {
-    const paymentMethod = await this.get(merchantId, id);
+    const fromToken = await this.fromTestToken(merchantId, id);
+    const paymentMethod = fromToken?.record ?? (await this.get(merchantId, id));
     await this.customers.getLive(merchantId, customerId, 'customer');
-    return this.db
-      .transaction()
-      .execute((trx) => this.attachIn(trx, merchantId, paymentMethod, customerId, request));
+    if (fromToken) madeObject(fromToken.row.id);
+    return this.db.transaction().execute(async (trx) => {
+      if (fromToken) await this.insert(trx, fromToken);
+      return this.attachIn(trx, merchantId, paymentMethod, customerId, request);
+    });
   }
 
   /** Detaches from the customer; its mandates end with it, as on Stripe. */

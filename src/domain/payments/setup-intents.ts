@@ -8,7 +8,7 @@ import { idKind, newId, newSecret } from '../ids.ts';
 import { mergeMetadata } from '../metadata.ts';
 import type { Page, PageResult } from '../paging.ts';
 import type { MandateService } from './mandates.ts';
-import { chooseFor, existingFor, type PaymentMethodChoice } from './payment-method-choice.ts';
+import { checkVerified, chooseFor, existingFor, type PaymentMethodChoice } from './payment-method-choice.ts';
 import type { PaymentMethod } from './payment-method-store.ts';
 import type { PaymentMethodService } from './payment-methods.ts';
 import type { SetupAttemptLog } from './setup-attempts.ts';
@@ -119,11 +119,12 @@ export class SetupIntentService {
     const customer = input.customer ?? null;
     if (customer !== null) await this.customers.getLive(merchantId, customer, 'customer');
     const chosen = await chooseFor(this.paymentMethods, merchantId, input, customer);
-    if (input.confirm) {
-      if (!chosen) throw missingPaymentMethod();
-      acceptanceOf(input.mandateData);
-    }
     const paymentMethod = chosen?.existing ?? chosen?.built?.record;
+    if (input.confirm) {
+      if (!paymentMethod) throw missingPaymentMethod();
+      acceptanceOf(input.mandateData);
+      checkVerified(paymentMethod, paymentParam(input), input.verificationMethod);
+    }
     const id = newId(setupIntentIds);
     const created: SetupIntent = {
       id,
@@ -175,8 +176,9 @@ export class SetupIntentService {
       );
     if (!paymentMethod) throw missingPaymentMethod();
     acceptanceOf(input.mandateData);
-    const chosenMethod = paymentMethod;
     const next = { ...intent, verificationMethod: input.verificationMethod ?? intent.verificationMethod };
+    checkVerified(paymentMethod, paymentParam(input), next.verificationMethod);
+    const chosenMethod = paymentMethod;
     return this.db.transaction().execute(async (trx) => {
       if (chosen?.built) await this.paymentMethods.insert(trx, chosen.built);
       return this.succeed(trx, merchantId, intent, next, chosenMethod, input.mandateData, request);
@@ -277,6 +279,11 @@ export class SetupIntentService {
     });
     return canceled;
   }
+}
+
+/** The parameter that named the PaymentMethod a confirmation uses. */
+function paymentParam(choice: PaymentMethodChoice): string {
+  return choice.paymentMethodData ? 'payment_method_data' : 'payment_method';
 }
 
 function missingPaymentMethod() {

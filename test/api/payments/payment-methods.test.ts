@@ -261,7 +261,7 @@ for (const backend of backends) {
             type: 'us_bank_account',
             us_bank_account: { account_number: '000123456789', routing_number: '110000000' },
           },
-          { statusCode: 400, code: undefined, param: 'us_bank_account[account_number]' },
+          { statusCode: 400, code: 'parameter_missing', param: 'billing_details[name]' },
         ],
         [
           { type: 'us_bank_account', us_bank_account: { financial_connections_account: 'fca_missing' } },
