@@ -142,9 +142,8 @@ export function defineRoute<S extends Shape>(def: RouteDefinition<S>): Route {
         origin: `${request.protocol}://${request.host}`,
       };
       const handle = () => def.handle(ctx, params as z.output<z.ZodObject<S>>);
-      const expand = (params as { expand?: string[] }).expand;
       const serialize = async (result: Json) => {
-        if (expand !== undefined) await applyExpand(result, expand, expandLoader(services, merchant));
+        await applyExpand(result, (params as { expand?: string[] }).expand, expandLoader(services, merchant));
         return JSON.stringify(result);
       };
       if (held === undefined) return sendJson(reply, 200, await serialize(await handle()));

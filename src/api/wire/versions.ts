@@ -35,17 +35,13 @@ export function isPreviewVersion(name: string): boolean {
   return isApiVersion(name) && apiVersions[name].preview;
 }
 
-/** Each version's `ApiVersion`, made once: every request resolves one. */
-const resolved = new Map<string, ApiVersion>(
-  Object.entries(apiVersions).map(([name, flags]) => [name, Object.freeze({ name, ...flags } as ApiVersion)]),
-);
-
 export function resolveVersion(requested: string | undefined, accountDefault: string): ApiVersion {
   const name = requested?.trim() || accountDefault;
-  const version = resolved.get(name);
-  if (version) return version;
-  throw invalidRequest(
-    `Invalid Stripe API version: ${name}. openfc supports ${Object.keys(apiVersions).join(', ')}.`,
-    undefined,
-  );
+  if (!isApiVersion(name)) {
+    throw invalidRequest(
+      `Invalid Stripe API version: ${name}. openfc supports ${Object.keys(apiVersions).join(', ')}.`,
+      undefined,
+    );
+  }
+  return { name, ...apiVersions[name] };
 }
