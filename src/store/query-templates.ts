@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Database } from './schema.ts';
 
 /** Stands for a value while a template is compiled; never a value a request can send (NUL). */
@@ -35,6 +35,29 @@ export class QueryTemplates {
     values: readonly unknown[],
     build: (slot: Slot) => Compilable<Row>,
   ): Promise<Row[]> {
+    const result = await this.db.executeQuery<Row>(this.compiled(shape, values, build));
+    return result.rows;
+  }
+
+  /**
+   * Runs the statement `build` makes (as for `rows`) on `db`, the database or a transaction of
+   * it, and returns its result: for writes, `numAffectedRows`.
+   */
+  run<Row>(
+    db: Kysely<Database>,
+    shape: string,
+    values: readonly unknown[],
+    build: (slot: Slot) => Compilable<Row>,
+  ): Promise<QueryResult<Row>> {
+    return db.executeQuery<Row>(this.compiled(shape, values, build));
+  }
+
+  /** The statement `build` makes (as for `rows`), compiled with `values` in its slots. */
+  compiled<Row>(
+    shape: string,
+    values: readonly unknown[],
+    build: (slot: Slot) => Compilable<Row>,
+  ): CompiledQuery<Row> {
     let template = this.templates.get(shape);
     if (!template) {
       const query = build(slot).compile();
@@ -49,7 +72,6 @@ export class QueryTemplates {
       const index = slots[i] as number;
       return index === -1 ? p : values[index];
     });
-    const result = await this.db.executeQuery<Row>({ ...query, parameters });
-    return result.rows;
+    return { ...query, parameters } as CompiledQuery<Row>;
   }
 }

@@ -150,6 +150,22 @@ for (const backend of backends) {
         );
       });
 
+      test('a replaced key stops working at once, though it answered just before', async () => {
+        const other = await h.otherMerchant();
+        const answered = await h.fetch('/v1/customers', { key: other.secretKey });
+        assert.equal(answered.status, 200, answered.text);
+        const credential = await h.running.services.merchants.authenticate(other.secretKey);
+        assert.ok(credential);
+        const replacement = randomKey('sk_test_');
+        await h.running.services.merchants.setKeys(credential.merchant.id, { secretKey: replacement });
+        expectError(await h.fetch('/v1/customers', { key: other.secretKey }), 401, {
+          type: 'invalid_request_error',
+          message: /^Invalid API Key provided/,
+        });
+        const replaced = await h.fetch('/v1/customers', { key: replacement });
+        assert.equal(replaced.status, 200, replaced.text);
+      });
+
       test('Basic auth with the key as username works', async () => {
         const basic = `Basic ${Buffer.from(`${h.secretKey}:`).toString('base64')}`;
         const res = await h.fetch('/v1/customers?limit=100', { headers: { authorization: basic } });

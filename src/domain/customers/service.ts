@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { type TimeRange, within } from '../../store/filters.ts';
+import { QueryTemplates } from '../../store/query-templates.ts';
 import type { CustomersTable, Database } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
@@ -61,10 +62,15 @@ function changedFields(before: Customer, after: Customer): Record<string, unknow
 }
 
 export class CustomerService {
+  /** The read by id, built and compiled once: every create naming a customer makes one. */
+  private readonly queries: QueryTemplates;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly events: EventLog,
-  ) {}
+  ) {
+    this.queries = new QueryTemplates(db);
+  }
 
   async create(merchantId: string, fields: CustomerFields, request?: RequestRef): Promise<Customer> {
     const row = {
@@ -94,12 +100,13 @@ export class CustomerService {
 
   /** The customer, deleted or not; undefined when this merchant has no such customer. */
   async find(merchantId: string, id: string): Promise<Customer | undefined> {
-    const row = await this.db
-      .selectFrom('customers')
-      .selectAll()
-      .where('id', '=', id)
-      .where('merchant_id', '=', merchantId)
-      .executeTakeFirst();
+    const [row] = await this.queries.rows('find', [id, merchantId], (slot) =>
+      this.db
+        .selectFrom('customers')
+        .selectAll()
+        .where('id', '=', slot<string>(0))
+        .where('merchant_id', '=', slot<string>(1)),
+    );
     return row && fromRow(row);
   }
 

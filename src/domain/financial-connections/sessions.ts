@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { QueryTemplates } from '../../store/query-templates.ts';
 import type { Database, FcSessionsTable } from '../../store/schema.ts';
 import type { CustomerService } from '../customers/service.ts';
 import { invalidRequest, resourceMissing } from '../errors.ts';
@@ -49,7 +50,12 @@ export class SessionService {
     private readonly authorizations: AuthorizationService,
     private readonly institutions: InstitutionService,
     private readonly hosted: HostedSessions,
-  ) {}
+  ) {
+    this.queries = new QueryTemplates(db);
+  }
+
+  /** The session's insert, built and compiled once: every create makes one. */
+  private readonly queries: QueryTemplates;
 
   private async checkHolder(merchant: Merchant, holder: AccountHolder | null): Promise<void> {
     if (!holder) return;
@@ -147,29 +153,49 @@ export class SessionService {
 
   private async insert(db: Kysely<Database>, merchant: Merchant, session: FcSession): Promise<void> {
     const { id, filters } = session;
-    await db
-      .insertInto('fc_sessions')
-      .values({
-        id,
-        merchant_id: merchant.id,
-        created: session.created,
-        client_secret: session.clientSecret,
-        ...holderColumns(session.holder),
+    const holder = holderColumns(session.holder);
+    const values = [
+      id,
+      merchant.id,
+      session.created,
+      session.clientSecret,
+      holder.holder_type,
+      holder.holder_id,
+      JSON.stringify(session.permissions),
+      session.prefetch && JSON.stringify(session.prefetch),
+      JSON.stringify(filters),
+      session.limitsAccounts,
+      session.manualEntryMode,
+      session.returnUrl,
+      session.relink?.authorization ?? null,
+      session.relink?.account ?? null,
+      session.relinkResult && JSON.stringify(session.relinkResult),
+      session.uiMode,
+      session.hostedDeliveryMethod,
+    ];
+    await this.queries.run(db, 'insert', values, (slot) =>
+      this.db.insertInto('fc_sessions').values({
+        id: slot(0),
+        merchant_id: slot(1),
+        created: slot(2),
+        client_secret: slot(3),
+        holder_type: slot(4),
+        holder_id: slot(5),
         status: 'pending',
-        permissions: JSON.stringify(session.permissions),
-        prefetch: session.prefetch && JSON.stringify(session.prefetch),
-        filters: JSON.stringify(filters),
-        limits_accounts: session.limitsAccounts,
-        manual_entry_mode: session.manualEntryMode,
-        return_url: session.returnUrl,
-        relink_authorization_id: session.relink?.authorization ?? null,
-        relink_account_id: session.relink?.account ?? null,
-        relink_result: session.relinkResult && JSON.stringify(session.relinkResult),
+        permissions: slot(6),
+        prefetch: slot(7),
+        filters: slot(8),
+        limits_accounts: slot(9),
+        manual_entry_mode: slot(10),
+        return_url: slot(11),
+        relink_authorization_id: slot(12),
+        relink_account_id: slot(13),
+        relink_result: slot(14),
         cancelled_reason: null,
-        ui_mode: session.uiMode,
-        hosted_delivery_method: session.hostedDeliveryMethod,
-      })
-      .execute();
+        ui_mode: slot(15),
+        hosted_delivery_method: slot(16),
+      }),
+    );
   }
 
   private async load(

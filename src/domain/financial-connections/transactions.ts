@@ -11,7 +11,25 @@ import { requirePermission } from './data-access.ts';
 
 export const transactionIds = idKind('fctxn');
 
-export type FcTransaction = Selectable<FcTransactionsTable>;
+/**
+ * The columns a transaction is shown with. The list reads only these, not the merchant nor the
+ * bank's id: better-sqlite3's cost grows with the values read, and a page reads 100 rows.
+ */
+const transactionColumns = [
+  'id',
+  'account_id',
+  'amount',
+  'currency',
+  'description',
+  'status',
+  'transacted_at',
+  'posted_at',
+  'void_at',
+  'transaction_refresh',
+  'updated',
+] as const satisfies readonly (keyof FcTransactionsTable)[];
+
+export type FcTransaction = Pick<Selectable<FcTransactionsTable>, (typeof transactionColumns)[number]>;
 export type FcOwner = Selectable<FcAccountOwnersTable>;
 
 export interface FcOwnership {
@@ -137,7 +155,7 @@ export class TransactionService {
       return this.queries.rows(shape, values, (slot) => {
         let q = this.db
           .selectFrom('fc_transactions')
-          .selectAll()
+          .select(transactionColumns)
           .where('account_id', '=', slot<string>(0))
           .where('merchant_id', '=', slot<string>(1));
         for (const key of bounds)

@@ -1,5 +1,6 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import { type CommitMark, currentCommitMark } from '../../store/commit-marks.ts';
+import type { QueryTemplates } from '../../store/query-templates.ts';
 import type { Database } from '../../store/schema.ts';
 import { ApiError } from '../errors.ts';
 
@@ -34,6 +35,7 @@ export class IdempotencyScope implements CommitMark {
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly queries: QueryTemplates,
     private readonly hold: KeyHold,
   ) {
     this.#objectId = hold.objectId;
@@ -51,14 +53,15 @@ export class IdempotencyScope implements CommitMark {
   statement(): CompiledQuery | undefined {
     if (!this.#open) return undefined;
     const { merchantId, key, holder } = this.hold;
-    return this.db
-      .updateTable('idempotency_keys')
-      .set({ state: 'committed', object_id: this.#objectId ?? null })
-      .where('merchant_id', '=', merchantId)
-      .where('key', '=', key)
-      .where('request_id', '=', holder)
-      .where('state', '!=', 'done')
-      .compile();
+    return this.queries.compiled('commit mark', [this.#objectId ?? null, merchantId, key, holder], (slot) =>
+      this.db
+        .updateTable('idempotency_keys')
+        .set({ state: 'committed', object_id: slot(0) })
+        .where('merchant_id', '=', slot<string>(1))
+        .where('key', '=', slot<string>(2))
+        .where('request_id', '=', slot<string>(3))
+        .where('state', '!=', 'done'),
+    );
   }
 
   /** No row: the key was taken for dead and claimed by another request, which runs in its place. */

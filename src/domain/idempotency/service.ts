@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { withCommitMark } from '../../store/commit-marks.ts';
+import { QueryTemplates } from '../../store/query-templates.ts';
 import type { Database } from '../../store/schema.ts';
 import type { SecretBox } from '../../store/secrets.ts';
 import { ApiError } from '../errors.ts';
@@ -41,30 +42,40 @@ function keyInUse(): ApiError {
  * bound to their key, as some carry a signing secret.
  */
 export class IdempotencyService {
+  /** The writes every idempotent request makes, each built and compiled once. */
+  private readonly queries: QueryTemplates;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly secrets: SecretBox,
-  ) {}
+  ) {
+    this.queries = new QueryTemplates(db);
+  }
 
   /** Claims `key` for the request `requestId`, or says how an earlier request with it ended. */
   async claim(merchantId: string, key: string, hash: string, requestId: string): Promise<Claim> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const inserted = await this.db
-        .insertInto('idempotency_keys')
-        .values({
-          merchant_id: merchantId,
-          key,
-          request_hash: hash,
-          state: 'running',
-          status_code: null,
-          body: null,
-          created: now(),
-          request_id: requestId,
-          object_id: null,
-        })
-        .onConflict((oc) => oc.columns(['merchant_id', 'key']).doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { kind: 'claimed', holder: requestId };
+      const inserted = await this.queries.run(
+        this.db,
+        'claim',
+        [merchantId, key, hash, now(), requestId],
+        (slot) =>
+          this.db
+            .insertInto('idempotency_keys')
+            .values({
+              merchant_id: slot(0),
+              key: slot(1),
+              request_hash: slot(2),
+              state: 'running',
+              status_code: null,
+              body: null,
+              created: slot(3),
+              request_id: slot(4),
+              object_id: null,
+            })
+            .onConflict((oc) => oc.columns(['merchant_id', 'key']).doNothing()),
+      );
+      if (Number(inserted.numAffectedRows ?? 0) === 1) return { kind: 'claimed', holder: requestId };
 
       const row = await this.db
         .selectFrom('idempotency_keys')
@@ -106,7 +117,7 @@ export class IdempotencyService {
 
   /** Runs a request's handler so that its writes commit with its key (see `IdempotencyScope`). */
   async holding<T>(hold: KeyHold, work: () => Promise<T>): Promise<T> {
-    const scope = new IdempotencyScope(this.db, hold);
+    const scope = new IdempotencyScope(this.db, this.queries, hold);
     try {
       return await withCommitMark(scope, work);
     } finally {
@@ -122,17 +133,15 @@ export class IdempotencyService {
     statusCode: number,
     body: string,
   ): Promise<void> {
-    await this.db
-      .updateTable('idempotency_keys')
-      .set({
-        state: 'done',
-        status_code: statusCode,
-        body: this.secrets.seal(body, sealedFor(merchantId, key)),
-      })
-      .where('merchant_id', '=', merchantId)
-      .where('key', '=', key)
-      .where('request_id', '=', holder)
-      .execute();
+    const sealed = this.secrets.seal(body, sealedFor(merchantId, key));
+    await this.queries.run(this.db, 'complete', [statusCode, sealed, merchantId, key, holder], (slot) =>
+      this.db
+        .updateTable('idempotency_keys')
+        .set({ state: 'done', status_code: slot(0), body: slot(1) })
+        .where('merchant_id', '=', slot<string>(2))
+        .where('key', '=', slot<string>(3))
+        .where('request_id', '=', slot<string>(4)),
+    );
   }
 
   /** Deletes keys past the replay window; returns how many. */
