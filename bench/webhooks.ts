@@ -431,10 +431,16 @@ export async function measureWebhooks(backend: 'sqlite' | 'postgres'): Promise<W
   let openfc: Child<OpenfcReady> | undefined;
   try {
     receiver = await startReceiver();
+    const profileDir = process.env.BENCH_CPU_PROF;
     openfc = await startChild<OpenfcReady>(
       'webhook-server.ts',
       database ? [dataDir, database.url] : [dataDir],
-      { ipc: true },
+      {
+        ipc: true,
+        nodeFlags: profileDir
+          ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir, `webhooks-${backend}`)}`]
+          : [],
+      },
     );
     const fc = openfc.ready;
     const endpoint = await api(

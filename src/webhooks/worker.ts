@@ -1,14 +1,15 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Agent, request } from 'undici';
 import { renderEvent } from '../api/events/render.ts';
 import { resolveVersion } from '../api/wire/versions.ts';
 import { eventFromRow } from '../domain/events/log.ts';
-import { newId } from '../domain/ids.ts';
 import type { WebhookEndpointService } from '../domain/webhook-endpoints/service.ts';
 import type { DialectCapabilities } from '../store/dialect.ts';
 import type { Database } from '../store/schema.ts';
+import { AttemptLog, type DeliveryStatus } from './attempt-log.ts';
+import { type Claimed, claimDue } from './claims.ts';
 import { nextAttemptAt, type RetrySchedule, retryAfterMs } from './schedule.ts';
 import type { WakeSignal } from './signal.ts';
 import { signatureHeader } from './signer.ts';
@@ -25,15 +26,6 @@ export interface WorkerOptions {
   onAttempt?: (outcome: 'succeeded' | 'failed') => void;
 }
 
-interface Claimed {
-  id: string;
-  merchantId: string;
-  eventId: string;
-  endpointId: string;
-  attempt: number;
-  lease: string;
-}
-
 type Outcome =
   | { ok: true; status: number; excerpt: string }
   | { ok: false; status: number | null; excerpt: string | null; error: string | null; retryAfter?: number };
@@ -45,15 +37,16 @@ const excerptBytes = 1024;
 const userAgent = 'Stripe/1.0 (+https://stripe.com/docs/webhooks)';
 
 /**
- * Sends the outbox's due deliveries, never from a request handler. A delivery is claimed by
- * setting a lease and moving its due time past the attempt's deadline: if this process dies while
- * sending, the claim lapses and any worker sends it again (at least once). On PostgreSQL several
- * workers share the outbox; a row another worker is claiming is skipped, not waited for.
+ * Sends the outbox's due deliveries, never from a request handler: claimed in batches (see
+ * `claimDue`), each POSTed signed, each attempt recorded (see `AttemptLog`). When attempts end,
+ * more are claimed once a quarter of the room is free, so that claims stay batches under load; a
+ * wake-up for new events claims whatever room there is.
  */
 export class DeliveryWorker {
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly secrets = new Map<string, string>();
+  private readonly secrets = new Map<string, KeyObject>();
+  private readonly log: AttemptLog;
   private draining = false;
   private again = false;
   private stopped = false;
@@ -67,7 +60,9 @@ export class DeliveryWorker {
     private readonly signal: WakeSignal,
     private readonly options: WorkerOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.log = new AttemptLog(db);
+  }
 
   start(): void {
     this.unsubscribe = this.signal.subscribe(() => this.wake());
@@ -84,11 +79,18 @@ export class DeliveryWorker {
       await Promise.allSettled([...this.inFlight]);
       await new Promise((resolve) => setImmediate(resolve));
     }
+    await this.log.flushed();
     await this.agent.close();
   }
 
   wake(): void {
+    this.claimAbove(0);
+  }
+
+  /** Claims due deliveries once more than `free` attempts could start. */
+  private claimAbove(free: number): void {
     if (this.stopped) return;
+    if (this.options.concurrency - this.inFlight.size <= free) return;
     if (this.draining) {
       this.again = true;
       return;
@@ -98,6 +100,8 @@ export class DeliveryWorker {
       .catch((err: unknown) => this.logger.error({ err }, 'webhook worker could not read the outbox'))
       .finally(() => {
         this.draining = false;
+        // Asked for while the last claim was settling.
+        if (this.again) this.claimAbove(0);
       });
   }
 
@@ -106,7 +110,7 @@ export class DeliveryWorker {
       this.again = false;
       while (!this.stopped) {
         const room = this.options.concurrency - this.inFlight.size;
-        // Full: each attempt that finishes wakes the worker again.
+        // Full: attempts that finish claim again.
         if (room <= 0) return;
         const claimed = await this.claim(room);
         for (const delivery of claimed) this.track(this.send(delivery));
@@ -120,61 +124,32 @@ export class DeliveryWorker {
       .catch((err: unknown) => this.logger.error({ err }, 'webhook delivery failed unexpectedly'))
       .finally(() => {
         this.inFlight.delete(tracked);
-        this.wake();
+        this.claimAbove(Math.floor(this.options.concurrency / 4) - 1);
       });
     this.inFlight.add(tracked);
   }
 
-  private async claim(limit: number): Promise<Claimed[]> {
-    const now = Date.now();
-    const lease = randomUUID();
+  private claim(limit: number): Promise<Claimed[]> {
     // Past this, the attempt has timed out for sure and another worker may take the delivery.
-    const lapses = now + this.options.timeoutMs + leaseMarginMs;
-    return this.db.transaction().execute(async (trx) => {
-      const due = await this.caps
-        .skipLocked(
-          trx
-            .selectFrom('webhook_deliveries')
-            .select(['id', 'merchant_id', 'event_id', 'endpoint_id', 'attempts'])
-            .where('status', '=', 'pending')
-            .where('next_attempt_at', '<=', now)
-            .orderBy('next_attempt_at')
-            .limit(limit),
-        )
-        .execute();
-      if (due.length === 0) return [];
-      await trx
-        .updateTable('webhook_deliveries')
-        .set((eb) => ({ lease, next_attempt_at: lapses, attempts: eb('attempts', '+', 1) }))
-        .where(
-          'id',
-          'in',
-          due.map((d) => d.id),
-        )
-        .execute();
-      return due.map((d) => ({
-        id: d.id,
-        merchantId: d.merchant_id,
-        eventId: d.event_id,
-        endpointId: d.endpoint_id,
-        attempt: Number(d.attempts) + 1,
-        lease,
-      }));
-    });
+    const lapses = Date.now() + this.options.timeoutMs + leaseMarginMs;
+    return claimDue(this.db, this.caps, limit, lapses);
   }
 
   private async send(delivery: Claimed): Promise<void> {
     const started = performance.now();
     const attemptedAt = Date.now();
+    if (!delivery.target) {
+      // The endpoint was deleted or disabled, or the event has expired: nothing to send.
+      await this.log.record({ delivery, status: 'cancelled', nextAttemptAt: null });
+      return;
+    }
     let outcome: Outcome;
     try {
-      const loaded = await this.load(delivery);
-      if (!loaded) {
-        // The endpoint was deleted or disabled, or the event has expired: nothing to send.
-        await this.finish(delivery, { status: 'cancelled', nextAttemptAt: null });
-        return;
-      }
-      outcome = await this.post(loaded.url, loaded.payload, loaded.secret);
+      const { url, secretSealed, endpointVersion, defaultVersion, event, pendingWebhooks } = delivery.target;
+      const version = resolveVersion(endpointVersion ?? undefined, defaultVersion);
+      const payload = JSON.stringify(renderEvent(eventFromRow(event, pendingWebhooks), version), null, 2);
+      const key = this.signingKey(delivery.endpointId, secretSealed);
+      outcome = await this.post(url, payload, key);
     } catch (error) {
       // Most likely a signing secret sealed with another key (processes sharing a database need
       // the same OPENFC_ENCRYPTION_KEY): the attempt fails and is retried on the schedule.
@@ -189,73 +164,40 @@ export class DeliveryWorker {
     const retryAt = outcome.ok
       ? undefined
       : nextAttemptAt(this.options.schedule, delivery.attempt, Date.now(), outcome.retryAfter);
-    await this.finish(
+    const status: DeliveryStatus = outcome.ok ? 'succeeded' : retryAt === undefined ? 'failed' : 'pending';
+    await this.log.record({
       delivery,
-      {
-        status: outcome.ok ? 'succeeded' : retryAt === undefined ? 'failed' : 'pending',
-        nextAttemptAt: retryAt ?? null,
-      },
-      {
+      status,
+      nextAttemptAt: retryAt ?? null,
+      attempt: {
         attempted_at: attemptedAt,
         duration_ms: durationMs,
         status_code: outcome.status,
         error: outcome.ok ? null : outcome.error,
         response_excerpt: outcome.excerpt,
       },
-    );
+    });
     this.logger.debug(
       { event: delivery.eventId, endpoint: delivery.endpointId, status: outcome.status, durationMs },
       'webhook attempt',
     );
   }
 
-  /** The event rendered for the endpoint's API version, with what signing it needs. */
-  private async load(delivery: Claimed) {
-    const row = await this.db
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('events as e', 'e.id', 'd.event_id')
-      .innerJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
-      .innerJoin('merchant_accounts as m', 'm.id', 'd.merchant_id')
-      .selectAll('e')
-      .select([
-        'w.url',
-        'w.secret_sealed',
-        'w.api_version as endpoint_version',
-        'w.status as endpoint_status',
-      ])
-      .select('m.default_api_version')
-      .select((eb) =>
-        eb
-          .selectFrom('webhook_deliveries as p')
-          .select((p) => p.fn.countAll<number>().as('n'))
-          .whereRef('p.event_id', '=', 'd.event_id')
-          .where('p.status', '=', 'pending')
-          .as('pending_webhooks'),
-      )
-      .where('d.id', '=', delivery.id)
-      .executeTakeFirst();
-    if (row?.endpoint_status !== 'enabled') return undefined;
-    const version = resolveVersion(row.endpoint_version ?? undefined, row.default_api_version);
-    const event = eventFromRow(row, Number(row.pending_webhooks ?? 0));
-    return {
-      url: row.url,
-      payload: JSON.stringify(renderEvent(event, version), null, 2),
-      secret: this.secret(delivery.endpointId, row.secret_sealed),
-    };
-  }
-
-  /** Opening a sealed secret costs more than sending; opened secrets are kept by their sealed form. */
-  private secret(endpointId: string, sealed: string): string {
-    let secret = this.secrets.get(sealed);
-    if (secret === undefined) {
-      secret = this.endpoints.openSecret(endpointId, sealed);
+  /**
+   * The endpoint's signing secret as an HMAC key. Opening a sealed secret costs more than
+   * sending; opened secrets are kept by their sealed form.
+   */
+  private signingKey(endpointId: string, sealed: string): KeyObject {
+    let key = this.secrets.get(sealed);
+    if (key === undefined) {
+      key = createSecretKey(Buffer.from(this.endpoints.openSecret(endpointId, sealed), 'utf8'));
       if (this.secrets.size >= 1000) this.secrets.clear();
-      this.secrets.set(sealed, secret);
+      this.secrets.set(sealed, key);
     }
-    return secret;
+    return key;
   }
 
-  private async post(url: string, payload: string, secret: string): Promise<Outcome> {
+  private async post(url: string, payload: string, key: KeyObject): Promise<Outcome> {
     const timestamp = Math.floor(Date.now() / 1000);
     try {
       const response = await request(url, {
@@ -264,7 +206,7 @@ export class DeliveryWorker {
         headers: {
           'content-type': 'application/json; charset=utf-8',
           'user-agent': userAgent,
-          'stripe-signature': signatureHeader(secret, payload, timestamp),
+          'stripe-signature': signatureHeader(key, payload, timestamp),
         },
         body: payload,
         headersTimeout: this.options.timeoutMs,
@@ -285,44 +227,6 @@ export class DeliveryWorker {
     } catch (error) {
       return { ok: false, status: null, excerpt: null, error: describeFailure(error) };
     }
-  }
-
-  /** Records the attempt and the delivery's new state, if this worker's claim still holds. */
-  private async finish(
-    delivery: Claimed,
-    next: { status: 'pending' | 'succeeded' | 'failed' | 'cancelled'; nextAttemptAt: number | null },
-    attempt?: {
-      attempted_at: number;
-      duration_ms: number;
-      status_code: number | null;
-      error: string | null;
-      response_excerpt: string | null;
-    },
-  ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('webhook_deliveries')
-        .set({ status: next.status, next_attempt_at: next.nextAttemptAt ?? Date.now(), lease: null })
-        .where('id', '=', delivery.id)
-        .where('lease', '=', delivery.lease)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      if (attempt === undefined) return;
-      await trx
-        .insertInto('webhook_attempts')
-        .values({
-          id: newId('attempt'),
-          merchant_id: delivery.merchantId,
-          delivery_id: delivery.id,
-          event_id: delivery.eventId,
-          endpoint_id: delivery.endpointId,
-          ...attempt,
-          // A claim that lapsed meanwhile belongs to another worker now: the attempt is kept, the
-          // schedule is theirs.
-          next_attempt_at: Number(result.numUpdatedRows) > 0 ? next.nextAttemptAt : null,
-        })
-        .execute();
-    });
   }
 }
 
