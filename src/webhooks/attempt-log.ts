@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely, QueryCreator, Transaction } from 'kysely';
 import { newId } from '../domain/ids.ts';
 import type { Database, WebhookAttemptsTable } from '../store/schema.ts';
 import type { Claimed } from './claims.ts';
@@ -30,7 +30,8 @@ interface Waiting extends Finished {
 /**
  * Records attempts and their deliveries' new states. Attempts that end while a write is under way
  * wait for the next one, and each write records all that are waiting in one transaction: the
- * deliveries that succeeded under one claim in one UPDATE, the attempt rows in one INSERT. A
+ * deliveries that succeeded in one UPDATE, the attempt rows in one INSERT (on PostgreSQL, a batch
+ * of successes in one statement). A
  * delivery is changed only while this worker's claim on it holds; an attempt whose claim lapsed
  * meanwhile is kept, and the schedule is the other worker's.
  */
@@ -38,7 +39,10 @@ export class AttemptLog {
   private waiting: Waiting[] = [];
   private writing: Promise<void> | undefined;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly writesInWith: boolean,
+  ) {}
 
   /** Resolves once the attempt and the delivery's state have committed. */
   record(finished: Finished): Promise<void> {
@@ -60,7 +64,9 @@ export class AttemptLog {
       const batch = this.waiting;
       this.waiting = [];
       try {
-        await this.db.transaction().execute((trx) => write(trx, batch));
+        if (this.writesInWith && batch.every((f) => f.status === 'succeeded' && f.attempt))
+          await writeSucceeded(this.db, batch);
+        else await this.db.transaction().execute((trx) => write(trx, batch));
         for (const w of batch) w.done();
       } catch (error) {
         for (const w of batch) w.failed(error);
@@ -71,28 +77,54 @@ export class AttemptLog {
   }
 }
 
+function attemptRow(f: Finished, held: boolean): Insertable<WebhookAttemptsTable> | undefined {
+  if (f.attempt === undefined) return undefined;
+  return {
+    id: newId('attempt'),
+    merchant_id: f.delivery.merchantId,
+    delivery_id: f.delivery.id,
+    event_id: f.delivery.eventId,
+    endpoint_id: f.delivery.endpointId,
+    ...f.attempt,
+    next_attempt_at: held ? f.nextAttemptAt : null,
+  };
+}
+
+/** Marks the deliveries succeeded, those whose claim this worker still holds. */
+function markSucceeded(qc: QueryCreator<Database>, batch: Finished[], now: number) {
+  return qc
+    .updateTable('webhook_deliveries')
+    .set({ status: 'succeeded', next_attempt_at: now, lease: null })
+    .where((eb) =>
+      eb(
+        eb.refTuple('id', 'lease'),
+        'in',
+        batch.map((f) => eb.tuple(f.delivery.id, f.delivery.lease)),
+      ),
+    )
+    .where('status', '=', 'pending');
+}
+
+/**
+ * Where the database allows it, a batch of successes is one statement: the deliveries' update in
+ * its `WITH`, the attempt rows inserted (a success's row names no next attempt, whether the claim
+ * held or not).
+ */
+async function writeSucceeded(db: Kysely<Database>, batch: Finished[]): Promise<void> {
+  const now = Date.now();
+  const rows = batch.map((f) => attemptRow(f, true)).filter((r) => r !== undefined);
+  await db
+    .with('succeeded', (qc) => markSucceeded(qc, batch, now).returning('id'))
+    .insertInto('webhook_attempts')
+    .values(rows)
+    .execute();
+}
+
 async function write(trx: Transaction<Database>, batch: Finished[]): Promise<void> {
   const now = Date.now();
   const held = new Set<string>();
-  // Successes share their new state: one UPDATE per claim they were made under.
-  const succeeded = new Map<string, string[]>();
-  for (const f of batch) {
-    if (f.status !== 'succeeded') continue;
-    const ids = succeeded.get(f.delivery.lease) ?? [];
-    ids.push(f.delivery.id);
-    succeeded.set(f.delivery.lease, ids);
-  }
-  for (const [lease, ids] of succeeded) {
-    const rows = await trx
-      .updateTable('webhook_deliveries')
-      .set({ status: 'succeeded', next_attempt_at: now, lease: null })
-      .where('id', 'in', ids)
-      .where('lease', '=', lease)
-      .where('status', '=', 'pending')
-      .returning('id')
-      .execute();
-    for (const row of rows) held.add(row.id);
-  }
+  const succeeded = batch.filter((f) => f.status === 'succeeded');
+  if (succeeded.length > 0) await markSucceeded(trx, succeeded, now).execute();
   for (const f of batch) {
     if (f.status === 'succeeded') continue;
     const result = await trx
@@ -104,18 +136,6 @@ async function write(trx: Transaction<Database>, batch: Finished[]): Promise<voi
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) > 0) held.add(f.delivery.id);
   }
-  const attempts: Insertable<WebhookAttemptsTable>[] = [];
-  for (const f of batch) {
-    if (f.attempt === undefined) continue;
-    attempts.push({
-      id: newId('attempt'),
-      merchant_id: f.delivery.merchantId,
-      delivery_id: f.delivery.id,
-      event_id: f.delivery.eventId,
-      endpoint_id: f.delivery.endpointId,
-      ...f.attempt,
-      next_attempt_at: held.has(f.delivery.id) ? f.nextAttemptAt : null,
-    });
-  }
-  if (attempts.length > 0) await trx.insertInto('webhook_attempts').values(attempts).execute();
+  const rows = batch.map((f) => attemptRow(f, held.has(f.delivery.id))).filter((r) => r !== undefined);
+  if (rows.length > 0) await trx.insertInto('webhook_attempts').values(rows).execute();
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, QueryCreator, Selectable } from 'kysely';
 import type { DialectCapabilities } from '../store/dialect.ts';
 import type { Database, EventsTable } from '../store/schema.ts';
 
@@ -24,12 +24,18 @@ export interface Claimed {
   };
 }
 
+/** The claimed deliveries' columns, as the claim returns them. */
+const claimedColumns = ['id', 'merchant_id', 'event_id', 'endpoint_id', 'attempts', 'created'] as const;
+
+type ClaimedRow = Pick<Selectable<Database['webhook_deliveries']>, (typeof claimedColumns)[number]>;
+
 /**
- * Claims up to `limit` due deliveries at once and reads what sending them needs: one UPDATE that
- * leases the rows and moves their due time past the attempts' deadline (`lapses`), then one read
- * of their events and endpoints. If this process dies while sending, the claims lapse and any
- * worker sends them again (at least once). On PostgreSQL several workers share the outbox; a row
- * another worker is claiming is skipped, not waited for.
+ * Claims up to `limit` due deliveries at once and reads what sending them needs: one UPDATE leases
+ * the rows and moves their due time past the attempts' deadline (`lapses`); their events and
+ * endpoints are read in the same statement where the database allows it (PostgreSQL), else by a
+ * second one. If this process dies while sending, the claims lapse and any worker sends them again
+ * (at least once). On PostgreSQL several workers share the outbox; a row another worker is
+ * claiming is skipped, not waited for.
  */
 export async function claimDue(
   db: Kysely<Database>,
@@ -39,71 +45,103 @@ export async function claimDue(
 ): Promise<Claimed[]> {
   const now = Date.now();
   const lease = randomUUID();
-  const claimed = await db
-    .updateTable('webhook_deliveries')
-    .set((eb) => ({ lease, next_attempt_at: lapses, attempts: eb('attempts', '+', 1) }))
-    .where('id', 'in', (eb) =>
-      caps.skipLocked(
-        eb
-          .selectFrom('webhook_deliveries')
-          .select('id')
-          .where('status', '=', 'pending')
-          .where('next_attempt_at', '<=', now)
-          .orderBy('next_attempt_at')
-          .limit(limit),
+  const claim = (qc: QueryCreator<Database>) =>
+    qc
+      .updateTable('webhook_deliveries')
+      .set((eb) => ({ lease, next_attempt_at: lapses, attempts: eb('attempts', '+', 1) }))
+      .where('id', 'in', (eb) =>
+        caps.skipLocked(
+          eb
+            .selectFrom('webhook_deliveries')
+            .select('id')
+            .where('status', '=', 'pending')
+            .where('next_attempt_at', '<=', now)
+            .orderBy('next_attempt_at')
+            .limit(limit),
+        ),
+      )
+      .returning(claimedColumns);
+  let rows: TargetRow[];
+  if (caps.writesInWith) {
+    rows = await selectTargets(db.with('claimed', claim)).execute();
+  } else {
+    const claimed = await claim(db).execute();
+    if (claimed.length === 0) return [];
+    const ids = claimed.map((c) => c.id);
+    rows = await selectTargets(
+      db.with('claimed', (qc) =>
+        qc.selectFrom('webhook_deliveries').select(claimedColumns).where('id', 'in', ids),
       ),
-    )
-    // A row another claim took between the subquery and the update is not this claim's.
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '<=', now)
-    .returning(['id', 'merchant_id', 'event_id', 'endpoint_id', 'attempts', 'created'])
-    .execute();
-  if (claimed.length === 0) return [];
-  const targets = await db
-    .selectFrom('webhook_deliveries as d')
-    .innerJoin('events as e', 'e.id', 'd.event_id')
-    .innerJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
-    .innerJoin('merchant_accounts as m', 'm.id', 'd.merchant_id')
-    .selectAll('e')
-    .select(['d.id as delivery_id', 'w.url', 'w.secret_sealed', 'w.api_version as endpoint_version'])
-    .select('m.default_api_version')
-    .select((eb) =>
-      eb
-        .selectFrom('webhook_deliveries as p')
-        .select((p) => p.fn.countAll<number>().as('n'))
-        .whereRef('p.event_id', '=', 'd.event_id')
-        .where('p.status', '=', 'pending')
-        .as('pending_webhooks'),
-    )
-    .where(
-      'd.id',
-      'in',
-      claimed.map((c) => c.id),
-    )
-    .where('w.status', '=', 'enabled')
-    .execute();
-  const byDelivery = new Map(targets.map((t) => [t.delivery_id, t]));
-  // Sent oldest first, as they were written (the update returns its rows in no set order).
-  claimed.sort((a, b) => Number(a.created) - Number(b.created) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return claimed.map((c) => {
-    const row = byDelivery.get(c.id);
-    return {
-      id: c.id,
-      merchantId: c.merchant_id,
-      eventId: c.event_id,
-      endpointId: c.endpoint_id,
-      attempt: Number(c.attempts),
-      lease,
-      ...(row && {
+    ).execute();
+  }
+  return rows.map((row) => ({
+    id: row.id,
+    merchantId: row.merchant_id,
+    eventId: row.event_id,
+    endpointId: row.endpoint_id,
+    attempt: Number(row.attempts),
+    lease,
+    ...(row.url !== null &&
+      row.secret_sealed !== null &&
+      row.event_found !== null && {
         target: {
           url: row.url,
           secretSealed: row.secret_sealed,
           endpointVersion: row.endpoint_version,
           defaultVersion: row.default_api_version,
-          event: row,
+          event: {
+            id: row.event_found,
+            merchant_id: row.merchant_id,
+            created: row.event_created as number,
+            type: row.type as string,
+            object_id: row.object_id as string,
+            object_kind: row.object_kind as EventsTable['object_kind'],
+            object_snapshot: row.object_snapshot as string,
+            previous_attributes: row.previous_attributes,
+            request_id: row.request_id,
+            idempotency_key: row.idempotency_key,
+          },
           pendingWebhooks: Number(row.pending_webhooks ?? 0),
         },
       }),
-    };
-  });
+  }));
+}
+
+type TargetRow = Awaited<ReturnType<ReturnType<typeof selectTargets>['execute']>>[number];
+
+/**
+ * The claimed deliveries, oldest first, each with its event, its endpoint if still enabled, and
+ * its merchant's default API version.
+ */
+function selectTargets(qc: QueryCreator<Database & { claimed: ClaimedRow }>) {
+  return qc
+    .selectFrom('claimed as c')
+    .innerJoin('merchant_accounts as m', 'm.id', 'c.merchant_id')
+    .leftJoin('events as e', 'e.id', 'c.event_id')
+    .leftJoin('webhook_endpoints as w', (join) =>
+      join.onRef('w.id', '=', 'c.endpoint_id').on('w.status', '=', 'enabled'),
+    )
+    .select([...claimedColumns.map((c) => `c.${c}` as const), 'm.default_api_version'])
+    .select(['w.url', 'w.secret_sealed', 'w.api_version as endpoint_version'])
+    .select([
+      'e.id as event_found',
+      'e.created as event_created',
+      'e.type',
+      'e.object_id',
+      'e.object_kind',
+      'e.object_snapshot',
+      'e.previous_attributes',
+      'e.request_id',
+      'e.idempotency_key',
+    ])
+    .select((eb) =>
+      eb
+        .selectFrom('webhook_deliveries as p')
+        .select((p) => p.fn.countAll<number>().as('n'))
+        .whereRef('p.event_id', '=', 'c.event_id')
+        .where('p.status', '=', 'pending')
+        .as('pending_webhooks'),
+    )
+    .orderBy('c.created')
+    .orderBy('c.id');
 }

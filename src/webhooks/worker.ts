@@ -61,7 +61,7 @@ export class DeliveryWorker {
     private readonly options: WorkerOptions,
     private readonly logger: Logger,
   ) {
-    this.log = new AttemptLog(db);
+    this.log = new AttemptLog(db, caps.writesInWith);
   }
 
   start(): void {
