@@ -28,6 +28,10 @@ export type WebhookCommand =
       writers: number;
     }
   | {
+      /** This process's CPU time so far. */
+      kind: 'cpu';
+    }
+  | {
       /** POSTs each body with its signature header to `url`, `concurrency` at a time. */
       kind: 'post';
       url: string;
@@ -41,8 +45,21 @@ export interface WebhookRequest {
   command: WebhookCommand;
 }
 
+/** CPU time (user and system) this process has used, in µs. */
+export function cpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+export interface CpuAnswer {
+  id: number;
+  cpuMicros: number;
+}
+
 export interface CustomersAnswer {
   id: number;
+  /** This process's CPU time at the last commit. */
+  cpuMicros: number;
   /** Wall-clock ms (Date.now()) when the first and the last customer's transaction had committed. */
   firstCommit: number;
   lastCommit: number;
@@ -52,6 +69,9 @@ export interface PostAnswer {
   id: number;
   /** Wall-clock ms just before the first POST. */
   started: number;
+  /** This process's CPU time just before the first POST, and once every answer was read. */
+  cpuStartMicros: number;
+  cpuEndMicros: number;
   /** Non-2xx answers and request errors. */
   failures: number;
   firstFailure?: string;
@@ -98,7 +118,7 @@ async function createCustomers(id: number, count: number, writers: number): Prom
     }
   };
   await Promise.all(Array.from({ length: writers }, writer));
-  return { id, firstCommit, lastCommit: Date.now() };
+  return { id, firstCommit, lastCommit: Date.now(), cpuMicros: cpuMicros() };
 }
 
 /**
@@ -132,7 +152,7 @@ async function writeBacklog(id: number, count: number): Promise<CustomersAnswer>
     }
   });
   const committed = Date.now();
-  return { id, firstCommit: committed, lastCommit: committed };
+  return { id, firstCommit: committed, lastCommit: committed, cpuMicros: cpuMicros() };
 }
 
 /**
@@ -150,6 +170,7 @@ async function post(
   let failures = 0;
   let firstFailure: string | undefined;
   const started = Date.now();
+  const cpuStartMicros = cpuMicros();
   const sender = async () => {
     for (let i = next++; i < deliveries.length; i = next++) {
       const delivery = deliveries[i];
@@ -177,8 +198,16 @@ async function post(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, sender));
+  const cpuEndMicros = cpuMicros();
   await agent.close();
-  return { id, started, failures, ...(firstFailure !== undefined && { firstFailure }) };
+  return {
+    id,
+    started,
+    cpuStartMicros,
+    cpuEndMicros,
+    failures,
+    ...(firstFailure !== undefined && { firstFailure }),
+  };
 }
 
 process.on('message', (message: WebhookRequest) => {
@@ -188,7 +217,9 @@ process.on('message', (message: WebhookRequest) => {
       ? writeBacklog(message.id, command.count)
       : command.kind === 'customers'
         ? createCustomers(message.id, command.count, command.writers)
-        : post(message.id, command.url, command.deliveries, command.concurrency);
+        : command.kind === 'cpu'
+          ? Promise.resolve({ id: message.id, cpuMicros: cpuMicros() })
+          : post(message.id, command.url, command.deliveries, command.concurrency);
   answer.then(
     (a) => process.send?.(a),
     (error: unknown) => process.send?.({ id: message.id, error: String(error) }),

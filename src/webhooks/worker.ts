@@ -8,7 +8,7 @@ import { eventFromRow } from '../domain/events/log.ts';
 import type { WebhookEndpointService } from '../domain/webhook-endpoints/service.ts';
 import type { DialectCapabilities } from '../store/dialect.ts';
 import type { Database } from '../store/schema.ts';
-import { AttemptLog, type DeliveryStatus } from './attempt-log.ts';
+import { AttemptLog, type DeliveryStatus, type Finished } from './attempt-log.ts';
 import { type Claimed, claimDue } from './claims.ts';
 import { nextAttemptAt, type RetrySchedule, retryAfterMs } from './schedule.ts';
 import type { WakeSignal } from './signal.ts';
@@ -38,13 +38,14 @@ const userAgent = 'Stripe/1.0 (+https://stripe.com/docs/webhooks)';
 
 /**
  * Sends the outbox's due deliveries, never from a request handler: claimed in batches (see
- * `claimDue`), each POSTed signed, each attempt recorded (see `AttemptLog`). When attempts end,
- * more are claimed once a quarter of the room is free, so that claims stay batches under load; a
- * wake-up for new events claims whatever room there is.
+ * `claimDue`), each POSTed signed, each attempt recorded (see `AttemptLog`) while the next ones are
+ * sent. When attempts end, more are claimed once a quarter of the room is free, so that claims
+ * stay batches under load; a wake-up for new events claims whatever room there is.
  */
 export class DeliveryWorker {
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly sending = new Set<Promise<void>>();
+  private readonly recording = new Set<Promise<void>>();
   private readonly secrets = new Map<string, KeyObject>();
   private readonly log: AttemptLog;
   private draining = false;
@@ -75,8 +76,8 @@ export class DeliveryWorker {
     this.stopped = true;
     clearInterval(this.timer);
     this.unsubscribe?.();
-    while (this.inFlight.size > 0 || this.draining) {
-      await Promise.allSettled([...this.inFlight]);
+    while (this.sending.size > 0 || this.recording.size > 0 || this.draining) {
+      await Promise.allSettled([...this.sending, ...this.recording]);
       await new Promise((resolve) => setImmediate(resolve));
     }
     await this.log.flushed();
@@ -90,7 +91,7 @@ export class DeliveryWorker {
   /** Claims due deliveries once more than `free` attempts could start. */
   private claimAbove(free: number): void {
     if (this.stopped) return;
-    if (this.options.concurrency - this.inFlight.size <= free) return;
+    if (this.room() <= free) return;
     if (this.draining) {
       this.again = true;
       return;
@@ -109,24 +110,53 @@ export class DeliveryWorker {
     do {
       this.again = false;
       while (!this.stopped) {
-        const room = this.options.concurrency - this.inFlight.size;
-        // Full: attempts that finish claim again.
+        const room = this.room();
+        // Full: attempts that end claim again.
         if (room <= 0) return;
         const claimed = await this.claim(room);
-        for (const delivery of claimed) this.track(this.send(delivery));
+        for (const delivery of claimed) this.track(delivery);
         if (claimed.length < room) break;
       }
     } while (this.again && !this.stopped);
   }
 
-  private track(attempt: Promise<void>): void {
-    const tracked = attempt
+  /**
+   * Attempts that may start now: `concurrency` are sent at once, and up to as many more may wait
+   * to be recorded, so that sending goes on while the last ones are written.
+   */
+  private room(): number {
+    const { concurrency } = this.options;
+    return Math.min(
+      concurrency - this.sending.size,
+      2 * concurrency - this.sending.size - this.recording.size,
+    );
+  }
+
+  /** When attempts end, more are claimed once this many could start: claims stay batches. */
+  private get batch(): number {
+    return Math.max(1, Math.floor(this.options.concurrency / 4));
+  }
+
+  private track(delivery: Claimed): void {
+    const sent: Promise<void> = this.attempt(delivery)
+      .then((finished) => this.record(finished))
       .catch((err: unknown) => this.logger.error({ err }, 'webhook delivery failed unexpectedly'))
       .finally(() => {
-        this.inFlight.delete(tracked);
-        this.claimAbove(Math.floor(this.options.concurrency / 4) - 1);
+        this.sending.delete(sent);
+        this.claimAbove(this.batch - 1);
       });
-    this.inFlight.add(tracked);
+    this.sending.add(sent);
+  }
+
+  private record(finished: Finished): void {
+    const recorded: Promise<void> = this.log
+      .record(finished)
+      .catch((err: unknown) => this.logger.error({ err }, 'a webhook attempt could not be recorded'))
+      .finally(() => {
+        this.recording.delete(recorded);
+        this.claimAbove(this.batch - 1);
+      });
+    this.recording.add(recorded);
   }
 
   private claim(limit: number): Promise<Claimed[]> {
@@ -135,13 +165,13 @@ export class DeliveryWorker {
     return claimDue(this.db, this.caps, limit, lapses);
   }
 
-  private async send(delivery: Claimed): Promise<void> {
+  /** Sends one claimed delivery; how it went, to be recorded. */
+  private async attempt(delivery: Claimed): Promise<Finished> {
     const started = performance.now();
     const attemptedAt = Date.now();
     if (!delivery.target) {
       // The endpoint was deleted or disabled, or the event has expired: nothing to send.
-      await this.log.record({ delivery, status: 'cancelled', nextAttemptAt: null });
-      return;
+      return { delivery, status: 'cancelled', nextAttemptAt: null };
     }
     let outcome: Outcome;
     try {
@@ -165,7 +195,11 @@ export class DeliveryWorker {
       ? undefined
       : nextAttemptAt(this.options.schedule, delivery.attempt, Date.now(), outcome.retryAfter);
     const status: DeliveryStatus = outcome.ok ? 'succeeded' : retryAt === undefined ? 'failed' : 'pending';
-    await this.log.record({
+    this.logger.debug(
+      { event: delivery.eventId, endpoint: delivery.endpointId, status: outcome.status, durationMs },
+      'webhook attempt',
+    );
+    return {
       delivery,
       status,
       nextAttemptAt: retryAt ?? null,
@@ -176,11 +210,7 @@ export class DeliveryWorker {
         error: outcome.ok ? null : outcome.error,
         response_excerpt: outcome.excerpt,
       },
-    });
-    this.logger.debug(
-      { event: delivery.eventId, endpoint: delivery.endpointId, status: outcome.status, durationMs },
-      'webhook attempt',
-    );
+    };
   }
 
   /**
