@@ -8,6 +8,9 @@
  * store) on SIGTERM or SIGINT.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import path from 'node:path';
 import { Agent, request } from 'undici';
 import { startOpenfc } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -210,15 +213,52 @@ async function post(
   };
 }
 
+/**
+ * With BENCH_CPU_PROF, each window from a backlog's commit until the next `cpu` command (the
+ * worker sending that backlog) is profiled on its own, into worker-<n>.cpuprofile in that folder.
+ */
+const profileDir = process.env.BENCH_CPU_PROF;
+const profiler = profileDir ? new Session() : undefined;
+profiler?.connect();
+let profiles = 0;
+let profiling = false;
+const inspect = (method: string) =>
+  new Promise<unknown>((resolve, reject) =>
+    profiler?.post(method, (error, result) => (error ? reject(error) : resolve(result))),
+  );
+
+async function profileFromNow(answer: Promise<CustomersAnswer>): Promise<CustomersAnswer> {
+  const answered = await answer;
+  if (profiler) {
+    // A window no `cpu` command closed (the warm-up's) is dropped.
+    if (profiling) await inspect('Profiler.stop');
+    await inspect('Profiler.enable');
+    await inspect('Profiler.start');
+    profiling = true;
+  }
+  return answered;
+}
+
+async function cpuAnswer(id: number): Promise<CpuAnswer> {
+  const answer = { id, cpuMicros: cpuMicros() };
+  if (profiler && profileDir && profiling) {
+    profiling = false;
+    const { profile } = (await inspect('Profiler.stop')) as { profile: unknown };
+    mkdirSync(profileDir, { recursive: true });
+    writeFileSync(path.join(profileDir, `worker-${++profiles}.cpuprofile`), JSON.stringify(profile));
+  }
+  return answer;
+}
+
 process.on('message', (message: WebhookRequest) => {
   const { command } = message;
   const answer =
     command.kind === 'backlog'
-      ? writeBacklog(message.id, command.count)
+      ? profileFromNow(writeBacklog(message.id, command.count))
       : command.kind === 'customers'
         ? createCustomers(message.id, command.count, command.writers)
         : command.kind === 'cpu'
-          ? Promise.resolve({ id: message.id, cpuMicros: cpuMicros() })
+          ? cpuAnswer(message.id)
           : post(message.id, command.url, command.deliveries, command.concurrency);
   answer.then(
     (a) => process.send?.(a),

@@ -502,9 +502,7 @@ export async function measureWebhooks(backend: 'sqlite' | 'postgres'): Promise<W
       database ? [dataDir, database.url] : [dataDir],
       {
         ipc: true,
-        nodeFlags: profileDir
-          ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir, `webhooks-${backend}`)}`]
-          : [],
+        env: profileDir ? { BENCH_CPU_PROF: path.resolve(profileDir, `webhooks-${backend}`) } : {},
       },
     );
     const fc = openfc.ready;

@@ -28,12 +28,14 @@ export class QueryTemplates {
   /**
    * The rows of the query `build` makes with `values` in its slots. `build` must make the same
    * query for every call with the same `shape` (a key naming which filters and order it has), and
-   * put each value through `slot(i)`; constants may be written as they are.
+   * put each value through `slot(i)`; constants may be written as they are. `db` runs it, in a
+   * transaction when it is one.
    */
   async rows<Row>(
     shape: string,
     values: readonly unknown[],
     build: (slot: Slot) => Compilable<Row>,
+    db: Kysely<Database> = this.db,
   ): Promise<Row[]> {
     let template = this.templates.get(shape);
     if (!template) {
@@ -49,7 +51,7 @@ export class QueryTemplates {
       const index = slots[i] as number;
       return index === -1 ? p : values[index];
     });
-    const result = await this.db.executeQuery<Row>({ ...query, parameters });
+    const result = await db.executeQuery<Row>({ ...query, parameters });
     return result.rows;
   }
 }

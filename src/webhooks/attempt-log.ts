@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, QueryCreator, Transaction } from 'kysely';
 import { newId } from '../domain/ids.ts';
+import type { QueryTemplates, Slot } from '../store/query-templates.ts';
 import type { Database, WebhookAttemptsTable } from '../store/schema.ts';
 import type { Claimed } from './claims.ts';
 
@@ -42,6 +43,7 @@ export class AttemptLog {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly writesInWith: boolean,
+    private readonly templates: QueryTemplates,
   ) {}
 
   /** Resolves once the attempt and the delivery's state have committed. */
@@ -65,8 +67,8 @@ export class AttemptLog {
       this.waiting = [];
       try {
         if (this.writesInWith && batch.every((f) => f.status === 'succeeded' && f.attempt))
-          await writeSucceeded(this.db, batch);
-        else await this.db.transaction().execute((trx) => write(trx, batch));
+          await writeSucceeded(this.db, this.templates, batch);
+        else await this.db.transaction().execute((trx) => write(trx, this.templates, batch));
         for (const w of batch) w.done();
       } catch (error) {
         for (const w of batch) w.failed(error);
@@ -77,32 +79,77 @@ export class AttemptLog {
   }
 }
 
-function attemptRow(f: Finished, held: boolean): Insertable<WebhookAttemptsTable> | undefined {
-  if (f.attempt === undefined) return undefined;
-  return {
-    id: newId('attempt'),
-    merchant_id: f.delivery.merchantId,
-    delivery_id: f.delivery.id,
-    event_id: f.delivery.eventId,
-    endpoint_id: f.delivery.endpointId,
-    ...f.attempt,
-    next_attempt_at: held ? f.nextAttemptAt : null,
-  };
+/** An attempt row's columns, in the order their values are given to the templates. */
+const attemptColumns = [
+  'id',
+  'merchant_id',
+  'delivery_id',
+  'event_id',
+  'endpoint_id',
+  'attempted_at',
+  'duration_ms',
+  'status_code',
+  'error',
+  'response_excerpt',
+  'next_attempt_at',
+] as const;
+
+/** The values of the attempt rows of `batch` (those with an attempt), one after another. */
+function attemptValues(batch: Finished[], held: (f: Finished) => boolean): unknown[] {
+  const values: unknown[] = [];
+  for (const f of batch) {
+    if (f.attempt === undefined) continue;
+    const a = f.attempt;
+    values.push(
+      newId('attempt'),
+      f.delivery.merchantId,
+      f.delivery.id,
+      f.delivery.eventId,
+      f.delivery.endpointId,
+      a.attempted_at,
+      a.duration_ms,
+      a.status_code,
+      a.error,
+      a.response_excerpt,
+      held(f) ? f.nextAttemptAt : null,
+    );
+  }
+  return values;
 }
 
-/** Marks the deliveries succeeded, those whose claim this worker still holds. */
-function markSucceeded(qc: QueryCreator<Database>, batch: Finished[], now: number) {
+/** `count` attempt rows whose values start at slot `from`. */
+function attemptSlots(slot: Slot, from: number, count: number): Insertable<WebhookAttemptsTable>[] {
+  const rows: Insertable<WebhookAttemptsTable>[] = [];
+  for (let i = 0; i < count; i++) {
+    const row: Record<string, unknown> = {};
+    attemptColumns.forEach((column, c) => {
+      row[column] = slot(from + i * attemptColumns.length + c);
+    });
+    rows.push(row as unknown as Insertable<WebhookAttemptsTable>);
+  }
+  return rows;
+}
+
+/**
+ * Marks `count` deliveries succeeded, those whose claim this worker still holds: the time in slot
+ * 0, then each delivery's id and lease.
+ */
+function markSucceeded(qc: QueryCreator<Database>, slot: Slot, count: number) {
   return qc
     .updateTable('webhook_deliveries')
-    .set({ status: 'succeeded', next_attempt_at: now, lease: null })
+    .set({ status: 'succeeded', next_attempt_at: slot<number>(0), lease: null })
     .where((eb) =>
       eb(
         eb.refTuple('id', 'lease'),
         'in',
-        batch.map((f) => eb.tuple(f.delivery.id, f.delivery.lease)),
+        Array.from({ length: count }, (_, i) => eb.tuple(slot<string>(1 + 2 * i), slot<string>(2 + 2 * i))),
       ),
     )
     .where('status', '=', 'pending');
+}
+
+function succeededValues(succeeded: Finished[]): unknown[] {
+  return [Date.now(), ...succeeded.flatMap((f) => [f.delivery.id, f.delivery.lease])];
 }
 
 /**
@@ -110,21 +157,28 @@ function markSucceeded(qc: QueryCreator<Database>, batch: Finished[], now: numbe
  * its `WITH`, the attempt rows inserted (a success's row names no next attempt, whether the claim
  * held or not).
  */
-async function writeSucceeded(db: Kysely<Database>, batch: Finished[]): Promise<void> {
-  const now = Date.now();
-  const rows = batch.map((f) => attemptRow(f, true)).filter((r) => r !== undefined);
-  await db
-    .with('succeeded', (qc) => markSucceeded(qc, batch, now).returning('id'))
-    .insertInto('webhook_attempts')
-    .values(rows)
-    .execute();
+async function writeSucceeded(db: Kysely<Database>, templates: QueryTemplates, batch: Finished[]) {
+  const marks = succeededValues(batch);
+  const values = [...marks, ...attemptValues(batch, () => true)];
+  await templates.rows(`record ${batch.length} succeeded`, values, (slot) =>
+    db
+      .with('succeeded', (qc) => markSucceeded(qc, slot, batch.length).returning('id'))
+      .insertInto('webhook_attempts')
+      .values(attemptSlots(slot, marks.length, batch.length)),
+  );
 }
 
-async function write(trx: Transaction<Database>, batch: Finished[]): Promise<void> {
+async function write(trx: Transaction<Database>, templates: QueryTemplates, batch: Finished[]) {
   const now = Date.now();
   const held = new Set<string>();
   const succeeded = batch.filter((f) => f.status === 'succeeded');
-  if (succeeded.length > 0) await markSucceeded(trx, succeeded, now).execute();
+  if (succeeded.length > 0)
+    await templates.rows(
+      `mark ${succeeded.length} succeeded`,
+      succeededValues(succeeded),
+      (slot) => markSucceeded(trx, slot, succeeded.length),
+      trx,
+    );
   for (const f of batch) {
     if (f.status === 'succeeded') continue;
     const result = await trx
@@ -136,6 +190,13 @@ async function write(trx: Transaction<Database>, batch: Finished[]): Promise<voi
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) > 0) held.add(f.delivery.id);
   }
-  const rows = batch.map((f) => attemptRow(f, held.has(f.delivery.id))).filter((r) => r !== undefined);
-  if (rows.length > 0) await trx.insertInto('webhook_attempts').values(rows).execute();
+  const values = attemptValues(batch, (f) => held.has(f.delivery.id));
+  const count = values.length / attemptColumns.length;
+  if (count > 0)
+    await templates.rows(
+      `insert ${count} attempts`,
+      values,
+      (slot) => trx.insertInto('webhook_attempts').values(attemptSlots(slot, 0, count)),
+      trx,
+    );
 }

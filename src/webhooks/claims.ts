@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, QueryCreator, Selectable } from 'kysely';
 import type { DialectCapabilities } from '../store/dialect.ts';
+import type { QueryTemplates, Slot } from '../store/query-templates.ts';
 import type { Database, EventsTable } from '../store/schema.ts';
 
 /** A delivery this worker holds the claim of, with what sending it needs. */
@@ -40,39 +41,56 @@ type ClaimedRow = Pick<Selectable<Database['webhook_deliveries']>, (typeof claim
 export async function claimDue(
   db: Kysely<Database>,
   caps: DialectCapabilities,
+  templates: QueryTemplates,
   limit: number,
   lapses: number,
 ): Promise<Claimed[]> {
-  const now = Date.now();
   const lease = randomUUID();
-  const claim = (qc: QueryCreator<Database>) =>
+  const values = [lease, lapses, Date.now(), limit];
+  // The statements are built and compiled once (see `QueryTemplates`), then run with the values.
+  const claim = (qc: QueryCreator<Database>, slot: Slot) =>
     qc
       .updateTable('webhook_deliveries')
-      .set((eb) => ({ lease, next_attempt_at: lapses, attempts: eb('attempts', '+', 1) }))
+      .set((eb) => ({
+        lease: slot<string>(0),
+        next_attempt_at: slot<number>(1),
+        attempts: eb('attempts', '+', 1),
+      }))
       .where('id', 'in', (eb) =>
         caps.skipLocked(
           eb
             .selectFrom('webhook_deliveries')
             .select('id')
             .where('status', '=', 'pending')
-            .where('next_attempt_at', '<=', now)
+            .where('next_attempt_at', '<=', slot<number>(2))
             .orderBy('next_attempt_at')
-            .limit(limit),
+            .limit(slot<number>(3)),
         ),
       )
       .returning(claimedColumns);
   let rows: TargetRow[];
   if (caps.writesInWith) {
-    rows = await selectTargets(db.with('claimed', claim)).execute();
+    rows = await templates.rows('claim and read', values, (slot) =>
+      selectTargets(db.with('claimed', (qc) => claim(qc, slot))),
+    );
   } else {
-    const claimed = await claim(db).execute();
+    const claimed = await templates.rows('claim', values, (slot) => claim(db, slot));
     if (claimed.length === 0) return [];
     const ids = claimed.map((c) => c.id);
-    rows = await selectTargets(
-      db.with('claimed', (qc) =>
-        qc.selectFrom('webhook_deliveries').select(claimedColumns).where('id', 'in', ids),
+    rows = await templates.rows(`read ${ids.length}`, ids, (slot) =>
+      selectTargets(
+        db.with('claimed', (qc) =>
+          qc
+            .selectFrom('webhook_deliveries')
+            .select(claimedColumns)
+            .where(
+              'id',
+              'in',
+              ids.map((_, i) => slot<string>(i)),
+            ),
+        ),
       ),
-    ).execute();
+    );
   }
   return rows.map((row) => ({
     id: row.id,

@@ -7,6 +7,7 @@ import { resolveVersion } from '../api/wire/versions.ts';
 import { eventFromRow } from '../domain/events/log.ts';
 import type { WebhookEndpointService } from '../domain/webhook-endpoints/service.ts';
 import type { DialectCapabilities } from '../store/dialect.ts';
+import { QueryTemplates } from '../store/query-templates.ts';
 import type { Database } from '../store/schema.ts';
 import { AttemptLog, type DeliveryStatus, type Finished } from './attempt-log.ts';
 import { type Claimed, claimDue } from './claims.ts';
@@ -39,7 +40,7 @@ const userAgent = 'Stripe/1.0 (+https://stripe.com/docs/webhooks)';
 /**
  * Sends the outbox's due deliveries, never from a request handler: claimed in batches (see
  * `claimDue`), each POSTed signed, each attempt recorded (see `AttemptLog`) while the next ones are
- * sent. When attempts end, more are claimed once a quarter of the room is free, so that claims
+ * sent. When attempts end, more are claimed once half the room is free, so that claims
  * stay batches under load; a wake-up for new events claims whatever room there is.
  */
 export class DeliveryWorker {
@@ -48,6 +49,7 @@ export class DeliveryWorker {
   private readonly recording = new Set<Promise<void>>();
   private readonly secrets = new Map<string, KeyObject>();
   private readonly log: AttemptLog;
+  private readonly templates: QueryTemplates;
   private draining = false;
   private again = false;
   private stopped = false;
@@ -62,7 +64,8 @@ export class DeliveryWorker {
     private readonly options: WorkerOptions,
     private readonly logger: Logger,
   ) {
-    this.log = new AttemptLog(db, caps.writesInWith);
+    this.templates = new QueryTemplates(db);
+    this.log = new AttemptLog(db, caps.writesInWith, this.templates);
   }
 
   start(): void {
@@ -134,7 +137,7 @@ export class DeliveryWorker {
 
   /** When attempts end, more are claimed once this many could start: claims stay batches. */
   private get batch(): number {
-    return Math.max(1, Math.floor(this.options.concurrency / 4));
+    return Math.max(1, Math.floor(this.options.concurrency / 2));
   }
 
   private track(delivery: Claimed): void {
@@ -162,7 +165,7 @@ export class DeliveryWorker {
   private claim(limit: number): Promise<Claimed[]> {
     // Past this, the attempt has timed out for sure and another worker may take the delivery.
     const lapses = Date.now() + this.options.timeoutMs + leaseMarginMs;
-    return claimDue(this.db, this.caps, limit, lapses);
+    return claimDue(this.db, this.caps, this.templates, limit, lapses);
   }
 
   /** Sends one claimed delivery; how it went, to be recorded. */
