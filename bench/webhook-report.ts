@@ -17,6 +17,7 @@ export interface WebhookResults {
 }
 
 const latencyGoalMs = 50;
+const throughputGoalRatio = 0.5;
 
 export function reportWebhooks({ measured, postgresSkipped }: WebhookResults): void {
   console.log('');
@@ -122,6 +123,14 @@ export function reportWebhooks({ measured, postgresSkipped }: WebhookResults): v
   if (postgresSkipped !== undefined) console.log(`PostgreSQL not measured: ${postgresSkipped}`);
   console.log('');
   const goalRows = [['goal', 'measured', 'result']];
+  for (const { backend, throughput } of measured) {
+    const ratio = median(throughput.ratios);
+    goalRows.push([
+      `${backend}: worker deliveries/s ≥ ${throughputGoalRatio} of undici POSTs/s`,
+      ratio.toFixed(2),
+      ratio >= throughputGoalRatio ? 'met' : 'NOT MET',
+    ]);
+  }
   for (const { backend, latency } of measured) {
     goalRows.push([
       `${backend}: state change → delivery p50 < ${latencyGoalMs} ms`,
