@@ -1,4 +1,3 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Agent, request } from 'undici';
@@ -47,7 +46,7 @@ export class DeliveryWorker {
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
   private readonly sending = new Set<Promise<void>>();
   private readonly recording = new Set<Promise<void>>();
-  private readonly secrets = new Map<string, KeyObject>();
+  private readonly secrets = new Map<string, string>();
   private readonly log: AttemptLog;
   private readonly templates: QueryTemplates;
   private draining = false;
@@ -65,7 +64,7 @@ export class DeliveryWorker {
     private readonly logger: Logger,
   ) {
     this.templates = new QueryTemplates(db);
-    this.log = new AttemptLog(db, caps.writesInWith, this.templates);
+    this.log = new AttemptLog(db, this.templates);
   }
 
   start(): void {
@@ -181,8 +180,7 @@ export class DeliveryWorker {
       const { url, secretSealed, endpointVersion, defaultVersion, event, pendingWebhooks } = delivery.target;
       const version = resolveVersion(endpointVersion ?? undefined, defaultVersion);
       const payload = JSON.stringify(renderEvent(eventFromRow(event, pendingWebhooks), version), null, 2);
-      const key = this.signingKey(delivery.endpointId, secretSealed);
-      outcome = await this.post(url, payload, key);
+      outcome = await this.post(url, payload, this.secret(delivery.endpointId, secretSealed));
     } catch (error) {
       // Most likely a signing secret sealed with another key (processes sharing a database need
       // the same OPENFC_ENCRYPTION_KEY): the attempt fails and is retried on the schedule.
@@ -216,21 +214,18 @@ export class DeliveryWorker {
     };
   }
 
-  /**
-   * The endpoint's signing secret as an HMAC key. Opening a sealed secret costs more than
-   * sending; opened secrets are kept by their sealed form.
-   */
-  private signingKey(endpointId: string, sealed: string): KeyObject {
-    let key = this.secrets.get(sealed);
-    if (key === undefined) {
-      key = createSecretKey(Buffer.from(this.endpoints.openSecret(endpointId, sealed), 'utf8'));
+  /** Opening a sealed secret costs more than sending; opened secrets are kept by their sealed form. */
+  private secret(endpointId: string, sealed: string): string {
+    let secret = this.secrets.get(sealed);
+    if (secret === undefined) {
+      secret = this.endpoints.openSecret(endpointId, sealed);
       if (this.secrets.size >= 1000) this.secrets.clear();
-      this.secrets.set(sealed, key);
+      this.secrets.set(sealed, secret);
     }
-    return key;
+    return secret;
   }
 
-  private async post(url: string, payload: string, key: KeyObject): Promise<Outcome> {
+  private async post(url: string, payload: string, secret: string): Promise<Outcome> {
     const timestamp = Math.floor(Date.now() / 1000);
     try {
       const response = await request(url, {
@@ -239,7 +234,7 @@ export class DeliveryWorker {
         headers: {
           'content-type': 'application/json; charset=utf-8',
           'user-agent': userAgent,
-          'stripe-signature': signatureHeader(key, payload, timestamp),
+          'stripe-signature': signatureHeader(secret, payload, timestamp),
         },
         body: payload,
         headersTimeout: this.options.timeoutMs,
