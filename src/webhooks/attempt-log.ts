@@ -31,7 +31,8 @@ interface Waiting extends Finished {
 /**
  * Records attempts and their deliveries' new states. Attempts that end while a write is under way
  * wait for the next one, and each write records all that are waiting in one transaction: the
- * deliveries that succeeded in one UPDATE, the attempt rows in one INSERT. A
+ * deliveries that succeeded in one UPDATE, the attempt rows in one INSERT (on PostgreSQL, a batch
+ * of successes in one statement). A
  * delivery is changed only while this worker's claim on it holds; an attempt whose claim lapsed
  * meanwhile is kept, and the schedule is the other worker's.
  */
@@ -41,6 +42,7 @@ export class AttemptLog {
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly writesInWith: boolean,
     private readonly templates: QueryTemplates,
   ) {}
 
@@ -64,7 +66,9 @@ export class AttemptLog {
       const batch = this.waiting;
       this.waiting = [];
       try {
-        await this.db.transaction().execute((trx) => write(trx, this.templates, batch));
+        if (this.writesInWith && batch.every((f) => f.status === 'succeeded' && f.attempt))
+          await writeSucceeded(this.db, this.templates, batch);
+        else await this.db.transaction().execute((trx) => write(trx, this.templates, batch));
         for (const w of batch) w.done();
       } catch (error) {
         for (const w of batch) w.failed(error);
@@ -146,6 +150,22 @@ function markSucceeded(qc: QueryCreator<Database>, slot: Slot, count: number) {
 
 function succeededValues(succeeded: Finished[]): unknown[] {
   return [Date.now(), ...succeeded.flatMap((f) => [f.delivery.id, f.delivery.lease])];
+}
+
+/**
+ * Where the database allows it, a batch of successes is one statement: the deliveries' update in
+ * its `WITH`, the attempt rows inserted (a success's row names no next attempt, whether the claim
+ * held or not).
+ */
+async function writeSucceeded(db: Kysely<Database>, templates: QueryTemplates, batch: Finished[]) {
+  const marks = succeededValues(batch);
+  const values = [...marks, ...attemptValues(batch, () => true)];
+  await templates.rows(`record ${batch.length} succeeded`, values, (slot) =>
+    db
+      .with('succeeded', (qc) => markSucceeded(qc, slot, batch.length).returning('id'))
+      .insertInto('webhook_attempts')
+      .values(attemptSlots(slot, marks.length, batch.length)),
+  );
 }
 
 async function write(trx: Transaction<Database>, templates: QueryTemplates, batch: Finished[]) {

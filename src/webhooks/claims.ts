@@ -32,8 +32,9 @@ type ClaimedRow = Pick<Selectable<Database['webhook_deliveries']>, (typeof claim
 
 /**
  * Claims up to `limit` due deliveries at once and reads what sending them needs: one UPDATE leases
- * the rows and moves their due time past the attempts' deadline (`lapses`); one read brings their
- * events and endpoints. If this process dies while sending, the claims lapse and any worker sends them again
+ * the rows and moves their due time past the attempts' deadline (`lapses`); their events and
+ * endpoints are read in the same statement where the database allows it (PostgreSQL), else by a
+ * second one. If this process dies while sending, the claims lapse and any worker sends them again
  * (at least once). On PostgreSQL several workers share the outbox; a row another worker is
  * claiming is skipped, not waited for.
  */
@@ -67,23 +68,30 @@ export async function claimDue(
         ),
       )
       .returning(claimedColumns);
-  const claimed = await templates.rows('claim', values, (slot) => claim(db, slot));
-  if (claimed.length === 0) return [];
-  const ids = claimed.map((c) => c.id);
-  const rows = await templates.rows(`read ${ids.length}`, ids, (slot) =>
-    selectTargets(
-      db.with('claimed', (qc) =>
-        qc
-          .selectFrom('webhook_deliveries')
-          .select(claimedColumns)
-          .where(
-            'id',
-            'in',
-            ids.map((_, i) => slot<string>(i)),
-          ),
+  let rows: TargetRow[];
+  if (caps.writesInWith) {
+    rows = await templates.rows('claim and read', values, (slot) =>
+      selectTargets(db.with('claimed', (qc) => claim(qc, slot))),
+    );
+  } else {
+    const claimed = await templates.rows('claim', values, (slot) => claim(db, slot));
+    if (claimed.length === 0) return [];
+    const ids = claimed.map((c) => c.id);
+    rows = await templates.rows(`read ${ids.length}`, ids, (slot) =>
+      selectTargets(
+        db.with('claimed', (qc) =>
+          qc
+            .selectFrom('webhook_deliveries')
+            .select(claimedColumns)
+            .where(
+              'id',
+              'in',
+              ids.map((_, i) => slot<string>(i)),
+            ),
+        ),
       ),
-    ),
-  );
+    );
+  }
   return rows.map((row) => ({
     id: row.id,
     merchantId: row.merchant_id,
@@ -116,6 +124,8 @@ export async function claimDue(
       }),
   }));
 }
+
+type TargetRow = Awaited<ReturnType<ReturnType<typeof selectTargets>['execute']>>[number];
 
 /**
  * The claimed deliveries, oldest first, each with its event, its endpoint if still enabled, and

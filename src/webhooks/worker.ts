@@ -64,7 +64,7 @@ export class DeliveryWorker {
     private readonly logger: Logger,
   ) {
     this.templates = new QueryTemplates(db);
-    this.log = new AttemptLog(db, this.templates);
+    this.log = new AttemptLog(db, caps.writesInWith, this.templates);
   }
 
   start(): void {
