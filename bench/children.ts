@@ -16,19 +16,22 @@ export interface ChildOptions {
   nodeFlags?: string[];
   /** Opens an IPC channel to the child (`process.send`), for servers that take commands. */
   ipc?: boolean;
+  /** Set in the child's environment, besides this process's. */
+  env?: Record<string, string>;
 }
 
 /** Starts a TypeScript file under bench/ in its own Node process and waits for its JSON line. */
 export async function startChild<T>(
   file: string,
   args: string[],
-  { nodeFlags = [], ipc = false }: ChildOptions = {},
+  { nodeFlags = [], ipc = false, env = {} }: ChildOptions = {},
 ): Promise<Child<T>> {
   const child = spawn(
     process.execPath,
     [...nodeFlags, '--import', 'tsx', path.join(benchDir, file), ...args],
     {
       cwd: projectDir,
+      env: { ...process.env, ...env },
       stdio: ipc ? ['ignore', 'pipe', 'inherit', 'ipc'] : ['ignore', 'pipe', 'inherit'],
     },
   );

@@ -3,7 +3,9 @@ import { table } from './format.ts';
 import {
   latencyChanges,
   latencyPauseMs,
+  median,
   throughputEvents,
+  throughputRounds,
   type WebhookMeasurement,
   workerConcurrency,
 } from './webhooks.ts';
@@ -15,11 +17,12 @@ export interface WebhookResults {
 }
 
 const latencyGoalMs = 50;
+const throughputGoalRatio = 0.5;
 
 export function reportWebhooks({ measured, postgresSkipped }: WebhookResults): void {
   console.log('');
   console.log(
-    `Webhook throughput of the worker alone: ${throughputEvents} customer.created events (with their customers) committed in one transaction inside the openfc process, one endpoint, a node:http receiver answering 200 at once; from the commit to the last delivery received. Baseline: undici in the openfc process POSTing the same signed bodies to the same receiver, ${workerConcurrency} in flight (the worker's concurrency), from its first POST to the last received.`,
+    `Webhook throughput of the worker alone: ${throughputEvents} customer.created events (with their customers) committed in one transaction inside the openfc process, one endpoint, a node:http receiver answering 200 at once; from the commit to the last delivery received. Baseline: undici in the openfc process POSTing the same signed bodies to the same receiver, ${workerConcurrency} in flight (the worker's concurrency), from its first POST to the last received. ${throughputRounds} rounds of worker then baseline; each figure is the rounds' median (ratio: the median of the rounds' ratios). CPU: the openfc process's CPU time per delivery (from the commit until the worker has recorded its last attempt) and per baseline POST; CPU ratio = POST / delivery.`,
   );
   console.log('');
   const throughputRows = [
@@ -32,6 +35,9 @@ export function reportWebhooks({ measured, postgresSkipped }: WebhookResults): v
       'undici ms',
       'undici POSTs/s',
       'ratio',
+      'CPU µs/delivery',
+      'CPU µs/POST',
+      'CPU ratio',
       'undelivered',
       'duplicates',
       'bad signatures',
@@ -46,7 +52,10 @@ export function reportWebhooks({ measured, postgresSkipped }: WebhookResults): v
       t.deliveriesPerSecond.toFixed(0),
       t.baselineMs.toFixed(0),
       t.baselinePerSecond.toFixed(0),
-      (t.deliveriesPerSecond / t.baselinePerSecond).toFixed(2),
+      median(t.ratios).toFixed(2),
+      t.cpuPerDelivery.toFixed(0),
+      t.cpuPerPost.toFixed(0),
+      (t.cpuPerPost / t.cpuPerDelivery).toFixed(2),
       String(t.events - t.delivered),
       String(t.duplicates),
       String(t.badSignatures),
@@ -114,6 +123,14 @@ export function reportWebhooks({ measured, postgresSkipped }: WebhookResults): v
   if (postgresSkipped !== undefined) console.log(`PostgreSQL not measured: ${postgresSkipped}`);
   console.log('');
   const goalRows = [['goal', 'measured', 'result']];
+  for (const { backend, throughput } of measured) {
+    const ratio = median(throughput.ratios);
+    goalRows.push([
+      `${backend}: worker deliveries/s ≥ ${throughputGoalRatio} of undici POSTs/s`,
+      ratio.toFixed(2),
+      ratio >= throughputGoalRatio ? 'met' : 'NOT MET',
+    ]);
+  }
   for (const { backend, latency } of measured) {
     goalRows.push([
       `${backend}: state change → delivery p50 < ${latencyGoalMs} ms`,

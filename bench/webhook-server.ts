@@ -8,6 +8,9 @@
  * store) on SIGTERM or SIGINT.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import path from 'node:path';
 import { Agent, request } from 'undici';
 import { startOpenfc } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -29,6 +32,10 @@ export type WebhookCommand =
       writers: number;
     }
   | {
+      /** This process's CPU time so far. */
+      kind: 'cpu';
+    }
+  | {
       /** POSTs each body with its signature header to `url`, `concurrency` at a time. */
       kind: 'post';
       url: string;
@@ -42,8 +49,21 @@ export interface WebhookRequest {
   command: WebhookCommand;
 }
 
+/** CPU time (user and system) this process has used, in µs. */
+export function cpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+export interface CpuAnswer {
+  id: number;
+  cpuMicros: number;
+}
+
 export interface CustomersAnswer {
   id: number;
+  /** This process's CPU time at the last commit. */
+  cpuMicros: number;
   /** Wall-clock ms (Date.now()) when the first and the last customer's transaction had committed. */
   firstCommit: number;
   lastCommit: number;
@@ -53,6 +73,9 @@ export interface PostAnswer {
   id: number;
   /** Wall-clock ms just before the first POST. */
   started: number;
+  /** This process's CPU time just before the first POST, and once every answer was read. */
+  cpuStartMicros: number;
+  cpuEndMicros: number;
   /** Non-2xx answers and request errors. */
   failures: number;
   firstFailure?: string;
@@ -99,7 +122,7 @@ async function createCustomers(id: number, count: number, writers: number): Prom
     }
   };
   await Promise.all(Array.from({ length: writers }, writer));
-  return { id, firstCommit, lastCommit: Date.now() };
+  return { id, firstCommit, lastCommit: Date.now(), cpuMicros: cpuMicros() };
 }
 
 /**
@@ -133,7 +156,7 @@ async function writeBacklog(id: number, count: number): Promise<CustomersAnswer>
     }
   });
   const committed = Date.now();
-  return { id, firstCommit: committed, lastCommit: committed };
+  return { id, firstCommit: committed, lastCommit: committed, cpuMicros: cpuMicros() };
 }
 
 /**
@@ -151,6 +174,7 @@ async function post(
   let failures = 0;
   let firstFailure: string | undefined;
   const started = Date.now();
+  const cpuStartMicros = cpuMicros();
   const sender = async () => {
     for (let i = next++; i < deliveries.length; i = next++) {
       const delivery = deliveries[i];
@@ -178,18 +202,65 @@ async function post(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, sender));
+  const cpuEndMicros = cpuMicros();
   await agent.close();
-  return { id, started, failures, ...(firstFailure !== undefined && { firstFailure }) };
+  return {
+    id,
+    started,
+    cpuStartMicros,
+    cpuEndMicros,
+    failures,
+    ...(firstFailure !== undefined && { firstFailure }),
+  };
+}
+
+/**
+ * With BENCH_CPU_PROF, each window from a backlog's commit until the next `cpu` command (the
+ * worker sending that backlog) is profiled on its own, into worker-<n>.cpuprofile in that folder.
+ */
+const profileDir = process.env.BENCH_CPU_PROF;
+const profiler = profileDir ? new Session() : undefined;
+profiler?.connect();
+let profiles = 0;
+let profiling = false;
+const inspect = (method: string) =>
+  new Promise<unknown>((resolve, reject) =>
+    profiler?.post(method, (error, result) => (error ? reject(error) : resolve(result))),
+  );
+
+async function profileFromNow(answer: Promise<CustomersAnswer>): Promise<CustomersAnswer> {
+  const answered = await answer;
+  if (profiler) {
+    // A window no `cpu` command closed (the warm-up's) is dropped.
+    if (profiling) await inspect('Profiler.stop');
+    await inspect('Profiler.enable');
+    await inspect('Profiler.start');
+    profiling = true;
+  }
+  return answered;
+}
+
+async function cpuAnswer(id: number): Promise<CpuAnswer> {
+  const answer = { id, cpuMicros: cpuMicros() };
+  if (profiler && profileDir && profiling) {
+    profiling = false;
+    const { profile } = (await inspect('Profiler.stop')) as { profile: unknown };
+    mkdirSync(profileDir, { recursive: true });
+    writeFileSync(path.join(profileDir, `worker-${++profiles}.cpuprofile`), JSON.stringify(profile));
+  }
+  return answer;
 }
 
 process.on('message', (message: WebhookRequest) => {
   const { command } = message;
   const answer =
     command.kind === 'backlog'
-      ? writeBacklog(message.id, command.count)
+      ? profileFromNow(writeBacklog(message.id, command.count))
       : command.kind === 'customers'
         ? createCustomers(message.id, command.count, command.writers)
-        : post(message.id, command.url, command.deliveries, command.concurrency);
+        : command.kind === 'cpu'
+          ? cpuAnswer(message.id)
+          : post(message.id, command.url, command.deliveries, command.concurrency);
   answer.then(
     (a) => process.send?.(a),
     (error: unknown) => process.send?.({ id: message.id, error: String(error) }),

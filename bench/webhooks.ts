@@ -27,12 +27,22 @@ import { request } from 'undici';
 import { type Child, startChild, stopChild } from './children.ts';
 import { percentile, warn } from './format.ts';
 import { createBenchDatabase } from './postgres.ts';
-import type { CustomersAnswer, PostAnswer, WebhookCommand, WebhookRequest } from './webhook-server.ts';
+import type {
+  CpuAnswer,
+  CustomersAnswer,
+  PostAnswer,
+  WebhookCommand,
+  WebhookRequest,
+} from './webhook-server.ts';
 
 const apiVersion = '2026-03-04.preview';
 /** As in src/app.ts: attempts the worker keeps in flight. */
 export const workerConcurrency = 32;
 export const throughputEvents = 1000;
+/** Rounds of worker then baseline, alternating, so that both meet the same moments of load. */
+export const throughputRounds = Number(process.env.BENCH_WEBHOOK_ROUNDS ?? 3);
+/** After the receiver has the last delivery, before the worker's CPU time is read. */
+const recordPauseMs = 100;
 export const throughputWarmupEvents = 200;
 /** Loops writing the throughput events side by side. */
 export const eventWriters = 8;
@@ -46,9 +56,14 @@ export const latencyPauseMs = 20;
  */
 const stallMs = 15_000;
 
-/** A backlog of events committed at once, sent by the worker with nothing else running. */
+/**
+ * Backlogs of events committed at once, sent by the worker with nothing else running, each
+ * followed by the baseline sending the same requests; figures are the rounds' medians.
+ */
 export interface ThroughputMeasurement {
+  /** Events over all rounds. */
   events: number;
+  rounds: number;
   /** Distinct events the receiver got, and deliveries of an event it had already got. */
   delivered: number;
   duplicates: number;
@@ -59,9 +74,15 @@ export interface ThroughputMeasurement {
   /** The commit to the receiver getting the last delivery. */
   deliverMs: number;
   deliveriesPerSecond: number;
+  /** The openfc process's CPU µs per delivery, from the commit to the last attempt recorded. */
+  cpuPerDelivery: number;
   /** undici sending the same requests: its first POST to the receiver getting the last. */
   baselineMs: number;
   baselinePerSecond: number;
+  /** The same process's CPU µs per POST of the baseline. */
+  cpuPerPost: number;
+  /** Each round's deliveries/s divided by its undici POSTs/s. */
+  ratios: number[];
   baselineFailures: number;
 }
 
@@ -247,49 +268,30 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // ---------------------------------------------------------------------------------------------
 // Throughput
 
-async function measureThroughput(
-  child: ChildProcess,
-  receiver: Receiver,
-  secret: string,
-): Promise<ThroughputMeasurement> {
-  // Warm-up: not counted; lets V8 optimise the worker's path and opens the keep-alive connections.
-  receiver.reset();
-  await ask<CustomersAnswer>(child, { kind: 'backlog', count: throughputWarmupEvents });
-  await receiver.waitFor(throughputWarmupEvents);
-  await pause(200);
+/** One round: the worker sends a backlog, then undici POSTs the same requests. */
+interface ThroughputRound {
+  arrivals: Arrival[];
+  deliverMs: number;
+  deliveriesPerSecond: number;
+  cpuPerDelivery: number;
+  baselineMs: number;
+  baselinePerSecond: number;
+  cpuPerPost: number;
+  baselineFailures: number;
+}
 
+async function throughputRound(child: ChildProcess, receiver: Receiver): Promise<ThroughputRound> {
+  await pause(200);
   receiver.reset();
   const written = await ask<CustomersAnswer>(child, { kind: 'backlog', count: throughputEvents });
   await receiver.waitFor(throughputEvents);
   const arrivals = receiver.arrivals.slice();
   const deliverMs = Math.max(...arrivals.map((a) => a.at)) - written.lastCommit;
+  // The worker records its last attempts after the receiver has them.
+  await pause(recordPauseMs);
+  const idle = await ask<CpuAnswer>(child, { kind: 'cpu' });
 
-  // Checked off the clock: one delivery per event, each signed as Stripe's SDK expects.
-  const stripe = new Stripe('sk_test_signatureCheckOnly');
-  const ids = new Set<string>();
-  let badSignatures = 0;
-  for (const a of arrivals) {
-    ids.add((JSON.parse(a.body) as { id: string }).id);
-    try {
-      stripe.webhooks.constructEvent(a.body, a.signature, secret);
-    } catch {
-      badSignatures += 1;
-    }
-  }
-  const payloadBytes = Math.round(
-    arrivals.reduce((sum, a) => sum + Buffer.byteLength(a.body), 0) / Math.max(1, arrivals.length),
-  );
-
-  // The baseline, on the same requests: a warm-up pass over some of them, then all of them.
   const deliveries = arrivals.map((a) => ({ body: a.body, signature: a.signature }));
-  await pause(200);
-  receiver.reset();
-  await ask<PostAnswer>(child, {
-    kind: 'post',
-    url: receiver.url,
-    deliveries: deliveries.slice(0, throughputWarmupEvents),
-    concurrency: workerConcurrency,
-  });
   await pause(200);
   receiver.reset();
   const posted = await ask<PostAnswer>(child, {
@@ -302,18 +304,81 @@ async function measureThroughput(
   const baselineMs = Math.max(...receiver.arrivals.map((a) => a.at)) - posted.started;
   if (posted.firstFailure !== undefined)
     process.stderr.write(`baseline: first failure: ${posted.firstFailure}\n`);
-
   return {
-    events: throughputEvents,
+    arrivals,
+    deliverMs,
+    deliveriesPerSecond: (arrivals.length / deliverMs) * 1000,
+    cpuPerDelivery: (idle.cpuMicros - written.cpuMicros) / arrivals.length,
+    baselineMs,
+    baselinePerSecond: (receiver.arrivals.length / baselineMs) * 1000,
+    cpuPerPost: (posted.cpuEndMicros - posted.cpuStartMicros) / deliveries.length,
+    baselineFailures: posted.failures + (deliveries.length - receiver.arrivals.length),
+  };
+}
+
+export function median(values: number[]): number {
+  const sorted = Float64Array.from(values).sort();
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+async function measureThroughput(
+  child: ChildProcess,
+  receiver: Receiver,
+  secret: string,
+): Promise<ThroughputMeasurement> {
+  // Warm-up: not counted; lets V8 optimise the worker's path and opens the keep-alive connections.
+  receiver.reset();
+  await ask<CustomersAnswer>(child, { kind: 'backlog', count: throughputWarmupEvents });
+  await receiver.waitFor(throughputWarmupEvents);
+  const warmup = receiver.arrivals.map((a) => ({ body: a.body, signature: a.signature }));
+  await pause(200);
+  receiver.reset();
+  await ask<PostAnswer>(child, {
+    kind: 'post',
+    url: receiver.url,
+    deliveries: warmup,
+    concurrency: workerConcurrency,
+  });
+  await receiver.waitFor(warmup.length);
+
+  const rounds: ThroughputRound[] = [];
+  for (let i = 0; i < throughputRounds; i++) rounds.push(await throughputRound(child, receiver));
+
+  // Checked off the clock: one delivery per event, each signed as Stripe's SDK expects.
+  const stripe = new Stripe('sk_test_signatureCheckOnly');
+  const ids = new Set<string>();
+  let badSignatures = 0;
+  const arrivals = rounds.flatMap((r) => r.arrivals);
+  for (const a of arrivals) {
+    ids.add((JSON.parse(a.body) as { id: string }).id);
+    try {
+      stripe.webhooks.constructEvent(a.body, a.signature, secret);
+    } catch {
+      badSignatures += 1;
+    }
+  }
+  const payloadBytes = Math.round(
+    arrivals.reduce((sum, a) => sum + Buffer.byteLength(a.body), 0) / Math.max(1, arrivals.length),
+  );
+  const events = throughputEvents * throughputRounds;
+  return {
+    events,
+    rounds: throughputRounds,
     delivered: ids.size,
     duplicates: arrivals.length - ids.size,
     badSignatures,
     payloadBytes,
-    deliverMs,
-    deliveriesPerSecond: (arrivals.length / deliverMs) * 1000,
-    baselineMs,
-    baselinePerSecond: (receiver.arrivals.length / baselineMs) * 1000,
-    baselineFailures: posted.failures + (deliveries.length - receiver.arrivals.length),
+    deliverMs: median(rounds.map((r) => r.deliverMs)),
+    deliveriesPerSecond: median(rounds.map((r) => r.deliveriesPerSecond)),
+    cpuPerDelivery: median(rounds.map((r) => r.cpuPerDelivery)),
+    baselineMs: median(rounds.map((r) => r.baselineMs)),
+    baselinePerSecond: median(rounds.map((r) => r.baselinePerSecond)),
+    cpuPerPost: median(rounds.map((r) => r.cpuPerPost)),
+    ratios: rounds.map((r) => r.deliveriesPerSecond / r.baselinePerSecond),
+    baselineFailures: rounds.reduce((sum, r) => sum + r.baselineFailures, 0),
   };
 }
 
@@ -431,10 +496,14 @@ export async function measureWebhooks(backend: 'sqlite' | 'postgres'): Promise<W
   let openfc: Child<OpenfcReady> | undefined;
   try {
     receiver = await startReceiver();
+    const profileDir = process.env.BENCH_CPU_PROF;
     openfc = await startChild<OpenfcReady>(
       'webhook-server.ts',
       database ? [dataDir, database.url] : [dataDir],
-      { ipc: true },
+      {
+        ipc: true,
+        env: profileDir ? { BENCH_CPU_PROF: path.resolve(profileDir, `webhooks-${backend}`) } : {},
+      },
     );
     const fc = openfc.ready;
     const endpoint = await api(
@@ -447,11 +516,11 @@ export async function measureWebhooks(backend: 'sqlite' | 'postgres'): Promise<W
     const secret = endpoint.json.secret as string;
 
     process.stderr.write(
-      `webhooks (${name}): ${throughputWarmupEvents} events of warm-up, then ${throughputEvents} measured… `,
+      `webhooks (${name}): ${throughputWarmupEvents} events of warm-up, then ${throughputRounds} rounds of ${throughputEvents}… `,
     );
     const throughput = await measureThroughput(openfc.process, receiver, secret);
     process.stderr.write(
-      `${throughput.deliveriesPerSecond.toFixed(0)} deliveries/s (undici ${throughput.baselinePerSecond.toFixed(0)} POSTs/s)\n`,
+      `${throughput.deliveriesPerSecond.toFixed(0)} deliveries/s (undici ${throughput.baselinePerSecond.toFixed(0)} POSTs/s; ratios ${throughput.ratios.map((r) => r.toFixed(2)).join(', ')})\n`,
     );
     process.stderr.write(
       `webhooks (${name}): ${throughputEvents} customer creates by ${eventWriters} writers while the worker delivers… `,

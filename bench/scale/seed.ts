@@ -27,8 +27,8 @@ import { transactionIds } from '../../src/domain/financial-connections/transacti
 import { type IdKind, idAt } from '../../src/domain/ids.ts';
 import type { FcAccountsTable } from '../../src/store/schema.ts';
 import type { SecretBox } from '../../src/store/secrets.ts';
+import { attemptIds } from '../../src/webhooks/attempt-log.ts';
 import { deliveryIds } from '../../src/webhooks/outbox.ts';
-import { attemptIds } from '../../src/webhooks/worker.ts';
 import type { BulkWriter, Row } from './bulk-writer.ts';
 
 export interface SeedSize {

@@ -26,6 +26,12 @@ export interface DialectCapabilities {
    * handing them `payload` (short, and never a secret).
    */
   notify(db: QueryExecutorProvider, channel: string, payload?: string): Promise<void>;
+  /**
+   * An UPDATE or INSERT may stand in a `WITH` of another statement (PostgreSQL): writes that
+   * belong together go in one statement, one round trip, where a transaction would take several.
+   * SQLite allows only reads there; its statements cost no round trip.
+   */
+  writesInWith: boolean;
 }
 
 export const sqliteCapabilities: DialectCapabilities = {
@@ -38,6 +44,7 @@ export const sqliteCapabilities: DialectCapabilities = {
     String((error as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT'),
   skipLocked: (query) => query,
   notify: async () => {},
+  writesInWith: false,
 };
 
 export const postgresCapabilities: DialectCapabilities = {
@@ -49,4 +56,5 @@ export const postgresCapabilities: DialectCapabilities = {
   notify: async (db, channel, payload = '') => {
     await sql`select pg_notify(${channel}, ${payload})`.execute(db);
   },
+  writesInWith: true,
 };

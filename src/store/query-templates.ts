@@ -28,14 +28,16 @@ export class QueryTemplates {
   /**
    * The rows of the query `build` makes with `values` in its slots. `build` must make the same
    * query for every call with the same `shape` (a key naming which filters and order it has), and
-   * put each value through `slot(i)`; constants may be written as they are.
+   * put each value through `slot(i)`; constants may be written as they are. `db` runs it, in a
+   * transaction when it is one.
    */
   async rows<Row>(
     shape: string,
     values: readonly unknown[],
     build: (slot: Slot) => Compilable<Row>,
+    db: Kysely<Database> = this.db,
   ): Promise<Row[]> {
-    const result = await this.db.executeQuery<Row>(this.compiled(shape, values, build));
+    const result = await db.executeQuery<Row>(this.compiled(shape, values, build));
     return result.rows;
   }
 

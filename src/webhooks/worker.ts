@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Agent, request } from 'undici';
@@ -6,15 +5,15 @@ import type { Catalogue } from '../api/catalogue.ts';
 import { renderEvent } from '../api/events/render.ts';
 import { resolveVersion } from '../api/wire/versions.ts';
 import { eventFromRow } from '../domain/events/log.ts';
-import { idKind, newId } from '../domain/ids.ts';
 import type { WebhookEndpointService } from '../domain/webhook-endpoints/service.ts';
 import type { DialectCapabilities } from '../store/dialect.ts';
+import { QueryTemplates } from '../store/query-templates.ts';
 import type { Database } from '../store/schema.ts';
+import { AttemptLog, type DeliveryStatus, type Finished } from './attempt-log.ts';
+import { type Claimed, claimDue } from './claims.ts';
 import { nextAttemptAt, type RetrySchedule, retryAfterMs } from './schedule.ts';
 import type { WakeSignal } from './signal.ts';
 import { signatureHeader } from './signer.ts';
-
-export const attemptIds = idKind('whatt');
 
 export interface WorkerOptions {
   schedule: RetrySchedule;
@@ -30,15 +29,6 @@ export interface WorkerOptions {
   catalogue: Catalogue;
 }
 
-interface Claimed {
-  id: string;
-  merchantId: string;
-  eventId: string;
-  endpointId: string;
-  attempt: number;
-  lease: string;
-}
-
 type Outcome =
   | { ok: true; status: number; excerpt: string }
   | { ok: false; status: number | null; excerpt: string | null; error: string | null; retryAfter?: number };
@@ -50,15 +40,18 @@ const excerptBytes = 1024;
 const userAgent = 'Stripe/1.0 (+https://stripe.com/docs/webhooks)';
 
 /**
- * Sends the outbox's due deliveries, never from a request handler. A delivery is claimed by
- * setting a lease and moving its due time past the attempt's deadline: if this process dies while
- * sending, the claim lapses and any worker sends it again (at least once). On PostgreSQL several
- * workers share the outbox; a row another worker is claiming is skipped, not waited for.
+ * Sends the outbox's due deliveries, never from a request handler: claimed in batches (see
+ * `claimDue`), each POSTed signed, each attempt recorded (see `AttemptLog`) while the next ones are
+ * sent. When attempts end, more are claimed once half the room is free, so that claims
+ * stay batches under load; a wake-up for new events claims whatever room there is.
  */
 export class DeliveryWorker {
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly sending = new Set<Promise<void>>();
+  private readonly recording = new Set<Promise<void>>();
   private readonly secrets = new Map<string, string>();
+  private readonly log: AttemptLog;
+  private readonly templates: QueryTemplates;
   private draining = false;
   private again = false;
   private stopped = false;
@@ -72,7 +65,10 @@ export class DeliveryWorker {
     private readonly signal: WakeSignal,
     private readonly options: WorkerOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.templates = new QueryTemplates(db);
+    this.log = new AttemptLog(db, caps.writesInWith, this.templates);
+  }
 
   start(): void {
     this.unsubscribe = this.signal.subscribe(() => this.wake());
@@ -85,15 +81,22 @@ export class DeliveryWorker {
     this.stopped = true;
     clearInterval(this.timer);
     this.unsubscribe?.();
-    while (this.inFlight.size > 0 || this.draining) {
-      await Promise.allSettled([...this.inFlight]);
+    while (this.sending.size > 0 || this.recording.size > 0 || this.draining) {
+      await Promise.allSettled([...this.sending, ...this.recording]);
       await new Promise((resolve) => setImmediate(resolve));
     }
+    await this.log.flushed();
     await this.agent.close();
   }
 
   wake(): void {
+    this.claimAbove(0);
+  }
+
+  /** Claims due deliveries once more than `free` attempts could start. */
+  private claimAbove(free: number): void {
     if (this.stopped) return;
+    if (this.room() <= free) return;
     if (this.draining) {
       this.again = true;
       return;
@@ -103,6 +106,8 @@ export class DeliveryWorker {
       .catch((err: unknown) => this.logger.error({ err }, 'webhook worker could not read the outbox'))
       .finally(() => {
         this.draining = false;
+        // Asked for while the last claim was settling.
+        if (this.again) this.claimAbove(0);
       });
   }
 
@@ -110,76 +115,79 @@ export class DeliveryWorker {
     do {
       this.again = false;
       while (!this.stopped) {
-        const room = this.options.concurrency - this.inFlight.size;
-        // Full: each attempt that finishes wakes the worker again.
+        const room = this.room();
+        // Full: attempts that end claim again.
         if (room <= 0) return;
         const claimed = await this.claim(room);
-        for (const delivery of claimed) this.track(this.send(delivery));
+        for (const delivery of claimed) this.track(delivery);
         if (claimed.length < room) break;
       }
     } while (this.again && !this.stopped);
   }
 
-  private track(attempt: Promise<void>): void {
-    const tracked = attempt
+  /**
+   * Attempts that may start now: `concurrency` are sent at once, and up to as many more may wait
+   * to be recorded, so that sending goes on while the last ones are written.
+   */
+  private room(): number {
+    const { concurrency } = this.options;
+    return Math.min(
+      concurrency - this.sending.size,
+      2 * concurrency - this.sending.size - this.recording.size,
+    );
+  }
+
+  /** When attempts end, more are claimed once this many could start: claims stay batches. */
+  private get batch(): number {
+    return Math.max(1, Math.floor(this.options.concurrency / 2));
+  }
+
+  private track(delivery: Claimed): void {
+    const sent: Promise<void> = this.attempt(delivery)
+      .then((finished) => this.record(finished))
       .catch((err: unknown) => this.logger.error({ err }, 'webhook delivery failed unexpectedly'))
       .finally(() => {
-        this.inFlight.delete(tracked);
-        this.wake();
+        this.sending.delete(sent);
+        this.claimAbove(this.batch - 1);
       });
-    this.inFlight.add(tracked);
+    this.sending.add(sent);
   }
 
-  private async claim(limit: number): Promise<Claimed[]> {
-    const now = Date.now();
-    const lease = randomUUID();
+  private record(finished: Finished): void {
+    const recorded: Promise<void> = this.log
+      .record(finished)
+      .catch((err: unknown) => this.logger.error({ err }, 'a webhook attempt could not be recorded'))
+      .finally(() => {
+        this.recording.delete(recorded);
+        this.claimAbove(this.batch - 1);
+      });
+    this.recording.add(recorded);
+  }
+
+  private claim(limit: number): Promise<Claimed[]> {
     // Past this, the attempt has timed out for sure and another worker may take the delivery.
-    const lapses = now + this.options.timeoutMs + leaseMarginMs;
-    return this.db.transaction().execute(async (trx) => {
-      const due = await this.caps
-        .skipLocked(
-          trx
-            .selectFrom('webhook_deliveries')
-            .select(['id', 'merchant_id', 'event_id', 'endpoint_id', 'attempts'])
-            .where('status', '=', 'pending')
-            .where('next_attempt_at', '<=', now)
-            .orderBy('next_attempt_at')
-            .limit(limit),
-        )
-        .execute();
-      if (due.length === 0) return [];
-      await trx
-        .updateTable('webhook_deliveries')
-        .set((eb) => ({ lease, next_attempt_at: lapses, attempts: eb('attempts', '+', 1) }))
-        .where(
-          'id',
-          'in',
-          due.map((d) => d.id),
-        )
-        .execute();
-      return due.map((d) => ({
-        id: d.id,
-        merchantId: d.merchant_id,
-        eventId: d.event_id,
-        endpointId: d.endpoint_id,
-        attempt: Number(d.attempts) + 1,
-        lease,
-      }));
-    });
+    const lapses = Date.now() + this.options.timeoutMs + leaseMarginMs;
+    return claimDue(this.db, this.caps, this.templates, limit, lapses);
   }
 
-  private async send(delivery: Claimed): Promise<void> {
+  /** Sends one claimed delivery; how it went, to be recorded. */
+  private async attempt(delivery: Claimed): Promise<Finished> {
     const started = performance.now();
     const attemptedAt = Date.now();
+    if (!delivery.target) {
+      // The endpoint was deleted or disabled, or the event has expired: nothing to send.
+      return { delivery, status: 'cancelled', nextAttemptAt: null };
+    }
     let outcome: Outcome;
     try {
-      const loaded = await this.load(delivery);
-      if (!loaded) {
-        // The endpoint was deleted or disabled, or the event has expired: nothing to send.
-        await this.finish(delivery, { status: 'cancelled', nextAttemptAt: null });
-        return;
-      }
-      outcome = await this.post(loaded.url, loaded.payload, loaded.secret);
+      const { url, secretSealed, endpointVersion, defaultVersion, event, pendingWebhooks } = delivery.target;
+      const version = resolveVersion(endpointVersion ?? undefined, defaultVersion);
+      const payload = JSON.stringify(
+        renderEvent(eventFromRow(event, pendingWebhooks), version, this.options.catalogue),
+        null,
+        2,
+      );
+      outcome = await this.post(url, payload, this.secret(delivery.endpointId, secretSealed));
     } catch (error) {
       // Most likely a signing secret sealed with another key (processes sharing a database need
       // the same OPENFC_ENCRYPTION_KEY): the attempt fails and is retried on the schedule.
@@ -194,58 +202,22 @@ export class DeliveryWorker {
     const retryAt = outcome.ok
       ? undefined
       : nextAttemptAt(this.options.schedule, delivery.attempt, Date.now(), outcome.retryAfter);
-    await this.finish(
+    const status: DeliveryStatus = outcome.ok ? 'succeeded' : retryAt === undefined ? 'failed' : 'pending';
+    this.logger.debug(
+      { event: delivery.eventId, endpoint: delivery.endpointId, status: outcome.status, durationMs },
+      'webhook attempt',
+    );
+    return {
       delivery,
-      {
-        status: outcome.ok ? 'succeeded' : retryAt === undefined ? 'failed' : 'pending',
-        nextAttemptAt: retryAt ?? null,
-      },
-      {
+      status,
+      nextAttemptAt: retryAt ?? null,
+      attempt: {
         attempted_at: attemptedAt,
         duration_ms: durationMs,
         status_code: outcome.status,
         error: outcome.ok ? null : outcome.error,
         response_excerpt: outcome.excerpt,
       },
-    );
-    this.logger.debug(
-      { event: delivery.eventId, endpoint: delivery.endpointId, status: outcome.status, durationMs },
-      'webhook attempt',
-    );
-  }
-
-  /** The event rendered for the endpoint's API version, with what signing it needs. */
-  private async load(delivery: Claimed) {
-    const row = await this.db
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('events as e', 'e.id', 'd.event_id')
-      .innerJoin('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
-      .innerJoin('merchant_accounts as m', 'm.id', 'd.merchant_id')
-      .selectAll('e')
-      .select([
-        'w.url',
-        'w.secret_sealed',
-        'w.api_version as endpoint_version',
-        'w.status as endpoint_status',
-      ])
-      .select('m.default_api_version')
-      .select((eb) =>
-        eb
-          .selectFrom('webhook_deliveries as p')
-          .select((p) => p.fn.countAll<number>().as('n'))
-          .whereRef('p.event_id', '=', 'd.event_id')
-          .where('p.status', '=', 'pending')
-          .as('pending_webhooks'),
-      )
-      .where('d.id', '=', delivery.id)
-      .executeTakeFirst();
-    if (row?.endpoint_status !== 'enabled') return undefined;
-    const version = resolveVersion(row.endpoint_version ?? undefined, row.default_api_version);
-    const event = eventFromRow(row, Number(row.pending_webhooks ?? 0));
-    return {
-      url: row.url,
-      payload: JSON.stringify(renderEvent(event, version, this.options.catalogue), null, 2),
-      secret: this.secret(delivery.endpointId, row.secret_sealed),
     };
   }
 
@@ -290,44 +262,6 @@ export class DeliveryWorker {
     } catch (error) {
       return { ok: false, status: null, excerpt: null, error: describeFailure(error) };
     }
-  }
-
-  /** Records the attempt and the delivery's new state, if this worker's claim still holds. */
-  private async finish(
-    delivery: Claimed,
-    next: { status: 'pending' | 'succeeded' | 'failed' | 'cancelled'; nextAttemptAt: number | null },
-    attempt?: {
-      attempted_at: number;
-      duration_ms: number;
-      status_code: number | null;
-      error: string | null;
-      response_excerpt: string | null;
-    },
-  ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('webhook_deliveries')
-        .set({ status: next.status, next_attempt_at: next.nextAttemptAt ?? Date.now(), lease: null })
-        .where('id', '=', delivery.id)
-        .where('lease', '=', delivery.lease)
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      if (attempt === undefined) return;
-      await trx
-        .insertInto('webhook_attempts')
-        .values({
-          id: newId(attemptIds),
-          merchant_id: delivery.merchantId,
-          delivery_id: delivery.id,
-          event_id: delivery.eventId,
-          endpoint_id: delivery.endpointId,
-          ...attempt,
-          // A claim that lapsed meanwhile belongs to another worker now: the attempt is kept, the
-          // schedule is theirs.
-          next_attempt_at: Number(result.numUpdatedRows) > 0 ? next.nextAttemptAt : null,
-        })
-        .execute();
-    });
   }
 }
 
