@@ -261,8 +261,8 @@ for (const backend of backends) {
         const retrieved = checked('balance_transaction', await stripe.balanceTransactions.retrieve(txn.id));
         const listed = await stripe.balanceTransactions.list({ limit: 3 });
         assertListOf('balance_transaction', body(listed), '/v1/balance_transactions');
-        const charge = checked('charge', await stripe.charges.retrieve(txn.source as string));
-        assert.equal(charge.balance_transaction, txn.id);
+        const charge: Stripe.Charge = await stripe.charges.retrieve(txn.source as string);
+        assert.equal(checked('charge', charge).balance_transaction, txn.id);
         bodies.push(retrieved);
       }
       assert.deepEqual(bodies[1], bodies[0]);
