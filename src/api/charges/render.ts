@@ -27,7 +27,7 @@ export function renderCharge(charge: Charge): Json {
     customer: charge.customer,
     description: charge.description,
     disputed: false,
-    failure_balance_transaction: charge.balanceTransaction,
+    failure_balance_transaction: null,
     failure_code: charge.failureCode,
     failure_message: charge.failureMessage,
     fraud_details: {},

@@ -97,6 +97,7 @@ for (const backend of backends) {
       const paid = await stripe.charges.retrieve(charge);
       assert.equal(paid.status, 'succeeded');
       const txnId = paid.balance_transaction as string;
+      assert.equal(paid.failure_balance_transaction, null, 'a succeeded debit has no failure funds');
       assert.match(txnId, /^txn_[0-9A-Za-z]{24,}$/);
       const pending = checked('balance_transaction', await stripe.balanceTransactions.retrieve(txnId));
       // 0.8% of $10.99 is 8.792 cents: 9 cents.
