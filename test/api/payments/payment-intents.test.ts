@@ -328,6 +328,9 @@ for (const backend of backends) {
         (found) => found.status !== 'processing',
       );
       assert.deepEqual([settled.status, settled.amount_received], ['succeeded', 1099]);
+      const charge = await saved.stripe.charges.retrieve(settled.latest_charge as string);
+      const funds = await saved.stripe.balanceTransactions.retrieve(charge.balance_transaction as string);
+      assert.deepEqual([funds.source, funds.amount, funds.net], [charge.id, 1099, 1090]);
     });
   });
 }
