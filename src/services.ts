@@ -1,5 +1,6 @@
 import type { InstitutionConnector } from './bank/connector.ts';
 import type { SandboxControl } from './bank/sandbox-control.ts';
+import { BalanceTransactions } from './domain/balance/balance-transactions.ts';
 import { CustomerService } from './domain/customers/service.ts';
 import { DashboardSessions } from './domain/dashboard/sessions.ts';
 import { EventLog } from './domain/events/log.ts';
@@ -102,6 +103,8 @@ export interface Services {
   paymentIntents: PaymentIntentService;
   /** The charges of ACH debits, read-only from the API. */
   charges: ChargeStore;
+  /** Movements of each merchant's funds, read-only from the API. */
+  balanceTransactions: BalanceTransactions;
   /** Settles ACH debits that fell due on a merchant's sandbox clock. */
   achSettlement: AchSettlement;
 }
@@ -190,7 +193,16 @@ export function createServices(
   const setupAttempts = new SetupAttemptLog(db);
   const paymentIntentStore = new PaymentIntentStore(db);
   const charges = new ChargeStore(db);
-  const achSettlement = new AchSettlement(db, paymentIntentStore, charges, paymentMethods, clocks, events);
+  const balanceTransactions = new BalanceTransactions(db, clocks);
+  const achSettlement = new AchSettlement(
+    db,
+    paymentIntentStore,
+    charges,
+    balanceTransactions,
+    paymentMethods,
+    clocks,
+    events,
+  );
   return {
     merchants,
     idempotency: new IdempotencyService(db, parts.secrets),
@@ -267,6 +279,7 @@ export function createServices(
       events,
     ),
     charges,
+    balanceTransactions,
     achSettlement,
   };
 }

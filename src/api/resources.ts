@@ -1,3 +1,4 @@
+import { balanceTransactionResource } from './balance-transactions/resource.ts';
 import { Catalogue } from './catalogue.ts';
 import { chargeResource } from './charges/resource.ts';
 import { customerResource } from './customers/resource.ts';
@@ -45,6 +46,7 @@ export const resources = [
   mandateResource,
   paymentIntentResource,
   chargeResource,
+  balanceTransactionResource,
   // The account holder's flow, hosted links and `stripe listen`: routes without objects of their own.
   defineResource({ routes: [...flowRoutes, ...hostedRoutes, ...stripeCliRoutes] }),
 ];

@@ -650,6 +650,37 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0019_balance_transactions': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('balance_transactions')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('reporting_category', 'text', (c) => c.notNull())
+          .addColumn('source_id', 'text')
+          .addColumn('amount', 'bigint', (c) => c.notNull())
+          .addColumn('currency', 'text', (c) => c.notNull())
+          .addColumn('fee', 'bigint', (c) => c.notNull())
+          .addColumn('fee_details', 'text', (c) => c.notNull())
+          .addColumn('net', 'bigint', (c) => c.notNull())
+          .addColumn('available_on', 'bigint', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .execute();
+        await db.schema
+          .createIndex('balance_transactions_merchant')
+          .on('balance_transactions')
+          .columns(['merchant_id', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('balance_transactions_source')
+          .on('balance_transactions')
+          .columns(['merchant_id', 'source_id'])
+          .execute();
+        await db.schema.alterTable('charges').addColumn('balance_transaction_id', 'text').execute();
+      },
+    },
   };
 }
 

@@ -385,6 +385,28 @@ export interface ChargesTable {
   failure_message: string | null;
   /** Stripe's payment_method_details.us_bank_account, as the bank account was when debited (JSON). */
   bank_details: string;
+  /** The balance transaction a succeeded charge added to the merchant's balance. */
+  balance_transaction_id: string | null;
+}
+
+/** Funds moving through a merchant's balance: one row per Stripe balance transaction. */
+export interface BalanceTransactionsTable {
+  id: string;
+  merchant_id: string;
+  created: number;
+  type: string;
+  reporting_category: string;
+  /** The object the funds moved for (a charge id); null for movements of no object. */
+  source_id: string | null;
+  amount: number;
+  currency: string;
+  fee: number;
+  /** Stripe's fee_details (JSON). */
+  fee_details: string;
+  net: number;
+  /** When the net funds become available, on the merchant's sandbox clock (Unix seconds). */
+  available_on: number;
+  description: string | null;
 }
 
 export interface DashboardSessionsTable {
@@ -423,4 +445,5 @@ export interface Database {
   payment_intents: PaymentIntentsTable;
   charges: ChargesTable;
   dashboard_sessions: DashboardSessionsTable;
+  balance_transactions: BalanceTransactionsTable;
 }

@@ -151,6 +151,7 @@ describe('openfc serve on SQLite', () => {
     '0016_scale_indexes',
     '0017_dashboard_sessions',
     '0018_manual_bank_accounts',
+    '0019_balance_transactions',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

@@ -169,6 +169,22 @@ for (const backend of backends) {
         ['payment_intent.created', third.id, 'requires_payment_method'],
         ['payment_intent.canceled', third.id, 'canceled'],
       ]);
+      // A charge's event names the balance transaction its funds made; a failed one has none.
+      const charges = [events[3], events[8], events[12]].map((e) => e?.data.object as Stripe.Charge);
+      const funds = await Promise.all(
+        [first.latest_charge, retried.latest_charge].map(
+          async (charge) => (await stripe.balanceTransactions.list({ source: charge as string })).data[0]?.id,
+        ),
+      );
+      assert.match(funds[0] ?? '', /^txn_/);
+      assert.deepEqual(
+        charges.map((c) => [c.status, c.balance_transaction]),
+        [
+          ['succeeded', funds[0]],
+          ['failed', null],
+          ['succeeded', funds[1]],
+        ],
+      );
       const failed = events[9]?.data.object as Stripe.PaymentIntent;
       assert.equal(failed.last_payment_error?.code, 'bank_account_unusable');
       assert.equal(

@@ -4,8 +4,8 @@ import type { Json } from '../wire/expand.ts';
 const emptyAddress = { city: null, country: null, line1: null, line2: null, postal_code: null, state: null };
 
 /**
- * Stripe's Charge for an ACH debit, kept to what a PaymentIntent needs: openfc has no balance
- * transactions, refunds or disputes, so those fields are empty.
+ * Stripe's Charge for an ACH debit, kept to what a PaymentIntent needs: openfc has no refunds or
+ * disputes, so those fields are empty.
  */
 export function renderCharge(charge: Charge): Json {
   const debited = charge.debited;
@@ -18,7 +18,7 @@ export function renderCharge(charge: Charge): Json {
     application: null,
     application_fee: null,
     application_fee_amount: null,
-    balance_transaction: null,
+    balance_transaction: charge.balanceTransaction,
     billing_details: { address: emptyAddress, email: null, name: null, phone: null },
     calculated_statement_descriptor: null,
     captured: charge.status === 'succeeded',

@@ -9,5 +9,9 @@ export const chargeResource = defineResource<Charge>({
   render: renderCharge,
   get: (services, merchant, id) => services.charges.get(merchant.id, id),
   find: (services, merchant, id) => services.charges.find(merchant.id, id),
-  expandable: { customer: 'customer', payment_intent: 'payment_intent' },
+  expandable: {
+    customer: 'customer',
+    payment_intent: 'payment_intent',
+    balance_transaction: 'balance_transaction',
+  },
 });

@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
+import type { BalanceTransactions } from '../balance/balance-transactions.ts';
 import type { EventLog } from '../events/log.ts';
 import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
-import type { ChargeStore } from './charges.ts';
+import { chargeFunds } from './ach-funds.ts';
+import type { Charge, ChargeStore } from './charges.ts';
 import type { DebitOutcome } from './manual-entry.ts';
 import { failureOf } from './payment-intent-rules.ts';
 import type { PaymentIntent, PaymentIntentStore } from './payment-intent-store.ts';
@@ -27,13 +29,15 @@ function outcomeOf(paymentMethod: PaymentMethod): DebitOutcome {
 /**
  * Settles ACH debits that fell due on the merchant's sandbox clock, as `outcomeOf` says. Runs
  * when the clock is advanced and on the scheduler's passes; processes sharing a database settle
- * each debit once, by a guarded update.
+ * each debit once, by a guarded update. A debit that succeeds adds its funds, less Stripe's fee,
+ * to the merchant's balance in the same transaction.
  */
 export class AchSettlement {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly intents: PaymentIntentStore,
     private readonly charges: ChargeStore,
+    private readonly balance: BalanceTransactions,
     private readonly paymentMethods: PaymentMethodService,
     private readonly clocks: SandboxClocks,
     private readonly events: EventLog,
@@ -52,7 +56,8 @@ export class AchSettlement {
 
   private async settle(merchantId: string, intent: PaymentIntent): Promise<void> {
     const chargeId = intent.latestCharge;
-    if (intent.paymentMethod === null || chargeId === null) return;
+    if (intent.paymentMethod === null || chargeId === null || intent.settlesAt === null) return;
+    const settledAt = intent.settlesAt;
     const paymentMethod = await this.paymentMethods.get(merchantId, intent.paymentMethod);
     const outcome = outcomeOf(paymentMethod);
     if (outcome.settles === 'never') {
@@ -76,7 +81,8 @@ export class AchSettlement {
           };
     await this.db.transaction().execute(async (trx) => {
       if (!(await this.intents.tryMove(trx, merchantId, intent, next))) return;
-      const charge = await this.charges.settle(trx, merchantId, chargeId, failure);
+      const settled = await this.charges.settle(trx, merchantId, chargeId, failure);
+      const charge = failure === null ? await this.addFunds(trx, merchantId, settled, settledAt) : settled;
       const outcome = failure === null ? 'succeeded' : 'failed';
       await this.events.record(trx, merchantId, {
         type: `charge.${outcome}`,
@@ -87,5 +93,16 @@ export class AchSettlement {
         object: { kind: 'payment_intent', record: next },
       });
     });
+  }
+
+  /** The succeeded charge's funds enter the balance; the charge names their balance transaction. */
+  private async addFunds(
+    trx: Kysely<Database>,
+    merchantId: string,
+    charge: Charge,
+    succeededAt: number,
+  ): Promise<Charge> {
+    const funds = await this.balance.record(trx, merchantId, chargeFunds(charge, succeededAt));
+    return this.charges.linkBalanceTransaction(trx, merchantId, charge.id, funds);
   }
 }

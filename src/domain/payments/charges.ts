@@ -16,8 +16,8 @@ export type DebitedAccount = Pick<
 
 /**
  * The ACH debit of a PaymentIntent: `pending` from confirmation until it settles, then
- * `succeeded` or `failed`. openfc keeps charges to what a PaymentIntent needs (no refunds,
- * disputes, captures or balance transactions).
+ * `succeeded` (adding its funds to the merchant's balance) or `failed`. openfc keeps charges to
+ * what a PaymentIntent needs (no refunds, disputes or captures).
  */
 export interface Charge {
   id: string;
@@ -33,6 +33,8 @@ export interface Charge {
   failureCode: DebitFailure | null;
   failureMessage: string | null;
   debited: DebitedAccount;
+  /** The balance transaction of a succeeded charge's funds. */
+  balanceTransaction: string | null;
 }
 
 function fromRow(row: Selectable<ChargesTable>): Charge {
@@ -50,6 +52,7 @@ function fromRow(row: Selectable<ChargesTable>): Charge {
     failureCode: row.failure_code as DebitFailure | null,
     failureMessage: row.failure_message,
     debited: JSON.parse(row.bank_details) as DebitedAccount,
+    balanceTransaction: row.balance_transaction_id,
   };
 }
 
@@ -77,7 +80,10 @@ export class ChargeStore {
   async insertPending(
     trx: Kysely<Database>,
     merchantId: string,
-    charge: Omit<Charge, 'id' | 'created' | 'status' | 'failureCode' | 'failureMessage'>,
+    charge: Omit<
+      Charge,
+      'id' | 'created' | 'status' | 'failureCode' | 'failureMessage' | 'balanceTransaction'
+    >,
   ): Promise<Charge> {
     const made: Charge = {
       ...charge,
@@ -86,6 +92,7 @@ export class ChargeStore {
       status: 'pending',
       failureCode: null,
       failureMessage: null,
+      balanceTransaction: null,
     };
     await trx
       .insertInto('charges')
@@ -104,6 +111,7 @@ export class ChargeStore {
         failure_code: null,
         failure_message: null,
         bank_details: JSON.stringify(made.debited),
+        balance_transaction_id: null,
       })
       .execute();
     return made;
@@ -127,6 +135,28 @@ export class ChargeStore {
       .where('merchant_id', '=', merchantId)
       .where('status', '=', 'pending')
       .execute();
+    return this.reread(trx, merchantId, id);
+  }
+
+  /** Names, in the caller's transaction, the balance transaction a succeeded charge's funds made. */
+  async linkBalanceTransaction(
+    trx: Kysely<Database>,
+    merchantId: string,
+    id: string,
+    balanceTransaction: string,
+  ): Promise<Charge> {
+    await trx
+      .updateTable('charges')
+      .set({ balance_transaction_id: balanceTransaction })
+      .where('id', '=', id)
+      .where('merchant_id', '=', merchantId)
+      .where('status', '=', 'succeeded')
+      .where('balance_transaction_id', 'is', null)
+      .execute();
+    return this.reread(trx, merchantId, id);
+  }
+
+  private async reread(trx: Kysely<Database>, merchantId: string, id: string): Promise<Charge> {
     const row = await trx
       .selectFrom('charges')
       .selectAll()

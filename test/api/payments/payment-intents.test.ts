@@ -105,9 +105,11 @@ for (const backend of backends) {
       const succeeded = await settle(stripe, sentAt, processing.id);
       assert.deepEqual(succeeded, intentBody({ ...base, status: 'succeeded', amount_received: 1099 }));
       const paid = checked('charge', await stripe.charges.retrieve(chargeId));
+      assert.match(paid.balance_transaction as string, /^txn_/);
       assert.deepEqual(paid, {
         ...chargeBody(chargeId, pending.created, 'succeeded'),
         amount_captured: 1099,
+        balance_transaction: paid.balance_transaction,
         captured: true,
         paid: true,
       });
@@ -294,7 +296,12 @@ for (const backend of backends) {
         'bank_account_closed',
       );
       const charge = await stripe.charges.retrieve(processing.latest_charge as string);
-      assert.deepEqual([charge.status, charge.failure_code], ['failed', 'account_closed']);
+      assert.deepEqual(
+        [charge.status, charge.failure_code, charge.balance_transaction],
+        ['failed', 'account_closed', null],
+      );
+      const funds = await stripe.balanceTransactions.list({ source: charge.id });
+      assert.deepEqual(funds.data, [], 'a failed debit adds nothing to the balance');
     });
   });
 
@@ -321,6 +328,9 @@ for (const backend of backends) {
         (found) => found.status !== 'processing',
       );
       assert.deepEqual([settled.status, settled.amount_received], ['succeeded', 1099]);
+      const charge = await saved.stripe.charges.retrieve(settled.latest_charge as string);
+      const funds = await saved.stripe.balanceTransactions.retrieve(charge.balance_transaction as string);
+      assert.deepEqual([funds.source, funds.amount, funds.net], [charge.id, 1099, 1090]);
     });
   });
 }

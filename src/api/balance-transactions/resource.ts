@@ -1,0 +1,14 @@
+import type { BalanceTransaction } from '../../domain/balance/balance-transactions.ts';
+import { defineResource } from '../resource.ts';
+import { renderBalanceTransaction } from './render.ts';
+import { balanceTransactionRoutes } from './routes.ts';
+
+export const balanceTransactionResource = defineResource<BalanceTransaction>({
+  object: 'balance_transaction',
+  routes: balanceTransactionRoutes,
+  render: renderBalanceTransaction,
+  get: (services, merchant, id) => services.balanceTransactions.get(merchant.id, id),
+  find: (services, merchant, id) => services.balanceTransactions.find(merchant.id, id),
+  // The only balance transactions openfc records so far are charges' funds.
+  expandable: { source: 'charge' },
+});
