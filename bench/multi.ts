@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Child, startChild, stopChild } from './children.ts';
-import { table } from './format.ts';
+import { median, table } from './format.ts';
 import type { LoadTarget } from './load-options.ts';
 import { createBenchDatabase, postgresUnreachable } from './postgres.ts';
 import { loadRoutes, type SpreadLoadResult } from './route-load.ts';
@@ -30,13 +30,30 @@ export interface MultiWindow {
   result: SpreadLoadResult;
 }
 
+export interface MultiRound {
+  one: MultiWindow;
+  two: MultiWindow;
+}
+
 export interface MultiResults {
   cpus: number;
   accountBytes: number;
   bare: MultiWindow;
-  one: MultiWindow;
-  two: MultiWindow;
+  /** The first round's one-process window ran before the second process was started. */
+  rounds: MultiRound[];
 }
+
+/** `BENCH_MULTI_ROUNDS`: rounds of one process then two, one after the other (default 3). */
+function readRounds(): number {
+  const raw = process.env.BENCH_MULTI_ROUNDS;
+  if (raw === undefined || raw === '') return 3;
+  const rounds = Number(raw);
+  if (!Number.isInteger(rounds) || rounds <= 0)
+    throw new Error(`BENCH_MULTI_ROUNDS must be a positive integer, not ${raw}.`);
+  return rounds;
+}
+
+const roundRatio = (r: MultiRound): number => r.two.result.requestsPerSecond / r.one.result.requestsPerSecond;
 
 interface Serve {
   url: string;
@@ -131,7 +148,9 @@ async function window(name: string, targets: LoadTarget[], seconds: number): Pro
 /**
  * A fresh PostgreSQL database; one `openfc serve` on it, an account linked through its API and
  * `GET …/accounts/{id}` loaded at 32 connections; then a second process on the same database and
- * the load spread over both (16 connections each). The database is dropped at the end.
+ * the load spread over both (16 connections each). Further rounds alternate the two loads (the
+ * second process idle during the first's), so that both meet the same moments of the machine's
+ * load. The database is dropped at the end.
  */
 export async function measureMulti(seconds: number): Promise<MultiResults> {
   const unreachable = await postgresUnreachable();
@@ -167,10 +186,15 @@ export async function measureMulti(seconds: number): Promise<MultiResults> {
       [{ url: bare.ready.url, method: 'GET', headers: {} }],
       seconds,
     );
-    const one = await window('GET account, one process', [accountOf(first)], seconds);
-    serves.push(await startServe(database.url, dataDir, env));
-    const two = await window('GET account, two processes', serves.map(accountOf), seconds);
-    return { cpus: os.cpus().length, accountBytes: bytes, bare: bareWindow, one, two };
+    const rounds: MultiRound[] = [];
+    const total = readRounds();
+    for (let round = 1; round <= total; round++) {
+      const one = await window(`GET account, one process (round ${round})`, [accountOf(first)], seconds);
+      if (serves.length === 1) serves.push(await startServe(database.url, dataDir, env));
+      const two = await window(`GET account, two processes (round ${round})`, serves.map(accountOf), seconds);
+      rounds.push({ one, two });
+    }
+    return { cpus: os.cpus().length, accountBytes: bytes, bare: bareWindow, rounds };
   } finally {
     await Promise.all([stopChild(bare?.process), ...serves.map((s) => stopChild(s.child))]);
     await database.drop();
@@ -186,6 +210,7 @@ export function reportMulti(m: MultiResults): void {
   );
   console.log(`Bare server body: ${m.accountBytes} bytes of JSON, as large as openfc's account object`);
   console.log('');
+  const windows = [m.bare, ...m.rounds.flatMap((r) => [r.one, r.two])];
   const rows = [
     [
       'window',
@@ -199,7 +224,7 @@ export function reportMulti(m: MultiResults): void {
       'errors',
     ],
   ];
-  for (const w of [m.bare, m.one, m.two]) {
+  for (const w of windows) {
     const r = w.result;
     rows.push([
       w.name,
@@ -214,12 +239,14 @@ export function reportMulti(m: MultiResults): void {
     ]);
   }
   console.log(table(rows));
-  const ratio = m.two.result.requestsPerSecond / m.one.result.requestsPerSecond;
+  const ratios = m.rounds.map(roundRatio);
+  const ratio = median(ratios);
   console.log('');
+  console.log(`two processes / one, per round: ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
   console.log(
-    `two processes / one: ${ratio.toFixed(2)} (goal ≥ ${goalRatio} on a machine with enough cores: ${ratio >= goalRatio ? 'met' : 'NOT MET'}${m.cpus < 4 ? `; with ${m.cpus} CPUs, the load generator, PostgreSQL and two servers share them, so the goal cannot be met here` : ''})`,
+    `two processes / one, median: ${ratio.toFixed(2)} (goal ≥ ${goalRatio} on a machine with enough cores: ${ratio >= goalRatio ? 'met' : 'NOT MET'}${m.cpus < 4 ? `; with ${m.cpus} CPUs, the load generator, PostgreSQL and both servers share them, so the goal cannot be met here` : ''})`,
   );
-  for (const w of [m.bare, m.one, m.two]) {
+  for (const w of windows) {
     if (w.result.non2xx > 0 || w.result.errors > 0)
       console.log(
         `WARNING: ${w.name} had ${w.result.non2xx} non-2xx responses and ${w.result.errors} errors.`,
