@@ -11,6 +11,8 @@
  *   npm run bench                       10 s per route
  *   BENCH_SECONDS=5 npm run bench       a shorter run
  *   BENCH_ONLY=flow npm run bench       only the flow in the browser (sizes, time to the consent screen)
+ *   BENCH_ONLY=multi npm run bench      GET account on one `openfc serve`, then on two sharing one
+ *                                       PostgreSQL database (needs `npm run build`; not in the default run)
  *   BENCH_CPU_PROF=/tmp/prof npm run bench
  *                                       also writes a V8 CPU profile of the openfc process there
  *
@@ -26,6 +28,7 @@ import { type Child, startChild, stopChild } from './children.ts';
 import { measureFlow, reportFlow } from './flow.ts';
 import { percentile, table } from './format.ts';
 import type { LoadTarget } from './load-options.ts';
+import { measureMulti, reportMulti } from './multi.ts';
 import { postgresUnreachable } from './postgres.ts';
 import { loadRoute } from './route-load.ts';
 import { runScale } from './scale/run.ts';
@@ -39,14 +42,17 @@ const completionWorkers = 8;
 const completionAccounts = 3;
 const warmupSeconds = 2;
 
-type Part = 'http' | 'webhooks' | 'flow';
+type Part = 'http' | 'webhooks' | 'flow' | 'multi';
 
-/** `BENCH_ONLY=http`, `webhooks` or `flow` runs one part of the benchmark. */
+/**
+ * `BENCH_ONLY=http`, `webhooks`, `flow` or `multi` runs one part of the benchmark; `multi` runs
+ * only when asked for.
+ */
 function readOnly(): Part | undefined {
   const raw = process.env.BENCH_ONLY;
   if (raw === undefined || raw === '') return undefined;
-  if (raw === 'http' || raw === 'webhooks' || raw === 'flow') return raw;
-  throw new Error(`BENCH_ONLY must be http, webhooks or flow, not ${raw}.`);
+  if (raw === 'http' || raw === 'webhooks' || raw === 'flow' || raw === 'multi') return raw;
+  throw new Error(`BENCH_ONLY must be http, webhooks, flow or multi, not ${raw}.`);
 }
 
 /** `BENCH_FLOW_RUNS`: calls of collectFinancialConnectionsAccounts timed after the cold one. */
@@ -479,11 +485,13 @@ async function main(): Promise<void> {
   const http = runs('http') ? await runHttp(seconds) : undefined;
   const webhooks = runs('webhooks') ? await runWebhooks() : undefined;
   const flow = runs('flow') ? await measureFlow(flowRuns) : undefined;
+  const multi = only === 'multi' ? await measureMulti(seconds) : undefined;
   reportMachine(loadBefore);
   if (start) reportStart(start);
   if (http) report(http, seconds);
   if (webhooks) reportWebhooks(webhooks);
   if (flow) reportFlow(flow);
+  if (multi) reportMulti(multi);
 }
 
 try {

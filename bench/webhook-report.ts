@@ -1,9 +1,8 @@
 /** The webhook half of the report. */
-import { table } from './format.ts';
+import { median, table } from './format.ts';
 import {
   latencyChanges,
   latencyPauseMs,
-  median,
   throughputEvents,
   throughputRounds,
   type WebhookMeasurement,

@@ -25,7 +25,7 @@ import path from 'node:path';
 import Stripe from 'stripe';
 import { request } from 'undici';
 import { type Child, startChild, stopChild } from './children.ts';
-import { percentile, warn } from './format.ts';
+import { median, percentile, warn } from './format.ts';
 import { createBenchDatabase } from './postgres.ts';
 import type {
   CpuAnswer,
@@ -314,14 +314,6 @@ async function throughputRound(child: ChildProcess, receiver: Receiver): Promise
     cpuPerPost: (posted.cpuEndMicros - posted.cpuStartMicros) / deliveries.length,
     baselineFailures: posted.failures + (deliveries.length - receiver.arrivals.length),
   };
-}
-
-export function median(values: number[]): number {
-  const sorted = Float64Array.from(values).sort();
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function measureThroughput(
