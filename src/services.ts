@@ -24,6 +24,7 @@ import { SessionService } from './domain/financial-connections/sessions.ts';
 import { Simulator } from './domain/financial-connections/simulate.ts';
 import { TransactionService } from './domain/financial-connections/transactions.ts';
 import { IdempotencyService } from './domain/idempotency/service.ts';
+import { ConnectedAccountService } from './domain/merchants/connected-accounts.ts';
 import { MerchantService } from './domain/merchants/service.ts';
 import { AchDebits } from './domain/payments/ach-debit.ts';
 import { AchSettlement } from './domain/payments/ach-settlement.ts';
@@ -49,6 +50,8 @@ import { WakeSignal } from './webhooks/signal.ts';
 /** Every service, built once at start-up and handed to the routes. */
 export interface Services {
   merchants: MerchantService;
+  /** The connected accounts platforms make, and which of them a request may act as. */
+  connectedAccounts: ConnectedAccountService;
   idempotency: IdempotencyService;
   customers: CustomerService;
   institutions: InstitutionService;
@@ -143,7 +146,16 @@ export function createServices(
     mail: hostedMail,
     clocks,
   });
-  const sessions = new SessionService(db, customers, accounts, authorizations, institutions, hostedSessions);
+  const connectedAccounts = new ConnectedAccountService(db, events);
+  const sessions = new SessionService(
+    db,
+    customers,
+    connectedAccounts,
+    accounts,
+    authorizations,
+    institutions,
+    hostedSessions,
+  );
   const merchants = new MerchantService(db, defaultApiVersion, parts.secrets);
   const hostedAccess = new HostedAccess({
     links: hostedLinks,
@@ -186,6 +198,7 @@ export function createServices(
   const achSettlement = new AchSettlement(db, paymentIntentStore, charges, paymentMethods, clocks, events);
   return {
     merchants,
+    connectedAccounts,
     idempotency: new IdempotencyService(db, parts.secrets),
     customers,
     institutions,

@@ -1,3 +1,4 @@
+import { stripeAccountResource } from './accounts/resource.ts';
 import { Catalogue } from './catalogue.ts';
 import { chargeResource } from './charges/resource.ts';
 import { customerResource } from './customers/resource.ts';
@@ -6,7 +7,6 @@ import {
   accountResource,
   authorizationResource,
   institutionResource,
-  merchantAccountResource,
   ownershipResource,
   sessionResource,
   transactionResource,
@@ -28,7 +28,7 @@ import { webhookEndpointResource } from './webhook-endpoints/resource.ts';
  */
 export const resources = [
   customerResource,
-  merchantAccountResource,
+  stripeAccountResource,
   sessionResource,
   accountResource,
   authorizationResource,
