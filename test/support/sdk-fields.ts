@@ -1,6 +1,6 @@
 /**
  * The fields the official `stripe` SDK declares for an object, read from its type declarations.
- * Where the reference schemas only stub an object (`payment_intent`, `charge`), this is how the
+ * Where the reference schemas only stub an object (`payment_intent`, `charge`, `account`), this is how the
  * tests check that a response has every field Stripe always sends and none Stripe does not know.
  */
 import assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 const declarations: Record<string, { file: string; type: string }> = {
   payment_intent: { file: 'PaymentIntents.d.ts', type: 'PaymentIntent' },
   charge: { file: 'Charges.d.ts', type: 'Charge' },
+  account: { file: 'Accounts.d.ts', type: 'Account' },
 };
 
 const cache = new Map<string, { required: string[]; optional: string[] }>();
