@@ -1,4 +1,4 @@
-import type { Account, Capability } from '../../domain/merchants/connected-accounts.ts';
+import { type Account, type Capability, capabilityNames } from '../../domain/merchants/connected-accounts.ts';
 import type { Json } from '../wire/expand.ts';
 
 /**
@@ -33,12 +33,9 @@ function controller(account: Account): Json {
 }
 
 /** A platform can do everything; a connected account what its platform requested, granted at once. */
-function capabilities(account: Account): Record<Capability, 'active'> | Record<string, never> {
-  const granted: Capability[] =
-    account.type === null
-      ? ['card_payments', 'transfers', 'us_bank_account_ach_payments']
-      : account.capabilities;
-  return Object.fromEntries(granted.map((name) => [name, 'active'])) as Record<Capability, 'active'>;
+function capabilities(account: Account): Record<string, 'active'> {
+  const granted: readonly Capability[] = account.type === null ? capabilityNames : account.capabilities;
+  return Object.fromEntries(granted.map((name) => [name, 'active']));
 }
 
 /**
