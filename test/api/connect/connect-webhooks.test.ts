@@ -50,7 +50,8 @@ for (const backend of backends) {
         assert.equal(event.account, shop.id);
       }
       const created = connectEvents.find((e) => e.type === 'customer.created');
-      assert.equal((created?.data.object as Stripe.Customer).id, theirs.id);
+      assert.ok(created, "the connected account's customer.created reached the Connect endpoint");
+      assert.equal((created.data.object as Stripe.Customer).id, theirs.id);
       const updated = connectEvents.find((e) => e.type === 'account.updated');
       assert.ok(updated, 'the account update reached the Connect endpoint');
       assert.equal((updated.data.object as Stripe.Account).id, shop.id);
