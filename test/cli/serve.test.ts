@@ -144,6 +144,7 @@ describe('openfc serve on SQLite', () => {
     '0013_hosted_links',
     '0014_payments',
     '0015_payment_intents',
+    '0016_connected_accounts',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {
