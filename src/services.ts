@@ -26,6 +26,7 @@ import { SessionService } from './domain/financial-connections/sessions.ts';
 import { Simulator } from './domain/financial-connections/simulate.ts';
 import { TransactionService } from './domain/financial-connections/transactions.ts';
 import { IdempotencyService } from './domain/idempotency/service.ts';
+import { ConnectedAccountService } from './domain/merchants/connected-accounts.ts';
 import { MerchantService } from './domain/merchants/service.ts';
 import { AchDebits } from './domain/payments/ach-debit.ts';
 import { AchSettlement } from './domain/payments/ach-settlement.ts';
@@ -52,6 +53,8 @@ import { WakeSignal } from './webhooks/signal.ts';
 /** Every service, built once at start-up and handed to the routes. */
 export interface Services {
   merchants: MerchantService;
+  /** The connected accounts platforms make, and which of them a request may act as. */
+  connectedAccounts: ConnectedAccountService;
   idempotency: IdempotencyService;
   customers: CustomerService;
   institutions: InstitutionService;
@@ -152,7 +155,16 @@ export function createServices(
     mail: hostedMail,
     clocks,
   });
-  const sessions = new SessionService(db, customers, accounts, authorizations, institutions, hostedSessions);
+  const connectedAccounts = new ConnectedAccountService(db, events);
+  const sessions = new SessionService(
+    db,
+    customers,
+    connectedAccounts,
+    accounts,
+    authorizations,
+    institutions,
+    hostedSessions,
+  );
   const merchants = new MerchantService(db, defaultApiVersion, parts.secrets);
   const hostedAccess = new HostedAccess({
     links: hostedLinks,
@@ -205,6 +217,7 @@ export function createServices(
   );
   return {
     merchants,
+    connectedAccounts,
     idempotency: new IdempotencyService(db, parts.secrets),
     customers,
     institutions,

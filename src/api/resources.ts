@@ -1,3 +1,4 @@
+import { stripeAccountResource } from './accounts/resource.ts';
 import { balanceTransactionResource } from './balance-transactions/resource.ts';
 import { Catalogue } from './catalogue.ts';
 import { chargeResource } from './charges/resource.ts';
@@ -7,7 +8,6 @@ import {
   accountResource,
   authorizationResource,
   institutionResource,
-  merchantAccountResource,
   ownershipResource,
   sessionResource,
   transactionResource,
@@ -29,7 +29,7 @@ import { webhookEndpointResource } from './webhook-endpoints/resource.ts';
  */
 export const resources = [
   customerResource,
-  merchantAccountResource,
+  stripeAccountResource,
   sessionResource,
   accountResource,
   authorizationResource,

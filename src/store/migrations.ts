@@ -681,6 +681,31 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
         await db.schema.alterTable('charges').addColumn('balance_transaction_id', 'text').execute();
       },
     },
+    '0020_connected_accounts': {
+      async up(db: Kysely<unknown>) {
+        // A connected account is a merchant account of its own, made by its platform: every
+        // object it owns is scoped by its id as a platform's objects are by the platform's.
+        await db.schema.alterTable('merchant_accounts').addColumn('platform_id', 'text').execute();
+        for (const column of ['type', 'email', 'country', 'business_type', 'capabilities', 'metadata']) {
+          await db.schema.alterTable('merchant_accounts').addColumn(column, 'text').execute();
+        }
+        await db.schema
+          .alterTable('merchant_accounts')
+          .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createIndex('merchant_accounts_platform')
+          .on('merchant_accounts')
+          .columns(['platform_id', 'id'])
+          .execute();
+        // The connected account an event comes from, shown as the event's `account`.
+        await db.schema.alterTable('events').addColumn('account', 'text').execute();
+        await db.schema
+          .alterTable('webhook_endpoints')
+          .addColumn('connect', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 

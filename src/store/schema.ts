@@ -4,6 +4,18 @@ export interface MerchantAccountsTable {
   name: string;
   default_api_version: string;
   created: number;
+  /** The platform that made this connected account; null for a platform (a key holder). */
+  platform_id: string | null;
+  /** A connected account's fields; null on a platform's row. */
+  type: 'custom' | 'express' | null;
+  email: string | null;
+  country: string | null;
+  business_type: 'individual' | 'company' | null;
+  /** JSON array of the capabilities the platform requested. */
+  capabilities: string | null;
+  /** JSON object. */
+  metadata: string | null;
+  deleted: number;
 }
 
 export interface ApiKeysTable {
@@ -220,6 +232,8 @@ export interface EventsTable {
   previous_attributes: string | null;
   request_id: string | null;
   idempotency_key: string | null;
+  /** The connected account the event comes from; null for a platform's own events. */
+  account: string | null;
 }
 
 export interface WebhookEndpointsTable {
@@ -235,6 +249,8 @@ export interface WebhookEndpointsTable {
   status: 'enabled' | 'disabled';
   /** The signing secret, sealed and bound to the endpoint id. */
   secret_sealed: string;
+  /** 1: the endpoint receives the events of the merchant's connected accounts, not its own. */
+  connect: number;
 }
 
 /** One event to send to one endpoint: the delivery outbox. Times are Unix milliseconds. */

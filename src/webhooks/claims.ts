@@ -118,6 +118,7 @@ export async function claimDue(
             previous_attributes: row.previous_attributes,
             request_id: row.request_id,
             idempotency_key: row.idempotency_key,
+            account: row.account,
           },
           pendingWebhooks: Number(row.pending_webhooks ?? 0),
         },
@@ -151,6 +152,7 @@ function selectTargets(qc: QueryCreator<Database & { claimed: ClaimedRow }>) {
       'e.previous_attributes',
       'e.request_id',
       'e.idempotency_key',
+      'e.account',
     ])
     .select((eb) =>
       eb

@@ -11,6 +11,12 @@ import { type WakeSignal, webhookChannel } from './signal.ts';
 
 export const deliveryIds = idKind('whdel');
 
+/** An endpoint an event goes to, and the merchant it belongs to. */
+interface Target {
+  id: string;
+  merchantId: string;
+}
+
 /**
  * The delivery outbox. The transaction that writes an event writes one delivery per enabled
  * endpoint that listens to its type, so that nothing is sent for a change that rolled back and
@@ -25,7 +31,7 @@ export class Outbox implements EventFanout {
 
   async enqueue(db: Kysely<Database>, merchantId: string, event: { id: string; type: string }) {
     const targets = await this.targets(db, merchantId, event.type);
-    await this.insert(db, merchantId, event.id, targets);
+    await this.insert(db, event.id, targets);
     // Listeners streaming events want to hear of every event, delivered to an endpoint or not.
     await this.caps.notify(db, webhookChannel);
     this.signal.wake();
@@ -47,7 +53,7 @@ export class Outbox implements EventFanout {
       const targets = await this.targets(trx, merchantId, event.type, endpointId);
       if (endpointId !== undefined && targets.length === 0)
         throw resourceMissing('webhook endpoint', endpointId, 'webhook_endpoint');
-      await this.insert(trx, merchantId, event.id, targets);
+      await this.insert(trx, event.id, targets);
       await this.caps.notify(trx, webhookChannel);
     });
     this.signal.wake();
@@ -55,24 +61,50 @@ export class Outbox implements EventFanout {
 
   /**
    * The enabled endpoints an event of `type` goes to: those listening to it (preview-only types
-   * only to endpoints reading a preview version), or the one endpoint named.
+   * only to endpoints reading a preview version), or the one endpoint named. A merchant's own
+   * endpoints hear its own events; a platform's Connect endpoints hear its connected accounts'.
    */
   private async targets(
     db: Kysely<Database>,
     merchantId: string,
     type: string,
     endpointId?: string,
-  ): Promise<string[]> {
+  ): Promise<Target[]> {
+    const owner = await db
+      .selectFrom('merchant_accounts')
+      .select('platform_id')
+      .where('id', '=', merchantId)
+      .executeTakeFirst();
+    const platformId = owner?.platform_id ?? null;
     let query = db
       .selectFrom('webhook_endpoints')
       .innerJoin('merchant_accounts', 'merchant_accounts.id', 'webhook_endpoints.merchant_id')
-      .select(['webhook_endpoints.id', 'webhook_endpoints.enabled_events', 'webhook_endpoints.api_version'])
+      .select([
+        'webhook_endpoints.id',
+        'webhook_endpoints.merchant_id',
+        'webhook_endpoints.enabled_events',
+        'webhook_endpoints.api_version',
+      ])
       .select('merchant_accounts.default_api_version')
-      .where('webhook_endpoints.merchant_id', '=', merchantId)
+      .where((eb) => {
+        const own = eb.and([
+          eb('webhook_endpoints.merchant_id', '=', merchantId),
+          eb('webhook_endpoints.connect', '=', 0),
+        ]);
+        if (platformId === null) return own;
+        return eb.or([
+          own,
+          eb.and([
+            eb('webhook_endpoints.merchant_id', '=', platformId),
+            eb('webhook_endpoints.connect', '=', 1),
+          ]),
+        ]);
+      })
       .where('webhook_endpoints.status', '=', 'enabled');
     if (endpointId !== undefined) query = query.where('webhook_endpoints.id', '=', endpointId);
     const endpoints = await query.execute();
-    if (endpointId !== undefined) return endpoints.map((e) => e.id);
+    const all = endpoints.map((e) => ({ id: e.id, merchantId: e.merchant_id }));
+    if (endpointId !== undefined) return all;
     const previewOnly = previewOnlyEventTypes.has(type);
     return endpoints
       .filter(
@@ -80,7 +112,7 @@ export class Outbox implements EventFanout {
           receives(JSON.parse(e.enabled_events) as string[], type) &&
           (!previewOnly || isPreviewVersion(e.api_version ?? e.default_api_version)),
       )
-      .map((e) => e.id);
+      .map((e) => ({ id: e.id, merchantId: e.merchant_id }));
   }
 
   /**
@@ -99,17 +131,18 @@ export class Outbox implements EventFanout {
     this.signal.wake();
   }
 
-  private async insert(db: Kysely<Database>, merchantId: string, eventId: string, endpointIds: string[]) {
-    if (endpointIds.length === 0) return;
+  /** Each delivery belongs to its endpoint's merchant: a platform's, for a Connect endpoint. */
+  private async insert(db: Kysely<Database>, eventId: string, targets: Target[]) {
+    if (targets.length === 0) return;
     const now = Date.now();
     await db
       .insertInto('webhook_deliveries')
       .values(
-        endpointIds.map((endpointId) => ({
+        targets.map((target) => ({
           id: newId(deliveryIds),
-          merchant_id: merchantId,
+          merchant_id: target.merchantId,
           event_id: eventId,
-          endpoint_id: endpointId,
+          endpoint_id: target.id,
           created: now,
           status: 'pending' as const,
           attempts: 0,

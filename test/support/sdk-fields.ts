@@ -1,8 +1,8 @@
 /**
  * The fields the official `stripe` SDK declares for an object, read from its type declarations.
- * Where the reference schemas only stub an object (`payment_intent`, `charge`), this is how the
- * tests check that a response has every field Stripe always sends and none Stripe does not know;
- * objects the schemas describe (`balance_transaction`) are checked against both.
+ * Where the reference schemas only stub an object (`payment_intent`, `charge`, `account`), this is
+ * how the tests check that a response has every field Stripe always sends and none Stripe does not
+ * know; objects the schemas describe (`balance_transaction`) are checked against both.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ const declarations: Record<string, { file: string; type: string }> = {
   payment_intent: { file: 'PaymentIntents.d.ts', type: 'PaymentIntent' },
   charge: { file: 'Charges.d.ts', type: 'Charge' },
   balance_transaction: { file: 'BalanceTransactions.d.ts', type: 'BalanceTransaction' },
+  account: { file: 'Accounts.d.ts', type: 'Account' },
 };
 
 const cache = new Map<string, { required: string[]; optional: string[] }>();

@@ -69,6 +69,10 @@ for (const backend of backends) {
       const customer = await h.stripe().customers.create({ email: 'hook@example.com' });
       const [request] = await receiver.waitFor(1);
       assert.ok(request);
+      // The checks below start by compiling Stripe's schemas, which holds up this process (and the
+      // worker in it, still reading the receiver's answer) for longer than the 0.5 s timeout: the
+      // delivery is let finish first.
+      await deliveryBecomes(eventOf(request).id, id, 'succeeded');
       assert.equal(request.method, 'POST');
       assert.equal(request.path, '/webhook');
       assert.match(String(request.headers['content-type']), /^application\/json/);
@@ -85,7 +89,6 @@ for (const backend of backends) {
       assert.throws(() => verifier.webhooks.constructEvent(`${request.body} `, header, secret));
       assert.throws(() => verifier.webhooks.constructEvent(request.body, header, 'whsec_other'));
 
-      await deliveryBecomes(event.id, id, 'succeeded');
       const [attempt] = await attempts(event.id, id);
       assert.equal(attempt?.status_code, 200);
       assert.equal(attempt?.response_excerpt, '{"received":true}');

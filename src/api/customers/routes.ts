@@ -1,15 +1,8 @@
-import { invalidRequest } from '../../domain/errors.ts';
+import { checkEmail } from '../wire/email.ts';
 import { listEnvelope, pageParams, rangeParam, toPage } from '../wire/list.ts';
 import { emptyableStr, metadata, str } from '../wire/params.ts';
 import { defineRoute, requestRef } from '../wire/route.ts';
 import { renderCustomer } from './render.ts';
-
-const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-function checkEmail(email: string | null | undefined): void {
-  if (email && !emailPattern.test(email))
-    throw invalidRequest(`Invalid email address: ${email}`, 'email', 'email_invalid');
-}
 
 const fields = {
   email: emptyableStr(512).optional(),

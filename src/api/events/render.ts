@@ -14,6 +14,8 @@ export function renderEvent(event: StoredEvent, version: ApiVersion, catalogue: 
   return {
     id: event.id,
     object: 'event',
+    // Only an event of a connected account names it.
+    ...(event.account === null ? {} : { account: event.account }),
     api_version: version.name,
     created: event.created,
     data,

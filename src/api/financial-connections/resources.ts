@@ -1,7 +1,6 @@
 import type { SandboxInstitution } from '../../bank/catalogue.ts';
 import type { FcOwnership } from '../../domain/financial-connections/transactions.ts';
 import type { FcAccount, FcAuthorization, FcSession } from '../../domain/financial-connections/types.ts';
-import type { Merchant } from '../../domain/merchants/service.ts';
 import { defineResource } from '../resource.ts';
 import { accountDataRoutes } from './account-data.ts';
 import { accountRoutes } from './accounts.ts';
@@ -60,14 +59,4 @@ export const ownershipResource = defineResource<FcOwnership>({
 export const transactionResource = defineResource({
   object: 'financial_connections.transaction',
   routes: transactionRoutes,
-});
-
-/**
- * The merchant's own account, as `account_holder.account` names it; only its id, `object` and
- * `livemode` are shown.
- */
-export const merchantAccountResource = defineResource<Merchant>({
-  object: 'account',
-  render: (merchant) => ({ id: merchant.id, object: 'account', livemode: false }),
-  find: async (_services, merchant, id) => (id === merchant.id ? merchant : undefined),
 });

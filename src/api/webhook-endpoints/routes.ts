@@ -72,14 +72,19 @@ export const webhookEndpointRoutes = [
       checkEnabledEvents(p.enabled_events);
       if (p.api_version !== undefined && !isApiVersion(p.api_version))
         throw invalidRequest(`Invalid api_version: ${p.api_version}.`, 'api_version');
-      if (p.connect === true)
-        throw invalidRequest('openfc has no connected accounts yet: connect must be false.', 'connect');
+      // Only a platform has connected accounts; a connected account's endpoints hear its own events.
+      if (p.connect === true && ctx.merchant.platformId !== null)
+        throw invalidRequest(
+          'Only a platform can make an endpoint for the events of its connected accounts: connect must be false when acting as a connected account.',
+          'connect',
+        );
       const { endpoint, secret } = await ctx.services.webhookEndpoints.create(ctx.merchant.id, {
         url: p.url,
         enabledEvents: p.enabled_events,
         description: p.description,
         apiVersion: p.api_version,
         metadata: p.metadata,
+        connect: p.connect,
       });
       return renderWebhookEndpoint(endpoint, secret);
     },

@@ -1,5 +1,6 @@
 import { ApiError } from '../../domain/errors.ts';
-import type { Credential, MerchantService } from '../../domain/merchants/service.ts';
+import type { ConnectedAccountService } from '../../domain/merchants/connected-accounts.ts';
+import type { Credential, Merchant, MerchantService } from '../../domain/merchants/service.ts';
 
 function unauthorized(message: string): ApiError {
   return new ApiError({ status: 401, type: 'invalid_request_error', message });
@@ -62,4 +63,34 @@ export async function authenticate(
     );
   }
   return credential;
+}
+
+const accountIdPattern = /^acct_[A-Za-z0-9]{1,64}$/;
+
+/**
+ * The merchant a request acts as: the key's own, or the connected account its `Stripe-Account`
+ * header names, which must be the key holder's own connected account and not deleted.
+ */
+export async function actingAccount(
+  connected: ConnectedAccountService,
+  credential: Credential,
+  header: string | undefined,
+  authorization: string | undefined,
+): Promise<Merchant> {
+  if (header === undefined) return credential.merchant;
+  const id = header.trim();
+  if (!accountIdPattern.test(id)) {
+    throw new ApiError({
+      status: 400,
+      type: 'invalid_request_error',
+      message: 'The Stripe-Account header must name an account id (acct_…).',
+    });
+  }
+  const merchant = await connected.actingAs(credential.merchant, id);
+  if (merchant) return merchant;
+  throw new ApiError({
+    status: 403,
+    type: 'invalid_request_error',
+    message: `The provided key '${masked(readApiKey(authorization) ?? '')}' does not have access to account '${id}' (or that account does not exist). Application access may have been revoked.`,
+  });
 }

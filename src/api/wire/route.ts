@@ -5,7 +5,7 @@ import type { RequestRef } from '../../domain/events/log.ts';
 import type { KeyKind, Merchant } from '../../domain/merchants/service.ts';
 import type { Services } from '../../services.ts';
 import type { Catalogue } from '../catalogue.ts';
-import { type AllowedKeys, authenticate } from './auth.ts';
+import { type AllowedKeys, actingAccount, authenticate } from './auth.ts';
 import { applyExpand, checkExpand, type Json, type Returns } from './expand.ts';
 import { decodeBody, parseForm } from './form.ts';
 import { claimKey, idempotencyKey, runHolding } from './idempotent.ts';
@@ -99,12 +99,14 @@ export function defineRoute<S extends Shape>(def: RouteDefinition<S>): Route {
     method: def.method,
     url: def.url,
     handler: (services, catalogue) => async (request, reply) => {
-      const credential = await authenticate(
-        services.merchants,
-        header(request, 'authorization'),
-        def.keys ?? 'secret',
+      const authorization = header(request, 'authorization');
+      const credential = await authenticate(services.merchants, authorization, def.keys ?? 'secret');
+      const merchant = await actingAccount(
+        services.connectedAccounts,
+        credential,
+        header(request, 'stripe-account'),
+        authorization,
       );
-      const { merchant } = credential;
       const version = resolveVersion(header(request, 'stripe-version'), merchant.defaultApiVersion);
       reply.header('Stripe-Version', version.name);
       if (def.previewOnly && !version.preview) {

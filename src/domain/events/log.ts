@@ -42,6 +42,8 @@ export interface StoredEvent {
   request: { id: string | null; idempotencyKey: string | null } | null;
   /** Webhook endpoints still to receive it. */
   pendingWebhooks: number;
+  /** The connected account the event comes from; null for a platform's own events. */
+  account: string | null;
 }
 
 /**
@@ -80,6 +82,7 @@ export function eventFromRow(row: Selectable<EventsTable>, pendingWebhooks: numb
         ? null
         : { id: row.request_id, idempotencyKey: row.idempotency_key },
     pendingWebhooks,
+    account: row.account ?? null,
   };
 }
 
@@ -107,15 +110,35 @@ async function loadConnectionObject(
   );
 }
 
+/** Merchants known to be connected accounts or not: a merchant never changes which it is. */
+const maxKnownMerchants = 10_000;
+
 /** Events are kept, and listed, for 30 days. */
 export const eventRetentionSeconds = 30 * 86_400;
 
 /** The merchant-visible log of changes, written in the transaction of the change it describes. */
 export class EventLog {
+  private readonly connected = new Map<string, boolean>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly fanout?: EventFanout,
   ) {}
+
+  /** Whether the merchant is a connected account, whose events carry its id as `account`. */
+  private async isConnected(db: Kysely<Database>, merchantId: string): Promise<boolean> {
+    const known = this.connected.get(merchantId);
+    if (known !== undefined) return known;
+    const row = await db
+      .selectFrom('merchant_accounts')
+      .select('platform_id')
+      .where('id', '=', merchantId)
+      .executeTakeFirst();
+    const connected = row?.platform_id != null;
+    if (this.connected.size >= maxKnownMerchants) this.connected.clear();
+    this.connected.set(merchantId, connected);
+    return connected;
+  }
 
   async record(
     db: Kysely<Database>,
@@ -139,6 +162,7 @@ export class EventLog {
         previous_attributes: event.previous === undefined ? null : JSON.stringify(event.previous),
         request_id: request?.id ?? null,
         idempotency_key: request?.idempotencyKey ?? null,
+        account: (await this.isConnected(db, merchantId)) ? merchantId : null,
       })
       .execute();
     await this.fanout?.enqueue(db, merchantId, { id, type: event.type });

@@ -5,6 +5,7 @@ import type { CustomerService } from '../customers/service.ts';
 import { invalidRequest, resourceMissing } from '../errors.ts';
 import { madeObject } from '../idempotency/scope.ts';
 import { idKind, newId, newSecret } from '../ids.ts';
+import type { ConnectedAccountService } from '../merchants/connected-accounts.ts';
 import type { Merchant } from '../merchants/service.ts';
 import { type AccountService, type AuthorizationService, accountFromRow } from './accounts.ts';
 import type { DeliveryMethod } from './hosted-eligibility.ts';
@@ -46,6 +47,7 @@ export class SessionService {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly customers: CustomerService,
+    private readonly connectedAccounts: ConnectedAccountService,
     private readonly accounts: AccountService,
     private readonly authorizations: AuthorizationService,
     private readonly institutions: InstitutionService,
@@ -61,7 +63,8 @@ export class SessionService {
     if (!holder) return;
     if (holder.type === 'customer') {
       await this.customers.getLive(merchant.id, holder.customer, 'account_holder[customer]');
-    } else if (holder.account !== merchant.id) {
+    } else if ((await this.connectedAccounts.actingAs(merchant, holder.account)) === undefined) {
+      // The merchant's own account, or a connected account of the platform that is not deleted.
       throw resourceMissing('account', holder.account, 'account_holder[account]');
     }
   }

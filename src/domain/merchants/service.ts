@@ -11,6 +11,26 @@ export interface Merchant {
   id: string;
   name: string;
   defaultApiVersion: string;
+  /**
+   * The platform a connected account belongs to; null for a platform, which holds API keys and
+   * acts as one of its connected accounts with `Stripe-Account`.
+   */
+  platformId: string | null;
+}
+
+/** A merchant as its row holds it. */
+export function merchantFromRow(row: {
+  id: string;
+  name: string;
+  default_api_version: string;
+  platform_id: string | null;
+}): Merchant {
+  return {
+    id: row.id,
+    name: row.name,
+    defaultApiVersion: row.default_api_version,
+    platformId: row.platform_id,
+  };
 }
 
 export type KeyKind = 'secret' | 'publishable';
@@ -91,7 +111,12 @@ export class MerchantService {
   }
 
   async create(name: string, keys?: Partial<IssuedKeys>): Promise<{ merchant: Merchant; keys: IssuedKeys }> {
-    const merchant: Merchant = { id: newId(merchantIds), name, defaultApiVersion: this.defaultApiVersion };
+    const merchant: Merchant = {
+      id: newId(merchantIds),
+      name,
+      defaultApiVersion: this.defaultApiVersion,
+      platformId: null,
+    };
     const issued: IssuedKeys = {
       secretKey: keys?.secretKey ?? newSecret('sk_test_', 32),
       publishableKey: keys?.publishableKey ?? newSecret('pk_test_', 32),
@@ -99,7 +124,13 @@ export class MerchantService {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('merchant_accounts')
-        .values({ id: merchant.id, name, default_api_version: merchant.defaultApiVersion, created: now() })
+        .values({
+          id: merchant.id,
+          name,
+          default_api_version: merchant.defaultApiVersion,
+          created: now(),
+          deleted: 0,
+        })
         .execute();
       await trx.insertInto('api_keys').values(this.keyRows(merchant.id, issued)).execute();
     });
@@ -128,10 +159,11 @@ export class MerchantService {
     const row = await this.db
       .selectFrom('merchant_accounts')
       .selectAll()
+      .where('platform_id', 'is', null)
       .orderBy('id', 'asc')
       .limit(1)
       .executeTakeFirst();
-    return row && { id: row.id, name: row.name, defaultApiVersion: row.default_api_version };
+    return row && merchantFromRow(row);
   }
 
   async find(id: string): Promise<Merchant | undefined> {
@@ -140,7 +172,7 @@ export class MerchantService {
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirst();
-    return row && { id: row.id, name: row.name, defaultApiVersion: row.default_api_version };
+    return row && merchantFromRow(row);
   }
 
   /** Replaces a merchant's keys of each given kind with the given key. */
@@ -238,13 +270,11 @@ export class MerchantService {
         'merchant_accounts.id',
         'merchant_accounts.name',
         'merchant_accounts.default_api_version',
+        'merchant_accounts.platform_id',
       ])
       .where('api_keys.key_hash', '=', hash)
       .executeTakeFirst();
     if (!row) return undefined;
-    return {
-      kind: row.kind,
-      merchant: { id: row.id, name: row.name, defaultApiVersion: row.default_api_version },
-    };
+    return { kind: row.kind, merchant: merchantFromRow(row) };
   }
 }

@@ -19,6 +19,8 @@ export interface WebhookEndpoint {
   apiVersion: string | null;
   metadata: Record<string, string>;
   status: 'enabled' | 'disabled';
+  /** Receives the events of the merchant's connected accounts instead of the merchant's own. */
+  connect: boolean;
 }
 
 /** Fields a caller sets; `null` clears a field, `undefined` leaves it. */
@@ -29,6 +31,8 @@ export interface WebhookEndpointFields {
   apiVersion?: string | undefined;
   metadata?: Record<string, string | null> | undefined;
   disabled?: boolean | undefined;
+  /** Only when the endpoint is made. */
+  connect?: boolean | undefined;
 }
 
 function fromRow(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
@@ -41,6 +45,7 @@ function fromRow(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
     apiVersion: row.api_version,
     metadata: JSON.parse(row.metadata) as Record<string, string>,
     status: row.status,
+    connect: row.connect === 1,
   };
 }
 
@@ -77,6 +82,7 @@ export class WebhookEndpointService {
       metadata: JSON.stringify(mergeMetadata({}, fields.metadata)),
       status: fields.disabled ? ('disabled' as const) : ('enabled' as const),
       secret_sealed: this.secrets.seal(secret, id),
+      connect: fields.connect ? 1 : 0,
     };
     await this.db.insertInto('webhook_endpoints').values(row).execute();
     return { endpoint: fromRow(row), secret };
