@@ -2,8 +2,12 @@ import type {
   Account,
   AccountView,
   ApiErrorBody,
+  AuthorizationView,
+  Customer,
+  CustomerView,
   EventView,
   List,
+  Session,
   SessionInfo,
   StripeEvent,
 } from './types.ts';
@@ -93,6 +97,22 @@ export class DashboardApi {
   simulate(id: string, target: 'account' | 'authorization', event: string): Promise<AccountView> {
     const action = target === 'account' ? 'simulate' : 'simulate-authorization';
     return this.change(`/accounts/${encodeURIComponent(id)}/${action}`, { event });
+  }
+
+  customers(page: PageQuery): Promise<List<Customer>> {
+    return request(listPath('/customers', page));
+  }
+
+  customer(id: string): Promise<CustomerView> {
+    return request(`/customers/${encodeURIComponent(id)}`);
+  }
+
+  authorization(id: string): Promise<AuthorizationView> {
+    return request(`/authorizations/${encodeURIComponent(id)}`);
+  }
+
+  session(id: string): Promise<{ session: Session }> {
+    return request(`/sessions/${encodeURIComponent(id)}`);
   }
 
   events(page: PageQuery): Promise<List<StripeEvent>> {

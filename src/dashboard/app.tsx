@@ -4,6 +4,8 @@ import { useLiveVersion } from './live.ts';
 import { Link, navigate, type Route, useRoute } from './nav.tsx';
 import { Page } from './page.tsx';
 import { AccountDetail, AccountsList } from './pages/accounts.tsx';
+import { AuthorizationDetail, SessionDetail } from './pages/authorizations.tsx';
+import { CustomerDetail, CustomersList } from './pages/customers.tsx';
 import { EventDetail, EventsList } from './pages/events.tsx';
 import { SignIn } from './pages/sign-in.tsx';
 import type { SessionInfo } from './types.ts';
@@ -32,7 +34,11 @@ export function App() {
       <SignIn
         onSignedIn={(signedIn) => {
           setSession(signedIn);
-          if (!/^\/dashboard\/(accounts|events)/.test(window.location.pathname))
+          if (
+            !/^\/dashboard\/(accounts|customers|authorizations|sessions|events)/.test(
+              window.location.pathname,
+            )
+          )
             navigate('/dashboard/accounts', true);
         }}
       />
@@ -47,7 +53,11 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
   useEffect(() => {
     if (route.path === '/dashboard' || route.path === '') navigate('/dashboard/accounts', true);
   }, [route.path]);
-  const section = route.path.startsWith('/dashboard/events') ? 'events' : 'accounts';
+  const section = route.path.startsWith('/dashboard/events')
+    ? 'events'
+    : route.path.startsWith('/dashboard/customers')
+      ? 'customers'
+      : 'accounts';
   return (
     <>
       <a class="skip" href="#main">
@@ -58,6 +68,9 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
         <nav aria-label="Dashboard">
           <Link href="/dashboard/accounts" current={section === 'accounts'}>
             Accounts
+          </Link>
+          <Link href="/dashboard/customers" current={section === 'customers'}>
+            Customers
           </Link>
           <Link href="/dashboard/events" current={section === 'events'}>
             Events
@@ -75,11 +88,20 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
 }
 
 function Screen({ api, route, live }: { api: DashboardApi; route: Route; live: number }) {
-  const detail = /^\/dashboard\/(accounts|events)\/([^/]+)$/.exec(route.path);
+  const detail = /^\/dashboard\/(accounts|customers|authorizations|sessions|events)\/([^/]+)$/.exec(
+    route.path,
+  );
+  const id = detail?.[2] && decodeURIComponent(detail[2]);
+  if (detail?.[1] === 'customers' && id) return <CustomerDetail key={id} api={api} id={id} live={live} />;
+  if (detail?.[1] === 'authorizations' && id)
+    return <AuthorizationDetail key={id} api={api} id={id} live={live} />;
+  if (detail?.[1] === 'sessions' && id) return <SessionDetail key={id} api={api} id={id} live={live} />;
   if (detail?.[1] === 'accounts' && detail[2])
     return <AccountDetail key={detail[2]} api={api} id={decodeURIComponent(detail[2])} live={live} />;
   if (detail?.[1] === 'events' && detail[2])
     return <EventDetail key={detail[2]} api={api} id={decodeURIComponent(detail[2])} live={live} />;
+  if (route.path === '/dashboard/customers')
+    return <CustomersList key={`customers?${route.query}`} api={api} route={route} live={live} />;
   if (route.path === '/dashboard/events')
     return <EventsList key={`events?${route.query}`} api={api} route={route} live={live} />;
   return <AccountsList key={`accounts?${route.query}`} api={api} route={route} live={live} />;

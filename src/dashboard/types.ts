@@ -56,11 +56,47 @@ export interface Authorization {
   status: string;
   status_details?: { inactive?: { action: string } } | null;
   institution_name: string;
+  account_holder: Account['account_holder'];
 }
 
 export interface AccountView {
   account: Account;
   authorization: Authorization | null;
+  /** The sessions that linked and relinked the account, oldest first. */
+  sessions: string[];
+}
+
+export interface Customer {
+  id: string;
+  name: string | null;
+  email: string | null;
+  description: string | null;
+  phone: string | null;
+  created: number;
+}
+
+export interface CustomerView {
+  customer: Customer;
+  accounts: List<Account>;
+}
+
+export interface AuthorizationView {
+  authorization: Authorization;
+  accounts: Account[];
+}
+
+export interface Session {
+  id: string;
+  status: 'pending' | 'succeeded' | 'failed' | 'cancelled';
+  status_details?: { cancelled?: { reason: string } };
+  account_holder: Account['account_holder'];
+  permissions: string[];
+  prefetch: string[] | null;
+  accounts: { data: Account[] };
+  relink_options?: { authorization: string; account: string | null };
+  relink_result?: { account: string | null; authorization: string | null; failure_reason: string | null };
+  ui_mode: 'modal' | 'hosted';
+  url: string | null;
 }
 
 export interface StripeEvent {

@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { backends } from '../support/backends.ts';
 import { cookieOf, sessionCookie, signIn, signInRequest } from '../support/dashboard.ts';
 import { eventually } from '../support/eventually.ts';
-import { completeSession, createSession, linkAccounts } from '../support/fc.ts';
+import { completeSession, createSession, linkAccounts, simulate } from '../support/fc.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 import { closeReceivers, eventOf, startReceiver } from '../support/receiver.ts';
 import {
@@ -250,6 +250,88 @@ for (const backend of backends) {
       assert.equal(crossed.status, 403, crossed.text);
       const page = await mine.get(`/accounts/${account.id}`);
       assert.equal((page.body.account as { status: string }).status, 'active');
+    });
+
+    test('customers with their accounts; an account leads to its authorization and the sessions that linked and relinked it', async () => {
+      const { stripe, customer, session, accounts, authorization } = await linkAccounts(h);
+      const account = accounts[0] as { id: string };
+      await simulate(stripe, 'authorizations', authorization, 'consent_expired');
+      const relink = await createSession(stripe, {
+        account_holder: { type: 'customer', customer: customer.id },
+        permissions: ['balances', 'payment_method'],
+        relink_options: { authorization, account: account.id },
+      });
+      await completeSession(stripe, relink.id);
+      const client = await signIn(h);
+
+      const customers = await client.get('/customers?limit=100');
+      assert.equal(customers.status, 200, customers.text);
+      const listed = customers.body.data as { id: string }[];
+      for (const item of listed) assertMatchesSchema('customer', item);
+      assert.ok(listed.some((c) => c.id === customer.id));
+
+      const detail = await client.get(`/customers/${customer.id}`);
+      assert.equal(detail.status, 200, detail.text);
+      assertMatchesSchema('customer', detail.body.customer);
+      const theirs = detail.body.accounts as { data: { id: string }[]; has_more: boolean };
+      assert.deepEqual(theirs.data.map((a) => a.id).sort(), accounts.map((a) => a.id).sort());
+      assert.equal(theirs.has_more, false);
+
+      const view = await client.get(`/accounts/${account.id}`);
+      assert.deepEqual(view.body.sessions, [session.id, relink.id]);
+      // The other accounts were linked by the first session only.
+      const second = accounts[1] as { id: string } | undefined;
+      if (second) assert.deepEqual((await client.get(`/accounts/${second.id}`)).body.sessions, [session.id]);
+
+      const authz = await client.get(`/authorizations/${authorization}`);
+      assert.equal(authz.status, 200, authz.text);
+      assertMatchesSchema('financial_connections.authorization', authz.body.authorization);
+      assert.equal((authz.body.authorization as { status: string }).status, 'active');
+      assert.deepEqual(
+        (authz.body.accounts as { id: string }[]).map((a) => a.id).sort(),
+        accounts.map((a) => a.id).sort(),
+      );
+
+      const shown = await client.get(`/sessions/${relink.id}`);
+      assert.equal(shown.status, 200, shown.text);
+      const relinkView = shown.body.session as Record<string, unknown>;
+      // The page is given the session as the API renders it, less the holder's client secret.
+      assert.ok(!('client_secret' in relinkView), shown.text);
+      assert.ok(!shown.text.includes(relink.client_secret as string), 'the client secret is shown');
+      assertMatchesSchema('financial_connections.session', {
+        ...relinkView,
+        client_secret: 'fcsess_client_secret_x',
+      });
+      assert.equal(relinkView.status, 'succeeded');
+      assert.deepEqual(relinkView.relink_options, { authorization, account: account.id });
+      assert.deepEqual(relinkView.relink_result, {
+        account: account.id,
+        authorization,
+        failure_reason: null,
+      });
+
+      for (const path of [
+        '/customers/cus_unknown',
+        '/authorizations/fcauthz_unknown',
+        '/sessions/fcsess_unknown',
+      ]) {
+        const missing = await client.get(path);
+        assert.equal(missing.status, 404, `${path}: ${missing.text}`);
+        assertStripeError(missing.body);
+      }
+      // Another merchant sees none of them.
+      const other = await signIn(h, (await h.otherMerchant()).secretKey);
+      for (const path of [
+        `/customers/${customer.id}`,
+        `/authorizations/${authorization}`,
+        `/sessions/${relink.id}`,
+      ]) {
+        const hidden = await other.get(path);
+        assert.equal(hidden.status, 404, `${path}: ${hidden.text}`);
+      }
+      assert.ok(
+        !((await other.get('/customers')).body.data as { id: string }[]).some((c) => c.id === customer.id),
+      );
     });
 
     test('lists page with Stripe cursors', async () => {

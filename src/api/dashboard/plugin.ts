@@ -12,6 +12,10 @@ export const dashboardPages = [
   '/dashboard',
   '/dashboard/accounts',
   '/dashboard/accounts/:id',
+  '/dashboard/customers',
+  '/dashboard/customers/:id',
+  '/dashboard/authorizations/:id',
+  '/dashboard/sessions/:id',
   '/dashboard/events',
   '/dashboard/events/:id',
 ];

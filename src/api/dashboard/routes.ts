@@ -5,8 +5,9 @@ import type { Merchant } from '../../domain/merchants/service.ts';
 import type { Services } from '../../services.ts';
 import type { Delivery } from '../../webhooks/deliveries.ts';
 import type { Catalogue } from '../catalogue.ts';
+import { renderCustomer } from '../customers/render.ts';
 import { renderEvent } from '../events/render.ts';
-import { renderAccount, renderAuthorization } from '../financial-connections/render.ts';
+import { renderAccount, renderAuthorization, renderSession } from '../financial-connections/render.ts';
 import { authenticate } from '../wire/auth.ts';
 import { resolveVersion } from '../wire/versions.ts';
 import { type SignedIn, setSessionCookie, signedIn, signedInForChange } from './guard.ts';
@@ -63,6 +64,7 @@ export function registerDashboardRoutes(
     return {
       account: renderAccount(account, dashboardVersion),
       authorization: authorization ? renderAuthorization(authorization, dashboardVersion) : null,
+      sessions: await services.sessions.idsOfAccount(merchant.id, id),
     };
   };
 
@@ -112,6 +114,48 @@ export function registerDashboardRoutes(
     const account = await services.accounts.get(merchant.id, request.params.id);
     await services.simulator.authorization(merchant.id, account.authorizationId, event);
     return accountView(merchant, request.params.id);
+  });
+
+  app.get(`${api}/customers`, async (request) => {
+    const { merchant } = await signedIn(services, request);
+    const page = await services.customers.list(merchant.id, {}, pageFromQuery(query(request)));
+    return { data: page.data.map(renderCustomer), has_more: page.hasMore };
+  });
+
+  // A customer with the accounts they hold (the first page of them, as the accounts list reads them).
+  app.get<{ Params: { id: string } }>(`${api}/customers/:id`, async (request) => {
+    const { merchant } = await signedIn(services, request);
+    const customer = await services.customers.get(merchant.id, request.params.id);
+    const accounts = await services.accounts.list(
+      merchant.id,
+      { holder: { type: 'customer', customer: customer.id } },
+      { limit: 100 },
+    );
+    return {
+      customer: renderCustomer(customer),
+      accounts: {
+        data: accounts.data.map((account) => renderAccount(account, dashboardVersion)),
+        has_more: accounts.hasMore,
+      },
+    };
+  });
+
+  app.get<{ Params: { id: string } }>(`${api}/authorizations/:id`, async (request) => {
+    const { merchant } = await signedIn(services, request);
+    const authorization = await services.authorizations.get(merchant.id, request.params.id);
+    const accounts = await services.accounts.ofAuthorization(merchant.id, authorization.id);
+    return {
+      authorization: renderAuthorization(authorization, dashboardVersion),
+      accounts: accounts.map((account) => renderAccount(account, dashboardVersion)),
+    };
+  });
+
+  // A session as the API renders it, without its client secret: that is the holder's, not the page's.
+  app.get<{ Params: { id: string } }>(`${api}/sessions/:id`, async (request) => {
+    const { merchant } = await signedIn(services, request);
+    const found = await services.sessions.get(merchant.id, request.params.id);
+    const { client_secret: _secret, ...rendered } = renderSession(found, dashboardVersion);
+    return { session: rendered };
   });
 
   app.get(`${api}/events`, async (request) => {
