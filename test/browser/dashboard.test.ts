@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { backends } from '../support/backends.ts';
 import { assertAccessible, launchBrowser, saveScreenshots, type TestBrowser } from '../support/browser.ts';
-import { linkAccounts } from '../support/fc.ts';
+import { completeSession, createSession, linkAccounts, simulate } from '../support/fc.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 import { eventOf, type Receiver, startReceiver } from '../support/receiver.ts';
 
@@ -160,6 +160,61 @@ describe('the dashboard in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Sign in to the openfc dashboard' }).waitFor();
     await page.close();
     await events.close();
+  });
+
+  test('from a customer to their account, its authorization and the sessions that linked and relinked it', async () => {
+    const { stripe, customer, session, accounts, authorization } = await linkAccounts(h, { limit: 1 });
+    const account = accounts[0] as { id: string; display_name: string; last4: string };
+    const name = `${account.display_name} ••••${account.last4}`;
+    await stripe.customers.update(customer.id, { name: 'Ada Holder' });
+    await simulate(stripe, 'authorizations', authorization, 'consent_expired');
+    const relink = await createSession(stripe, {
+      account_holder: { type: 'customer', customer: customer.id },
+      permissions: ['balances', 'payment_method'],
+      relink_options: { authorization, account: account.id },
+    });
+    await completeSession(stripe, relink.id);
+
+    const page = await browser.context.newPage();
+    await page.goto(`${h.url}/dashboard`);
+    await signIn(page, h.secretKey);
+    await page.getByRole('heading', { level: 1, name: 'Financial Connections accounts' }).waitFor();
+    await page
+      .getByRole('navigation', { name: 'Dashboard' })
+      .getByRole('link', { name: 'Customers' })
+      .click();
+    await screen(page, 'Customers', 'dashboard-customers');
+    await page.getByRole('link', { name: 'Ada Holder', exact: true }).click();
+    await screen(page, 'Ada Holder', 'dashboard-customer');
+    assert.equal(await fact(page, 'Email').textContent(), 'holder@example.com');
+
+    await page.getByRole('link', { name, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
+    assert.equal(await fact(page, 'Status').textContent(), 'Active');
+    const by = fact(page, 'Linked and relinked by');
+    assert.deepEqual(await by.getByRole('link').allTextContents(), [session.id, relink.id]);
+    assert.equal(await fact(page, 'Holder').getByRole('link').textContent(), `customer ${customer.id}`);
+
+    await fact(page, 'Authorization').getByRole('link', { name: authorization }).click();
+    await screen(page, 'Authorization', 'dashboard-authorization');
+    assert.equal(await fact(page, 'Status').textContent(), 'Active');
+    await page.getByRole('link', { name, exact: true }).waitFor();
+    await page.goBack();
+
+    // The keyboard follows the relink session's link.
+    await by.getByRole('link', { name: relink.id }).focus();
+    await page.keyboard.press('Enter');
+    await screen(page, 'Financial Connections session', 'dashboard-session');
+    assert.equal(new URL(page.url()).pathname, `/dashboard/sessions/${relink.id}`);
+    assert.equal(await fact(page, 'Status').textContent(), 'Succeeded');
+    assert.equal(await fact(page, 'Permissions').textContent(), 'balances, payment_method');
+    assert.equal(
+      await fact(page, 'Relinks').textContent(),
+      `authorization ${authorization} (account ${account.id})`,
+    );
+    assert.equal(await fact(page, 'Relink result').textContent(), `relinked account ${account.id}`);
+    assert.ok(!(await page.content()).includes(relink.client_secret as string), 'the client secret is shown');
+    await page.close();
   });
 
   test('a page on another site cannot make a change, even while the merchant is signed in', async () => {
