@@ -334,6 +334,80 @@ for (const backend of backends) {
       );
     });
 
+    test('the sandbox clock: the consents an advance ends are listed first, then the advance deactivates them', async () => {
+      const day = 86_400;
+      const keys = await h.otherMerchant();
+      const client = await signIn(h, keys.secretKey);
+      const linkedAt = Math.floor(Date.now() / 1000);
+      const stripe = h.stripe({ key: keys.secretKey, apiVersion: dashboardVersion });
+      const customer = await stripe.customers.create({ email: 'clock@example.com' });
+      const session = await createSession(stripe, {
+        account_holder: { type: 'customer', customer: customer.id },
+        permissions: ['balances', 'payment_method'],
+      });
+      const completed = await completeSession(stripe, session.id);
+      const accounts = completed.accounts.data as unknown as { id: string; authorization: string }[];
+      const authorization = (accounts[0] as { authorization: string }).authorization;
+
+      const start = await client.get('/sandbox-clock');
+      assert.equal(start.status, 200, start.text);
+      assert.equal(start.body.offset_seconds, 0);
+      assert.equal(start.body.deactivations, undefined);
+
+      // Consent lasts 90 days: 89 days end nothing, 91 days end this authorization.
+      const short = await client.get(`/sandbox-clock?seconds=${89 * day}`);
+      assert.equal(short.status, 200, short.text);
+      assert.deepEqual(short.body.deactivations, []);
+      const long = await client.get(`/sandbox-clock?seconds=${91 * day}`);
+      const [ending, ...more] = long.body.deactivations as {
+        authorization: string;
+        ends_at: number;
+        accounts: { id: string; status: string }[];
+      }[];
+      assert.equal(more.length, 0);
+      assert.equal(ending?.authorization, authorization);
+      assert.ok(Math.abs((ending?.ends_at ?? 0) - (linkedAt + 90 * day)) <= 5, long.text);
+      for (const account of ending?.accounts ?? [])
+        assertMatchesSchema('financial_connections.account', account);
+      assert.deepEqual(ending?.accounts.map((a) => a.id).sort(), accounts.map((a) => a.id).sort());
+      // Looking changes nothing.
+      assert.equal((await client.get('/sandbox-clock')).body.offset_seconds, 0);
+
+      for (const [body, code] of [
+        [{}, 'parameter_missing'],
+        [{ seconds: 0 }, 'parameter_invalid_integer'],
+        [{ seconds: 1.5 }, 'parameter_invalid_integer'],
+        [{ seconds: 401 * day }, 'parameter_invalid_integer'],
+        [{ seconds: 'soon' }, 'parameter_invalid_integer'],
+      ] as const) {
+        const refused = await client.post('/sandbox-clock/advance', body);
+        assert.equal(refused.status, 400, refused.text);
+        assertStripeError(refused.body);
+        assert.equal((refused.body.error as { code?: string }).code, code, refused.text);
+      }
+      const crossSite = await client.post(
+        '/sandbox-clock/advance',
+        { seconds: day },
+        { origin: 'https://attacker.example' },
+      );
+      assert.equal(crossSite.status, 403, crossSite.text);
+      assert.equal((await client.get('/sandbox-clock')).body.offset_seconds, 0);
+
+      const advanced = await client.post('/sandbox-clock/advance', { seconds: 91 * day });
+      assert.equal(advanced.status, 200, advanced.text);
+      assert.equal(advanced.body.offset_seconds, 91 * day);
+      // The same advance as the API's: the clock the API reads moved, and the consent ended.
+      const apiClock = (await stripe.rawRequest('GET', '/v1/test_helpers/sandbox_clock', {})) as unknown as {
+        offset_seconds: number;
+      };
+      assert.equal(apiClock.offset_seconds, 91 * day);
+      for (const { id } of accounts) {
+        const view = await client.get(`/accounts/${id}`);
+        assert.equal((view.body.account as { status: string }).status, 'inactive', view.text);
+      }
+      assert.deepEqual((await client.get(`/sandbox-clock?seconds=${day}`)).body.deactivations, []);
+    });
+
     test('lists page with Stripe cursors', async () => {
       const other = await h.otherMerchant();
       const client = await signIn(h, other.secretKey);

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { dashboardSessionSeconds } from '../../domain/dashboard/sessions.ts';
 import { accountEvents, authorizationEvents } from '../../domain/financial-connections/simulate.ts';
 import type { Merchant } from '../../domain/merchants/service.ts';
+import { maxAdvanceSeconds } from '../../domain/sandbox-clock/clocks.ts';
 import type { Services } from '../../services.ts';
 import type { Delivery } from '../../webhooks/deliveries.ts';
 import type { Catalogue } from '../catalogue.ts';
@@ -11,7 +12,7 @@ import { renderAccount, renderAuthorization, renderSession } from '../financial-
 import { authenticate } from '../wire/auth.ts';
 import { resolveVersion } from '../wire/versions.ts';
 import { type SignedIn, setSessionCookie, signedIn, signedInForChange } from './guard.ts';
-import { oneOfField, pageFromQuery, stringField } from './params.ts';
+import { oneOfField, pageFromQuery, secondsField, stringField } from './params.ts';
 
 /**
  * The dashboard shows objects as the newest preview version renders them: it carries the whole
@@ -156,6 +157,45 @@ export function registerDashboardRoutes(
     const found = await services.sessions.get(merchant.id, request.params.id);
     const { client_secret: _secret, ...rendered } = renderSession(found, dashboardVersion);
     return { session: rendered };
+  });
+
+  // The sandbox clock, and what advancing it by `seconds` will deactivate: the consents that end
+  // within the span, with the accounts they give access to.
+  const clockView = async (merchant: Merchant, seconds: number | undefined) => {
+    const clock = await services.clocks.get(merchant.id);
+    const view = {
+      now: clock.now,
+      offset_seconds: clock.offsetSeconds,
+      max_advance_seconds: maxAdvanceSeconds,
+    };
+    if (seconds === undefined) return view;
+    const ending = await services.bank.consentsEndingBy(merchant.id, clock.now + seconds);
+    const deactivations = [];
+    for (const { authorization, endsAt } of ending) {
+      const accounts = await services.accounts.ofAuthorization(merchant.id, authorization);
+      deactivations.push({
+        authorization,
+        ends_at: endsAt,
+        accounts: accounts
+          .filter((account) => account.status === 'active')
+          .map((account) => renderAccount(account, dashboardVersion)),
+      });
+    }
+    return { ...view, seconds, deactivations };
+  };
+
+  app.get(`${api}/sandbox-clock`, async (request) => {
+    const { merchant } = await signedIn(services, request);
+    const seconds = query(request).get('seconds');
+    return clockView(merchant, seconds === null ? undefined : secondsField({ seconds }, maxAdvanceSeconds));
+  });
+
+  // The same advance as `POST /v1/test_helpers/sandbox_clock/advance`.
+  app.post(`${api}/sandbox-clock/advance`, async (request) => {
+    const { merchant } = await signedInForChange(services, request);
+    const seconds = secondsField(request.body, maxAdvanceSeconds);
+    await services.simulator.advanceClock(merchant.id, seconds);
+    return clockView(merchant, undefined);
   });
 
   app.get(`${api}/events`, async (request) => {
