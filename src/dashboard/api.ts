@@ -3,6 +3,7 @@ import type {
   AccountView,
   ApiErrorBody,
   AuthorizationView,
+  ClockView,
   Customer,
   CustomerView,
   EventView,
@@ -113,6 +114,14 @@ export class DashboardApi {
 
   session(id: string): Promise<{ session: Session }> {
     return request(`/sessions/${encodeURIComponent(id)}`);
+  }
+
+  sandboxClock(seconds: number | undefined): Promise<ClockView> {
+    return request(seconds === undefined ? '/sandbox-clock' : `/sandbox-clock?seconds=${seconds}`);
+  }
+
+  advanceClock(seconds: number): Promise<ClockView> {
+    return this.change('/sandbox-clock/advance', { seconds: String(seconds) });
   }
 
   events(page: PageQuery): Promise<List<StripeEvent>> {

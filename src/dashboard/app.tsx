@@ -7,6 +7,7 @@ import { AccountDetail, AccountsList } from './pages/accounts.tsx';
 import { AuthorizationDetail, SessionDetail } from './pages/authorizations.tsx';
 import { CustomerDetail, CustomersList } from './pages/customers.tsx';
 import { EventDetail, EventsList } from './pages/events.tsx';
+import { SandboxClock } from './pages/sandbox-clock.tsx';
 import { SignIn } from './pages/sign-in.tsx';
 import type { SessionInfo } from './types.ts';
 
@@ -35,7 +36,7 @@ export function App() {
         onSignedIn={(signedIn) => {
           setSession(signedIn);
           if (
-            !/^\/dashboard\/(accounts|customers|authorizations|sessions|events)/.test(
+            !/^\/dashboard\/(accounts|customers|authorizations|sessions|events|sandbox-clock)/.test(
               window.location.pathname,
             )
           )
@@ -57,7 +58,9 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
     ? 'events'
     : route.path.startsWith('/dashboard/customers')
       ? 'customers'
-      : 'accounts';
+      : route.path.startsWith('/dashboard/sandbox-clock')
+        ? 'clock'
+        : 'accounts';
   return (
     <>
       <a class="skip" href="#main">
@@ -74,6 +77,9 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
           </Link>
           <Link href="/dashboard/events" current={section === 'events'}>
             Events
+          </Link>
+          <Link href="/dashboard/sandbox-clock" current={section === 'clock'}>
+            Sandbox clock
           </Link>
         </nav>
         <button type="button" class="link" onClick={() => void api.signOut().finally(onSignedOut)}>
@@ -100,6 +106,7 @@ function Screen({ api, route, live }: { api: DashboardApi; route: Route; live: n
     return <AccountDetail key={detail[2]} api={api} id={decodeURIComponent(detail[2])} live={live} />;
   if (detail?.[1] === 'events' && detail[2])
     return <EventDetail key={detail[2]} api={api} id={decodeURIComponent(detail[2])} live={live} />;
+  if (route.path === '/dashboard/sandbox-clock') return <SandboxClock api={api} live={live} />;
   if (route.path === '/dashboard/customers')
     return <CustomersList key={`customers?${route.query}`} api={api} route={route} live={live} />;
   if (route.path === '/dashboard/events')

@@ -130,3 +130,11 @@ export interface EventView {
   event: StripeEvent;
   deliveries: Delivery[];
 }
+
+export interface ClockView {
+  now: number;
+  offset_seconds: number;
+  max_advance_seconds: number;
+  /** With a chosen span: the consents it ends, soonest first, with the accounts they deactivate. */
+  deactivations?: { authorization: string; ends_at: number; accounts: Account[] }[];
+}

@@ -217,6 +217,40 @@ describe('the dashboard in Chromium', () => {
     await page.close();
   });
 
+  test('the sandbox clock lists the consents a chosen advance ends, then advances', async () => {
+    const { accounts, authorization } = await linkAccounts(h, { limit: 1 });
+    const account = accounts[0] as { id: string; display_name: string; last4: string };
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await page.goto(`${h.url}/dashboard/sandbox-clock`);
+    await signIn(page, h.secretKey);
+    await screen(page, 'Sandbox clock', 'dashboard-clock');
+    const before = await fact(page, 'Sandbox time').textContent();
+
+    // Consents last 90 days: 91 days end this one, and its account is listed before anything moves.
+    await page.getByLabel('Amount').fill('91');
+    await page.getByRole('button', { name: 'Advance the clock by 91 days' }).waitFor();
+    const ending = page.getByRole('listitem').filter({ hasText: `authorization ${authorization}` });
+    await ending.getByRole('link', { name: `${account.display_name} ••••${account.last4}` }).waitFor();
+    await assertAccessible(page, 'dashboard-clock-preview');
+    await saveScreenshots(page, 'dashboard-clock-preview');
+
+    // Two hours end nothing; the keyboard chooses the unit and advances.
+    await page.getByLabel('Amount').fill('2');
+    await page.getByLabel('Unit').focus();
+    await page.keyboard.press('ArrowUp');
+    await page.getByText('None: no consent ends within 2 hours.').waitFor();
+    await page.getByRole('button', { name: 'Advance the clock by 2 hours' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Advanced by 2 hours.' }).waitFor();
+    assert.notEqual(await fact(page, 'Sandbox time').textContent(), before);
+    const clock = (await h.stripe().rawRequest('GET', '/v1/test_helpers/sandbox_clock', {})) as unknown as {
+      offset_seconds: number;
+    };
+    assert.equal(clock.offset_seconds, 2 * 3600);
+    await page.close();
+  });
+
   test('a page on another site cannot make a change, even while the merchant is signed in', async () => {
     const { accounts } = await linkAccounts(h, { limit: 1 });
     const account = accounts[0] as { id: string };

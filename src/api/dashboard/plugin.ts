@@ -16,6 +16,7 @@ export const dashboardPages = [
   '/dashboard/customers/:id',
   '/dashboard/authorizations/:id',
   '/dashboard/sessions/:id',
+  '/dashboard/sandbox-clock',
   '/dashboard/events',
   '/dashboard/events/:id',
 ];
