@@ -124,6 +124,14 @@ export class DashboardApi {
     return this.change('/sandbox-clock/advance', { seconds: String(seconds) });
   }
 
+  linkAccount(customer: string): Promise<{ session: Session }> {
+    return this.change(`/customers/${encodeURIComponent(customer)}/link`);
+  }
+
+  startRelink(account: string): Promise<{ session: Session }> {
+    return this.change(`/accounts/${encodeURIComponent(account)}/relink`);
+  }
+
   events(page: PageQuery): Promise<List<StripeEvent>> {
     return request(listPath('/events', page));
   }

@@ -251,6 +251,74 @@ describe('the dashboard in Chromium', () => {
     await page.close();
   });
 
+  test('link a test account from the dashboard through the hosted flow, expire its consent, relink it from the dashboard', async () => {
+    const customer = await h.stripe().customers.create({ name: 'Grace Linker', email: 'grace@example.com' });
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await page.goto(`${h.url}/dashboard/customers/${customer.id}`);
+    await signIn(page, h.secretKey);
+    await page.getByRole('heading', { level: 1, name: 'Grace Linker' }).waitFor();
+    await page.getByText('This customer holds no linked accounts.').waitFor();
+
+    await page.getByRole('button', { name: 'Link a test account' }).click();
+    await page.getByRole('button', { name: 'Agree and continue' }).click();
+    await page.getByRole('searchbox', { name: 'Search for your bank' }).fill('test inst');
+    await page.getByRole('button', { name: 'Test Institution', exact: true }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Link accounts' }).click();
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    // The hosted flow returns to the customer's page, where the account now is.
+    await page.waitForURL(`${h.url}/dashboard/customers/${customer.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Grace Linker' }).waitFor();
+    const name = 'Success ••••6789';
+    await page.getByRole('link', { name, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
+    const accountId = (await fact(page, 'Id').textContent()) as string;
+    assert.match(accountId, /^fca_/);
+    assert.equal(await fact(page, 'Status').textContent(), 'Active');
+    assert.equal(await page.getByRole('button', { name: 'Start relink' }).count(), 0);
+
+    await page.getByRole('button', { name: 'Expire consent' }).click();
+    await page.getByRole('status').filter({ hasText: 'The account is inactive.' }).waitFor();
+    await page.getByRole('button', { name: 'Start relink' }).click();
+    const flowLink = page.getByRole('link', { name: 'Open the relink flow' });
+    await flowLink.waitFor();
+    const shared = await page.getByLabel('Relink link to share with the holder').inputValue();
+    assert.equal(await flowLink.getAttribute('href'), shared);
+    assert.match(shared, new RegExp(`^${h.url}/hosted/fc/[\\w-]+$`));
+    await assertAccessible(page, 'dashboard-relink-started');
+    await saveScreenshots(page, 'dashboard-relink-started');
+
+    await flowLink.click();
+    await page.getByRole('button', { name: 'Agree and continue' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Link accounts' }).click();
+    await page.getByRole('heading', { name: 'Your account is reconnected' }).waitFor();
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    // Back on the account's page: active again, the same id, relinked by the session just made.
+    await page.waitForURL(`${h.url}/dashboard/accounts/${accountId}`);
+    await page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
+    assert.equal(await fact(page, 'Id').textContent(), accountId);
+    assert.equal(await fact(page, 'Status').textContent(), 'Active');
+    assert.equal(await fact(page, 'Linked and relinked by').getByRole('link').count(), 2);
+
+    await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Events' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Events' }).waitFor();
+    // The relink renewed the authorization's consent: each of its accounts is reactivated, this one too.
+    const reactivated = page
+      .getByRole('listitem')
+      .filter({ has: page.getByRole('link', { name: 'financial_connections.account.reactivated' }) })
+      .filter({ hasText: accountId });
+    await reactivated.getByRole('link').click();
+    await page
+      .getByRole('heading', { level: 1, name: 'financial_connections.account.reactivated' })
+      .waitFor();
+    assert.equal(await fact(page, 'Object').textContent(), accountId);
+    await page.close();
+  });
+
   test('a page on another site cannot make a change, even while the merchant is signed in', async () => {
     const { accounts } = await linkAccounts(h, { limit: 1 });
     const account = accounts[0] as { id: string };

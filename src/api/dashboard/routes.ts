@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { dashboardSessionSeconds } from '../../domain/dashboard/sessions.ts';
 import { accountEvents, authorizationEvents } from '../../domain/financial-connections/simulate.ts';
+import type { AccountHolder } from '../../domain/financial-connections/types.ts';
 import type { Merchant } from '../../domain/merchants/service.ts';
 import { maxAdvanceSeconds } from '../../domain/sandbox-clock/clocks.ts';
 import type { Services } from '../../services.ts';
@@ -139,6 +140,52 @@ export function registerDashboardRoutes(
         has_more: accounts.hasMore,
       },
     };
+  });
+
+  // Hosted sessions started from the dashboard: the holder's flow comes back to the page it left.
+  const hostedSession = async (
+    request: FastifyRequest,
+    merchant: Merchant,
+    input: { holder: AccountHolder | null; relink?: { authorization: string; account: string } },
+    returnPath: string,
+  ) => {
+    const origin = `${request.protocol}://${request.host}`;
+    const created = await services.sessions.create(merchant, {
+      holder: input.holder,
+      permissions: ['balances', 'ownership', 'payment_method', 'transactions'],
+      relink: input.relink,
+      returnUrl: `${origin}${returnPath}`,
+      hosted: { deliveryMethod: null, base: services.hostedLinks.base(origin) },
+    });
+    const { client_secret: _secret, ...rendered } = renderSession(created, dashboardVersion);
+    return { session: rendered };
+  };
+
+  // "Link a test account": a hosted session for the customer, its link opened by the page.
+  app.post<{ Params: { id: string } }>(`${api}/customers/:id/link`, async (request) => {
+    const { merchant } = await signedInForChange(services, request);
+    const customer = await services.customers.getLive(merchant.id, request.params.id, 'customer');
+    return hostedSession(
+      request,
+      merchant,
+      { holder: { type: 'customer', customer: customer.id } },
+      `/dashboard/customers/${encodeURIComponent(customer.id)}`,
+    );
+  });
+
+  // "Start relink": a hosted relink session for the account, checked as the API checks one.
+  app.post<{ Params: { id: string } }>(`${api}/accounts/:id/relink`, async (request) => {
+    const { merchant } = await signedInForChange(services, request);
+    const account = await services.accounts.get(merchant.id, request.params.id);
+    return hostedSession(
+      request,
+      merchant,
+      {
+        holder: account.holder,
+        relink: { authorization: account.authorizationId, account: account.id },
+      },
+      `/dashboard/accounts/${encodeURIComponent(account.id)}`,
+    );
   });
 
   app.get<{ Params: { id: string } }>(`${api}/authorizations/:id`, async (request) => {

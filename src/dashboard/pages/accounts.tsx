@@ -179,6 +179,54 @@ function Controls({
   );
 }
 
+/** "Start relink": a hosted relink session for the account, its link shown to open or to share. */
+function Relink({ api, id }: { api: DashboardApi; id: string }) {
+  const [busy, setBusy] = useState(false);
+  const [url, setUrl] = useState<string | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  return (
+    <section aria-labelledby="relink-heading">
+      <h2 id="relink-heading">Relink</h2>
+      <p class="muted">A hosted relink session: the holder reconnects, and the account keeps its id.</p>
+      <button
+        type="button"
+        class="primary inline"
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          setError(undefined);
+          api.startRelink(id).then(
+            ({ session }) => {
+              setBusy(false);
+              setUrl(session.url ?? undefined);
+            },
+            (failure: unknown) => {
+              setBusy(false);
+              setError(failure instanceof ApiError ? failure.message : String(failure));
+            },
+          );
+        }}
+      >
+        Start relink
+      </button>
+      {url ? (
+        <div>
+          <a href={url}>Open the relink flow</a>
+          <label class="field">
+            <span>Relink link to share with the holder</span>
+            <input type="text" readOnly value={url} />
+          </label>
+        </div>
+      ) : null}
+      {error ? (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
 export function AccountDetail({ api, id, live }: { api: DashboardApi; id: string; live: number }) {
   const [loaded, show] = useLoad(`${id}#${live}`, () => api.account(id));
   const title = loaded.state === 'ready' ? accountName(loaded.value.account) : 'Account';
@@ -222,6 +270,9 @@ export function AccountDetail({ api, id, live }: { api: DashboardApi; id: string
                 ],
               ]}
             />
+            {account.status_details.inactive?.action === 'relink_required' ? (
+              <Relink api={api} id={account.id} />
+            ) : null}
             <Controls api={api} id={account.id} onView={show} />
             <h2>Details</h2>
             <Facts

@@ -1,4 +1,5 @@
-import type { DashboardApi } from '../api.ts';
+import { useState } from 'preact/hooks';
+import { ApiError, type DashboardApi } from '../api.ts';
 import { useLoad } from '../load.ts';
 import { Link, type Route } from '../nav.tsx';
 import { Facts, Loading, Page, Pager } from '../page.tsx';
@@ -68,6 +69,7 @@ export function CustomerDetail({ api, id, live }: { api: DashboardApi; id: strin
               ]}
             />
             <h2>Accounts</h2>
+            <LinkAccount api={api} customer={customer.id} />
             {accounts.data.length === 0 ? (
               <p>This customer holds no linked accounts.</p>
             ) : (
@@ -82,5 +84,38 @@ export function CustomerDetail({ api, id, live }: { api: DashboardApi; id: strin
         )}
       </Loading>
     </Page>
+  );
+}
+
+/** "Link a test account": a hosted session for the customer, opened here; it returns to this page. */
+function LinkAccount({ api, customer }: { api: DashboardApi; customer: string }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  return (
+    <>
+      <button
+        type="button"
+        class="primary inline"
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          setError(undefined);
+          api.linkAccount(customer).then(
+            ({ session }) => {
+              if (session.url) window.location.assign(session.url);
+            },
+            (failure: unknown) => {
+              setBusy(false);
+              setError(failure instanceof ApiError ? failure.message : String(failure));
+            },
+          );
+        }}
+      >
+        Link a test account
+      </button>
+      <p role="status" class={error ? 'error' : 'done'}>
+        {busy ? 'Opening the hosted flow…' : (error ?? '')}
+      </p>
+    </>
   );
 }
