@@ -408,6 +408,50 @@ for (const backend of backends) {
       assert.deepEqual((await client.get(`/sandbox-clock?seconds=${day}`)).body.deactivations, []);
     });
 
+    test('"Link a test account" and "Start relink" make hosted sessions whose links the page opens', async () => {
+      const { stripe, customer, accounts, authorization } = await linkAccounts(h);
+      const account = accounts[0] as { id: string };
+      const client = await signIn(h);
+
+      const linked = await client.post(`/customers/${customer.id}/link`);
+      assert.equal(linked.status, 200, linked.text);
+      const session = linked.body.session as Record<string, unknown>;
+      assert.ok(!('client_secret' in session), linked.text);
+      assertMatchesSchema('financial_connections.session', {
+        ...session,
+        client_secret: 'fcsess_x_secret_y',
+      });
+      assert.deepEqual(
+        [session.status, session.ui_mode, session.account_holder],
+        ['pending', 'hosted', { type: 'customer', customer: customer.id }],
+      );
+      assert.match(session.url as string, new RegExp(`^${h.url}/hosted/fc/[\\w-]+$`));
+      // The API reads the same session, holding the same link.
+      const retrieved = (await h
+        .stripe({ apiVersion: dashboardVersion })
+        .financialConnections.sessions.retrieve(session.id as string)) as unknown as Record<string, unknown>;
+      assert.equal(retrieved.url, session.url);
+      assert.equal(retrieved.return_url, `${h.url}/dashboard/customers/${customer.id}`);
+
+      await simulate(stripe, 'authorizations', authorization, 'consent_expired');
+      const relink = await client.post(`/accounts/${account.id}/relink`);
+      assert.equal(relink.status, 200, relink.text);
+      const relinkSession = relink.body.session as Record<string, unknown>;
+      assert.deepEqual(relinkSession.relink_options, { authorization, account: account.id });
+      assert.match(relinkSession.url as string, new RegExp(`^${h.url}/hosted/fc/[\\w-]+$`));
+
+      for (const [path, status] of [
+        ['/customers/cus_unknown/link', 404],
+        ['/accounts/fca_unknown/relink', 404],
+      ] as const) {
+        const refused = await client.post(path);
+        assert.equal(refused.status, status, `${path}: ${refused.text}`);
+        assertStripeError(refused.body);
+      }
+      const crossSite = await client.post(`/customers/${customer.id}/link`, {}, { 'x-openfc-csrf': '' });
+      assert.equal(crossSite.status, 403, crossSite.text);
+    });
+
     test('lists page with Stripe cursors', async () => {
       const other = await h.otherMerchant();
       const client = await signIn(h, other.secretKey);
