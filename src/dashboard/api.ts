@@ -8,6 +8,8 @@ import type {
   CustomerView,
   EventView,
   List,
+  PaymentKind,
+  PaymentObject,
   Session,
   SessionInfo,
   StripeEvent,
@@ -130,6 +132,14 @@ export class DashboardApi {
 
   startRelink(account: string): Promise<{ session: Session }> {
     return this.change(`/accounts/${encodeURIComponent(account)}/relink`);
+  }
+
+  payments(kind: PaymentKind, page: PageQuery): Promise<List<PaymentObject>> {
+    return request(listPath(`/${kind}`, page));
+  }
+
+  payment(kind: PaymentKind, id: string): Promise<{ object: PaymentObject }> {
+    return request(`/${kind}/${encodeURIComponent(id)}`);
   }
 
   events(page: PageQuery): Promise<List<StripeEvent>> {

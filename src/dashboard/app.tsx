@@ -7,9 +7,10 @@ import { AccountDetail, AccountsList } from './pages/accounts.tsx';
 import { AuthorizationDetail, SessionDetail } from './pages/authorizations.tsx';
 import { CustomerDetail, CustomersList } from './pages/customers.tsx';
 import { EventDetail, EventsList } from './pages/events.tsx';
+import { PaymentDetail, PaymentsList } from './pages/payments.tsx';
 import { SandboxClock } from './pages/sandbox-clock.tsx';
 import { SignIn } from './pages/sign-in.tsx';
-import type { SessionInfo } from './types.ts';
+import type { PaymentKind, SessionInfo } from './types.ts';
 
 /** The dashboard: sign-in, then the merchant's pages. */
 export function App() {
@@ -36,7 +37,7 @@ export function App() {
         onSignedIn={(signedIn) => {
           setSession(signedIn);
           if (
-            !/^\/dashboard\/(accounts|customers|authorizations|sessions|events|sandbox-clock)/.test(
+            !/^\/dashboard\/(accounts|customers|authorizations|sessions|events|sandbox-clock|payment-methods|setup-intents|payment-intents)/.test(
               window.location.pathname,
             )
           )
@@ -58,9 +59,11 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
     ? 'events'
     : route.path.startsWith('/dashboard/customers')
       ? 'customers'
-      : route.path.startsWith('/dashboard/sandbox-clock')
-        ? 'clock'
-        : 'accounts';
+      : /^\/dashboard\/(payment-methods|setup-intents|payment-intents)/.test(route.path)
+        ? 'payments'
+        : route.path.startsWith('/dashboard/sandbox-clock')
+          ? 'clock'
+          : 'accounts';
   return (
     <>
       <a class="skip" href="#main">
@@ -74,6 +77,9 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
           </Link>
           <Link href="/dashboard/customers" current={section === 'customers'}>
             Customers
+          </Link>
+          <Link href="/dashboard/payment-methods" current={section === 'payments'}>
+            Payments
           </Link>
           <Link href="/dashboard/events" current={section === 'events'}>
             Events
@@ -94,10 +100,20 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
 }
 
 function Screen({ api, route, live }: { api: DashboardApi; route: Route; live: number }) {
-  const detail = /^\/dashboard\/(accounts|customers|authorizations|sessions|events)\/([^/]+)$/.exec(
-    route.path,
-  );
+  const detail =
+    /^\/dashboard\/(accounts|customers|authorizations|sessions|events|payment-methods|setup-intents|payment-intents)\/([^/]+)$/.exec(
+      route.path,
+    );
   const id = detail?.[2] && decodeURIComponent(detail[2]);
+  const payment = /^\/dashboard\/(payment-methods|setup-intents|payment-intents)$/.exec(route.path)?.[1] as
+    | PaymentKind
+    | undefined;
+  if (detail?.[1] && id && /^(payment-methods|setup-intents|payment-intents)$/.test(detail[1]))
+    return <PaymentDetail key={id} api={api} kind={detail[1] as PaymentKind} id={id} live={live} />;
+  if (payment)
+    return (
+      <PaymentsList key={`${payment}?${route.query}`} api={api} kind={payment} route={route} live={live} />
+    );
   if (detail?.[1] === 'customers' && id) return <CustomerDetail key={id} api={api} id={id} live={live} />;
   if (detail?.[1] === 'authorizations' && id)
     return <AuthorizationDetail key={id} api={api} id={id} live={live} />;

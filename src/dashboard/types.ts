@@ -138,3 +138,30 @@ export interface ClockView {
   /** With a chosen span: the consents it ends, soonest first, with the accounts they deactivate. */
   deactivations?: { authorization: string; ends_at: number; accounts: Account[] }[];
 }
+
+export type PaymentKind = 'payment-methods' | 'setup-intents' | 'payment-intents';
+
+/** A PaymentMethod, SetupIntent or PaymentIntent: the fields the dashboard shows. */
+export interface PaymentObject {
+  id: string;
+  object: 'payment_method' | 'setup_intent' | 'payment_intent';
+  created: number;
+  customer: string | null;
+  status?: string;
+  payment_method?: string | null;
+  mandate?: string | null;
+  usage?: string;
+  cancellation_reason?: string | null;
+  amount?: number;
+  currency?: string;
+  latest_charge?: string | null;
+  last_payment_error?: { message?: string } | null;
+  us_bank_account?: {
+    bank_name: string | null;
+    last4: string | null;
+    account_type: string | null;
+    routing_number: string | null;
+    financial_connections_account: string | null;
+    status_details: { blocked?: { reason: string } } | null;
+  };
+}

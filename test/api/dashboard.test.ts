@@ -5,6 +5,7 @@ import { cookieOf, sessionCookie, signIn, signInRequest } from '../support/dashb
 import { eventually } from '../support/eventually.ts';
 import { completeSession, createSession, linkAccounts, simulate } from '../support/fc.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
+import { savedPaymentMethod } from '../support/payments.ts';
 import { closeReceivers, eventOf, startReceiver } from '../support/receiver.ts';
 import {
   assertEventMatchesSchema,
@@ -450,6 +451,49 @@ for (const backend of backends) {
       }
       const crossSite = await client.post(`/customers/${customer.id}/link`, {}, { 'x-openfc-csrf': '' });
       assert.equal(crossSite.status, 403, crossSite.text);
+    });
+
+    test('PaymentMethods, SetupIntents and PaymentIntents on linked accounts, as the API reads them, without client secrets', async () => {
+      const saved = await savedPaymentMethod(h);
+      const intent = await saved.stripe.paymentIntents.create({
+        amount: 1099,
+        currency: 'usd',
+        customer: saved.customer.id,
+        payment_method: saved.paymentMethod,
+        ...({ payment_method_types: ['us_bank_account'] } as object),
+        off_session: true,
+        confirm: true,
+      });
+      const setups = await saved.stripe.setupIntents.list({ customer: saved.customer.id });
+      const setup = setups.data[0] as { id: string; client_secret: string | null };
+      const client = await signIn(h);
+      for (const [path, schema, id, secret] of [
+        ['payment-methods', 'payment_method', saved.paymentMethod, null],
+        ['setup-intents', 'setup_intent', setup.id, setup.client_secret],
+        ['payment-intents', 'payment_intent', intent.id, intent.client_secret],
+      ] as const) {
+        const list = await client.get(`/${path}?limit=100`);
+        assert.equal(list.status, 200, list.text);
+        assert.ok(
+          (list.body.data as { id: string }[]).some((o) => o.id === id),
+          `${path}: ${list.text}`,
+        );
+        const detail = await client.get(`/${path}/${id}`);
+        assert.equal(detail.status, 200, detail.text);
+        const object = detail.body.object as Record<string, unknown>;
+        assert.ok(!('client_secret' in object), detail.text);
+        if (secret)
+          assert.ok(!list.text.includes(secret) && !detail.text.includes(secret), `${path} shows its secret`);
+        assertMatchesSchema(schema, { ...object, ...(secret && { client_secret: secret }) });
+        // The same object the API answers with.
+        const fromApi = await h.fetch(`/v1/${path.replace('-', '_')}/${id}`);
+        assert.deepEqual({ ...object, ...(secret && { client_secret: secret }) }, fromApi.body);
+        const missing = await client.get(`/${path}/${schema}_unknown`);
+        assert.equal(missing.status, 404, missing.text);
+        assertStripeError(missing.body);
+      }
+      const other = await signIn(h, (await h.otherMerchant()).secretKey);
+      assert.equal((await other.get(`/payment-intents/${intent.id}`)).status, 404);
     });
 
     test('lists page with Stripe cursors', async () => {

@@ -17,6 +17,12 @@ export const dashboardPages = [
   '/dashboard/authorizations/:id',
   '/dashboard/sessions/:id',
   '/dashboard/sandbox-clock',
+  '/dashboard/payment-methods',
+  '/dashboard/payment-methods/:id',
+  '/dashboard/setup-intents',
+  '/dashboard/setup-intents/:id',
+  '/dashboard/payment-intents',
+  '/dashboard/payment-intents/:id',
   '/dashboard/events',
   '/dashboard/events/:id',
 ];
