@@ -7,6 +7,7 @@ import type {
   Customer,
   CustomerView,
   EventView,
+  FlowProgress,
   List,
   PaymentKind,
   PaymentObject,
@@ -114,7 +115,7 @@ export class DashboardApi {
     return request(`/authorizations/${encodeURIComponent(id)}`);
   }
 
-  session(id: string): Promise<{ session: Session }> {
+  session(id: string): Promise<{ session: Session; flow: FlowProgress | null }> {
     return request(`/sessions/${encodeURIComponent(id)}`);
   }
 

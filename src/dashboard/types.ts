@@ -165,3 +165,14 @@ export interface PaymentObject {
     status_details: { blocked?: { reason: string } } | null;
   };
 }
+
+/** How far the holder got in a session's flow, as openfc keeps it. */
+export interface FlowProgress {
+  step: 'consent' | 'institution' | 'login' | 'oauth' | 'prompt' | 'accounts' | 'error' | 'done';
+  steps_taken: number;
+  consented: boolean;
+  institution: string | null;
+  institution_name: string | null;
+  shared_accounts: number | null;
+  failure: { kind: string; message: string | null } | null;
+}

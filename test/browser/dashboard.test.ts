@@ -5,6 +5,7 @@ import { backends } from '../support/backends.ts';
 import { assertAccessible, launchBrowser, saveScreenshots, type TestBrowser } from '../support/browser.ts';
 import { completeSession, createSession, linkAccounts, simulate } from '../support/fc.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
+import { savedPaymentMethod } from '../support/payments.ts';
 import { eventOf, type Receiver, startReceiver } from '../support/receiver.ts';
 
 /** An origin other than openfc's, served by the browser's router: a site the merchant happens to visit. */
@@ -304,6 +305,19 @@ describe('the dashboard in Chromium', () => {
     assert.equal(await fact(page, 'Status').textContent(), 'Active');
     assert.equal(await fact(page, 'Linked and relinked by').getByRole('link').count(), 2);
 
+    // The relink session's page: what it relinked, and the steps the holder took in its flow.
+    await fact(page, 'Linked and relinked by').getByRole('link').nth(1).click();
+    await screen(page, 'Financial Connections session', 'dashboard-session-flow');
+    assert.equal(await fact(page, 'Flow').textContent(), 'hosted page');
+    assert.equal(await fact(page, 'Relink result').textContent(), `relinked account ${accountId}`);
+    assert.equal(
+      await fact(page, 'Where the holder is, or stopped').textContent(),
+      'done: the accounts were linked',
+    );
+    assert.equal(await fact(page, 'Consented').textContent(), 'yes');
+    assert.equal(await fact(page, 'Bank chosen').textContent(), 'Test Institution');
+    await page.goBack();
+
     await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Events' }).click();
     await page.getByRole('heading', { level: 1, name: 'Events' }).waitFor();
     // The relink renewed the authorization's consent: each of its accounts is reactivated, this one too.
@@ -316,6 +330,45 @@ describe('the dashboard in Chromium', () => {
       .getByRole('heading', { level: 1, name: 'financial_connections.account.reactivated' })
       .waitFor();
     assert.equal(await fact(page, 'Object').textContent(), accountId);
+    await page.close();
+  });
+
+  test('payment objects: a PaymentIntent leads to its PaymentMethod and on to the linked account', async () => {
+    const saved = await savedPaymentMethod(h);
+    const intent = await saved.stripe.paymentIntents.create({
+      amount: 1099,
+      currency: 'usd',
+      customer: saved.customer.id,
+      payment_method: saved.paymentMethod,
+      ...({ payment_method_types: ['us_bank_account'] } as object),
+      off_session: true,
+      confirm: true,
+    });
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await page.goto(`${h.url}/dashboard/payment-intents`);
+    await signIn(page, h.secretKey);
+    await screen(page, 'PaymentIntents', 'dashboard-payment-intents');
+    await page.getByRole('link', { name: intent.id, exact: true }).click();
+    await screen(page, 'PaymentIntent', 'dashboard-payment-intent');
+    assert.equal(await fact(page, 'Amount').textContent(), '$10.99');
+    assert.ok(!(await page.content()).includes(intent.client_secret as string), 'the client secret is shown');
+
+    await fact(page, 'Payment method').getByRole('link').click();
+    await screen(page, 'PaymentMethod', 'dashboard-payment-method');
+    assert.equal(await fact(page, 'Id').textContent(), saved.paymentMethod);
+    await page.getByRole('navigation', { name: 'Payment objects' }).waitFor({ state: 'detached' });
+    await page.getByRole('link', { name: 'All PaymentMethods' }).click();
+    await screen(page, 'PaymentMethods', 'dashboard-payment-methods');
+    await page
+      .getByRole('navigation', { name: 'Payment objects' })
+      .getByRole('link', { name: 'SetupIntents' })
+      .click();
+    await screen(page, 'SetupIntents', 'dashboard-setup-intents');
+    await page.getByRole('link', { name: 'PaymentMethods' }).first().waitFor();
+    await page.goto(`${h.url}/dashboard/payment-methods/${saved.paymentMethod}`);
+    await fact(page, 'Linked account').getByRole('link', { name: saved.account.id }).click();
+    await page.getByRole('heading', { level: 1, name: 'Success ••••6789', exact: true }).waitFor();
     await page.close();
   });
 

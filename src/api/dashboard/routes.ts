@@ -208,7 +208,12 @@ export function registerDashboardRoutes(
     const { merchant } = await signedIn(services, request);
     const found = await services.sessions.get(merchant.id, request.params.id);
     const { client_secret: _secret, ...rendered } = renderSession(found, dashboardVersion);
-    return { session: rendered };
+    const flow = await services.flow.progress(merchant.id, found.id);
+    const institution = flow?.institution ? services.institutions.find(flow.institution) : undefined;
+    return {
+      session: rendered,
+      flow: flow ? { ...flow, institution_name: institution?.name ?? flow.institution } : null,
+    };
   });
 
   // The sandbox clock, and what advancing it by `seconds` will deactivate: the consents that end

@@ -3,7 +3,7 @@ import type { DashboardApi } from '../api.ts';
 import { useLoad } from '../load.ts';
 import { Link } from '../nav.tsx';
 import { Facts, Loading, Page } from '../page.tsx';
-import type { Session } from '../types.ts';
+import type { FlowProgress, Session } from '../types.ts';
 import { actions, list, say } from '../words.ts';
 import { AccountRows, Holder, Status } from './accounts.tsx';
 
@@ -59,7 +59,7 @@ export function SessionDetail({ api, id, live }: { api: DashboardApi; id: string
         <Link href="/dashboard/accounts">All accounts</Link>
       </p>
       <Loading loaded={loaded}>
-        {({ session }) => (
+        {({ session, flow }) => (
           <>
             <Facts
               rows={[
@@ -99,6 +99,8 @@ export function SessionDetail({ api, id, live }: { api: DashboardApi; id: string
                 ['Relink result', relinkResult(session)],
               ]}
             />
+            <h2>The holder’s flow</h2>
+            <Flow flow={flow} />
             <h2>Accounts it linked</h2>
             {session.accounts.data.length === 0 ? (
               <p>None.</p>
@@ -109,5 +111,43 @@ export function SessionDetail({ api, id, live }: { api: DashboardApi; id: string
         )}
       </Loading>
     </Page>
+  );
+}
+
+const steps: Record<FlowProgress['step'], string> = {
+  consent: 'the consent screen',
+  institution: 'choosing a bank',
+  login: 'signing in at the bank',
+  oauth: 'signing in on the bank’s own page',
+  prompt: 'answering the bank’s questions',
+  accounts: 'choosing accounts',
+  error: 'an error screen',
+  done: 'done: the accounts were linked',
+};
+
+/** The steps the holder took in the flow, as openfc kept them. */
+function Flow({ flow }: { flow: FlowProgress | null }) {
+  if (!flow) return <p>The holder has not opened the flow (a test helper may have completed the session).</p>;
+  return (
+    <Facts
+      rows={[
+        ['Where the holder is, or stopped', steps[flow.step] ?? flow.step],
+        ['Steps taken', String(flow.steps_taken)],
+        ['Consented', flow.consented ? 'yes' : 'no'],
+        ['Bank chosen', flow.institution_name ?? 'none yet'],
+        [
+          'Accounts the bank shared',
+          flow.shared_accounts === null ? 'none yet' : String(flow.shared_accounts),
+        ],
+        ...(flow.failure
+          ? [
+              [
+                'What went wrong',
+                `${flow.failure.kind}${flow.failure.message ? `: ${flow.failure.message}` : ''}`,
+              ] as [string, string],
+            ]
+          : []),
+      ]}
+    />
   );
 }
