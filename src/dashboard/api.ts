@@ -2,8 +2,16 @@ import type {
   Account,
   AccountView,
   ApiErrorBody,
+  AuthorizationView,
+  ClockView,
+  Customer,
+  CustomerView,
   EventView,
+  FlowProgress,
   List,
+  PaymentKind,
+  PaymentObject,
+  Session,
   SessionInfo,
   StripeEvent,
 } from './types.ts';
@@ -93,6 +101,46 @@ export class DashboardApi {
   simulate(id: string, target: 'account' | 'authorization', event: string): Promise<AccountView> {
     const action = target === 'account' ? 'simulate' : 'simulate-authorization';
     return this.change(`/accounts/${encodeURIComponent(id)}/${action}`, { event });
+  }
+
+  customers(page: PageQuery): Promise<List<Customer>> {
+    return request(listPath('/customers', page));
+  }
+
+  customer(id: string): Promise<CustomerView> {
+    return request(`/customers/${encodeURIComponent(id)}`);
+  }
+
+  authorization(id: string): Promise<AuthorizationView> {
+    return request(`/authorizations/${encodeURIComponent(id)}`);
+  }
+
+  session(id: string): Promise<{ session: Session; flow: FlowProgress | null }> {
+    return request(`/sessions/${encodeURIComponent(id)}`);
+  }
+
+  sandboxClock(seconds: number | undefined): Promise<ClockView> {
+    return request(seconds === undefined ? '/sandbox-clock' : `/sandbox-clock?seconds=${seconds}`);
+  }
+
+  advanceClock(seconds: number): Promise<ClockView> {
+    return this.change('/sandbox-clock/advance', { seconds: String(seconds) });
+  }
+
+  linkAccount(customer: string): Promise<{ session: Session }> {
+    return this.change(`/customers/${encodeURIComponent(customer)}/link`);
+  }
+
+  startRelink(account: string): Promise<{ session: Session }> {
+    return this.change(`/accounts/${encodeURIComponent(account)}/relink`);
+  }
+
+  payments(kind: PaymentKind, page: PageQuery): Promise<List<PaymentObject>> {
+    return request(listPath(`/${kind}`, page));
+  }
+
+  payment(kind: PaymentKind, id: string): Promise<{ object: PaymentObject }> {
+    return request(`/${kind}/${encodeURIComponent(id)}`);
   }
 
   events(page: PageQuery): Promise<List<StripeEvent>> {

@@ -4,9 +4,13 @@ import { useLiveVersion } from './live.ts';
 import { Link, navigate, type Route, useRoute } from './nav.tsx';
 import { Page } from './page.tsx';
 import { AccountDetail, AccountsList } from './pages/accounts.tsx';
+import { AuthorizationDetail, SessionDetail } from './pages/authorizations.tsx';
+import { CustomerDetail, CustomersList } from './pages/customers.tsx';
 import { EventDetail, EventsList } from './pages/events.tsx';
+import { PaymentDetail, PaymentsList } from './pages/payments.tsx';
+import { SandboxClock } from './pages/sandbox-clock.tsx';
 import { SignIn } from './pages/sign-in.tsx';
-import type { SessionInfo } from './types.ts';
+import type { PaymentKind, SessionInfo } from './types.ts';
 
 /** The dashboard: sign-in, then the merchant's pages. */
 export function App() {
@@ -32,7 +36,11 @@ export function App() {
       <SignIn
         onSignedIn={(signedIn) => {
           setSession(signedIn);
-          if (!/^\/dashboard\/(accounts|events)/.test(window.location.pathname))
+          if (
+            !/^\/dashboard\/(accounts|customers|authorizations|sessions|events|sandbox-clock|payment-methods|setup-intents|payment-intents)/.test(
+              window.location.pathname,
+            )
+          )
             navigate('/dashboard/accounts', true);
         }}
       />
@@ -47,7 +55,15 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
   useEffect(() => {
     if (route.path === '/dashboard' || route.path === '') navigate('/dashboard/accounts', true);
   }, [route.path]);
-  const section = route.path.startsWith('/dashboard/events') ? 'events' : 'accounts';
+  const section = route.path.startsWith('/dashboard/events')
+    ? 'events'
+    : route.path.startsWith('/dashboard/customers')
+      ? 'customers'
+      : /^\/dashboard\/(payment-methods|setup-intents|payment-intents)/.test(route.path)
+        ? 'payments'
+        : route.path.startsWith('/dashboard/sandbox-clock')
+          ? 'clock'
+          : 'accounts';
   return (
     <>
       <a class="skip" href="#main">
@@ -59,8 +75,17 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
           <Link href="/dashboard/accounts" current={section === 'accounts'}>
             Accounts
           </Link>
+          <Link href="/dashboard/customers" current={section === 'customers'}>
+            Customers
+          </Link>
+          <Link href="/dashboard/payment-methods" current={section === 'payments'}>
+            Payments
+          </Link>
           <Link href="/dashboard/events" current={section === 'events'}>
             Events
+          </Link>
+          <Link href="/dashboard/sandbox-clock" current={section === 'clock'}>
+            Sandbox clock
           </Link>
         </nav>
         <button type="button" class="link" onClick={() => void api.signOut().finally(onSignedOut)}>
@@ -75,11 +100,31 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
 }
 
 function Screen({ api, route, live }: { api: DashboardApi; route: Route; live: number }) {
-  const detail = /^\/dashboard\/(accounts|events)\/([^/]+)$/.exec(route.path);
+  const detail =
+    /^\/dashboard\/(accounts|customers|authorizations|sessions|events|payment-methods|setup-intents|payment-intents)\/([^/]+)$/.exec(
+      route.path,
+    );
+  const id = detail?.[2] && decodeURIComponent(detail[2]);
+  const payment = /^\/dashboard\/(payment-methods|setup-intents|payment-intents)$/.exec(route.path)?.[1] as
+    | PaymentKind
+    | undefined;
+  if (detail?.[1] && id && /^(payment-methods|setup-intents|payment-intents)$/.test(detail[1]))
+    return <PaymentDetail key={id} api={api} kind={detail[1] as PaymentKind} id={id} live={live} />;
+  if (payment)
+    return (
+      <PaymentsList key={`${payment}?${route.query}`} api={api} kind={payment} route={route} live={live} />
+    );
+  if (detail?.[1] === 'customers' && id) return <CustomerDetail key={id} api={api} id={id} live={live} />;
+  if (detail?.[1] === 'authorizations' && id)
+    return <AuthorizationDetail key={id} api={api} id={id} live={live} />;
+  if (detail?.[1] === 'sessions' && id) return <SessionDetail key={id} api={api} id={id} live={live} />;
   if (detail?.[1] === 'accounts' && detail[2])
     return <AccountDetail key={detail[2]} api={api} id={decodeURIComponent(detail[2])} live={live} />;
   if (detail?.[1] === 'events' && detail[2])
     return <EventDetail key={detail[2]} api={api} id={decodeURIComponent(detail[2])} live={live} />;
+  if (route.path === '/dashboard/sandbox-clock') return <SandboxClock api={api} live={live} />;
+  if (route.path === '/dashboard/customers')
+    return <CustomersList key={`customers?${route.query}`} api={api} route={route} live={live} />;
   if (route.path === '/dashboard/events')
     return <EventsList key={`events?${route.query}`} api={api} route={route} live={live} />;
   return <AccountsList key={`accounts?${route.query}`} api={api} route={route} live={live} />;

@@ -56,11 +56,47 @@ export interface Authorization {
   status: string;
   status_details?: { inactive?: { action: string } } | null;
   institution_name: string;
+  account_holder: Account['account_holder'];
 }
 
 export interface AccountView {
   account: Account;
   authorization: Authorization | null;
+  /** The sessions that linked and relinked the account, oldest first. */
+  sessions: string[];
+}
+
+export interface Customer {
+  id: string;
+  name: string | null;
+  email: string | null;
+  description: string | null;
+  phone: string | null;
+  created: number;
+}
+
+export interface CustomerView {
+  customer: Customer;
+  accounts: List<Account>;
+}
+
+export interface AuthorizationView {
+  authorization: Authorization;
+  accounts: Account[];
+}
+
+export interface Session {
+  id: string;
+  status: 'pending' | 'succeeded' | 'failed' | 'cancelled';
+  status_details?: { cancelled?: { reason: string } };
+  account_holder: Account['account_holder'];
+  permissions: string[];
+  prefetch: string[] | null;
+  accounts: { data: Account[] };
+  relink_options?: { authorization: string; account: string | null };
+  relink_result?: { account: string | null; authorization: string | null; failure_reason: string | null };
+  ui_mode: 'modal' | 'hosted';
+  url: string | null;
 }
 
 export interface StripeEvent {
@@ -93,4 +129,50 @@ export interface Delivery {
 export interface EventView {
   event: StripeEvent;
   deliveries: Delivery[];
+}
+
+export interface ClockView {
+  now: number;
+  offset_seconds: number;
+  max_advance_seconds: number;
+  /** With a chosen span: the consents it ends, soonest first, with the accounts they deactivate. */
+  deactivations?: { authorization: string; ends_at: number; accounts: Account[] }[];
+}
+
+export type PaymentKind = 'payment-methods' | 'setup-intents' | 'payment-intents';
+
+/** A PaymentMethod, SetupIntent or PaymentIntent: the fields the dashboard shows. */
+export interface PaymentObject {
+  id: string;
+  object: 'payment_method' | 'setup_intent' | 'payment_intent';
+  created: number;
+  customer: string | null;
+  status?: string;
+  payment_method?: string | null;
+  mandate?: string | null;
+  usage?: string;
+  cancellation_reason?: string | null;
+  amount?: number;
+  currency?: string;
+  latest_charge?: string | null;
+  last_payment_error?: { message?: string } | null;
+  us_bank_account?: {
+    bank_name: string | null;
+    last4: string | null;
+    account_type: string | null;
+    routing_number: string | null;
+    financial_connections_account: string | null;
+    status_details: { blocked?: { reason: string } } | null;
+  };
+}
+
+/** How far the holder got in a session's flow, as openfc keeps it. */
+export interface FlowProgress {
+  step: 'consent' | 'institution' | 'login' | 'oauth' | 'prompt' | 'accounts' | 'error' | 'done';
+  steps_taken: number;
+  consented: boolean;
+  institution: string | null;
+  institution_name: string | null;
+  shared_accounts: number | null;
+  failure: { kind: string; message: string | null } | null;
 }

@@ -28,6 +28,11 @@ export const statuses: Record<string, string> = {
   succeeded: 'Succeeded',
   failed: 'Failed',
   cancelled: 'Cancelled',
+  canceled: 'Canceled',
+  processing: 'Processing',
+  requires_payment_method: 'Needs a payment method',
+  requires_confirmation: 'Needs confirming',
+  requires_action: 'Needs an action from the customer',
 };
 
 /** Words for a code, or the code itself for one openfc does not know words for. */

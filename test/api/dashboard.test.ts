@@ -3,8 +3,9 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { backends } from '../support/backends.ts';
 import { cookieOf, sessionCookie, signIn, signInRequest } from '../support/dashboard.ts';
 import { eventually } from '../support/eventually.ts';
-import { completeSession, createSession, linkAccounts } from '../support/fc.ts';
+import { completeSession, createSession, linkAccounts, simulate } from '../support/fc.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
+import { savedPaymentMethod } from '../support/payments.ts';
 import { closeReceivers, eventOf, startReceiver } from '../support/receiver.ts';
 import {
   assertEventMatchesSchema,
@@ -250,6 +251,249 @@ for (const backend of backends) {
       assert.equal(crossed.status, 403, crossed.text);
       const page = await mine.get(`/accounts/${account.id}`);
       assert.equal((page.body.account as { status: string }).status, 'active');
+    });
+
+    test('customers with their accounts; an account leads to its authorization and the sessions that linked and relinked it', async () => {
+      const { stripe, customer, session, accounts, authorization } = await linkAccounts(h);
+      const account = accounts[0] as { id: string };
+      await simulate(stripe, 'authorizations', authorization, 'consent_expired');
+      const relink = await createSession(stripe, {
+        account_holder: { type: 'customer', customer: customer.id },
+        permissions: ['balances', 'payment_method'],
+        relink_options: { authorization, account: account.id },
+      });
+      await completeSession(stripe, relink.id);
+      const client = await signIn(h);
+
+      const customers = await client.get('/customers?limit=100');
+      assert.equal(customers.status, 200, customers.text);
+      const listed = customers.body.data as { id: string }[];
+      for (const item of listed) assertMatchesSchema('customer', item);
+      assert.ok(listed.some((c) => c.id === customer.id));
+
+      const detail = await client.get(`/customers/${customer.id}`);
+      assert.equal(detail.status, 200, detail.text);
+      assertMatchesSchema('customer', detail.body.customer);
+      const theirs = detail.body.accounts as { data: { id: string }[]; has_more: boolean };
+      assert.deepEqual(theirs.data.map((a) => a.id).sort(), accounts.map((a) => a.id).sort());
+      assert.equal(theirs.has_more, false);
+
+      const view = await client.get(`/accounts/${account.id}`);
+      assert.deepEqual(view.body.sessions, [session.id, relink.id]);
+      // The other accounts were linked by the first session only.
+      const second = accounts[1] as { id: string } | undefined;
+      if (second) assert.deepEqual((await client.get(`/accounts/${second.id}`)).body.sessions, [session.id]);
+
+      const authz = await client.get(`/authorizations/${authorization}`);
+      assert.equal(authz.status, 200, authz.text);
+      assertMatchesSchema('financial_connections.authorization', authz.body.authorization);
+      assert.equal((authz.body.authorization as { status: string }).status, 'active');
+      assert.deepEqual(
+        (authz.body.accounts as { id: string }[]).map((a) => a.id).sort(),
+        accounts.map((a) => a.id).sort(),
+      );
+
+      const shown = await client.get(`/sessions/${relink.id}`);
+      assert.equal(shown.status, 200, shown.text);
+      const relinkView = shown.body.session as Record<string, unknown>;
+      // The page is given the session as the API renders it, less the holder's client secret.
+      assert.ok(!('client_secret' in relinkView), shown.text);
+      assert.ok(!shown.text.includes(relink.client_secret as string), 'the client secret is shown');
+      assertMatchesSchema('financial_connections.session', {
+        ...relinkView,
+        client_secret: 'fcsess_client_secret_x',
+      });
+      assert.equal(relinkView.status, 'succeeded');
+      assert.deepEqual(relinkView.relink_options, { authorization, account: account.id });
+      assert.deepEqual(relinkView.relink_result, {
+        account: account.id,
+        authorization,
+        failure_reason: null,
+      });
+
+      for (const path of [
+        '/customers/cus_unknown',
+        '/authorizations/fcauthz_unknown',
+        '/sessions/fcsess_unknown',
+      ]) {
+        const missing = await client.get(path);
+        assert.equal(missing.status, 404, `${path}: ${missing.text}`);
+        assertStripeError(missing.body);
+      }
+      // Another merchant sees none of them.
+      const other = await signIn(h, (await h.otherMerchant()).secretKey);
+      for (const path of [
+        `/customers/${customer.id}`,
+        `/authorizations/${authorization}`,
+        `/sessions/${relink.id}`,
+      ]) {
+        const hidden = await other.get(path);
+        assert.equal(hidden.status, 404, `${path}: ${hidden.text}`);
+      }
+      assert.ok(
+        !((await other.get('/customers')).body.data as { id: string }[]).some((c) => c.id === customer.id),
+      );
+    });
+
+    test('the sandbox clock: the consents an advance ends are listed first, then the advance deactivates them', async () => {
+      const day = 86_400;
+      const keys = await h.otherMerchant();
+      const client = await signIn(h, keys.secretKey);
+      const linkedAt = Math.floor(Date.now() / 1000);
+      const stripe = h.stripe({ key: keys.secretKey, apiVersion: dashboardVersion });
+      const customer = await stripe.customers.create({ email: 'clock@example.com' });
+      const session = await createSession(stripe, {
+        account_holder: { type: 'customer', customer: customer.id },
+        permissions: ['balances', 'payment_method'],
+      });
+      const completed = await completeSession(stripe, session.id);
+      const accounts = completed.accounts.data as unknown as { id: string; authorization: string }[];
+      const authorization = (accounts[0] as { authorization: string }).authorization;
+
+      const start = await client.get('/sandbox-clock');
+      assert.equal(start.status, 200, start.text);
+      assert.equal(start.body.offset_seconds, 0);
+      assert.equal(start.body.deactivations, undefined);
+
+      // Consent lasts 90 days: 89 days end nothing, 91 days end this authorization.
+      const short = await client.get(`/sandbox-clock?seconds=${89 * day}`);
+      assert.equal(short.status, 200, short.text);
+      assert.deepEqual(short.body.deactivations, []);
+      const long = await client.get(`/sandbox-clock?seconds=${91 * day}`);
+      const [ending, ...more] = long.body.deactivations as {
+        authorization: string;
+        ends_at: number;
+        accounts: { id: string; status: string }[];
+      }[];
+      assert.equal(more.length, 0);
+      assert.equal(ending?.authorization, authorization);
+      assert.ok(Math.abs((ending?.ends_at ?? 0) - (linkedAt + 90 * day)) <= 5, long.text);
+      for (const account of ending?.accounts ?? [])
+        assertMatchesSchema('financial_connections.account', account);
+      assert.deepEqual(ending?.accounts.map((a) => a.id).sort(), accounts.map((a) => a.id).sort());
+      // Looking changes nothing.
+      assert.equal((await client.get('/sandbox-clock')).body.offset_seconds, 0);
+
+      for (const [body, code] of [
+        [{}, 'parameter_missing'],
+        [{ seconds: 0 }, 'parameter_invalid_integer'],
+        [{ seconds: 1.5 }, 'parameter_invalid_integer'],
+        [{ seconds: 401 * day }, 'parameter_invalid_integer'],
+        [{ seconds: 'soon' }, 'parameter_invalid_integer'],
+      ] as const) {
+        const refused = await client.post('/sandbox-clock/advance', body);
+        assert.equal(refused.status, 400, refused.text);
+        assertStripeError(refused.body);
+        assert.equal((refused.body.error as { code?: string }).code, code, refused.text);
+      }
+      const crossSite = await client.post(
+        '/sandbox-clock/advance',
+        { seconds: day },
+        { origin: 'https://attacker.example' },
+      );
+      assert.equal(crossSite.status, 403, crossSite.text);
+      assert.equal((await client.get('/sandbox-clock')).body.offset_seconds, 0);
+
+      const advanced = await client.post('/sandbox-clock/advance', { seconds: 91 * day });
+      assert.equal(advanced.status, 200, advanced.text);
+      assert.equal(advanced.body.offset_seconds, 91 * day);
+      // The same advance as the API's: the clock the API reads moved, and the consent ended.
+      const apiClock = (await stripe.rawRequest('GET', '/v1/test_helpers/sandbox_clock', {})) as unknown as {
+        offset_seconds: number;
+      };
+      assert.equal(apiClock.offset_seconds, 91 * day);
+      for (const { id } of accounts) {
+        const view = await client.get(`/accounts/${id}`);
+        assert.equal((view.body.account as { status: string }).status, 'inactive', view.text);
+      }
+      assert.deepEqual((await client.get(`/sandbox-clock?seconds=${day}`)).body.deactivations, []);
+    });
+
+    test('"Link a test account" and "Start relink" make hosted sessions whose links the page opens', async () => {
+      const { stripe, customer, accounts, authorization } = await linkAccounts(h);
+      const account = accounts[0] as { id: string };
+      const client = await signIn(h);
+
+      const linked = await client.post(`/customers/${customer.id}/link`);
+      assert.equal(linked.status, 200, linked.text);
+      const session = linked.body.session as Record<string, unknown>;
+      assert.ok(!('client_secret' in session), linked.text);
+      assertMatchesSchema('financial_connections.session', {
+        ...session,
+        client_secret: 'fcsess_x_secret_y',
+      });
+      assert.deepEqual(
+        [session.status, session.ui_mode, session.account_holder],
+        ['pending', 'hosted', { type: 'customer', customer: customer.id }],
+      );
+      assert.match(session.url as string, new RegExp(`^${h.url}/hosted/fc/[\\w-]+$`));
+      // The API reads the same session, holding the same link.
+      const retrieved = (await h
+        .stripe({ apiVersion: dashboardVersion })
+        .financialConnections.sessions.retrieve(session.id as string)) as unknown as Record<string, unknown>;
+      assert.equal(retrieved.url, session.url);
+      assert.equal(retrieved.return_url, `${h.url}/dashboard/customers/${customer.id}`);
+
+      await simulate(stripe, 'authorizations', authorization, 'consent_expired');
+      const relink = await client.post(`/accounts/${account.id}/relink`);
+      assert.equal(relink.status, 200, relink.text);
+      const relinkSession = relink.body.session as Record<string, unknown>;
+      assert.deepEqual(relinkSession.relink_options, { authorization, account: account.id });
+      assert.match(relinkSession.url as string, new RegExp(`^${h.url}/hosted/fc/[\\w-]+$`));
+
+      for (const [path, status] of [
+        ['/customers/cus_unknown/link', 404],
+        ['/accounts/fca_unknown/relink', 404],
+      ] as const) {
+        const refused = await client.post(path);
+        assert.equal(refused.status, status, `${path}: ${refused.text}`);
+        assertStripeError(refused.body);
+      }
+      const crossSite = await client.post(`/customers/${customer.id}/link`, {}, { 'x-openfc-csrf': '' });
+      assert.equal(crossSite.status, 403, crossSite.text);
+    });
+
+    test('PaymentMethods, SetupIntents and PaymentIntents on linked accounts, as the API reads them, without client secrets', async () => {
+      const saved = await savedPaymentMethod(h);
+      const intent = await saved.stripe.paymentIntents.create({
+        amount: 1099,
+        currency: 'usd',
+        customer: saved.customer.id,
+        payment_method: saved.paymentMethod,
+        ...({ payment_method_types: ['us_bank_account'] } as object),
+        off_session: true,
+        confirm: true,
+      });
+      const setups = await saved.stripe.setupIntents.list({ customer: saved.customer.id });
+      const setup = setups.data[0] as { id: string; client_secret: string | null };
+      const client = await signIn(h);
+      for (const [path, schema, id, secret] of [
+        ['payment-methods', 'payment_method', saved.paymentMethod, null],
+        ['setup-intents', 'setup_intent', setup.id, setup.client_secret],
+        ['payment-intents', 'payment_intent', intent.id, intent.client_secret],
+      ] as const) {
+        const list = await client.get(`/${path}?limit=100`);
+        assert.equal(list.status, 200, list.text);
+        assert.ok(
+          (list.body.data as { id: string }[]).some((o) => o.id === id),
+          `${path}: ${list.text}`,
+        );
+        const detail = await client.get(`/${path}/${id}`);
+        assert.equal(detail.status, 200, detail.text);
+        const object = detail.body.object as Record<string, unknown>;
+        assert.ok(!('client_secret' in object), detail.text);
+        if (secret)
+          assert.ok(!list.text.includes(secret) && !detail.text.includes(secret), `${path} shows its secret`);
+        assertMatchesSchema(schema, { ...object, ...(secret && { client_secret: secret }) });
+        // The same object the API answers with.
+        const fromApi = await h.fetch(`/v1/${path.replace('-', '_')}/${id}`);
+        assert.deepEqual({ ...object, ...(secret && { client_secret: secret }) }, fromApi.body);
+        const missing = await client.get(`/${path}/${schema}_unknown`);
+        assert.equal(missing.status, 404, missing.text);
+        assertStripeError(missing.body);
+      }
+      const other = await signIn(h, (await h.otherMerchant()).secretKey);
+      assert.equal((await other.get(`/payment-intents/${intent.id}`)).status, 404);
     });
 
     test('lists page with Stripe cursors', async () => {

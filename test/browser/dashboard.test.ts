@@ -3,8 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { backends } from '../support/backends.ts';
 import { assertAccessible, launchBrowser, saveScreenshots, type TestBrowser } from '../support/browser.ts';
-import { linkAccounts } from '../support/fc.ts';
+import { completeSession, createSession, linkAccounts, simulate } from '../support/fc.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
+import { savedPaymentMethod } from '../support/payments.ts';
 import { eventOf, type Receiver, startReceiver } from '../support/receiver.ts';
 
 /** An origin other than openfc's, served by the browser's router: a site the merchant happens to visit. */
@@ -160,6 +161,215 @@ describe('the dashboard in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Sign in to the openfc dashboard' }).waitFor();
     await page.close();
     await events.close();
+  });
+
+  test('from a customer to their account, its authorization and the sessions that linked and relinked it', async () => {
+    const { stripe, customer, session, accounts, authorization } = await linkAccounts(h, { limit: 1 });
+    const account = accounts[0] as { id: string; display_name: string; last4: string };
+    const name = `${account.display_name} ••••${account.last4}`;
+    await stripe.customers.update(customer.id, { name: 'Ada Holder' });
+    await simulate(stripe, 'authorizations', authorization, 'consent_expired');
+    const relink = await createSession(stripe, {
+      account_holder: { type: 'customer', customer: customer.id },
+      permissions: ['balances', 'payment_method'],
+      relink_options: { authorization, account: account.id },
+    });
+    await completeSession(stripe, relink.id);
+
+    const page = await browser.context.newPage();
+    await page.goto(`${h.url}/dashboard`);
+    await signIn(page, h.secretKey);
+    await page.getByRole('heading', { level: 1, name: 'Financial Connections accounts' }).waitFor();
+    await page
+      .getByRole('navigation', { name: 'Dashboard' })
+      .getByRole('link', { name: 'Customers' })
+      .click();
+    await screen(page, 'Customers', 'dashboard-customers');
+    await page.getByRole('link', { name: 'Ada Holder', exact: true }).click();
+    await screen(page, 'Ada Holder', 'dashboard-customer');
+    assert.equal(await fact(page, 'Email').textContent(), 'holder@example.com');
+
+    await page.getByRole('link', { name, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
+    assert.equal(await fact(page, 'Status').textContent(), 'Active');
+    const by = fact(page, 'Linked and relinked by');
+    assert.deepEqual(await by.getByRole('link').allTextContents(), [session.id, relink.id]);
+    assert.equal(await fact(page, 'Holder').getByRole('link').textContent(), `customer ${customer.id}`);
+
+    await fact(page, 'Authorization').getByRole('link', { name: authorization }).click();
+    await screen(page, 'Authorization', 'dashboard-authorization');
+    assert.equal(await fact(page, 'Status').textContent(), 'Active');
+    await page.getByRole('link', { name, exact: true }).waitFor();
+    await page.goBack();
+
+    // The keyboard follows the relink session's link.
+    await by.getByRole('link', { name: relink.id }).focus();
+    await page.keyboard.press('Enter');
+    await screen(page, 'Financial Connections session', 'dashboard-session');
+    assert.equal(new URL(page.url()).pathname, `/dashboard/sessions/${relink.id}`);
+    assert.equal(await fact(page, 'Status').textContent(), 'Succeeded');
+    assert.equal(await fact(page, 'Permissions').textContent(), 'balances, payment_method');
+    assert.equal(
+      await fact(page, 'Relinks').textContent(),
+      `authorization ${authorization} (account ${account.id})`,
+    );
+    assert.equal(await fact(page, 'Relink result').textContent(), `relinked account ${account.id}`);
+    assert.ok(!(await page.content()).includes(relink.client_secret as string), 'the client secret is shown');
+    await page.close();
+  });
+
+  test('the sandbox clock lists the consents a chosen advance ends, then advances', async () => {
+    const { accounts, authorization } = await linkAccounts(h, { limit: 1 });
+    const account = accounts[0] as { id: string; display_name: string; last4: string };
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await page.goto(`${h.url}/dashboard/sandbox-clock`);
+    await signIn(page, h.secretKey);
+    await screen(page, 'Sandbox clock', 'dashboard-clock');
+    const before = await fact(page, 'Sandbox time').textContent();
+
+    // Consents last 90 days: 91 days end this one, and its account is listed before anything moves.
+    await page.getByLabel('Amount').fill('91');
+    await page.getByRole('button', { name: 'Advance the clock by 91 days' }).waitFor();
+    const ending = page.getByRole('listitem').filter({ hasText: `authorization ${authorization}` });
+    await ending.getByRole('link', { name: `${account.display_name} ••••${account.last4}` }).waitFor();
+    await assertAccessible(page, 'dashboard-clock-preview');
+    await saveScreenshots(page, 'dashboard-clock-preview');
+
+    // Two hours end nothing; the keyboard chooses the unit and advances.
+    await page.getByLabel('Amount').fill('2');
+    await page.getByLabel('Unit').focus();
+    await page.keyboard.press('ArrowUp');
+    await page.getByText('None: no consent ends within 2 hours.').waitFor();
+    await page.getByRole('button', { name: 'Advance the clock by 2 hours' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Advanced by 2 hours.' }).waitFor();
+    assert.notEqual(await fact(page, 'Sandbox time').textContent(), before);
+    const clock = (await h.stripe().rawRequest('GET', '/v1/test_helpers/sandbox_clock', {})) as unknown as {
+      offset_seconds: number;
+    };
+    assert.equal(clock.offset_seconds, 2 * 3600);
+    await page.close();
+  });
+
+  test('link a test account from the dashboard through the hosted flow, expire its consent, relink it from the dashboard', async () => {
+    const customer = await h.stripe().customers.create({ name: 'Grace Linker', email: 'grace@example.com' });
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await page.goto(`${h.url}/dashboard/customers/${customer.id}`);
+    await signIn(page, h.secretKey);
+    await page.getByRole('heading', { level: 1, name: 'Grace Linker' }).waitFor();
+    await page.getByText('This customer holds no linked accounts.').waitFor();
+
+    await page.getByRole('button', { name: 'Link a test account' }).click();
+    await page.getByRole('button', { name: 'Agree and continue' }).click();
+    await page.getByRole('searchbox', { name: 'Search for your bank' }).fill('test inst');
+    await page.getByRole('button', { name: 'Test Institution', exact: true }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Link accounts' }).click();
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    // The hosted flow returns to the customer's page, where the account now is.
+    await page.waitForURL(`${h.url}/dashboard/customers/${customer.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Grace Linker' }).waitFor();
+    const name = 'Success ••••6789';
+    await page.getByRole('link', { name, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
+    const accountId = (await fact(page, 'Id').textContent()) as string;
+    assert.match(accountId, /^fca_/);
+    assert.equal(await fact(page, 'Status').textContent(), 'Active');
+    assert.equal(await page.getByRole('button', { name: 'Start relink' }).count(), 0);
+
+    await page.getByRole('button', { name: 'Expire consent' }).click();
+    await page.getByRole('status').filter({ hasText: 'The account is inactive.' }).waitFor();
+    await page.getByRole('button', { name: 'Start relink' }).click();
+    const flowLink = page.getByRole('link', { name: 'Open the relink flow' });
+    await flowLink.waitFor();
+    const shared = await page.getByLabel('Relink link to share with the holder').inputValue();
+    assert.equal(await flowLink.getAttribute('href'), shared);
+    assert.match(shared, new RegExp(`^${h.url}/hosted/fc/[\\w-]+$`));
+    await assertAccessible(page, 'dashboard-relink-started');
+    await saveScreenshots(page, 'dashboard-relink-started');
+
+    await flowLink.click();
+    await page.getByRole('button', { name: 'Agree and continue' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Link accounts' }).click();
+    await page.getByRole('heading', { name: 'Your account is reconnected' }).waitFor();
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    // Back on the account's page: active again, the same id, relinked by the session just made.
+    await page.waitForURL(`${h.url}/dashboard/accounts/${accountId}`);
+    await page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
+    assert.equal(await fact(page, 'Id').textContent(), accountId);
+    assert.equal(await fact(page, 'Status').textContent(), 'Active');
+    assert.equal(await fact(page, 'Linked and relinked by').getByRole('link').count(), 2);
+
+    // The relink session's page: what it relinked, and the steps the holder took in its flow.
+    await fact(page, 'Linked and relinked by').getByRole('link').nth(1).click();
+    await screen(page, 'Financial Connections session', 'dashboard-session-flow');
+    assert.equal(await fact(page, 'Flow').textContent(), 'hosted page');
+    assert.equal(await fact(page, 'Relink result').textContent(), `relinked account ${accountId}`);
+    assert.equal(
+      await fact(page, 'Where the holder is, or stopped').textContent(),
+      'done: the accounts were linked',
+    );
+    assert.equal(await fact(page, 'Consented').textContent(), 'yes');
+    assert.equal(await fact(page, 'Bank chosen').textContent(), 'Test Institution');
+    await page.goBack();
+
+    await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Events' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Events' }).waitFor();
+    // The relink renewed the authorization's consent: each of its accounts is reactivated, this one too.
+    const reactivated = page
+      .getByRole('listitem')
+      .filter({ has: page.getByRole('link', { name: 'financial_connections.account.reactivated' }) })
+      .filter({ hasText: accountId });
+    await reactivated.getByRole('link').click();
+    await page
+      .getByRole('heading', { level: 1, name: 'financial_connections.account.reactivated' })
+      .waitFor();
+    assert.equal(await fact(page, 'Object').textContent(), accountId);
+    await page.close();
+  });
+
+  test('payment objects: a PaymentIntent leads to its PaymentMethod and on to the linked account', async () => {
+    const saved = await savedPaymentMethod(h);
+    const intent = await saved.stripe.paymentIntents.create({
+      amount: 1099,
+      currency: 'usd',
+      customer: saved.customer.id,
+      payment_method: saved.paymentMethod,
+      ...({ payment_method_types: ['us_bank_account'] } as object),
+      off_session: true,
+      confirm: true,
+    });
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await page.goto(`${h.url}/dashboard/payment-intents`);
+    await signIn(page, h.secretKey);
+    await screen(page, 'PaymentIntents', 'dashboard-payment-intents');
+    await page.getByRole('link', { name: intent.id, exact: true }).click();
+    await screen(page, 'PaymentIntent', 'dashboard-payment-intent');
+    assert.equal(await fact(page, 'Amount').textContent(), '$10.99');
+    assert.ok(!(await page.content()).includes(intent.client_secret as string), 'the client secret is shown');
+
+    await fact(page, 'Payment method').getByRole('link').click();
+    await screen(page, 'PaymentMethod', 'dashboard-payment-method');
+    assert.equal(await fact(page, 'Id').textContent(), saved.paymentMethod);
+    await page.getByRole('navigation', { name: 'Payment objects' }).waitFor({ state: 'detached' });
+    await page.getByRole('link', { name: 'All PaymentMethods' }).click();
+    await screen(page, 'PaymentMethods', 'dashboard-payment-methods');
+    await page
+      .getByRole('navigation', { name: 'Payment objects' })
+      .getByRole('link', { name: 'SetupIntents' })
+      .click();
+    await screen(page, 'SetupIntents', 'dashboard-setup-intents');
+    await page.getByRole('link', { name: 'PaymentMethods' }).first().waitFor();
+    await page.goto(`${h.url}/dashboard/payment-methods/${saved.paymentMethod}`);
+    await fact(page, 'Linked account').getByRole('link', { name: saved.account.id }).click();
+    await page.getByRole('heading', { level: 1, name: 'Success ••••6789', exact: true }).waitFor();
+    await page.close();
   });
 
   test('a page on another site cannot make a change, even while the merchant is signed in', async () => {

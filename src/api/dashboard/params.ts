@@ -46,3 +46,21 @@ export function stringField(body: unknown, name: string): string {
   }
   return value.trim();
 }
+
+/** `seconds`: a whole number from 1 to `max`, given as a number or its digits. */
+export function secondsField(body: unknown, max: number): number {
+  const value =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>).seconds : undefined;
+  if (value === undefined || value === null || value === '') {
+    throw invalidRequest('Missing required param: seconds.', 'seconds', 'parameter_missing');
+  }
+  const seconds = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > max) {
+    throw invalidRequest(
+      `Invalid integer: seconds must be between 1 and ${max}.`,
+      'seconds',
+      'parameter_invalid_integer',
+    );
+  }
+  return seconds;
+}

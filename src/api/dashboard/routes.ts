@@ -1,16 +1,24 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { dashboardSessionSeconds } from '../../domain/dashboard/sessions.ts';
 import { accountEvents, authorizationEvents } from '../../domain/financial-connections/simulate.ts';
+import type { AccountHolder } from '../../domain/financial-connections/types.ts';
 import type { Merchant } from '../../domain/merchants/service.ts';
+import type { Page, PageResult } from '../../domain/paging.ts';
+import { maxAdvanceSeconds } from '../../domain/sandbox-clock/clocks.ts';
 import type { Services } from '../../services.ts';
 import type { Delivery } from '../../webhooks/deliveries.ts';
 import type { Catalogue } from '../catalogue.ts';
+import { renderCustomer } from '../customers/render.ts';
 import { renderEvent } from '../events/render.ts';
-import { renderAccount, renderAuthorization } from '../financial-connections/render.ts';
+import { renderAccount, renderAuthorization, renderSession } from '../financial-connections/render.ts';
+import { renderPaymentIntent } from '../payment-intents/render.ts';
+import { renderPaymentMethod } from '../payment-methods/render.ts';
+import { renderSetupIntent } from '../setup-intents/render.ts';
 import { authenticate } from '../wire/auth.ts';
+import type { Json } from '../wire/expand.ts';
 import { resolveVersion } from '../wire/versions.ts';
 import { type SignedIn, setSessionCookie, signedIn, signedInForChange } from './guard.ts';
-import { oneOfField, pageFromQuery, stringField } from './params.ts';
+import { oneOfField, pageFromQuery, secondsField, stringField } from './params.ts';
 
 /**
  * The dashboard shows objects as the newest preview version renders them: it carries the whole
@@ -63,6 +71,7 @@ export function registerDashboardRoutes(
     return {
       account: renderAccount(account, dashboardVersion),
       authorization: authorization ? renderAuthorization(authorization, dashboardVersion) : null,
+      sessions: await services.sessions.idsOfAccount(merchant.id, id),
     };
   };
 
@@ -113,6 +122,179 @@ export function registerDashboardRoutes(
     await services.simulator.authorization(merchant.id, account.authorizationId, event);
     return accountView(merchant, request.params.id);
   });
+
+  app.get(`${api}/customers`, async (request) => {
+    const { merchant } = await signedIn(services, request);
+    const page = await services.customers.list(merchant.id, {}, pageFromQuery(query(request)));
+    return { data: page.data.map(renderCustomer), has_more: page.hasMore };
+  });
+
+  // A customer with the accounts they hold (the first page of them, as the accounts list reads them).
+  app.get<{ Params: { id: string } }>(`${api}/customers/:id`, async (request) => {
+    const { merchant } = await signedIn(services, request);
+    const customer = await services.customers.get(merchant.id, request.params.id);
+    const accounts = await services.accounts.list(
+      merchant.id,
+      { holder: { type: 'customer', customer: customer.id } },
+      { limit: 100 },
+    );
+    return {
+      customer: renderCustomer(customer),
+      accounts: {
+        data: accounts.data.map((account) => renderAccount(account, dashboardVersion)),
+        has_more: accounts.hasMore,
+      },
+    };
+  });
+
+  // Hosted sessions started from the dashboard: the holder's flow comes back to the page it left.
+  const hostedSession = async (
+    request: FastifyRequest,
+    merchant: Merchant,
+    input: { holder: AccountHolder | null; relink?: { authorization: string; account: string } },
+    returnPath: string,
+  ) => {
+    const origin = `${request.protocol}://${request.host}`;
+    const created = await services.sessions.create(merchant, {
+      holder: input.holder,
+      permissions: ['balances', 'ownership', 'payment_method', 'transactions'],
+      relink: input.relink,
+      returnUrl: `${origin}${returnPath}`,
+      hosted: { deliveryMethod: null, base: services.hostedLinks.base(origin) },
+    });
+    const { client_secret: _secret, ...rendered } = renderSession(created, dashboardVersion);
+    return { session: rendered };
+  };
+
+  // "Link a test account": a hosted session for the customer, its link opened by the page.
+  app.post<{ Params: { id: string } }>(`${api}/customers/:id/link`, async (request) => {
+    const { merchant } = await signedInForChange(services, request);
+    const customer = await services.customers.getLive(merchant.id, request.params.id, 'customer');
+    return hostedSession(
+      request,
+      merchant,
+      { holder: { type: 'customer', customer: customer.id } },
+      `/dashboard/customers/${encodeURIComponent(customer.id)}`,
+    );
+  });
+
+  // "Start relink": a hosted relink session for the account, checked as the API checks one.
+  app.post<{ Params: { id: string } }>(`${api}/accounts/:id/relink`, async (request) => {
+    const { merchant } = await signedInForChange(services, request);
+    const account = await services.accounts.get(merchant.id, request.params.id);
+    return hostedSession(
+      request,
+      merchant,
+      {
+        holder: account.holder,
+        relink: { authorization: account.authorizationId, account: account.id },
+      },
+      `/dashboard/accounts/${encodeURIComponent(account.id)}`,
+    );
+  });
+
+  app.get<{ Params: { id: string } }>(`${api}/authorizations/:id`, async (request) => {
+    const { merchant } = await signedIn(services, request);
+    const authorization = await services.authorizations.get(merchant.id, request.params.id);
+    const accounts = await services.accounts.ofAuthorization(merchant.id, authorization.id);
+    return {
+      authorization: renderAuthorization(authorization, dashboardVersion),
+      accounts: accounts.map((account) => renderAccount(account, dashboardVersion)),
+    };
+  });
+
+  // A session as the API renders it, without its client secret: that is the holder's, not the page's.
+  app.get<{ Params: { id: string } }>(`${api}/sessions/:id`, async (request) => {
+    const { merchant } = await signedIn(services, request);
+    const found = await services.sessions.get(merchant.id, request.params.id);
+    const { client_secret: _secret, ...rendered } = renderSession(found, dashboardVersion);
+    const flow = await services.flow.progress(merchant.id, found.id);
+    const institution = flow?.institution ? services.institutions.find(flow.institution) : undefined;
+    return {
+      session: rendered,
+      flow: flow ? { ...flow, institution_name: institution?.name ?? flow.institution } : null,
+    };
+  });
+
+  // The sandbox clock, and what advancing it by `seconds` will deactivate: the consents that end
+  // within the span, with the accounts they give access to.
+  const clockView = async (merchant: Merchant, seconds: number | undefined) => {
+    const clock = await services.clocks.get(merchant.id);
+    const view = {
+      now: clock.now,
+      offset_seconds: clock.offsetSeconds,
+      max_advance_seconds: maxAdvanceSeconds,
+    };
+    if (seconds === undefined) return view;
+    const ending = await services.bank.consentsEndingBy(merchant.id, clock.now + seconds);
+    const deactivations = [];
+    for (const { authorization, endsAt } of ending) {
+      const accounts = await services.accounts.ofAuthorization(merchant.id, authorization);
+      deactivations.push({
+        authorization,
+        ends_at: endsAt,
+        accounts: accounts
+          .filter((account) => account.status === 'active')
+          .map((account) => renderAccount(account, dashboardVersion)),
+      });
+    }
+    return { ...view, seconds, deactivations };
+  };
+
+  app.get(`${api}/sandbox-clock`, async (request) => {
+    const { merchant } = await signedIn(services, request);
+    const seconds = query(request).get('seconds');
+    return clockView(merchant, seconds === null ? undefined : secondsField({ seconds }, maxAdvanceSeconds));
+  });
+
+  // The same advance as `POST /v1/test_helpers/sandbox_clock/advance`.
+  app.post(`${api}/sandbox-clock/advance`, async (request) => {
+    const { merchant } = await signedInForChange(services, request);
+    const seconds = secondsField(request.body, maxAdvanceSeconds);
+    await services.simulator.advanceClock(merchant.id, seconds);
+    return clockView(merchant, undefined);
+  });
+
+  // Payment objects built on linked accounts, read as /v1/payment_methods etc. read them. Client
+  // secrets are the customer's: the dashboard leaves them out.
+  const withoutSecret = (rendered: Json): Json => {
+    const { client_secret: _secret, ...rest } = rendered;
+    return rest;
+  };
+  const payments = <T>(
+    path: string,
+    list: (merchantId: string, page: Page) => Promise<PageResult<T>>,
+    get: (merchantId: string, id: string) => Promise<T>,
+    render: (record: T) => Json,
+  ) => {
+    app.get(`${api}/${path}`, async (request) => {
+      const { merchant } = await signedIn(services, request);
+      const page = await list(merchant.id, pageFromQuery(query(request)));
+      return { data: page.data.map((record) => withoutSecret(render(record))), has_more: page.hasMore };
+    });
+    app.get<{ Params: { id: string } }>(`${api}/${path}/:id`, async (request) => {
+      const { merchant } = await signedIn(services, request);
+      return { object: withoutSecret(render(await get(merchant.id, request.params.id))) };
+    });
+  };
+  payments(
+    'payment-methods',
+    (merchantId, page) => services.paymentMethods.list(merchantId, {}, page),
+    (merchantId, id) => services.paymentMethods.get(merchantId, id, 'id'),
+    renderPaymentMethod,
+  );
+  payments(
+    'setup-intents',
+    (merchantId, page) => services.setupIntents.list(merchantId, {}, page),
+    (merchantId, id) => services.setupIntents.get(merchantId, id, 'id'),
+    (intent) => renderSetupIntent(intent),
+  );
+  payments(
+    'payment-intents',
+    (merchantId, page) => services.paymentIntents.list(merchantId, {}, page),
+    (merchantId, id) => services.paymentIntents.get(merchantId, id, 'id'),
+    (intent) => renderPaymentIntent(intent),
+  );
 
   app.get(`${api}/events`, async (request) => {
     const { merchant } = await signedIn(services, request);

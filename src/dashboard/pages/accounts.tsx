@@ -28,16 +28,7 @@ export function AccountsList({ api, route, live }: { api: DashboardApi; route: R
             <p>No accounts are linked yet.</p>
           ) : (
             <>
-              <ul class="rows">
-                {page.data.map((account) => (
-                  <li key={account.id}>
-                    <Link href={`${path}/${account.id}`}>{accountName(account)}</Link>
-                    <span class="muted">{account.institution_name}</span>
-                    <Status status={account.status} />
-                    <code class="id">{account.id}</code>
-                  </li>
-                ))}
-              </ul>
+              <AccountRows accounts={page.data} />
               <Pager
                 path={path}
                 first={page.data[0]?.id}
@@ -53,8 +44,36 @@ export function AccountsList({ api, route, live }: { api: DashboardApi; route: R
   );
 }
 
-function Status({ status }: { status: string }) {
+/** Accounts as rows: a link to each, its bank, its status and its id. */
+export function AccountRows({ accounts }: { accounts: Account[] }) {
+  return (
+    <ul class="rows">
+      {accounts.map((account) => (
+        <li key={account.id}>
+          <Link href={`${path}/${account.id}`}>{accountName(account)}</Link>
+          <span class="muted">{account.institution_name}</span>
+          <Status status={account.status} />
+          <code class="id">{account.id}</code>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function Status({ status }: { status: string }) {
   return <span class={`status status-${status}`}>{say(statuses, status)}</span>;
+}
+
+/** Who holds an account, an authorization or a session; a customer links to their page. */
+export function Holder({ holder }: { holder: Account['account_holder'] }) {
+  if (holder?.type === 'customer')
+    return (
+      <Link href={`/dashboard/customers/${holder.customer}`}>
+        customer <code>{holder.customer}</code>
+      </Link>
+    );
+  if (holder?.type === 'account') return <span>account {holder.account}</span>;
+  return <span>none</span>;
 }
 
 function refresh(state: RefreshState | null): string {
@@ -160,6 +179,54 @@ function Controls({
   );
 }
 
+/** "Start relink": a hosted relink session for the account, its link shown to open or to share. */
+function Relink({ api, id }: { api: DashboardApi; id: string }) {
+  const [busy, setBusy] = useState(false);
+  const [url, setUrl] = useState<string | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  return (
+    <section aria-labelledby="relink-heading">
+      <h2 id="relink-heading">Relink</h2>
+      <p class="muted">A hosted relink session: the holder reconnects, and the account keeps its id.</p>
+      <button
+        type="button"
+        class="primary inline"
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          setError(undefined);
+          api.startRelink(id).then(
+            ({ session }) => {
+              setBusy(false);
+              setUrl(session.url ?? undefined);
+            },
+            (failure: unknown) => {
+              setBusy(false);
+              setError(failure instanceof ApiError ? failure.message : String(failure));
+            },
+          );
+        }}
+      >
+        Start relink
+      </button>
+      {url ? (
+        <div>
+          <a href={url}>Open the relink flow</a>
+          <label class="field">
+            <span>Relink link to share with the holder</span>
+            <input type="text" readOnly value={url} />
+          </label>
+        </div>
+      ) : null}
+      {error ? (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
 export function AccountDetail({ api, id, live }: { api: DashboardApi; id: string; live: number }) {
   const [loaded, show] = useLoad(`${id}#${live}`, () => api.account(id));
   const title = loaded.state === 'ready' ? accountName(loaded.value.account) : 'Account';
@@ -169,7 +236,7 @@ export function AccountDetail({ api, id, live }: { api: DashboardApi; id: string
         <Link href={path}>All accounts</Link>
       </p>
       <Loading loaded={loaded}>
-        {({ account, authorization }) => (
+        {({ account, authorization, sessions }) => (
           <>
             <Facts
               rows={[
@@ -178,16 +245,34 @@ export function AccountDetail({ api, id, live }: { api: DashboardApi; id: string
                 ...statusRows(account),
                 [
                   'Authorization',
-                  authorization ? (
-                    <span key="authz">
-                      <code>{authorization.id}</code> ({say(statuses, authorization.status).toLowerCase()})
-                    </span>
+                  <span key="authz">
+                    <Link href={`/dashboard/authorizations/${account.authorization}`}>
+                      <code>{account.authorization}</code>
+                    </Link>
+                    {authorization ? ` (${say(statuses, authorization.status).toLowerCase()})` : ''}
+                  </span>,
+                ],
+                [
+                  'Linked and relinked by',
+                  sessions.length === 0 ? (
+                    'no session'
                   ) : (
-                    account.authorization
+                    <ul key="sessions" class="inline">
+                      {sessions.map((session) => (
+                        <li key={session}>
+                          <Link href={`/dashboard/sessions/${session}`}>
+                            <code>{session}</code>
+                          </Link>
+                        </li>
+                      ))}
+                    </ul>
                   ),
                 ],
               ]}
             />
+            {account.status_details.inactive?.action === 'relink_required' ? (
+              <Relink api={api} id={account.id} />
+            ) : null}
             <Controls api={api} id={account.id} onView={show} />
             <h2>Details</h2>
             <Facts
@@ -201,14 +286,7 @@ export function AccountDetail({ api, id, live }: { api: DashboardApi; id: string
                 ['Ownership refresh', refresh(account.ownership_refresh)],
                 ['Transaction refresh', refresh(account.transaction_refresh)],
                 ['Payment methods', list(account.supported_payment_method_types)],
-                [
-                  'Holder',
-                  account.account_holder?.type === 'customer'
-                    ? `customer ${account.account_holder.customer}`
-                    : account.account_holder?.type === 'account'
-                      ? `account ${account.account_holder.account}`
-                      : 'none',
-                ],
+                ['Holder', <Holder key="holder" holder={account.account_holder} />],
                 ['Linked', when(account.created)],
               ]}
             />

@@ -83,6 +83,28 @@ export class BankSync {
   }
 
   /**
+   * The merchant's active authorizations whose consent, as the bank granted it, ends at or before
+   * `at` (sandbox time), soonest first: what an advance of the sandbox clock to `at` deactivates.
+   */
+  async consentsEndingBy(
+    merchantId: string,
+    at: number,
+  ): Promise<{ authorization: string; endsAt: number }[]> {
+    const rows = await this.db
+      .selectFrom('fc_authorizations')
+      .select(['id', 'grant_sealed'])
+      .where('merchant_id', '=', merchantId)
+      .where('status', '=', 'active')
+      .where('grant_sealed', 'is not', null)
+      .execute();
+    const ending = rows.flatMap((row) => {
+      const endsAt = row.grant_sealed ? this.openGrant(row.id, row.grant_sealed).consentExpiresAt : Infinity;
+      return endsAt <= at ? [{ authorization: row.id, endsAt }] : [];
+    });
+    return ending.sort((a, b) => a.endsAt - b.endsAt || a.authorization.localeCompare(b.authorization));
+  }
+
+  /**
    * Calls the bank under an authorization's grant: a refreshed grant is sealed and kept, and a
    * failure that ends access goes through the lifecycle (the authorization's, or with `accountId`
    * the account's). Undefined when there is no usable grant.

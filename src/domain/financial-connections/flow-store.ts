@@ -88,6 +88,12 @@ export class FlowStore {
       .executeTakeFirst();
   }
 
+  /** How far the holder got in the session's flow; undefined when the flow was never opened. */
+  async progress(merchantId: string, sessionId: string): Promise<Flow | undefined> {
+    const found = await this.find(merchantId, sessionId);
+    return found && fromRow(found);
+  }
+
   /**
    * The session's flow, started at the consent step the first time it is asked for (only then
    * written: reading a flow writes nothing).

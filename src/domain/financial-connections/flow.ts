@@ -35,6 +35,21 @@ export class FlowService {
     private readonly control: SandboxControl,
   ) {}
 
+  /** How far the holder got in a session's flow (the dashboard shows it); nothing secret. */
+  async progress(merchantId: string, sessionId: string) {
+    const flow = await this.store.progress(merchantId, sessionId);
+    return (
+      flow && {
+        step: flow.step,
+        steps_taken: flow.version,
+        consented: flow.consented,
+        institution: flow.institutionId,
+        shared_accounts: flow.bankAccounts?.length ?? null,
+        failure: flow.failure && { kind: flow.failure.kind, message: flow.failure.message },
+      }
+    );
+  }
+
   /** The session a client secret opens, for this merchant only. */
   open(merchant: Merchant, clientSecret: string): Promise<FcSession> {
     return this.read.open(merchant, clientSecret);

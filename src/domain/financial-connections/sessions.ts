@@ -250,6 +250,20 @@ export class SessionService {
     return row && this.load(db, merchantId, row);
   }
 
+  /** The ids of the sessions that linked or relinked an account, oldest first. */
+  async idsOfAccount(merchantId: string, accountId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('fc_session_accounts')
+      .innerJoin('fc_sessions', 'fc_sessions.id', 'fc_session_accounts.session_id')
+      .select('fc_sessions.id')
+      .where('fc_session_accounts.account_id', '=', accountId)
+      .where('fc_sessions.merchant_id', '=', merchantId)
+      .orderBy('fc_sessions.created', 'asc')
+      .orderBy('fc_sessions.id', 'asc')
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
   async get(merchantId: string, id: string, param = 'session'): Promise<FcSession> {
     const session = await this.find(merchantId, id);
     if (!session) throw resourceMissing('financial_connections.session', id, param);
