@@ -260,6 +260,7 @@ export function createServices(
       mandates,
       setupAttempts,
       events,
+      clocks,
     ),
     setupAttempts,
     paymentIntents: new PaymentIntentService(

@@ -152,6 +152,7 @@ describe('openfc serve on SQLite', () => {
     '0017_dashboard_sessions',
     '0018_manual_bank_accounts',
     '0019_balance_transactions',
+    '0020_microdeposits',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {
