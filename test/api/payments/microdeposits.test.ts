@@ -5,6 +5,7 @@ import { backends } from '../../support/backends.ts';
 import { body } from '../../support/fc.ts';
 import { gaVersion, type Harness, startHarness } from '../../support/harness.ts';
 import { advanceClock, checked, onlineAcceptance, refused } from '../../support/payments.ts';
+import { assertEventMatchesSchema, assertMatchesSchema } from '../../support/stripe-schemas.ts';
 
 /** Numbers entered by hand, as Stripe's ACH guide sends them. */
 function entered(accountNumber = '000123456789') {
@@ -39,12 +40,15 @@ async function waiting(stripe: Stripe, customer: string) {
   return setup;
 }
 
+/** The types of the SetupIntent's events, oldest first, each checked against Stripe's schemas. */
 async function eventTypes(stripe: Stripe, id: string): Promise<string[]> {
   const events = await stripe.events.list({ limit: 100 });
-  return events.data
-    .filter((e) => (e.data.object as { id?: string }).id === id)
-    .map((e) => e.type)
-    .reverse();
+  const mine = events.data.filter((e) => (e.data.object as { id?: string }).id === id).reverse();
+  for (const event of mine) {
+    assertEventMatchesSchema(body(event));
+    assertMatchesSchema('setup_intent', event.data.object);
+  }
+  return mine.map((e) => e.type);
 }
 
 for (const backend of backends) {
