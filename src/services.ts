@@ -273,6 +273,7 @@ export function createServices(
       mandates,
       setupAttempts,
       events,
+      clocks,
     ),
     setupAttempts,
     paymentIntents: new PaymentIntentService(

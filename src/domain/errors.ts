@@ -40,7 +40,12 @@ export type ErrorCode =
   | 'payment_intent_unexpected_state'
   | 'routing_number_invalid'
   | 'account_number_invalid'
-  | 'payment_method_microdeposit_failed';
+  | 'payment_method_microdeposit_failed'
+  | 'payment_method_microdeposit_verification_amounts_invalid'
+  | 'payment_method_microdeposit_verification_amounts_mismatch'
+  | 'payment_method_microdeposit_verification_descriptor_code_mismatch'
+  | 'payment_method_microdeposit_verification_attempts_exceeded'
+  | 'payment_method_microdeposit_verification_timeout';
 
 export interface ApiErrorInit {
   status: number;

@@ -706,6 +706,23 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0021_microdeposits': {
+      async up(db: Kysely<unknown>) {
+        // A SetupIntent waiting for its entered account's microdeposits: when they land, the
+        // wrong verifications tried so far, the mandate acceptance to record once verified,
+        // and the error that sent it back to requires_payment_method.
+        const columns: Array<[string, 'bigint' | 'text']> = [
+          ['microdeposits_arrival', 'bigint'],
+          ['microdeposit_failures', 'bigint'],
+          ['pending_acceptance', 'text'],
+          ['last_setup_error', 'text'],
+        ];
+        for (const [name, type] of columns)
+          await db.schema.alterTable('setup_intents').addColumn(name, type).execute();
+        // 1 on a PaymentMethod made from a pm_usBankAccount_* test token: verified as entered.
+        await db.schema.alterTable('payment_methods').addColumn('test_token', 'bigint').execute();
+      },
+    },
   };
 }
 

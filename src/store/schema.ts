@@ -322,6 +322,8 @@ export interface PaymentMethodsTable {
   fingerprint: string | null;
   /** The entered account number, sealed with the PaymentMethod's id. */
   account_number_sealed: string | null;
+  /** 1 when made from a `pm_usBankAccount_*` test token: verified without microdeposits. */
+  test_token: number | null;
 }
 
 export interface MandatesTable {
@@ -341,7 +343,7 @@ export interface SetupIntentsTable {
   client_secret: string;
   customer_id: string | null;
   payment_method_id: string | null;
-  status: 'requires_payment_method' | 'requires_confirmation' | 'succeeded' | 'canceled';
+  status: 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'succeeded' | 'canceled';
   usage: 'off_session' | 'on_session';
   description: string | null;
   verification_method: 'automatic' | 'instant' | 'microdeposits';
@@ -349,6 +351,14 @@ export interface SetupIntentsTable {
   mandate_id: string | null;
   latest_attempt_id: string | null;
   cancellation_reason: 'abandoned' | 'duplicate' | 'requested_by_customer' | null;
+  /** While it waits for microdeposits (requires_action): when they land. */
+  microdeposits_arrival: number | null;
+  /** Wrong microdeposit verifications tried so far. */
+  microdeposit_failures: number | null;
+  /** The mandate acceptance given at confirmation, as JSON, recorded once microdeposits verify. */
+  pending_acceptance: string | null;
+  /** Why the last setup failed (code and message), as JSON. */
+  last_setup_error: string | null;
 }
 
 export interface SetupAttemptsTable {

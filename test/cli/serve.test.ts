@@ -153,6 +153,7 @@ describe('openfc serve on SQLite', () => {
     '0018_manual_bank_accounts',
     '0019_balance_transactions',
     '0020_connected_accounts',
+    '0021_microdeposits',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

@@ -1,4 +1,5 @@
 import type { KeyKind } from '../../domain/merchants/service.ts';
+import { microdepositType } from '../../domain/payments/microdeposits.ts';
 import type { SetupAttempt } from '../../domain/payments/setup-attempts.ts';
 import type { SetupIntent } from '../../domain/payments/setup-intent-store.ts';
 import type { Json } from '../wire/expand.ts';
@@ -35,12 +36,27 @@ export function renderSetupIntent(intent: SetupIntent, keyKind: KeyKind = 'secre
     customer: intent.customer,
     description: intent.description,
     flow_directions: null,
-    last_setup_error: null,
+    last_setup_error: intent.lastSetupError && {
+      type: 'invalid_request_error',
+      code: intent.lastSetupError.code,
+      message: intent.lastSetupError.message,
+    },
     latest_attempt: intent.latestAttempt,
     livemode: false,
     mandate: intent.mandate,
     metadata: intent.metadata,
-    next_action: null,
+    next_action:
+      intent.status === 'requires_action' && intent.microdeposits
+        ? {
+            type: 'verify_with_microdeposits',
+            verify_with_microdeposits: {
+              arrival_date: intent.microdeposits.arrivalDate,
+              // openfc serves no hosted verification page: verify through the API.
+              hosted_verification_url: '',
+              microdeposit_type: microdepositType,
+            },
+          }
+        : null,
     on_behalf_of: null,
     payment_method: intent.paymentMethod,
     payment_method_configuration_details: null,

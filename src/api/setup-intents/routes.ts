@@ -1,8 +1,9 @@
+import { answerOf } from '../../domain/payments/microdeposits.ts';
 import type { PaymentMethodChoice } from '../../domain/payments/payment-method-choice.ts';
 import { acceptanceFrom, mandateDataParams } from '../mandates/acceptance.ts';
 import { paymentMethodDataParams, paymentMethodInput } from '../payment-methods/params.ts';
 import { listEnvelope, pageParams, rangeParam, toPage } from '../wire/list.ts';
-import { arrayOf, bool, emptyableStr, metadata, obj, oneOf, str } from '../wire/params.ts';
+import { arrayOf, bool, emptyableStr, int, metadata, obj, oneOf, str } from '../wire/params.ts';
 import { defineRoute, type RequestContext, requestRef } from '../wire/route.ts';
 import { renderSetupAttempt, renderSetupIntent } from './render.ts';
 
@@ -132,6 +133,27 @@ export const setupIntentRoutes = [
         requestRef(ctx),
       );
       return renderSetupIntent(confirmed, ctx.keyKind);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/setup_intents/:intent/verify_microdeposits',
+    returns: 'setup_intent',
+    keys: 'secret_or_publishable',
+    params: {
+      client_secret: str().optional(),
+      amounts: arrayOf(int()).optional(),
+      descriptor_code: str(6).optional(),
+    },
+    async handle(ctx, p) {
+      const intent = await reach(ctx, p.client_secret);
+      const verified = await ctx.services.setupIntents.verifyMicrodeposits(
+        ctx.merchant.id,
+        intent.id,
+        answerOf(p.amounts, p.descriptor_code),
+        requestRef(ctx),
+      );
+      return renderSetupIntent(verified, ctx.keyKind);
     },
   }),
   defineRoute({

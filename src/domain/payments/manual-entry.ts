@@ -14,9 +14,9 @@ export type DebitOutcome =
   | { settles: 'never' };
 
 /**
- * What the sandbox does with entered numbers. openfc sends no microdeposits: entered numbers
- * count as verified, except the number Stripe documents as failing microdeposits, which can be
- * stored but never confirmed.
+ * What the sandbox does with entered numbers. SetupIntents verify them with (simulated)
+ * microdeposits, PaymentIntents take them as verified; the number Stripe documents as failing
+ * microdeposits can be stored but never confirmed.
  */
 export interface EnteredBehaviour {
   verifies: boolean;

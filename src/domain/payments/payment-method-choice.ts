@@ -78,9 +78,9 @@ export async function existingFor(
 }
 
 /**
- * Refuses to confirm with entered numbers that cannot be verified. openfc sends no
- * microdeposits: Stripe's number whose microdeposits fail is refused when it is confirmed, and
- * entered numbers are refused where the intent asks for instant verification only.
+ * Refuses to confirm with entered numbers that cannot be verified: Stripe's number whose
+ * microdeposits fail is refused when it is confirmed (before any microdeposits are simulated),
+ * and entered numbers are refused where the intent asks for instant verification only.
  */
 export function checkVerified(
   paymentMethod: PaymentMethod,

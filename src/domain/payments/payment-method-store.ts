@@ -18,8 +18,11 @@ export interface PaymentMethod {
   billingDetails: BillingDetails;
   metadata: Record<string, string>;
   usBankAccount: UsBankAccountView;
-  /** Entered numbers only: what the sandbox bank does with them (never rendered). */
-  entered: EnteredBehaviour | null;
+  /**
+   * Entered numbers only: what the sandbox bank does with them, and whether they came from a
+   * test token (verified at once) rather than by hand (verified with microdeposits). Never rendered.
+   */
+  entered: (EnteredBehaviour & { testToken: boolean }) | null;
 }
 
 export type PaymentMethodRow = Selectable<PaymentMethodsTable>;
@@ -54,7 +57,7 @@ export function enteredPaymentMethodOf(row: PaymentMethodRow, behaviour: Entered
       supportedNetworks: ['ach'],
       blocked: null,
     },
-    entered: behaviour,
+    entered: { ...behaviour, testToken: Number(row.test_token ?? 0) === 1 },
   };
 }
 

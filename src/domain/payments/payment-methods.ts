@@ -99,7 +99,12 @@ export class PaymentMethodService {
    * Checks the bank account as Stripe does and builds the PaymentMethod, unwritten; `prefix`
    * is how the request nests the parameters (`payment_method_data`, or none).
    */
-  async prepare(merchantId: string, input: PaymentMethodInput, prefix = ''): Promise<NewPaymentMethod> {
+  async prepare(
+    merchantId: string,
+    input: PaymentMethodInput,
+    prefix = '',
+    testToken = false,
+  ): Promise<NewPaymentMethod> {
     const base = {
       id: newId(paymentMethodIds),
       merchant_id: merchantId,
@@ -120,6 +125,7 @@ export class PaymentMethodService {
         last4: bank.accountNumber.slice(-4),
         fingerprint: enteredFingerprint(this.secrets, merchantId, bank.routingNumber, bank.accountNumber),
         account_number_sealed: this.secrets.seal(bank.accountNumber, base.id),
+        test_token: testToken ? 1 : null,
       };
       const behaviour = behaviourOf(bank.routingNumber, bank.accountNumber);
       return { row, record: enteredPaymentMethodOf(row, behaviour), account: null };
@@ -135,6 +141,7 @@ export class PaymentMethodService {
       last4: null,
       fingerprint: null,
       account_number_sealed: null,
+      test_token: null,
     };
     return { row, record: paymentMethodOf(row, account, numbers), account };
   }
@@ -145,7 +152,7 @@ export class PaymentMethodService {
    */
   async fromTestToken(merchantId: string, id: string): Promise<NewPaymentMethod | undefined> {
     const numbers = numbersOfToken(id);
-    return numbers && this.prepare(merchantId, { bank: numbers, accountType: 'checking' });
+    return numbers && this.prepare(merchantId, { bank: numbers, accountType: 'checking' }, '', true);
   }
 
   async insert(trx: Kysely<Database>, prepared: NewPaymentMethod): Promise<void> {

@@ -4,6 +4,7 @@ import type { Database, SetupIntentsTable } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
 import { writeIfStill } from './intent-rows.ts';
+import type { CustomerAcceptance } from './mandates.ts';
 import { type SetupIntentStatus, unexpectedState } from './setup-rules.ts';
 
 export interface SetupIntent {
@@ -20,6 +21,23 @@ export interface SetupIntent {
   mandate: string | null;
   latestAttempt: string | null;
   cancellationReason: SetupIntentsTable['cancellation_reason'];
+  /** While it waits for its entered account's microdeposits. */
+  microdeposits: PendingMicrodeposits | null;
+  lastSetupError: SetupError | null;
+}
+
+export interface PendingMicrodeposits {
+  /** When they land, on the merchant's sandbox clock. */
+  arrivalDate: number;
+  /** Wrong verifications tried so far. */
+  failures: number;
+  /** The mandate acceptance given at confirmation, recorded once they verify. */
+  acceptance: CustomerAcceptance;
+}
+
+export interface SetupError {
+  code: string;
+  message: string;
 }
 
 export interface SetupIntentFilter {
@@ -43,6 +61,15 @@ function fromRow(row: Selectable<SetupIntentsTable>): SetupIntent {
     mandate: row.mandate_id,
     latestAttempt: row.latest_attempt_id,
     cancellationReason: row.cancellation_reason,
+    microdeposits:
+      row.microdeposits_arrival === null
+        ? null
+        : {
+            arrivalDate: Number(row.microdeposits_arrival),
+            failures: Number(row.microdeposit_failures ?? 0),
+            acceptance: JSON.parse(row.pending_acceptance ?? '{}') as CustomerAcceptance,
+          },
+    lastSetupError: row.last_setup_error === null ? null : (JSON.parse(row.last_setup_error) as SetupError),
   };
 }
 
@@ -59,6 +86,10 @@ function changeable(intent: SetupIntent) {
     mandate_id: intent.mandate,
     latest_attempt_id: intent.latestAttempt,
     cancellation_reason: intent.cancellationReason,
+    microdeposits_arrival: intent.microdeposits?.arrivalDate ?? null,
+    microdeposit_failures: intent.microdeposits?.failures ?? null,
+    pending_acceptance: intent.microdeposits ? JSON.stringify(intent.microdeposits.acceptance) : null,
+    last_setup_error: intent.lastSetupError ? JSON.stringify(intent.lastSetupError) : null,
   };
 }
 
@@ -100,7 +131,7 @@ export class SetupIntentStore {
     merchantId: string,
     current: SetupIntent,
     next: SetupIntent,
-    action: 'confirm' | 'update' | 'cancel',
+    action: 'confirm' | 'update' | 'cancel' | 'verify',
   ): Promise<void> {
     if (await writeIfStill(trx, 'setup_intents', merchantId, current.id, current.status, changeable(next)))
       return;

@@ -7,7 +7,16 @@ import { madeObject } from '../idempotency/scope.ts';
 import { idKind, newId, newSecret } from '../ids.ts';
 import { mergeMetadata } from '../metadata.ts';
 import type { Page, PageResult } from '../paging.ts';
-import type { MandateService } from './mandates.ts';
+import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
+import type { CustomerAcceptance, MandateService } from './mandates.ts';
+import {
+  arrivalDate,
+  exceeded,
+  judge,
+  type MicrodepositAnswer,
+  maxFailures,
+  verificationError,
+} from './microdeposits.ts';
 import { checkVerified, chooseFor, existingFor, type PaymentMethodChoice } from './payment-method-choice.ts';
 import type { PaymentMethod } from './payment-method-store.ts';
 import type { PaymentMethodService } from './payment-methods.ts';
@@ -16,6 +25,7 @@ import type { SetupIntent, SetupIntentFilter, SetupIntentStore } from './setup-i
 import {
   type AcceptanceInput,
   acceptanceOf,
+  canCancel,
   canChange,
   canConfirm,
   sameSecret,
@@ -56,6 +66,7 @@ export class SetupIntentService {
     private readonly mandates: MandateService,
     private readonly attempts: SetupAttemptLog,
     private readonly events: EventLog,
+    private readonly clocks: SandboxClocks,
   ) {}
 
   async get(merchantId: string, id: string, param = 'intent'): Promise<SetupIntent> {
@@ -140,8 +151,11 @@ export class SetupIntentService {
       mandate: null,
       latestAttempt: null,
       cancellationReason: null,
+      microdeposits: null,
+      lastSetupError: null,
     };
     madeObject(id);
+    const now = await this.clocks.now(merchantId);
     return this.db.transaction().execute(async (trx) => {
       if (chosen?.built) await this.paymentMethods.insert(trx, chosen.built);
       await this.store.insert(trx, merchantId, created);
@@ -152,7 +166,16 @@ export class SetupIntentService {
         request,
       );
       if (!input.confirm || !paymentMethod) return created;
-      return this.succeed(trx, merchantId, created, created, paymentMethod, input.mandateData, request);
+      return this.confirmIn(
+        trx,
+        merchantId,
+        created,
+        created,
+        paymentMethod,
+        input.mandateData,
+        now,
+        request,
+      );
     });
   }
 
@@ -179,10 +202,104 @@ export class SetupIntentService {
     const next = { ...intent, verificationMethod: input.verificationMethod ?? intent.verificationMethod };
     checkVerified(paymentMethod, paymentParam(input), next.verificationMethod);
     const chosenMethod = paymentMethod;
+    const now = await this.clocks.now(merchantId);
     return this.db.transaction().execute(async (trx) => {
       if (chosen?.built) await this.paymentMethods.insert(trx, chosen.built);
-      return this.succeed(trx, merchantId, intent, next, chosenMethod, input.mandateData, request);
+      return this.confirmIn(trx, merchantId, intent, next, chosenMethod, input.mandateData, now, request);
     });
+  }
+
+  /**
+   * A confirmation's writes: numbers entered by hand (not a test token) wait for microdeposits
+   * in `requires_action`; any other bank account succeeds at once.
+   */
+  private async confirmIn(
+    trx: Kysely<Database>,
+    merchantId: string,
+    intent: SetupIntent,
+    next: SetupIntent,
+    paymentMethod: PaymentMethod,
+    mandateData: AcceptanceInput | undefined,
+    /** The merchant's sandbox clock, read before the transaction. */
+    now: number,
+    request?: RequestRef,
+  ): Promise<SetupIntent> {
+    const accepted = acceptanceOf(mandateData);
+    if (paymentMethod.entered === null || paymentMethod.entered.testToken)
+      return this.succeed(trx, merchantId, intent, next, paymentMethod, accepted, request);
+    const waiting: SetupIntent = {
+      ...next,
+      status: 'requires_action',
+      paymentMethod: paymentMethod.id,
+      lastSetupError: null,
+      microdeposits: {
+        arrivalDate: arrivalDate(now),
+        failures: 0,
+        acceptance: accepted,
+      },
+    };
+    await this.store.move(trx, merchantId, intent, waiting, 'confirm');
+    await this.events.record(
+      trx,
+      merchantId,
+      { type: 'setup_intent.requires_action', object: { kind: 'setup_intent', record: waiting } },
+      request,
+    );
+    return waiting;
+  }
+
+  /**
+   * Checks the customer's answer to the microdeposits: the right one succeeds the SetupIntent
+   * with its mandate; a wrong one is counted and refused, and the last allowed wrong one (or
+   * Stripe's test values for too many attempts and for a timeout) sends it back to
+   * `requires_payment_method` with `last_setup_error`.
+   */
+  async verifyMicrodeposits(
+    merchantId: string,
+    id: string,
+    answer: MicrodepositAnswer,
+    request?: RequestRef,
+  ): Promise<SetupIntent> {
+    const intent = await this.get(merchantId, id);
+    const pending = intent.microdeposits;
+    if (intent.status !== 'requires_action' || pending === null || intent.paymentMethod === null)
+      throw unexpectedState('verify', intent.status);
+    const judgement = judge(answer);
+    if (judgement.kind === 'verified') {
+      const paymentMethod = await this.paymentMethods.get(merchantId, intent.paymentMethod, 'intent');
+      const next: SetupIntent = { ...intent, microdeposits: null };
+      return this.db
+        .transaction()
+        .execute((trx) =>
+          this.succeed(trx, merchantId, intent, next, paymentMethod, pending.acceptance, request),
+        );
+    }
+    const failures = pending.failures + 1;
+    const ended = judgement.kind === 'ended' ? judgement : failures >= maxFailures ? exceeded : undefined;
+    if (ended === undefined) {
+      const counted: SetupIntent = { ...intent, microdeposits: { ...pending, failures } };
+      await this.db
+        .transaction()
+        .execute((trx) => this.store.move(trx, merchantId, intent, counted, 'verify'));
+      throw verificationError(judgement.code, judgement.message);
+    }
+    const failed: SetupIntent = {
+      ...intent,
+      status: 'requires_payment_method',
+      paymentMethod: null,
+      microdeposits: null,
+      lastSetupError: { code: ended.code, message: ended.message },
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await this.store.move(trx, merchantId, intent, failed, 'verify');
+      await this.events.record(
+        trx,
+        merchantId,
+        { type: 'setup_intent.setup_failed', object: { kind: 'setup_intent', record: failed } },
+        request,
+      );
+    });
+    throw verificationError(ended.code, ended.message);
   }
 
   /**
@@ -196,10 +313,10 @@ export class SetupIntentService {
     intent: SetupIntent,
     next: SetupIntent,
     paymentMethod: PaymentMethod,
-    mandateData: AcceptanceInput | undefined,
+    accepted: CustomerAcceptance,
     request?: RequestRef,
   ): Promise<SetupIntent> {
-    const mandate = await this.mandates.insert(trx, merchantId, paymentMethod.id, acceptanceOf(mandateData));
+    const mandate = await this.mandates.insert(trx, merchantId, paymentMethod.id, accepted);
     const attempt = await this.attempts.insertSucceeded(trx, merchantId, {
       setupIntent: intent.id,
       customer: intent.customer,
@@ -266,7 +383,7 @@ export class SetupIntentService {
     request?: RequestRef,
   ): Promise<SetupIntent> {
     const intent = await this.get(merchantId, id);
-    if (!canChange(intent.status)) throw unexpectedState('cancel', intent.status);
+    if (!canCancel(intent.status)) throw unexpectedState('cancel', intent.status);
     const canceled: SetupIntent = { ...intent, status: 'canceled', cancellationReason: reason };
     await this.db.transaction().execute(async (trx) => {
       await this.store.move(trx, merchantId, intent, canceled, 'cancel');

@@ -7,6 +7,7 @@ import type { CustomerAcceptance } from './mandates.ts';
 export type SetupIntentStatus =
   | 'requires_payment_method'
   | 'requires_confirmation'
+  | 'requires_action'
   | 'succeeded'
   | 'canceled';
 
@@ -19,16 +20,22 @@ export function canConfirm(status: SetupIntentStatus): boolean {
   return confirmable.has(status);
 }
 
-/** Updates and cancels are allowed in the states a confirmation may start from. */
+/** Updates are allowed in the states a confirmation may start from. */
 export const canChange = canConfirm;
 
-export function unexpectedState(action: 'confirm' | 'update' | 'cancel', status: string) {
+/** Cancels also while the SetupIntent waits for microdeposits. */
+export function canCancel(status: SetupIntentStatus): boolean {
+  return confirmable.has(status) || status === 'requires_action';
+}
+
+export function unexpectedState(action: 'confirm' | 'update' | 'cancel' | 'verify', status: string) {
   const why =
     status === 'succeeded' && action === 'confirm'
       ? 'it has already succeeded after being previously confirmed'
       : `it has a status of ${status}`;
+  const doing = action === 'verify' ? 'verify microdeposits on' : action;
   return invalidRequest(
-    `You cannot ${action} this SetupIntent because ${why}.`,
+    `You cannot ${doing} this SetupIntent because ${why}.`,
     undefined,
     'setup_intent_unexpected_state',
   );

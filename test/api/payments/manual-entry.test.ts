@@ -184,14 +184,18 @@ for (const backend of backends) {
           mandate_data: onlineAcceptance,
         }),
       );
-      assert.equal(setup.status, 'succeeded', JSON.stringify(setup));
-      assert.match(setup.mandate as string, /^mandate_/);
+      assert.equal(setup.status, 'requires_action', JSON.stringify(setup));
+      const verified = checked(
+        'setup_intent',
+        await stripe.setupIntents.verifyMicrodeposits(setup.id, { descriptor_code: 'SM11AA' }),
+      );
+      assert.match(verified.mandate as string, /^mandate_/);
       const saved = checked(
         'payment_method',
         await stripe.paymentMethods.retrieve(setup.payment_method as string),
       );
       assert.deepEqual(saved, { ...enteredBody(saved, '6789'), customer: customer.id });
-      const mandate = checked('mandate', await stripe.mandates.retrieve(setup.mandate as string));
+      const mandate = checked('mandate', await stripe.mandates.retrieve(verified.mandate as string));
       assert.deepEqual([mandate.status, mandate.payment_method], ['active', saved.id]);
 
       const payment = checked(
@@ -374,7 +378,7 @@ for (const backend of backends) {
         mandate_data: onlineAcceptance,
         payment_method_options: { us_bank_account: { verification_method: 'automatic' } },
       });
-      assert.equal(confirmed.status, 'succeeded');
+      assert.equal(confirmed.status, 'requires_action');
     });
 
     test('on the GA version the SDK pins, the objects are the same and match the schemas', async () => {
