@@ -155,6 +155,8 @@ describe('openfc.confirmUsBankAccountSetup on a merchant page of another origin'
       clientSecret: intent.client_secret as string,
     });
     await again.frame.getByRole('button', { name: 'Accept' }).waitFor();
+    // The screen takes the keyboard once its heading has focus (its Escape handler is set by then).
+    await again.frame.locator('h1:focus').waitFor();
     await page.keyboard.press('Escape');
     assert.equal(((await again.result()).setupIntent as { status: string }).status, 'requires_confirmation');
     const last = await confirmSetup(page, {
