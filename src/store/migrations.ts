@@ -723,6 +723,21 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
         await db.schema.alterTable('payment_methods').addColumn('test_token', 'bigint').execute();
       },
     },
+    '0022_payment_intent_microdeposits': {
+      async up(db: Kysely<unknown>) {
+        // A PaymentIntent waiting for its entered account's microdeposits: when they land, the
+        // wrong verifications tried so far, and the mandate to debit under once verified.
+        const columns: Array<[string, 'bigint' | 'text']> = [
+          ['microdeposits_arrival', 'bigint'],
+          ['microdeposit_failures', 'bigint'],
+          ['pending_mandate', 'text'],
+        ];
+        for (const [name, type] of columns)
+          await db.schema.alterTable('payment_intents').addColumn(name, type).execute();
+        // 1 on a PaymentMethod whose entered numbers were verified with microdeposits.
+        await db.schema.alterTable('payment_methods').addColumn('verified', 'bigint').execute();
+      },
+    },
   };
 }
 

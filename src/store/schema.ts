@@ -324,6 +324,8 @@ export interface PaymentMethodsTable {
   account_number_sealed: string | null;
   /** 1 when made from a `pm_usBankAccount_*` test token: verified without microdeposits. */
   test_token: number | null;
+  /** 1 once its entered numbers were verified with microdeposits. */
+  verified: number | null;
 }
 
 export interface MandatesTable {
@@ -381,9 +383,21 @@ export interface PaymentIntentsTable {
   currency: 'usd';
   customer_id: string | null;
   payment_method_id: string | null;
-  status: 'requires_payment_method' | 'requires_confirmation' | 'processing' | 'succeeded' | 'canceled';
+  status:
+    | 'requires_payment_method'
+    | 'requires_confirmation'
+    | 'requires_action'
+    | 'processing'
+    | 'succeeded'
+    | 'canceled';
   description: string | null;
   metadata: string;
+  /** While it waits for its entered account's microdeposits: when they land (merchant's clock). */
+  microdeposits_arrival: number | null;
+  /** Wrong microdeposit verifications tried so far. */
+  microdeposit_failures: number | null;
+  /** The mandate to debit under once the microdeposits verify, as JSON. */
+  pending_mandate: string | null;
   /** The mandate the debit is made under, set on confirmation. */
   mandate_id: string | null;
   latest_charge_id: string | null;

@@ -154,6 +154,7 @@ describe('openfc serve on SQLite', () => {
     '0019_balance_transactions',
     '0020_connected_accounts',
     '0021_microdeposits',
+    '0022_payment_intent_microdeposits',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

@@ -1,6 +1,7 @@
 import type { KeyKind } from '../../domain/merchants/service.ts';
 import type { PaymentIntent } from '../../domain/payments/payment-intent-store.ts';
 import { renderPaymentMethod } from '../payment-methods/render.ts';
+import { verifyWithMicrodeposits } from '../setup-intents/render.ts';
 import type { Json } from '../wire/expand.ts';
 
 /** What Stripe shows of a PaymentIntent to a publishable key (with its client secret). */
@@ -34,7 +35,8 @@ function renderError(intent: PaymentIntent): Json | null {
   const error = intent.lastPaymentError;
   if (error === null) return null;
   return {
-    charge: error.charge,
+    // No charge when the microdeposits failed to verify: nothing was debited.
+    ...(error.charge === null ? {} : { charge: error.charge }),
     code: error.code,
     doc_url: `https://stripe.com/docs/error-codes/${error.code.replaceAll('_', '-')}`,
     message: error.message,
@@ -72,7 +74,10 @@ export function renderPaymentIntent(intent: PaymentIntent, keyKind: KeyKind = 's
     livemode: false,
     managed_payments: null,
     metadata: intent.metadata,
-    next_action: null,
+    next_action:
+      intent.status === 'requires_action' && intent.microdeposits
+        ? verifyWithMicrodeposits(intent.microdeposits.arrivalDate)
+        : null,
     on_behalf_of: null,
     payment_method: intent.paymentMethod,
     payment_method_configuration_details: null,

@@ -1,4 +1,5 @@
 import type { DebitInput } from '../../domain/payments/ach-debit.ts';
+import { answerOf } from '../../domain/payments/microdeposits.ts';
 import { acceptanceFrom, mandateDataParams } from '../mandates/acceptance.ts';
 import { paymentMethodDataParams, paymentMethodInput } from '../payment-methods/params.ts';
 import { listEnvelope, pageParams, rangeParam, toPage } from '../wire/list.ts';
@@ -138,6 +139,27 @@ export const paymentIntentRoutes = [
         requestRef(ctx),
       );
       return renderPaymentIntent(confirmed);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/payment_intents/:intent/verify_microdeposits',
+    returns: 'payment_intent',
+    keys: 'secret_or_publishable',
+    params: {
+      client_secret: str().optional(),
+      amounts: arrayOf(int()).optional(),
+      descriptor_code: str(6).optional(),
+    },
+    async handle(ctx, p) {
+      const intent = await reach(ctx, p.client_secret);
+      const verified = await ctx.services.paymentIntents.verifyMicrodeposits(
+        ctx.merchant.id,
+        intent.id,
+        answerOf(p.amounts, p.descriptor_code),
+        requestRef(ctx),
+      );
+      return renderPaymentIntent(verified, ctx.keyKind);
     },
   }),
   defineRoute({

@@ -47,15 +47,7 @@ export function renderSetupIntent(intent: SetupIntent, keyKind: KeyKind = 'secre
     metadata: intent.metadata,
     next_action:
       intent.status === 'requires_action' && intent.microdeposits
-        ? {
-            type: 'verify_with_microdeposits',
-            verify_with_microdeposits: {
-              arrival_date: intent.microdeposits.arrivalDate,
-              // openfc serves no hosted verification page: verify through the API.
-              hosted_verification_url: '',
-              microdeposit_type: microdepositType,
-            },
-          }
+        ? verifyWithMicrodeposits(intent.microdeposits.arrivalDate)
         : null,
     on_behalf_of: null,
     payment_method: intent.paymentMethod,
@@ -89,5 +81,18 @@ export function renderSetupAttempt(attempt: SetupAttempt): Json {
     setup_intent: attempt.setupIntent,
     status: attempt.status,
     usage: attempt.usage,
+  };
+}
+
+/** The next action of an intent waiting for microdeposits (SetupIntent or PaymentIntent). */
+export function verifyWithMicrodeposits(arrivalDate: number): Json {
+  return {
+    type: 'verify_with_microdeposits',
+    verify_with_microdeposits: {
+      arrival_date: arrivalDate,
+      // openfc serves no hosted verification page: verify through the API.
+      hosted_verification_url: '',
+      microdeposit_type: microdepositType,
+    },
   };
 }

@@ -5,8 +5,9 @@ import type { EventLog, RequestRef } from '../events/log.ts';
 import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import type { ChargeStore } from './charges.ts';
 import type { CustomerAcceptance, Mandate, MandateService } from './mandates.ts';
-import { afterBusinessDays } from './payment-intent-rules.ts';
-import type { PaymentIntent, PaymentIntentStore } from './payment-intent-store.ts';
+import { arrivalDate } from './microdeposits.ts';
+import { afterBusinessDays, unexpectedState } from './payment-intent-rules.ts';
+import type { PaymentIntent, PaymentIntentStore, PendingMandate } from './payment-intent-store.ts';
 import { checkVerified, choose } from './payment-method-choice.ts';
 import type { PaymentMethod } from './payment-method-store.ts';
 import type { NewPaymentMethod, PaymentMethodInput, PaymentMethodService } from './payment-methods.ts';
@@ -32,7 +33,8 @@ export interface CheckedDebit {
   paymentMethod: PaymentMethod;
   /** A PaymentMethod the request builds, written with the debit. */
   built?: NewPaymentMethod | undefined;
-  /** When it settles, on the merchant's clock as it was when checked. */
+  /** The merchant's clock when checked, and when the debit settles on it. */
+  checkedAt: number;
   settlesAt: number;
   /** The mandate it is made under: an existing one, or the customer's acceptance of a new one. */
   mandate: { existing: Mandate } | { accepted: CustomerAcceptance };
@@ -102,7 +104,33 @@ export class AchDebits {
     }
     const mandate = await this.mandateFor(merchantId, paymentMethod, input);
     const now = await this.clocks.now(merchantId);
-    return { paymentMethod, built, mandate, settlesAt: afterBusinessDays(now, this.settlementDays) };
+    return {
+      paymentMethod,
+      built,
+      mandate,
+      checkedAt: now,
+      settlesAt: afterBusinessDays(now, this.settlementDays),
+    };
+  }
+
+  /**
+   * The debit a PaymentIntent waiting for microdeposits was confirmed with, checked again now
+   * that they verified: its PaymentMethod and mandate as they are, settling from now.
+   */
+  async resumed(merchantId: string, intent: PaymentIntent, pending: PendingMandate): Promise<CheckedDebit> {
+    if (intent.paymentMethod === null) throw unexpectedState('verify', intent.status);
+    const paymentMethod = await this.paymentMethods.get(merchantId, intent.paymentMethod, 'intent');
+    const mandate =
+      'existing' in pending
+        ? { existing: await this.mandates.get(merchantId, pending.existing) }
+        : { accepted: pending.accepted };
+    const now = await this.clocks.now(merchantId);
+    return {
+      paymentMethod,
+      mandate,
+      checkedAt: now,
+      settlesAt: afterBusinessDays(now, this.settlementDays),
+    };
   }
 
   private async mandateFor(merchantId: string, paymentMethod: PaymentMethod, input: DebitInput) {
@@ -137,8 +165,9 @@ export class AchDebits {
   }
 
   /**
-   * Sends the checked debit in the caller's transaction: the mandate if new, a pending charge,
-   * the PaymentIntent `processing` until it settles, and their events.
+   * Sends the checked debit in the caller's transaction, or, on numbers entered by hand and not
+   * yet verified, holds it: the PaymentIntent waits in `requires_action` for the microdeposits,
+   * with the mandate to debit under once they verify, and nothing is debited yet.
    */
   async send(
     trx: Kysely<Database>,
@@ -149,6 +178,44 @@ export class AchDebits {
   ): Promise<PaymentIntent> {
     const { paymentMethod } = debit;
     if (debit.built) await this.paymentMethods.insert(trx, debit.built);
+    if (paymentMethod.entered === null || paymentMethod.entered.verified)
+      return this.debit(trx, merchantId, intent, debit, request);
+    const waiting: PaymentIntent = {
+      ...intent,
+      status: 'requires_action',
+      paymentMethod: paymentMethod.id,
+      lastPaymentError: null,
+      microdeposits: {
+        arrivalDate: arrivalDate(debit.checkedAt),
+        failures: 0,
+        mandate:
+          'existing' in debit.mandate
+            ? { existing: debit.mandate.existing.id }
+            : { accepted: debit.mandate.accepted },
+      },
+    };
+    await this.intents.move(trx, merchantId, intent, waiting, 'confirm');
+    await this.events.record(
+      trx,
+      merchantId,
+      { type: 'payment_intent.requires_action', object: { kind: 'payment_intent', record: waiting } },
+      request,
+    );
+    return waiting;
+  }
+
+  /**
+   * Debits in the caller's transaction: the mandate if new, a pending charge, the PaymentIntent
+   * `processing` until it settles, and their events.
+   */
+  async debit(
+    trx: Kysely<Database>,
+    merchantId: string,
+    intent: PaymentIntent,
+    debit: CheckedDebit,
+    request?: RequestRef,
+  ): Promise<PaymentIntent> {
+    const { paymentMethod } = debit;
     const mandate =
       'existing' in debit.mandate
         ? debit.mandate.existing
@@ -178,6 +245,7 @@ export class AchDebits {
       mandate: mandate.id,
       latestCharge: charge.id,
       lastPaymentError: null,
+      microdeposits: null,
       settlesAt: debit.settlesAt,
     };
     await this.intents.move(trx, merchantId, intent, processing, 'confirm');

@@ -5,11 +5,12 @@ import type { BlockedReason } from './bank-account.ts';
 export type PaymentIntentStatus =
   | 'requires_payment_method'
   | 'requires_confirmation'
+  | 'requires_action'
   | 'processing'
   | 'succeeded'
   | 'canceled';
 
-export type PaymentIntentAction = 'confirm' | 'update' | 'cancel';
+export type PaymentIntentAction = 'confirm' | 'update' | 'cancel' | 'verify';
 
 /**
  * What each state allows. An ACH debit once sent to the bank cannot be called back: a
@@ -18,6 +19,8 @@ export type PaymentIntentAction = 'confirm' | 'update' | 'cancel';
 const allowed: Record<PaymentIntentStatus, ReadonlySet<PaymentIntentAction>> = {
   requires_payment_method: new Set(['confirm', 'update', 'cancel']),
   requires_confirmation: new Set(['confirm', 'update', 'cancel']),
+  // Waiting for microdeposits: only their verification goes on, or the PaymentIntent is canceled.
+  requires_action: new Set(['verify', 'cancel']),
   processing: new Set(),
   succeeded: new Set(),
   canceled: new Set(),

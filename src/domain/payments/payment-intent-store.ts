@@ -1,9 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import { type TimeRange, within } from '../../store/filters.ts';
 import type { Database, PaymentIntentsTable } from '../../store/schema.ts';
-import { resourceMissing } from '../errors.ts';
+import { type ErrorCode, resourceMissing } from '../errors.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
 import { writeIfStill } from './intent-rows.ts';
+import type { CustomerAcceptance } from './mandates.ts';
 import {
   type DebitFailure,
   type PaymentIntentAction,
@@ -12,12 +13,26 @@ import {
 } from './payment-intent-rules.ts';
 import type { PaymentMethod } from './payment-method-store.ts';
 
-/** Why the last debit failed, with the PaymentMethod as it was then (Stripe's last_payment_error). */
+/**
+ * Why the last debit failed, with the PaymentMethod as it was then (Stripe's last_payment_error);
+ * no charge when its microdeposits failed to verify before any debit.
+ */
 export interface PaymentError {
-  code: DebitFailure;
+  code: DebitFailure | ErrorCode;
   message: string;
-  charge: string;
+  charge: string | null;
   paymentMethod: PaymentMethod;
+}
+
+/** The mandate a debit waiting for microdeposits is made under once they verify. */
+export type PendingMandate = { existing: string } | { accepted: CustomerAcceptance };
+
+/** A PaymentIntent waiting for its entered account's microdeposits. */
+export interface PendingMicrodeposits {
+  arrivalDate: number;
+  /** Wrong verifications tried so far. */
+  failures: number;
+  mandate: PendingMandate;
 }
 
 export interface PaymentIntent {
@@ -34,6 +49,8 @@ export interface PaymentIntent {
   mandate: string | null;
   latestCharge: string | null;
   lastPaymentError: PaymentError | null;
+  /** While it waits for its entered account's microdeposits (`requires_action`). */
+  microdeposits: PendingMicrodeposits | null;
   settlesAt: number | null;
   canceledAt: number | null;
   cancellationReason: PaymentIntentsTable['cancellation_reason'];
@@ -60,6 +77,14 @@ function fromRow(row: Selectable<PaymentIntentsTable>): PaymentIntent {
     latestCharge: row.latest_charge_id,
     lastPaymentError:
       row.last_payment_error === null ? null : (JSON.parse(row.last_payment_error) as PaymentError),
+    microdeposits:
+      row.microdeposits_arrival === null || row.pending_mandate === null
+        ? null
+        : {
+            arrivalDate: Number(row.microdeposits_arrival),
+            failures: Number(row.microdeposit_failures ?? 0),
+            mandate: JSON.parse(row.pending_mandate) as PendingMandate,
+          },
     settlesAt: row.settles_at === null ? null : Number(row.settles_at),
     canceledAt: row.canceled_at === null ? null : Number(row.canceled_at),
     cancellationReason: row.cancellation_reason,
@@ -79,6 +104,9 @@ function changeable(intent: PaymentIntent) {
     mandate_id: intent.mandate,
     latest_charge_id: intent.latestCharge,
     last_payment_error: intent.lastPaymentError === null ? null : JSON.stringify(intent.lastPaymentError),
+    microdeposits_arrival: intent.microdeposits?.arrivalDate ?? null,
+    microdeposit_failures: intent.microdeposits?.failures ?? null,
+    pending_mandate: intent.microdeposits ? JSON.stringify(intent.microdeposits.mandate) : null,
     settles_at: intent.settlesAt,
     canceled_at: intent.canceledAt,
     cancellation_reason: intent.cancellationReason,

@@ -8,6 +8,7 @@ import { idKind, newId, newSecret } from '../ids.ts';
 import { mergeMetadata } from '../metadata.ts';
 import type { Page, PageResult } from '../paging.ts';
 import type { AchDebits, DebitInput } from './ach-debit.ts';
+import { exceeded, judge, type MicrodepositAnswer, maxFailures, verificationError } from './microdeposits.ts';
 import { allows, checkAmount, unexpectedState } from './payment-intent-rules.ts';
 import type { PaymentIntent, PaymentIntentFilter, PaymentIntentStore } from './payment-intent-store.ts';
 import type { PaymentMethodService } from './payment-methods.ts';
@@ -106,6 +107,7 @@ export class PaymentIntentService {
       mandate: null,
       latestCharge: null,
       lastPaymentError: null,
+      microdeposits: null,
       settlesAt: null,
       canceledAt: null,
       cancellationReason: null,
@@ -132,6 +134,59 @@ export class PaymentIntentService {
     if (!allows(intent.status, 'confirm')) throw unexpectedState('confirm', intent.status);
     const debit = await this.debits.check(merchantId, intent, input);
     return this.db.transaction().execute((trx) => this.debits.send(trx, merchantId, intent, debit, request));
+  }
+
+  /**
+   * Checks the customer's answer to the microdeposits: the right one verifies the PaymentMethod
+   * and sends the debit as a confirmation does; a wrong one is counted and refused, and the last
+   * allowed wrong one (or Stripe's test values for too many attempts and for a timeout) sends the
+   * PaymentIntent back to `requires_payment_method` with `last_payment_error`.
+   */
+  async verifyMicrodeposits(
+    merchantId: string,
+    id: string,
+    answer: MicrodepositAnswer,
+    request?: RequestRef,
+  ): Promise<PaymentIntent> {
+    const intent = await this.get(merchantId, id);
+    const pending = intent.microdeposits;
+    if (!allows(intent.status, 'verify') || pending === null || intent.paymentMethod === null)
+      throw unexpectedState('verify', intent.status);
+    const judgement = judge(answer);
+    if (judgement.kind === 'verified') {
+      const debit = await this.debits.resumed(merchantId, intent, pending.mandate);
+      return this.db.transaction().execute(async (trx) => {
+        await this.paymentMethods.markVerified(trx, merchantId, debit.paymentMethod.id);
+        return this.debits.debit(trx, merchantId, intent, debit, request);
+      });
+    }
+    const failures = pending.failures + 1;
+    const ended = judgement.kind === 'ended' ? judgement : failures >= maxFailures ? exceeded : undefined;
+    if (ended === undefined) {
+      const counted: PaymentIntent = { ...intent, microdeposits: { ...pending, failures } };
+      await this.db
+        .transaction()
+        .execute((trx) => this.store.move(trx, merchantId, intent, counted, 'verify'));
+      throw verificationError(judgement.code, judgement.message);
+    }
+    const paymentMethod = await this.paymentMethods.get(merchantId, intent.paymentMethod, 'intent');
+    const failed: PaymentIntent = {
+      ...intent,
+      status: 'requires_payment_method',
+      paymentMethod: null,
+      microdeposits: null,
+      lastPaymentError: { code: ended.code, message: ended.message, charge: null, paymentMethod },
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await this.store.move(trx, merchantId, intent, failed, 'verify');
+      await this.events.record(
+        trx,
+        merchantId,
+        { type: 'payment_intent.payment_failed', object: { kind: 'payment_intent', record: failed } },
+        request,
+      );
+    });
+    throw verificationError(ended.code, ended.message);
   }
 
   async update(merchantId: string, id: string, input: UpdatePaymentIntentInput): Promise<PaymentIntent> {

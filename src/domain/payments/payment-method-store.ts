@@ -19,10 +19,10 @@ export interface PaymentMethod {
   metadata: Record<string, string>;
   usBankAccount: UsBankAccountView;
   /**
-   * Entered numbers only: what the sandbox bank does with them, and whether they came from a
-   * test token (verified at once) rather than by hand (verified with microdeposits). Never rendered.
+   * Entered numbers only: what the sandbox bank does with them, and whether they are verified
+   * (from a test token at once, entered by hand once their microdeposits verified). Never rendered.
    */
-  entered: (EnteredBehaviour & { testToken: boolean }) | null;
+  entered: (EnteredBehaviour & { verified: boolean }) | null;
 }
 
 export type PaymentMethodRow = Selectable<PaymentMethodsTable>;
@@ -57,7 +57,10 @@ export function enteredPaymentMethodOf(row: PaymentMethodRow, behaviour: Entered
       supportedNetworks: ['ach'],
       blocked: null,
     },
-    entered: { ...behaviour, testToken: Number(row.test_token ?? 0) === 1 },
+    entered: {
+      ...behaviour,
+      verified: Number(row.test_token ?? 0) === 1 || Number(row.verified ?? 0) === 1,
+    },
   };
 }
 
@@ -100,6 +103,16 @@ export class PaymentMethodStore {
       })
       .where('id', '=', row.id)
       .where('merchant_id', '=', row.merchant_id)
+      .execute();
+  }
+
+  /** Remembers that its entered numbers were verified with microdeposits. */
+  async markVerified(trx: Kysely<Database>, merchantId: string, id: string): Promise<void> {
+    await trx
+      .updateTable('payment_methods')
+      .set({ verified: 1 })
+      .where('id', '=', id)
+      .where('merchant_id', '=', merchantId)
       .execute();
   }
 

@@ -126,6 +126,7 @@ export class PaymentMethodService {
         fingerprint: enteredFingerprint(this.secrets, merchantId, bank.routingNumber, bank.accountNumber),
         account_number_sealed: this.secrets.seal(bank.accountNumber, base.id),
         test_token: testToken ? 1 : null,
+        verified: null,
       };
       const behaviour = behaviourOf(bank.routingNumber, bank.accountNumber);
       return { row, record: enteredPaymentMethodOf(row, behaviour), account: null };
@@ -142,6 +143,7 @@ export class PaymentMethodService {
       fingerprint: null,
       account_number_sealed: null,
       test_token: null,
+      verified: null,
     };
     return { row, record: paymentMethodOf(row, account, numbers), account };
   }
@@ -157,6 +159,11 @@ export class PaymentMethodService {
 
   async insert(trx: Kysely<Database>, prepared: NewPaymentMethod): Promise<void> {
     await this.store.insert(trx, prepared.row);
+  }
+
+  /** Remembers that its entered numbers were verified: later debits and setups skip microdeposits. */
+  async markVerified(trx: Kysely<Database>, merchantId: string, id: string): Promise<void> {
+    await this.store.markVerified(trx, merchantId, id);
   }
 
   async create(merchantId: string, input: PaymentMethodInput): Promise<PaymentMethod> {

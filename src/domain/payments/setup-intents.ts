@@ -210,8 +210,8 @@ export class SetupIntentService {
   }
 
   /**
-   * A confirmation's writes: numbers entered by hand (not a test token) wait for microdeposits
-   * in `requires_action`; any other bank account succeeds at once.
+   * A confirmation's writes: numbers entered by hand and not yet verified wait for
+   * microdeposits in `requires_action`; any other bank account succeeds at once.
    */
   private async confirmIn(
     trx: Kysely<Database>,
@@ -225,7 +225,7 @@ export class SetupIntentService {
     request?: RequestRef,
   ): Promise<SetupIntent> {
     const accepted = acceptanceOf(mandateData);
-    if (paymentMethod.entered === null || paymentMethod.entered.testToken)
+    if (paymentMethod.entered === null || paymentMethod.entered.verified)
       return this.succeed(trx, merchantId, intent, next, paymentMethod, accepted, request);
     const waiting: SetupIntent = {
       ...next,
@@ -268,11 +268,10 @@ export class SetupIntentService {
     if (judgement.kind === 'verified') {
       const paymentMethod = await this.paymentMethods.get(merchantId, intent.paymentMethod, 'intent');
       const next: SetupIntent = { ...intent, microdeposits: null };
-      return this.db
-        .transaction()
-        .execute((trx) =>
-          this.succeed(trx, merchantId, intent, next, paymentMethod, pending.acceptance, request),
-        );
+      return this.db.transaction().execute(async (trx) => {
+        await this.paymentMethods.markVerified(trx, merchantId, paymentMethod.id);
+        return this.succeed(trx, merchantId, intent, next, paymentMethod, pending.acceptance, request);
+      });
     }
     const failures = pending.failures + 1;
     const ended = judgement.kind === 'ended' ? judgement : failures >= maxFailures ? exceeded : undefined;

@@ -136,14 +136,14 @@ for (const backend of backends) {
       );
     });
 
-    test('a failed debit can be confirmed again with other entered numbers, which then succeed', async () => {
+    test('a failed debit can be confirmed again with other entered numbers, which verify and then succeed', async () => {
       const stripe = h.stripe();
       const sentAt = await clockNow(stripe);
       const intent = await pay(stripe, 'pm_usBankAccount_insufficientFunds');
       await advanceClock(stripe, afterBusinessDays(sentAt, 4) - (await clockNow(stripe)) + 60);
       assert.equal((await stripe.paymentIntents.retrieve(intent.id)).status, 'requires_payment_method');
       const againAt = await clockNow(stripe);
-      const retried = checked(
+      const waiting = checked(
         'payment_intent',
         await stripe.paymentIntents.confirm(intent.id, {
           payment_method_data: {
@@ -153,6 +153,12 @@ for (const backend of backends) {
           },
           mandate_data: onlineAcceptance,
         }),
+      );
+      // Numbers entered by hand wait for their microdeposits before anything is debited.
+      assert.deepEqual([waiting.status, waiting.last_payment_error], ['requires_action', null]);
+      const retried = checked(
+        'payment_intent',
+        await stripe.paymentIntents.verifyMicrodeposits(intent.id, { descriptor_code: 'SM11AA' }),
       );
       assert.deepEqual([retried.status, retried.last_payment_error], ['processing', null]);
       assert.notEqual(retried.payment_method, intent.payment_method);
