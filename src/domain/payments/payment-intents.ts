@@ -234,6 +234,7 @@ export class PaymentIntentService {
     const canceled: PaymentIntent = {
       ...intent,
       status: 'canceled',
+      microdeposits: null,
       canceledAt: Math.floor(Date.now() / 1000),
       cancellationReason: reason,
     };
