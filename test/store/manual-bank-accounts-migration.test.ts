@@ -46,6 +46,8 @@ for (const backend of backends) {
             last4: null,
             fingerprint: null,
             account_number_sealed: null,
+            test_token: null,
+            verified: null,
           },
         ],
       );
