@@ -84,3 +84,39 @@ export function Facts({ rows }: { rows: [string, ComponentChildren][] }) {
     </dl>
   );
 }
+
+/** A page of a list: `empty` when it has nothing, else its items and the Pager. */
+export function PagedList<T extends { id: string }>({
+  loaded,
+  path,
+  query,
+  empty,
+  children,
+}: {
+  loaded: Loaded<{ data: T[]; has_more: boolean }>;
+  path: string;
+  query: URLSearchParams;
+  empty: string;
+  children: (items: T[]) => ComponentChildren;
+}) {
+  return (
+    <Loading loaded={loaded}>
+      {(page) =>
+        page.data.length === 0 ? (
+          <p>{empty}</p>
+        ) : (
+          <>
+            {children(page.data)}
+            <Pager
+              path={path}
+              first={page.data[0]?.id}
+              last={page.data.at(-1)?.id}
+              hasMore={page.has_more}
+              query={query}
+            />
+          </>
+        )
+      }
+    </Loading>
+  );
+}

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, type DashboardApi } from '../api.ts';
 import { useLoad } from '../load.ts';
 import { Link, type Route } from '../nav.tsx';
-import { Facts, Loading, Page, Pager } from '../page.tsx';
+import { Facts, Loading, Page, PagedList } from '../page.tsx';
 import type { Account, AccountView, RefreshState } from '../types.ts';
 import {
   accountName,
@@ -22,24 +22,9 @@ export function AccountsList({ api, route, live }: { api: DashboardApi; route: R
   const [loaded] = useLoad(`${route.query}#${live}`, () => api.accounts(Object.fromEntries(route.query)));
   return (
     <Page title="Financial Connections accounts">
-      <Loading loaded={loaded}>
-        {(page) =>
-          page.data.length === 0 ? (
-            <p>No accounts are linked yet.</p>
-          ) : (
-            <>
-              <AccountRows accounts={page.data} />
-              <Pager
-                path={path}
-                first={page.data[0]?.id}
-                last={page.data.at(-1)?.id}
-                hasMore={page.has_more}
-                query={route.query}
-              />
-            </>
-          )
-        }
-      </Loading>
+      <PagedList loaded={loaded} path={path} query={route.query} empty="No accounts are linked yet.">
+        {(items) => <AccountRows accounts={items} />}
+      </PagedList>
     </Page>
   );
 }

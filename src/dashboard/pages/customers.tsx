@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, type DashboardApi } from '../api.ts';
 import { useLoad } from '../load.ts';
 import { Link, type Route } from '../nav.tsx';
-import { Facts, Loading, Page, Pager } from '../page.tsx';
+import { Facts, Loading, Page, PagedList } from '../page.tsx';
 import type { Customer } from '../types.ts';
 import { when } from '../words.ts';
 import { AccountRows } from './accounts.tsx';
@@ -17,32 +17,19 @@ export function CustomersList({ api, route, live }: { api: DashboardApi; route: 
   const [loaded] = useLoad(`${route.query}#${live}`, () => api.customers(Object.fromEntries(route.query)));
   return (
     <Page title="Customers">
-      <Loading loaded={loaded}>
-        {(page) =>
-          page.data.length === 0 ? (
-            <p>There are no customers yet.</p>
-          ) : (
-            <>
-              <ul class="rows">
-                {page.data.map((customer) => (
-                  <li key={customer.id}>
-                    <Link href={`${path}/${customer.id}`}>{customerName(customer)}</Link>
-                    <span class="muted">{customer.email ?? 'no email'}</span>
-                    <code class="id">{customer.id}</code>
-                  </li>
-                ))}
-              </ul>
-              <Pager
-                path={path}
-                first={page.data[0]?.id}
-                last={page.data.at(-1)?.id}
-                hasMore={page.has_more}
-                query={route.query}
-              />
-            </>
-          )
-        }
-      </Loading>
+      <PagedList loaded={loaded} path={path} query={route.query} empty="There are no customers yet.">
+        {(items) => (
+          <ul class="rows">
+            {items.map((customer) => (
+              <li key={customer.id}>
+                <Link href={`${path}/${customer.id}`}>{customerName(customer)}</Link>
+                <span class="muted">{customer.email ?? 'no email'}</span>
+                <code class="id">{customer.id}</code>
+              </li>
+            ))}
+          </ul>
+        )}
+      </PagedList>
     </Page>
   );
 }

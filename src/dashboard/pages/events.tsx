@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, type DashboardApi } from '../api.ts';
 import { useLoad } from '../load.ts';
 import { Link, type Route } from '../nav.tsx';
-import { Facts, Loading, Page, Pager } from '../page.tsx';
+import { Facts, Loading, Page, PagedList } from '../page.tsx';
 import type { Attempt, Delivery } from '../types.ts';
 import { say, statuses, when, whenMs } from '../words.ts';
 
@@ -12,37 +12,24 @@ export function EventsList({ api, route, live }: { api: DashboardApi; route: Rou
   const [loaded] = useLoad(`${route.query}#${live}`, () => api.events(Object.fromEntries(route.query)));
   return (
     <Page title="Events">
-      <Loading loaded={loaded}>
-        {(page) =>
-          page.data.length === 0 ? (
-            <p>No events yet.</p>
-          ) : (
-            <>
-              <ul class="rows">
-                {page.data.map((event) => (
-                  <li key={event.id}>
-                    <Link href={`${path}/${event.id}`}>{event.type}</Link>
-                    <span class="muted">{when(event.created)}</span>
-                    <span class="muted">
-                      {event.pending_webhooks === 0
-                        ? 'no webhooks pending'
-                        : `${event.pending_webhooks} webhook${event.pending_webhooks === 1 ? '' : 's'} pending`}
-                    </span>
-                    <code class="id">{event.data.object.id ?? event.id}</code>
-                  </li>
-                ))}
-              </ul>
-              <Pager
-                path={path}
-                first={page.data[0]?.id}
-                last={page.data.at(-1)?.id}
-                hasMore={page.has_more}
-                query={route.query}
-              />
-            </>
-          )
-        }
-      </Loading>
+      <PagedList loaded={loaded} path={path} query={route.query} empty="No events yet.">
+        {(items) => (
+          <ul class="rows">
+            {items.map((event) => (
+              <li key={event.id}>
+                <Link href={`${path}/${event.id}`}>{event.type}</Link>
+                <span class="muted">{when(event.created)}</span>
+                <span class="muted">
+                  {event.pending_webhooks === 0
+                    ? 'no webhooks pending'
+                    : `${event.pending_webhooks} webhook${event.pending_webhooks === 1 ? '' : 's'} pending`}
+                </span>
+                <code class="id">{event.data.object.id ?? event.id}</code>
+              </li>
+            ))}
+          </ul>
+        )}
+      </PagedList>
     </Page>
   );
 }

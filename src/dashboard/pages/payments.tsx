@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { DashboardApi } from '../api.ts';
 import { useLoad } from '../load.ts';
 import { Link, type Route } from '../nav.tsx';
-import { Facts, Loading, Page, Pager } from '../page.tsx';
+import { Facts, Loading, Page, PagedList } from '../page.tsx';
 import type { PaymentKind, PaymentObject } from '../types.ts';
 import { money, when } from '../words.ts';
 import { Status } from './accounts.tsx';
@@ -65,33 +65,25 @@ export function PaymentsList({
   return (
     <Page title={paymentKinds[kind].title}>
       <Kinds current={kind} />
-      <Loading loaded={loaded}>
-        {(page) =>
-          page.data.length === 0 ? (
-            <p>There are no {paymentKinds[kind].title} yet.</p>
-          ) : (
-            <>
-              <ul class="rows">
-                {page.data.map((object) => (
-                  <li key={object.id}>
-                    <Link href={`${path}/${object.id}`}>{object.id}</Link>
-                    <span class="muted">{summary(object)}</span>
-                    {object.status ? <Status status={object.status} /> : <span />}
-                    <span class="muted">{when(object.created)}</span>
-                  </li>
-                ))}
-              </ul>
-              <Pager
-                path={path}
-                first={page.data[0]?.id}
-                last={page.data.at(-1)?.id}
-                hasMore={page.has_more}
-                query={route.query}
-              />
-            </>
-          )
-        }
-      </Loading>
+      <PagedList
+        loaded={loaded}
+        path={path}
+        query={route.query}
+        empty={`There are no ${paymentKinds[kind].title} yet.`}
+      >
+        {(items) => (
+          <ul class="rows">
+            {items.map((object) => (
+              <li key={object.id}>
+                <Link href={`${path}/${object.id}`}>{object.id}</Link>
+                <span class="muted">{summary(object)}</span>
+                {object.status ? <Status status={object.status} /> : <span />}
+                <span class="muted">{when(object.created)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </PagedList>
     </Page>
   );
 }
