@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { randomFillSync, timingSafeEqual } from 'node:crypto';
 
 /** A kind of id openfc issues: the prefix its ids start with. */
 export interface IdKind {
@@ -91,4 +91,11 @@ export function idFloor(kind: IdKind, millis: number): string {
 /** A secret of the given prefix with enough randomness to be unguessable. */
 export function newSecret(prefix: string, length = 32): string {
   return `${prefix}${randomChars62(length)}`;
+}
+
+/** Compares a secret without telling by timing how much of it matched. */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

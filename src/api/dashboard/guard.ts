@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DashboardSession } from '../../domain/dashboard/sessions.ts';
-import { sameSecret } from '../../domain/dashboard/sessions.ts';
 import { ApiError } from '../../domain/errors.ts';
+import { sameSecret } from '../../domain/ids.ts';
 import type { Merchant } from '../../domain/merchants/service.ts';
 import type { Services } from '../../services.ts';
 

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import { newSecret } from '../ids.ts';
@@ -19,13 +19,6 @@ function hashToken(token: string): string {
 
 function now(): number {
   return Math.floor(Date.now() / 1000);
-}
-
-/** Whether two secrets are the same, in time that does not depend on where they differ. */
-export function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /**

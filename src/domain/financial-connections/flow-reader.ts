@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { SandboxInstitution } from '../../bank/catalogue.ts';
 import { ApiError, invalidRequest } from '../errors.ts';
 import type { RequestRef } from '../events/log.ts';
+import { sameSecret } from '../ids.ts';
 import type { Merchant } from '../merchants/service.ts';
 import type { AccountService, AuthorizationService } from './accounts.ts';
 import type { Flow, FlowFailure, FlowStore } from './flow-store.ts';
@@ -43,12 +43,6 @@ function noSuchSecret(): ApiError {
     param: 'client_secret',
     message: 'No such financial_connections.session for the client_secret provided.',
   });
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Who may reach a flow (the client secret of a session of the merchant), and how it reads. */

@@ -8,11 +8,11 @@ import { idKind, newId, newSecret } from '../ids.ts';
 import { mergeMetadata } from '../metadata.ts';
 import type { Page, PageResult } from '../paging.ts';
 import type { AchDebits, DebitInput } from './ach-debit.ts';
+import { withClientSecret } from './client-secret.ts';
 import { exceeded, judge, type MicrodepositAnswer, maxFailures, verificationError } from './microdeposits.ts';
 import { allows, checkAmount, unexpectedState } from './payment-intent-rules.ts';
 import type { PaymentIntent, PaymentIntentFilter, PaymentIntentStore } from './payment-intent-store.ts';
 import type { PaymentMethodService } from './payment-methods.ts';
-import { sameSecret } from './setup-rules.ts';
 
 export const paymentIntentIds = idKind('pi');
 
@@ -61,21 +61,7 @@ export class PaymentIntentService {
 
   /** The PaymentIntent, for a caller that proves it was handed its client secret. */
   async getWithSecret(merchantId: string, id: string, clientSecret: string | undefined) {
-    if (clientSecret === undefined) {
-      throw invalidRequest(
-        'Missing required param: client_secret. A publishable key reads a PaymentIntent only with its client secret.',
-        'client_secret',
-        'parameter_missing',
-      );
-    }
-    const intent = await this.get(merchantId, id);
-    if (!sameSecret(clientSecret, intent.clientSecret)) {
-      throw invalidRequest(
-        'The client_secret provided does not match the client_secret associated with the PaymentIntent.',
-        'client_secret',
-      );
-    }
-    return intent;
+    return withClientSecret('PaymentIntent', clientSecret, () => this.get(merchantId, id));
   }
 
   async create(merchantId: string, input: CreatePaymentIntentInput, request?: RequestRef) {

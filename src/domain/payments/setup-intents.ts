@@ -8,6 +8,7 @@ import { idKind, newId, newSecret } from '../ids.ts';
 import { mergeMetadata } from '../metadata.ts';
 import type { Page, PageResult } from '../paging.ts';
 import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
+import { withClientSecret } from './client-secret.ts';
 import type { CustomerAcceptance, MandateService } from './mandates.ts';
 import {
   arrivalDate,
@@ -28,7 +29,6 @@ import {
   canCancel,
   canChange,
   canConfirm,
-  sameSecret,
   unexpectedState,
 } from './setup-rules.ts';
 
@@ -79,21 +79,7 @@ export class SetupIntentService {
 
   /** The SetupIntent, for a caller that proves it was handed its client secret. */
   async getWithSecret(merchantId: string, id: string, clientSecret: string | undefined) {
-    if (clientSecret === undefined) {
-      throw invalidRequest(
-        'Missing required param: client_secret. A publishable key reads a SetupIntent only with its client secret.',
-        'client_secret',
-        'parameter_missing',
-      );
-    }
-    const intent = await this.get(merchantId, id);
-    if (!sameSecret(clientSecret, intent.clientSecret)) {
-      throw invalidRequest(
-        'The client_secret provided does not match the client_secret associated with the SetupIntent.',
-        'client_secret',
-      );
-    }
-    return intent;
+    return withClientSecret('SetupIntent', clientSecret, () => this.get(merchantId, id));
   }
 
   /**

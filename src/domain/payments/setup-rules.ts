@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { invalidRequest } from '../errors.ts';
 import type { FcAccount } from '../financial-connections/types.ts';
 import type { CustomerAcceptance } from './mandates.ts';
@@ -88,11 +87,4 @@ export function acceptanceOf(input: AcceptanceInput | undefined): CustomerAccept
     );
   }
   return { type: 'online', accepted_at: acceptedAt, online: input.online };
-}
-
-/** Compares a client secret without telling by timing how much of it matched. */
-export function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
