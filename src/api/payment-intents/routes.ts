@@ -1,4 +1,5 @@
 import type { DebitInput } from '../../domain/payments/ach-debit.ts';
+import { reachIntent } from '../../domain/payments/client-secret.ts';
 import { answerOf } from '../../domain/payments/microdeposits.ts';
 import { acceptanceFrom, mandateDataParams } from '../mandates/acceptance.ts';
 import { paymentMethodDataParams, paymentMethodInput } from '../payment-methods/params.ts';
@@ -48,13 +49,11 @@ function debitOf(
 }
 
 /** A publishable key reaches a PaymentIntent only with its client secret; a secret key always does. */
-async function reach(ctx: RequestContext, clientSecret: string | undefined) {
+function reach(ctx: RequestContext, clientSecret: string | undefined) {
   const id = ctx.path.intent ?? '';
-  const intents = ctx.services.paymentIntents;
-  if (ctx.keyKind === 'publishable') return intents.getWithSecret(ctx.merchant.id, id, clientSecret);
-  const intent = await intents.get(ctx.merchant.id, id);
-  if (clientSecret !== undefined) await intents.getWithSecret(ctx.merchant.id, id, clientSecret);
-  return intent;
+  return reachIntent('PaymentIntent', ctx.keyKind, clientSecret, () =>
+    ctx.services.paymentIntents.get(ctx.merchant.id, id),
+  );
 }
 
 export const paymentIntentRoutes = [

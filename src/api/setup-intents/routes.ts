@@ -1,3 +1,4 @@
+import { reachIntent } from '../../domain/payments/client-secret.ts';
 import { answerOf } from '../../domain/payments/microdeposits.ts';
 import type { PaymentMethodChoice } from '../../domain/payments/payment-method-choice.ts';
 import { acceptanceFrom, mandateDataParams } from '../mandates/acceptance.ts';
@@ -40,13 +41,11 @@ function choiceOf(p: {
 }
 
 /** A publishable key reaches a SetupIntent only with its client secret; a secret key always does. */
-async function reach(ctx: RequestContext, clientSecret: string | undefined) {
+function reach(ctx: RequestContext, clientSecret: string | undefined) {
   const id = ctx.path.intent ?? '';
-  const intents = ctx.services.setupIntents;
-  if (ctx.keyKind === 'publishable') return intents.getWithSecret(ctx.merchant.id, id, clientSecret);
-  const intent = await intents.get(ctx.merchant.id, id);
-  if (clientSecret !== undefined) await intents.getWithSecret(ctx.merchant.id, id, clientSecret);
-  return intent;
+  return reachIntent('SetupIntent', ctx.keyKind, clientSecret, () =>
+    ctx.services.setupIntents.get(ctx.merchant.id, id),
+  );
 }
 
 export const setupIntentRoutes = [

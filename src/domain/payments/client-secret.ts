@@ -26,3 +26,17 @@ export async function withClientSecret<T extends { clientSecret: string }>(
   }
   return intent;
 }
+
+/**
+ * The intent as a caller with this kind of key reaches it: a publishable key only with its client
+ * secret; a secret key always, and a client secret it sends must match too.
+ */
+export function reachIntent<T extends { clientSecret: string }>(
+  objectName: 'PaymentIntent' | 'SetupIntent',
+  keyKind: 'secret' | 'publishable',
+  clientSecret: string | undefined,
+  load: () => Promise<T>,
+): Promise<T> {
+  if (keyKind === 'secret' && clientSecret === undefined) return load();
+  return withClientSecret(objectName, clientSecret, load);
+}

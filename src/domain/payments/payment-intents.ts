@@ -8,7 +8,6 @@ import { idKind, newId, newSecret } from '../ids.ts';
 import { mergeMetadata } from '../metadata.ts';
 import type { Page, PageResult } from '../paging.ts';
 import type { AchDebits, DebitInput } from './ach-debit.ts';
-import { withClientSecret } from './client-secret.ts';
 import { exceeded, judge, type MicrodepositAnswer, maxFailures, verificationError } from './microdeposits.ts';
 import { allows, checkAmount, unexpectedState } from './payment-intent-rules.ts';
 import type { PaymentIntent, PaymentIntentFilter, PaymentIntentStore } from './payment-intent-store.ts';
@@ -57,11 +56,6 @@ export class PaymentIntentService {
     page: Page,
   ): Promise<PageResult<PaymentIntent>> {
     return this.store.list(merchantId, filter, page);
-  }
-
-  /** The PaymentIntent, for a caller that proves it was handed its client secret. */
-  async getWithSecret(merchantId: string, id: string, clientSecret: string | undefined) {
-    return withClientSecret('PaymentIntent', clientSecret, () => this.get(merchantId, id));
   }
 
   async create(merchantId: string, input: CreatePaymentIntentInput, request?: RequestRef) {
