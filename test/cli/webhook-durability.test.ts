@@ -37,8 +37,7 @@ for (const backend of backends) {
         '--webhook-timeout',
         '1',
       ];
-      // A receiver slower than the writers, so that deliveries are in flight and others wait in
-      // the outbox when the process dies.
+      // A slow receiver, so that deliveries are in flight when the process dies.
       const receiver = await startReceiver('/webhook', { delayMs: 200 });
       let server: Server = await serve(args, keys);
       const stripe = server.stripe(keys.OPENFC_SECRET_KEY);
@@ -58,7 +57,17 @@ for (const backend of backends) {
       };
       const workers = Array.from({ length: 8 }, (_, i) => burst(i));
       await receiver.waitFor(20, () => true, 20_000);
+      // From here the receiver answers nothing, so that whatever the writers add stays in the
+      // outbox or in flight: the crash is sure to leave deliveries to make.
+      receiver.stallAll(true);
+      await eventually(
+        'the writers to get ahead of the deliveries',
+        () => confirmed.length - receiver.received.length,
+        (ahead) => ahead >= 10,
+        20_000,
+      );
       await server.kill();
+      receiver.stallAll(false);
       stop = true;
       await Promise.all(workers);
       const deliveredBeforeCrash = new Set(receiver.received.map((r) => eventOf(r).id));

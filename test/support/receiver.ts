@@ -24,6 +24,8 @@ export interface Receiver {
   received: Received[];
   /** Answers for the next requests, in order. */
   answer(...answers: Answer[]): void;
+  /** While on, every request is recorded and left unanswered (the scripted answers wait). */
+  stallAll(on: boolean): void;
   /** Resolves once `count` requests (in all) have arrived matching `filter`. */
   waitFor(count: number, filter?: (r: Received) => boolean, timeoutMs?: number): Promise<Received[]>;
   close(): Promise<void>;
@@ -44,6 +46,7 @@ export async function startReceiver(
   const queue: Answer[] = [];
   const stalled = new Set<ServerResponse>();
   let waiters: Array<() => void> = [];
+  let stallingAll = false;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -56,7 +59,9 @@ export async function startReceiver(
         body: Buffer.concat(chunks).toString('utf8'),
       });
       for (const wake of waiters) wake();
-      const answer = queue.shift() ?? { status: 200, body: '{"received":true}' };
+      const answer = stallingAll
+        ? { stall: true as const }
+        : (queue.shift() ?? { status: 200, body: '{"received":true}' });
       if ('stall' in answer) {
         stalled.add(res);
         return;
@@ -76,6 +81,9 @@ export async function startReceiver(
     received,
     answer(...answers) {
       queue.push(...answers);
+    },
+    stallAll(on) {
+      stallingAll = on;
     },
     waitFor(count, filter = () => true, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
