@@ -271,6 +271,9 @@ for (const backend of backends) {
       assert.deepEqual(differing['status_details.inactive.cause'], [null, { value: 'account_closed' }]);
       assert.deepEqual(differing.authorization, [null, { value: accounts[0]?.authorization }]);
       assert.equal(differing.status, undefined, 'a field both show alike is called out');
+      // GA's empty status_details is told by the fields the preview has in it, not a row of its own.
+      assert.equal(differing.status_details, undefined);
+      assert.deepEqual(differing['status_details.inactive.action'], [null, { value: 'none' }]);
       assert.equal(differing.id, undefined);
 
       // A customer renders the same on every version: one rendering, nothing called out.

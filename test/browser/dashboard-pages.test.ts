@@ -216,6 +216,8 @@ describe('the dashboard’s endpoint, session, authorization, filter and version
       (await preview.locator('mark').allTextContents()).some((t) => t.includes('"cause": "account_closed"')),
     );
     await screen(page, 'financial_connections.account.deactivated', 'dashboard-event-versions');
+    await page.locator('.versions').scrollIntoViewIfNeeded();
+    await saveScreenshots(page, 'dashboard-event-versions-side-by-side');
 
     // A customer renders alike on every version: one rendering.
     const customer = await stripe.customers.create({ name: 'Alike Everywhere' });

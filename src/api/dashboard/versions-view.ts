@@ -67,6 +67,8 @@ export function renderingsByVersion(
   const paths = [...new Set(flat.flatMap((f) => [...(f?.keys() ?? [])]))];
   const differences: Difference[] = [];
   for (const path of paths) {
+    // A field that is empty in one rendering and holds fields in another: those fields say how.
+    if (paths.some((other) => other.startsWith(`${path}.`))) continue;
     const values = flat.map((f) => (f?.has(path) ? { value: f.get(path) } : null));
     const compared = values.filter((_, i) => flat[i] !== undefined).map((v) => JSON.stringify(v));
     if (compared.some((v) => v !== compared[0])) differences.push({ path, values });
