@@ -183,7 +183,7 @@ describe('the dashboard’s endpoint, session, authorization, filter and version
     const page = await signedIn('/dashboard/events');
     await page.getByRole('heading', { level: 1, name: 'Events' }).waitFor();
     const filter = page.getByRole('form', { name: 'Filter events' });
-    await filter.getByLabel('Event type').fill('financial_connections.account.deactivated');
+    await filter.getByLabel('Event type', { exact: true }).fill('financial_connections.account.deactivated');
     await filter.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(`${h.url}/dashboard/events?type=financial_connections.account.deactivated`);
     await page.getByText(account.id, { exact: true }).waitFor();

@@ -16,19 +16,21 @@ export function EventsList({ api, route, live }: { api: DashboardApi; route: Rou
   return (
     <Page title="Events">
       <FilterForm path={path} query={route.query} names={['type']} label="Filter events">
-        <label class="field">
-          <span>Event type</span>
-          <input
-            type="text"
-            name="type"
-            defaultValue={route.query.get('type') ?? ''}
-            aria-describedby="type-hint"
-            spellcheck={false}
-          />
+        <div class="field">
+          <label>
+            <span>Event type</span>
+            <input
+              type="text"
+              name="type"
+              defaultValue={route.query.get('type') ?? ''}
+              aria-describedby="type-hint"
+              spellcheck={false}
+            />
+          </label>
           <small id="type-hint" class="muted">
             An exact type, or the start of one followed by *, as in financial_connections.account.*
           </small>
-        </label>
+        </div>
       </FilterForm>
       <PagedList
         loaded={loaded}
