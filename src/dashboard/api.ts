@@ -2,18 +2,22 @@ import type {
   Account,
   AccountView,
   ApiErrorBody,
+  Authorization,
   AuthorizationView,
   ClockView,
   Customer,
   CustomerView,
+  EndpointView,
   EventView,
   FlowProgress,
+  Institution,
   List,
   PaymentKind,
   PaymentObject,
   Session,
   SessionInfo,
   StripeEvent,
+  WebhookEndpoint,
 } from './types.ts';
 
 /** Raised for any answer that is not a 2xx; carries the Stripe-shaped error. */
@@ -45,9 +49,11 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   return body as T;
 }
 
+/** A list's cursors, page size and filters, as the page's address has them. */
 export interface PageQuery {
   starting_after?: string;
   ending_before?: string;
+  [filter: string]: string | undefined;
 }
 
 function listPath(path: string, page: PageQuery): string {
@@ -153,5 +159,30 @@ export class DashboardApi {
 
   resend(id: string): Promise<EventView> {
     return this.change(`/events/${encodeURIComponent(id)}/resend`);
+  }
+
+  sessions(page: PageQuery): Promise<List<Session>> {
+    return request(listPath('/sessions', page));
+  }
+
+  authorizations(page: PageQuery): Promise<List<Authorization>> {
+    return request(listPath('/authorizations', page));
+  }
+
+  institutions(): Promise<List<Institution>> {
+    return request('/institutions');
+  }
+
+  webhookEndpoints(page: PageQuery): Promise<List<WebhookEndpoint>> {
+    return request(listPath('/webhook-endpoints', page));
+  }
+
+  webhookEndpoint(id: string): Promise<EndpointView> {
+    return request(`/webhook-endpoints/${encodeURIComponent(id)}`);
+  }
+
+  /** "Disable" and "Enable": the endpoint's update, as `POST /v1/webhook_endpoints/{id}` makes it. */
+  setEndpointEnabled(id: string, enabled: boolean): Promise<EndpointView> {
+    return this.change(`/webhook-endpoints/${encodeURIComponent(id)}/${enabled ? 'enable' : 'disable'}`);
   }
 }

@@ -5,11 +5,13 @@ import { Link, navigate, type Route, useRoute } from './nav.tsx';
 import { Page } from './page.tsx';
 import { AccountDetail, AccountsList } from './pages/accounts.tsx';
 import { AuthorizationDetail, SessionDetail } from './pages/authorizations.tsx';
+import { AuthorizationsList, SessionsList } from './pages/connections.tsx';
 import { CustomerDetail, CustomersList } from './pages/customers.tsx';
 import { EventDetail, EventsList } from './pages/events.tsx';
 import { PaymentDetail, PaymentsList } from './pages/payments.tsx';
 import { SandboxClock } from './pages/sandbox-clock.tsx';
 import { SignIn } from './pages/sign-in.tsx';
+import { WebhookEndpointDetail, WebhookEndpointsList } from './pages/webhook-endpoints.tsx';
 import type { PaymentKind, SessionInfo } from './types.ts';
 
 /** The dashboard: sign-in, then the merchant's pages. */
@@ -37,7 +39,7 @@ export function App() {
         onSignedIn={(signedIn) => {
           setSession(signedIn);
           if (
-            !/^\/dashboard\/(accounts|customers|authorizations|sessions|events|sandbox-clock|payment-methods|setup-intents|payment-intents)/.test(
+            !/^\/dashboard\/(accounts|customers|authorizations|sessions|events|webhook-endpoints|sandbox-clock|payment-methods|setup-intents|payment-intents)/.test(
               window.location.pathname,
             )
           )
@@ -55,7 +57,7 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
   useEffect(() => {
     if (route.path === '/dashboard' || route.path === '') navigate('/dashboard/accounts', true);
   }, [route.path]);
-  const section = route.path.startsWith('/dashboard/events')
+  let section: string = route.path.startsWith('/dashboard/events')
     ? 'events'
     : route.path.startsWith('/dashboard/customers')
       ? 'customers'
@@ -64,6 +66,7 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
         : route.path.startsWith('/dashboard/sandbox-clock')
           ? 'clock'
           : 'accounts';
+  if (route.path.startsWith('/dashboard/webhook-endpoints')) section = 'webhooks';
   return (
     <>
       <a class="skip" href="#main">
@@ -84,6 +87,9 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
           <Link href="/dashboard/events" current={section === 'events'}>
             Events
           </Link>
+          <Link href="/dashboard/webhook-endpoints" current={section === 'webhooks'}>
+            Webhooks
+          </Link>
           <Link href="/dashboard/sandbox-clock" current={section === 'clock'}>
             Sandbox clock
           </Link>
@@ -99,9 +105,16 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
   );
 }
 
+/** List pages that take the same props, by path. */
+const listPages: Record<string, typeof SessionsList> = {
+  '/dashboard/sessions': SessionsList,
+  '/dashboard/authorizations': AuthorizationsList,
+  '/dashboard/webhook-endpoints': WebhookEndpointsList,
+};
+
 function Screen({ api, route, live }: { api: DashboardApi; route: Route; live: number }) {
   const detail =
-    /^\/dashboard\/(accounts|customers|authorizations|sessions|events|payment-methods|setup-intents|payment-intents)\/([^/]+)$/.exec(
+    /^\/dashboard\/(accounts|customers|authorizations|sessions|events|webhook-endpoints|payment-methods|setup-intents|payment-intents)\/([^/]+)$/.exec(
       route.path,
     );
   const id = detail?.[2] && decodeURIComponent(detail[2]);
@@ -123,6 +136,10 @@ function Screen({ api, route, live }: { api: DashboardApi; route: Route; live: n
   if (detail?.[1] === 'events' && detail[2])
     return <EventDetail key={detail[2]} api={api} id={decodeURIComponent(detail[2])} live={live} />;
   if (route.path === '/dashboard/sandbox-clock') return <SandboxClock api={api} live={live} />;
+  const List = listPages[route.path];
+  if (List) return <List key={`${route.path}?${route.query}`} api={api} route={route} live={live} />;
+  if (detail?.[1] === 'webhook-endpoints' && id)
+    return <WebhookEndpointDetail key={id} api={api} id={id} live={live} />;
   if (route.path === '/dashboard/customers')
     return <CustomersList key={`customers?${route.query}`} api={api} route={route} live={live} />;
   if (route.path === '/dashboard/events')

@@ -83,6 +83,8 @@ export interface CustomerView {
 export interface AuthorizationView {
   authorization: Authorization;
   accounts: Account[];
+  /** The sessions that linked or relinked its accounts, or were made to relink it, oldest first. */
+  sessions: string[];
 }
 
 export interface Session {
@@ -129,6 +131,36 @@ export interface Delivery {
 export interface EventView {
   event: StripeEvent;
   deliveries: Delivery[];
+  versions: VersionRenderings;
+}
+
+/** An event's object as each API version renders it: versions that agree share a rendering. */
+export interface VersionRenderings {
+  /** `object` null: readers on these versions never see the event. */
+  renderings: { versions: string[]; object: Record<string, unknown> | null }[];
+  /** The fields that differ: the value in each rendering, in order; null where absent. */
+  differences: { path: string; values: ({ value: unknown } | null)[] }[];
+}
+
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  description: string | null;
+  status: 'enabled' | 'disabled';
+  enabled_events: string[];
+  api_version: string | null;
+  created: number;
+}
+
+export interface EndpointView {
+  endpoint: WebhookEndpoint;
+  /** The latest deliveries, newest first. */
+  deliveries: (Delivery & { event: { id: string; type: string } })[];
+}
+
+export interface Institution {
+  id: string;
+  name: string;
 }
 
 export interface ClockView {

@@ -738,6 +738,27 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
         await db.schema.alterTable('payment_methods').addColumn('verified', 'bigint').execute();
       },
     },
+    '0023_dashboard_lists': {
+      async up(db: Kysely<unknown>) {
+        // The dashboard lists a merchant's sessions and authorizations newest first, and an
+        // endpoint's latest deliveries.
+        await db.schema
+          .createIndex('fc_sessions_merchant')
+          .on('fc_sessions')
+          .columns(['merchant_id', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('fc_authorizations_merchant')
+          .on('fc_authorizations')
+          .columns(['merchant_id', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('webhook_deliveries_endpoint')
+          .on('webhook_deliveries')
+          .columns(['endpoint_id', 'id'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -1,4 +1,6 @@
 import { invalidRequest } from '../../domain/errors.ts';
+import type { EventFilter } from '../../domain/events/log.ts';
+import type { AccountFilter } from '../../domain/financial-connections/accounts.ts';
 import type { Page } from '../../domain/paging.ts';
 
 /** The dashboard's list pages: Stripe's cursors, 20 to a page unless asked (at most 100). */
@@ -63,4 +65,26 @@ export function secondsField(body: unknown, max: number): number {
     );
   }
   return seconds;
+}
+
+const accountStatuses = ['active', 'inactive', 'disconnected'] as const;
+
+/** The accounts list's filters: `status`, `customer` (the holder) and `institution` (its id). */
+export function accountFilter(query: URLSearchParams): AccountFilter {
+  const status = query.get('status') || undefined;
+  if (status !== undefined && !(accountStatuses as readonly string[]).includes(status)) {
+    throw invalidRequest(`Invalid status: must be one of ${accountStatuses.join(', ')}.`, 'status');
+  }
+  const customer = query.get('customer')?.trim() || undefined;
+  return {
+    status: status as AccountFilter['status'],
+    holder: customer === undefined ? undefined : { type: 'customer', customer },
+    institution: query.get('institution')?.trim() || undefined,
+  };
+}
+
+/** The events list's filter: `type`, an exact type or a prefix ending in `*`, as `GET /v1/events` takes it. */
+export function eventFilter(query: URLSearchParams): EventFilter {
+  const type = query.get('type')?.trim() || undefined;
+  return { types: type === undefined ? undefined : [type] };
 }

@@ -3,9 +3,11 @@ import { invalidRequest } from '../../domain/errors.ts';
 import type { Services } from '../../services.ts';
 import { type BuiltApp, loadApp, notBuilt, pageCsp, pageHeaders, serveAssets } from '../built-pages.ts';
 import type { Catalogue } from '../catalogue.ts';
+import { registerDashboardConnectionRoutes } from './connection-routes.ts';
 import { requireSameOrigin } from './guard.ts';
 import { registerDashboardLive } from './live.ts';
 import { registerDashboardRoutes } from './routes.ts';
+import { registerDashboardWebhookRoutes } from './webhook-routes.ts';
 
 /** The dashboard's pages: one app, whose screens each have an address of their own. */
 export const dashboardPages = [
@@ -14,7 +16,9 @@ export const dashboardPages = [
   '/dashboard/accounts/:id',
   '/dashboard/customers',
   '/dashboard/customers/:id',
+  '/dashboard/authorizations',
   '/dashboard/authorizations/:id',
+  '/dashboard/sessions',
   '/dashboard/sessions/:id',
   '/dashboard/sandbox-clock',
   '/dashboard/payment-methods',
@@ -25,6 +29,8 @@ export const dashboardPages = [
   '/dashboard/payment-intents/:id',
   '/dashboard/events',
   '/dashboard/events/:id',
+  '/dashboard/webhook-endpoints',
+  '/dashboard/webhook-endpoints/:id',
 ];
 
 function servePages(app: FastifyInstance, built: BuiltApp | undefined): void {
@@ -67,6 +73,8 @@ export function registerDashboard(
     });
     servePages(dashboard, loadApp(dist, 'dashboard'));
     registerDashboardRoutes(dashboard, services, catalogue);
+    registerDashboardConnectionRoutes(dashboard, services);
+    registerDashboardWebhookRoutes(dashboard, services);
     registerDashboardLive(dashboard, services);
   });
 }

@@ -18,15 +18,23 @@ import { authenticate } from '../wire/auth.ts';
 import type { Json } from '../wire/expand.ts';
 import { resolveVersion } from '../wire/versions.ts';
 import { type SignedIn, setSessionCookie, signedIn, signedInForChange } from './guard.ts';
-import { oneOfField, pageFromQuery, secondsField, stringField } from './params.ts';
+import {
+  accountFilter,
+  eventFilter,
+  oneOfField,
+  pageFromQuery,
+  secondsField,
+  stringField,
+} from './params.ts';
+import { renderingsByVersion } from './versions-view.ts';
 
 /**
  * The dashboard shows objects as the newest preview version renders them: it carries the whole
  * relink surface (`status_details.inactive`, authorizations).
  */
-const dashboardVersion = resolveVersion('2026-07-29.preview', '2026-07-29.preview');
+export const dashboardVersion = resolveVersion('2026-07-29.preview', '2026-07-29.preview');
 
-function query(request: FastifyRequest): URLSearchParams {
+export function query(request: FastifyRequest): URLSearchParams {
   return new URL(request.url, 'http://openfc').searchParams;
 }
 
@@ -38,7 +46,7 @@ function session(who: Pick<SignedIn, 'merchant' | 'session'>) {
   };
 }
 
-function renderDelivery(delivery: Delivery) {
+export function renderDelivery(delivery: Delivery) {
   return {
     id: delivery.id,
     endpoint: delivery.endpoint,
@@ -95,7 +103,11 @@ export function registerDashboardRoutes(
 
   app.get(`${api}/accounts`, async (request) => {
     const { merchant } = await signedIn(services, request);
-    const page = await services.accounts.list(merchant.id, {}, pageFromQuery(query(request)));
+    const page = await services.accounts.list(
+      merchant.id,
+      accountFilter(query(request)),
+      pageFromQuery(query(request)),
+    );
     return {
       data: page.data.map((account) => renderAccount(account, dashboardVersion)),
       has_more: page.hasMore,
@@ -200,6 +212,7 @@ export function registerDashboardRoutes(
     return {
       authorization: renderAuthorization(authorization, dashboardVersion),
       accounts: accounts.map((account) => renderAccount(account, dashboardVersion)),
+      sessions: await services.sessions.idsOfAuthorization(merchant.id, authorization.id),
     };
   });
 
@@ -298,17 +311,25 @@ export function registerDashboardRoutes(
 
   app.get(`${api}/events`, async (request) => {
     const { merchant } = await signedIn(services, request);
-    const page = await services.events.list(merchant.id, {}, pageFromQuery(query(request)));
+    const page = await services.events.list(
+      merchant.id,
+      eventFilter(query(request)),
+      pageFromQuery(query(request)),
+    );
     return {
       data: page.data.map((event) => renderEvent(event, dashboardVersion, catalogue)),
       has_more: page.hasMore,
     };
   });
 
-  const eventView = async (merchant: Merchant, id: string) => ({
-    event: renderEvent(await services.events.get(merchant.id, id), dashboardVersion, catalogue),
-    deliveries: (await services.deliveries.ofEvent(merchant.id, id)).map(renderDelivery),
-  });
+  const eventView = async (merchant: Merchant, id: string) => {
+    const event = await services.events.get(merchant.id, id);
+    return {
+      event: renderEvent(event, dashboardVersion, catalogue),
+      deliveries: (await services.deliveries.ofEvent(merchant.id, id)).map(renderDelivery),
+      versions: renderingsByVersion(event, catalogue),
+    };
+  };
 
   app.get<{ Params: { id: string } }>(`${api}/events/:id`, async (request) => {
     const { merchant } = await signedIn(services, request);

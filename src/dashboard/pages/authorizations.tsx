@@ -12,10 +12,10 @@ export function AuthorizationDetail({ api, id, live }: { api: DashboardApi; id: 
   return (
     <Page title="Authorization">
       <p>
-        <Link href="/dashboard/accounts">All accounts</Link>
+        <Link href="/dashboard/authorizations">All authorizations</Link>
       </p>
       <Loading loaded={loaded}>
-        {({ authorization, accounts }) => (
+        {({ authorization, accounts, sessions }) => (
           <>
             <Facts
               rows={[
@@ -31,6 +31,7 @@ export function AuthorizationDetail({ api, id, live }: { api: DashboardApi; id: 
                   : []),
                 ['Institution', authorization.institution_name],
                 ['Holder', <Holder key="holder" holder={authorization.account_holder} />],
+                ['Linked and relinked by', <SessionLinks key="sessions" ids={sessions} />],
               ]}
             />
             <h2>Accounts</h2>
@@ -42,13 +43,53 @@ export function AuthorizationDetail({ api, id, live }: { api: DashboardApi; id: 
   );
 }
 
-function relinkResult(session: Session): string {
+/** Links to sessions by id, or "no session". */
+export function SessionLinks({ ids }: { ids: string[] }) {
+  if (ids.length === 0) return <>no session</>;
+  return (
+    <ul class="inline">
+      {ids.map((id) => (
+        <li key={id}>
+          <Link href={`/dashboard/sessions/${id}`}>
+            <code>{id}</code>
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function relinkResult(session: Session): ComponentChildren {
   const result = session.relink_result;
   if (!result) return session.status === 'pending' ? 'not yet' : 'none';
   if (result.failure_reason) return `failed: ${result.failure_reason}`;
-  return result.account
-    ? `relinked account ${result.account}`
-    : `relinked authorization ${result.authorization}`;
+  return result.account ? (
+    <span>
+      relinked account <Link href={`/dashboard/accounts/${result.account}`}>{result.account}</Link>
+    </span>
+  ) : (
+    <span>
+      relinked authorization{' '}
+      <Link href={`/dashboard/authorizations/${result.authorization}`}>{result.authorization}</Link>
+    </span>
+  );
+}
+
+/** The authorizations a session's accounts belong to, each a link. */
+function authorizationsOf(session: Session): ComponentChildren {
+  const ids = [...new Set(session.accounts.data.map((account) => account.authorization))];
+  if (ids.length === 0) return 'none';
+  return (
+    <ul class="inline">
+      {ids.map((id) => (
+        <li key={id}>
+          <Link href={`/dashboard/authorizations/${id}`}>
+            <code>{id}</code>
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 export function SessionDetail({ api, id, live }: { api: DashboardApi; id: string; live: number }) {
@@ -56,7 +97,7 @@ export function SessionDetail({ api, id, live }: { api: DashboardApi; id: string
   return (
     <Page title="Financial Connections session">
       <p>
-        <Link href="/dashboard/accounts">All accounts</Link>
+        <Link href="/dashboard/sessions">All sessions</Link>
       </p>
       <Loading loaded={loaded}>
         {({ session, flow }) => (
@@ -97,6 +138,7 @@ export function SessionDetail({ api, id, live }: { api: DashboardApi; id: string
                   ),
                 ],
                 ['Relink result', relinkResult(session)],
+                ['Authorizations', authorizationsOf(session)],
               ]}
             />
             <h2>The holder’s flow</h2>

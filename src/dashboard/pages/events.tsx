@@ -1,10 +1,13 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError, type DashboardApi } from '../api.ts';
+import { FilterForm } from '../filters.tsx';
 import { useLoad } from '../load.ts';
 import { Link, type Route } from '../nav.tsx';
 import { Facts, Loading, Page, PagedList } from '../page.tsx';
 import type { Attempt, Delivery } from '../types.ts';
 import { say, statuses, when, whenMs } from '../words.ts';
+import { Versions } from './versions.tsx';
 
 const path = '/dashboard/events';
 
@@ -12,7 +15,29 @@ export function EventsList({ api, route, live }: { api: DashboardApi; route: Rou
   const [loaded] = useLoad(`${route.query}#${live}`, () => api.events(Object.fromEntries(route.query)));
   return (
     <Page title="Events">
-      <PagedList loaded={loaded} path={path} query={route.query} empty="No events yet.">
+      <FilterForm path={path} query={route.query} names={['type']} label="Filter events">
+        <div class="field">
+          <label>
+            <span>Event type</span>
+            <input
+              type="text"
+              name="type"
+              defaultValue={route.query.get('type') ?? ''}
+              aria-describedby="type-hint"
+              spellcheck={false}
+            />
+          </label>
+          <small id="type-hint" class="muted">
+            An exact type, or the start of one followed by *, as in financial_connections.account.*
+          </small>
+        </div>
+      </FilterForm>
+      <PagedList
+        loaded={loaded}
+        path={path}
+        query={route.query}
+        empty={route.query.get('type') ? 'No events of this type.' : 'No events yet.'}
+      >
         {(items) => (
           <ul class="rows">
             {items.map((event) => (
@@ -54,12 +79,24 @@ function AttemptItem({ attempt, index }: { attempt: Attempt; index: number }) {
   );
 }
 
-function DeliveryItem({ delivery }: { delivery: Delivery }) {
+/**
+ * A delivery with its attempts. `about`: what the delivery is named by (the endpoint's URL on an
+ * event's page, the event on an endpoint's page).
+ */
+export function DeliveryItem({
+  delivery,
+  about,
+  attemptsLabel = `Attempts to ${delivery.endpoint.url}`,
+}: {
+  delivery: Delivery;
+  about?: ComponentChildren;
+  attemptsLabel?: string;
+}) {
   return (
     <li class="delivery">
       <p>
         <span class={`status status-${delivery.status}`}>{say(statuses, delivery.status)}</span>{' '}
-        <span class="url">{delivery.endpoint.url}</span>
+        {about ?? <span class="url">{delivery.endpoint.url}</span>}
       </p>
       {delivery.attempts.length === 0 ? (
         <p class="muted">
@@ -67,7 +104,7 @@ function DeliveryItem({ delivery }: { delivery: Delivery }) {
           .
         </p>
       ) : (
-        <ol class="attempts" aria-label={`Attempts to ${delivery.endpoint.url}`}>
+        <ol class="attempts" aria-label={attemptsLabel}>
           {delivery.attempts.map((attempt, index) => (
             <AttemptItem key={attempt.id} attempt={attempt} index={index} />
           ))}
@@ -88,7 +125,7 @@ export function EventDetail({ api, id, live }: { api: DashboardApi; id: string; 
         <Link href={path}>All events</Link>
       </p>
       <Loading loaded={loaded}>
-        {({ event, deliveries }) => (
+        {({ event, deliveries, versions }) => (
           <>
             <Facts
               rows={[
@@ -141,11 +178,20 @@ export function EventDetail({ api, id, live }: { api: DashboardApi; id: string; 
               ) : (
                 <ul class="deliveries">
                   {deliveries.map((delivery) => (
-                    <DeliveryItem key={delivery.id} delivery={delivery} />
+                    <DeliveryItem
+                      key={delivery.id}
+                      delivery={delivery}
+                      about={
+                        <Link href={`/dashboard/webhook-endpoints/${delivery.endpoint.id}`}>
+                          <span class="url">{delivery.endpoint.url}</span>
+                        </Link>
+                      }
+                    />
                   ))}
                 </ul>
               )}
             </section>
+            <Versions versions={versions} />
           </>
         )}
       </Loading>

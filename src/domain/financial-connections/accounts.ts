@@ -120,6 +120,9 @@ export function authorizationFromRow(row: Selectable<FcAuthorizationsTable>): Fc
 export interface AccountFilter {
   holder?: AccountHolder | undefined;
   session?: string | undefined;
+  status?: FcAccount['status'] | undefined;
+  /** The institution the account was linked at (its `fcinst_` id). */
+  institution?: string | undefined;
 }
 
 /** Linked accounts: reading, listing and disconnecting. */
@@ -162,11 +165,26 @@ export class AccountService {
 
   async list(merchantId: string, filter: AccountFilter, page: Page): Promise<PageResult<FcAccount>> {
     const holder = filter.holder && holderColumns(filter.holder);
-    const { session } = filter;
+    const { session, status, institution } = filter;
     const result = await fetchPage(page, (w) => {
       const cursor = w.cursor === undefined ? '' : w.direction;
-      const shape = `${holder ? 'holder' : ''}/${session === undefined ? '' : 'session'}/${cursor}/${w.order}`;
-      const values = [merchantId, holder?.holder_type, holder?.holder_id, session, w.cursor, w.limit];
+      const filters = [
+        holder ? 'holder' : '',
+        session === undefined ? '' : 'session',
+        status === undefined ? '' : 'status',
+        institution === undefined ? '' : 'institution',
+      ];
+      const shape = `${filters.join('/')}/${cursor}/${w.order}`;
+      const values = [
+        merchantId,
+        holder?.holder_type,
+        holder?.holder_id,
+        session,
+        w.cursor,
+        w.limit,
+        status,
+        institution,
+      ];
       return this.queries.rows(shape, values, (slot) => {
         let q = this.db
           .selectFrom('fc_accounts')
@@ -182,6 +200,8 @@ export class AccountService {
             .innerJoin('fc_session_accounts', 'fc_session_accounts.account_id', 'fc_accounts.id')
             .where('fc_session_accounts.session_id', '=', slot<string>(3));
         }
+        if (status !== undefined) q = q.where('fc_accounts.status', '=', slot<FcAccount['status']>(6));
+        if (institution !== undefined) q = q.where('fc_accounts.institution_id', '=', slot<string>(7));
         if (w.cursor !== undefined) q = q.where('fc_accounts.id', w.direction, slot<string>(4));
         return q.orderBy('fc_accounts.id', w.order).limit(slot<number>(5));
       });
@@ -251,5 +271,15 @@ export class AuthorizationService {
     const authorization = await this.find(merchantId, id);
     if (!authorization) throw resourceMissing('financial_connections.authorization', id, param);
     return authorization;
+  }
+
+  /** The merchant's authorizations, newest first. */
+  async list(merchantId: string, page: Page): Promise<PageResult<FcAuthorization>> {
+    const result = await fetchPage(page, (w) => {
+      let q = this.db.selectFrom('fc_authorizations').selectAll().where('merchant_id', '=', merchantId);
+      if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
+      return q.orderBy('id', w.order).limit(w.limit).execute();
+    });
+    return { data: result.data.map(authorizationFromRow), hasMore: result.hasMore };
   }
 }

@@ -7,6 +7,7 @@ import { madeObject } from '../idempotency/scope.ts';
 import { idKind, newId, newSecret } from '../ids.ts';
 import type { ConnectedAccountService } from '../merchants/connected-accounts.ts';
 import type { Merchant } from '../merchants/service.ts';
+import { fetchPage, type Page, type PageResult } from '../paging.ts';
 import { type AccountService, type AuthorizationService, accountFromRow } from './accounts.ts';
 import type { DeliveryMethod } from './hosted-eligibility.ts';
 import type { HostedSessions } from './hosted-sessions.ts';
@@ -262,6 +263,40 @@ export class SessionService {
       .orderBy('fc_sessions.id', 'asc')
       .execute();
     return rows.map((row) => row.id);
+  }
+
+  /**
+   * The ids of the sessions that linked or relinked an authorization's accounts, or were made to
+   * relink it, oldest first.
+   */
+  async idsOfAuthorization(merchantId: string, authorizationId: string): Promise<string[]> {
+    const linked = this.db
+      .selectFrom('fc_session_accounts')
+      .innerJoin('fc_accounts', 'fc_accounts.id', 'fc_session_accounts.account_id')
+      .select('fc_session_accounts.session_id')
+      .where('fc_accounts.authorization_id', '=', authorizationId)
+      .where('fc_accounts.merchant_id', '=', merchantId);
+    const rows = await this.db
+      .selectFrom('fc_sessions')
+      .select('id')
+      .where('merchant_id', '=', merchantId)
+      .where((eb) => eb.or([eb('relink_authorization_id', '=', authorizationId), eb('id', 'in', linked)]))
+      .orderBy('created', 'asc')
+      .orderBy('id', 'asc')
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
+  /** The merchant's sessions, newest first. */
+  async list(merchantId: string, page: Page): Promise<PageResult<FcSession>> {
+    const result = await fetchPage(page, (w) => {
+      let q = this.db.selectFrom('fc_sessions').selectAll().where('merchant_id', '=', merchantId);
+      if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
+      return q.orderBy('id', w.order).limit(w.limit).execute();
+    });
+    const data = [];
+    for (const row of result.data) data.push(await this.load(this.db, merchantId, row));
+    return { data, hasMore: result.hasMore };
   }
 
   async get(merchantId: string, id: string, param = 'session'): Promise<FcSession> {

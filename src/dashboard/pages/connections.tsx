@@ -1,0 +1,98 @@
+import type { DashboardApi } from '../api.ts';
+import { useLoad } from '../load.ts';
+import { Link, type Route } from '../nav.tsx';
+import { Page, PagedList } from '../page.tsx';
+import type { Authorization, Session } from '../types.ts';
+import { Status } from './accounts.tsx';
+
+/** The Financial Connections objects, each with its list: a list's tabs. */
+const kinds = [
+  { href: '/dashboard/accounts', title: 'Accounts' },
+  { href: '/dashboard/authorizations', title: 'Authorizations' },
+  { href: '/dashboard/sessions', title: 'Sessions' },
+] as const;
+
+export function ConnectionKinds({ current }: { current: (typeof kinds)[number]['title'] }) {
+  return (
+    <nav aria-label="Financial Connections objects" class="kinds">
+      {kinds.map((kind) => (
+        <Link key={kind.href} href={kind.href} current={kind.title === current}>
+          {kind.title}
+        </Link>
+      ))}
+    </nav>
+  );
+}
+
+function holderText(holder: Session['account_holder']): string {
+  if (holder?.type === 'customer') return `customer ${holder.customer}`;
+  if (holder?.type === 'account') return `account ${holder.account}`;
+  return 'no holder';
+}
+
+/** What a session did: linked, relinked (or failed to), or is still waiting. */
+function outcome(session: Session): string {
+  const accounts = session.accounts.data.length;
+  if (session.relink_options) {
+    if (session.relink_result?.failure_reason)
+      return `relink failed: ${session.relink_result.failure_reason}`;
+    if (session.relink_result) return 'relinked';
+    return 'relink';
+  }
+  return accounts === 0 ? 'no accounts' : `${accounts} account${accounts === 1 ? '' : 's'}`;
+}
+
+export function SessionsList({ api, route, live }: { api: DashboardApi; route: Route; live: number }) {
+  const [loaded] = useLoad(`${route.query}#${live}`, () => api.sessions(Object.fromEntries(route.query)));
+  const path = '/dashboard/sessions';
+  return (
+    <Page title="Financial Connections sessions">
+      <ConnectionKinds current="Sessions" />
+      <PagedList loaded={loaded} path={path} query={route.query} empty="No sessions yet.">
+        {(items) => (
+          <ul class="rows">
+            {items.map((session) => (
+              <li key={session.id}>
+                <Link href={`${path}/${session.id}`}>{session.id}</Link>
+                <span class="muted">{holderText(session.account_holder)}</span>
+                <Status status={session.status} />
+                <span class="muted">{outcome(session)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </PagedList>
+    </Page>
+  );
+}
+
+export function AuthorizationsList({ api, route, live }: { api: DashboardApi; route: Route; live: number }) {
+  const [loaded] = useLoad(`${route.query}#${live}`, () =>
+    api.authorizations(Object.fromEntries(route.query)),
+  );
+  const path = '/dashboard/authorizations';
+  return (
+    <Page title="Financial Connections authorizations">
+      <ConnectionKinds current="Authorizations" />
+      <PagedList<Authorization>
+        loaded={loaded}
+        path={path}
+        query={route.query}
+        empty="No authorizations yet."
+      >
+        {(items) => (
+          <ul class="rows">
+            {items.map((authorization) => (
+              <li key={authorization.id}>
+                <Link href={`${path}/${authorization.id}`}>{authorization.id}</Link>
+                <span class="muted">{authorization.institution_name}</span>
+                <Status status={authorization.status} />
+                <span class="muted">{holderText(authorization.account_holder)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </PagedList>
+    </Page>
+  );
+}
