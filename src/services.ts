@@ -3,6 +3,7 @@ import type { SandboxControl } from './bank/sandbox-control.ts';
 import { BalanceTransactions } from './domain/balance/balance-transactions.ts';
 import { TopupSettlement } from './domain/balance/topup-settlement.ts';
 import { TopupService } from './domain/balance/topups.ts';
+import { TransferService } from './domain/balance/transfers.ts';
 import { CustomerService } from './domain/customers/service.ts';
 import { DashboardSessions } from './domain/dashboard/sessions.ts';
 import { EventLog } from './domain/events/log.ts';
@@ -116,6 +117,8 @@ export interface Services {
   topups: TopupService;
   /** Settles top-ups that fell due on a merchant's sandbox clock. */
   topupSettlement: TopupSettlement;
+  /** Funds platforms send to their connected accounts. */
+  transfers: TransferService;
 }
 
 export interface BankParts {
@@ -307,5 +310,6 @@ export function createServices(
     achSettlement,
     topups: new TopupService(db, clocks, events, parts.achSettlementDays),
     topupSettlement,
+    transfers: new TransferService(db, balanceTransactions, connectedAccounts, clocks, events),
   };
 }

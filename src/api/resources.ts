@@ -23,6 +23,7 @@ import { setupAttemptResource, setupIntentResource } from './setup-intents/resou
 import { stripeCliRoutes } from './stripecli/sessions.ts';
 import { sandboxClockResource, testHelperResource } from './test-helpers/resources.ts';
 import { topupResource } from './topups/resource.ts';
+import { transferResource } from './transfers/resource.ts';
 import { webhookEndpointResource } from './webhook-endpoints/resource.ts';
 
 /**
@@ -51,6 +52,7 @@ export const resources = [
   balanceTransactionResource,
   balanceResource,
   topupResource,
+  transferResource,
   // The account holder's flow, hosted links and `stripe listen`: routes without objects of their own.
   defineResource({ routes: [...flowRoutes, ...hostedRoutes, ...stripeCliRoutes] }),
 ];

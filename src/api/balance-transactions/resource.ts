@@ -9,6 +9,7 @@ export const balanceTransactionResource = defineResource<BalanceTransaction>({
   render: renderBalanceTransaction,
   get: (services, merchant, id) => services.balanceTransactions.get(merchant.id, id),
   find: (services, merchant, id) => services.balanceTransactions.find(merchant.id, id),
-  // The only balance transactions openfc records so far are charges' funds.
+  // A charge's funds expand to the charge; the source of a top-up's, a transfer's or a transfer's
+  // destination payment stays an id (expansion follows one type per field).
   expandable: { source: 'charge' },
 });
