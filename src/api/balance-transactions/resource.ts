@@ -9,7 +9,7 @@ export const balanceTransactionResource = defineResource<BalanceTransaction>({
   render: renderBalanceTransaction,
   get: (services, merchant, id) => services.balanceTransactions.get(merchant.id, id),
   find: (services, merchant, id) => services.balanceTransactions.find(merchant.id, id),
-  // A charge's funds expand to the charge; the source of a top-up's, a transfer's or a transfer's
-  // destination payment stays an id (expansion follows one type per field).
-  expandable: { source: 'charge' },
+  // What moved the funds. A connected account's payment from a transfer has no object of its own:
+  // its source (`py_…`) stays an id.
+  expandable: { source: ['charge', 'topup', 'transfer'] },
 });

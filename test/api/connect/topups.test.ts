@@ -136,6 +136,11 @@ for (const backend of backends) {
       });
       const expandedTxn = await stripe.topups.retrieve(created.id, { expand: ['balance_transaction'] });
       assert.deepEqual(body(expandedTxn.balance_transaction as Stripe.BalanceTransaction), txn);
+      const withSource = await stripe.balanceTransactions.retrieve(txnId, { expand: ['source'] });
+      assert.deepEqual(withSource.source, settled);
+      const roundTrip = await stripe.topups.retrieve(created.id, { expand: ['balance_transaction.source'] });
+      const inner = roundTrip.balance_transaction as Stripe.BalanceTransaction;
+      assert.deepEqual(inner.source, settled);
       assert.deepEqual(
         (await stripe.balanceTransactions.list({ type: 'topup', source: created.id })).data.map((t) => t.id),
         [txnId],

@@ -118,6 +118,11 @@ for (const backend of backends) {
         body(await stripe.accounts.retrieve(shop.id)),
       );
       assert.deepEqual(body(expanded.balance_transaction as Stripe.BalanceTransaction), out);
+      const listed = await stripe.balanceTransactions.list({ type: 'transfer', expand: ['data.source'] });
+      assert.deepEqual(listed.data[0]?.source, expected, 'the source of a transfer’s funds expands to it');
+      // The destination payment has no object: its id stays as it is.
+      const shopTxn = await stripe.balanceTransactions.retrieve(incoming.id, { expand: ['source'] }, asShop);
+      assert.equal(shopTxn.source, payment);
 
       const updated = checkedTransfer(
         await stripe.transfers.update(created.id, { description: 'Order 7', metadata: { paid: 'yes' } }),
@@ -212,6 +217,27 @@ for (const backend of backends) {
         // Leave nothing behind for the next round to count on.
         await stripe.transfers.create({ amount: 400, currency: 'usd', destination: shop.id });
       }
+    });
+
+    test('an Idempotency-Key makes one transfer, however often the request is sent', async () => {
+      await topUp(stripe, 800);
+      const before = await usdFunds(stripe);
+      const count = await transferCount();
+      const params = { amount: 700, currency: 'usd', destination: shop.id };
+      const key = { idempotencyKey: `transfer-${backend.name}-once` };
+      const first = await stripe.transfers.create(params, key);
+      const again = await stripe.transfers.create(params, key);
+      assert.deepEqual(body(again), body(first));
+      assert.equal(await transferCount(), count + 1);
+      assert.deepEqual(await usdFunds(stripe), { ...before, available: (before.available ?? 0) - 700 });
+      // The same key with other parameters is refused, not a second transfer.
+      await refused(stripe.transfers.create({ ...params, amount: 1 }, key), {
+        statusCode: 400,
+        type: 'idempotency_error',
+        code: undefined,
+        param: undefined,
+      });
+      assert.equal(await transferCount(), count + 1);
     });
 
     test('the list is newest first and filters by destination, transfer_group and created', async () => {
