@@ -301,8 +301,7 @@ for (const backend of backends) {
       assert.equal(await count(), before);
       assert.deepEqual(await usdFunds(stripe), funds);
 
-      const [mine] = (await stripe.topups.list({ limit: 1 })).data;
-      assert.ok(mine);
+      const mine = await stripe.topups.create({ amount: 100, currency: 'usd' });
       await refused(stripe.topups.retrieve('tu_missing'), {
         statusCode: 404,
         code: 'resource_missing',
@@ -321,6 +320,16 @@ for (const backend of backends) {
       assert.deepEqual((await stripe.topups.list({}, { stripeAccount: shop.id })).data, []);
       const unauthenticated = await h.fetch('/v1/balance', { key: null });
       assert.equal(unauthenticated.status, 401, unauthenticated.text);
+      const publishable = h.stripe({ key: h.publishableKey });
+      for (const call of [
+        () => publishable.balance.retrieve(),
+        () => publishable.topups.create({ amount: 100, currency: 'usd' }),
+        () => publishable.topups.list(),
+        () => publishable.transfers.create({ amount: 100, currency: 'usd', destination: shop.id }),
+      ]) {
+        await refused(call(), { statusCode: 401, code: 'secret_key_required', param: undefined });
+      }
+      assert.equal(await count(), before + 1, 'only the top-up made above');
     });
   });
 }
