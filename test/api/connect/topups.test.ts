@@ -197,6 +197,23 @@ for (const backend of backends) {
       assert.equal((await stripe.topups.retrieve(settled.id)).status, 'succeeded');
     });
 
+    test('the scheduler’s pass settles top-ups that fell due, as an advance of the clock does', async () => {
+      const merchantId = h.running.merchant.id;
+      const { services } = h.running;
+      const topup = await stripe.topups.create({ amount: 4_321, currency: 'usd' });
+      const settlesAt = topup.expected_availability_date as number;
+      // The clock moves without the test helper: nothing settles until a pass runs.
+      await services.clocks.advance(merchantId, settlesAt - (await clockNow(stripe)) + 1);
+      assert.equal((await stripe.topups.retrieve(topup.id)).status, 'pending');
+      await services.scheduled.runFor(merchantId);
+      const settled = await stripe.topups.retrieve(topup.id);
+      assert.equal(settled.status, 'succeeded');
+      assert.match(String(settled.balance_transaction), /^txn_/);
+      // A second pass, as another process sharing the database would make, settles nothing again.
+      await services.scheduled.runFor(merchantId);
+      assert.equal((await stripe.balanceTransactions.list({ source: topup.id })).data.length, 1);
+    });
+
     test('update sets the description and metadata only', async () => {
       const topup = await stripe.topups.create({
         amount: 1234,
