@@ -1,6 +1,9 @@
 import type { InstitutionConnector } from './bank/connector.ts';
 import type { SandboxControl } from './bank/sandbox-control.ts';
 import { BalanceTransactions } from './domain/balance/balance-transactions.ts';
+import { TopupSettlement } from './domain/balance/topup-settlement.ts';
+import { TopupService } from './domain/balance/topups.ts';
+import { TransferService } from './domain/balance/transfers.ts';
 import { CustomerService } from './domain/customers/service.ts';
 import { DashboardSessions } from './domain/dashboard/sessions.ts';
 import { EventLog } from './domain/events/log.ts';
@@ -110,6 +113,12 @@ export interface Services {
   balanceTransactions: BalanceTransactions;
   /** Settles ACH debits that fell due on a merchant's sandbox clock. */
   achSettlement: AchSettlement;
+  /** Funds platforms add to their balance from their bank accounts. */
+  topups: TopupService;
+  /** Settles top-ups that fell due on a merchant's sandbox clock. */
+  topupSettlement: TopupSettlement;
+  /** Funds platforms send to their connected accounts. */
+  transfers: TransferService;
 }
 
 export interface BankParts {
@@ -205,7 +214,7 @@ export function createServices(
   const setupAttempts = new SetupAttemptLog(db);
   const paymentIntentStore = new PaymentIntentStore(db);
   const charges = new ChargeStore(db);
-  const balanceTransactions = new BalanceTransactions(db, clocks);
+  const balanceTransactions = new BalanceTransactions(db, clocks, store.caps);
   const achSettlement = new AchSettlement(
     db,
     paymentIntentStore,
@@ -215,6 +224,7 @@ export function createServices(
     clocks,
     events,
   );
+  const topupSettlement = new TopupSettlement(db, balanceTransactions, clocks, events);
   return {
     merchants,
     connectedAccounts,
@@ -251,7 +261,7 @@ export function createServices(
       accountNumbers,
       clocks,
       accountData,
-      [outbox, achSettlement],
+      [outbox, achSettlement, topupSettlement],
     ),
     clocks,
     events,
@@ -262,7 +272,10 @@ export function createServices(
     signal,
     cliSessions: new CliSessions(parts.secrets),
     cliResends: new CliResends((payload) => store.caps.notify(db, cliResendChannel, payload)),
-    scheduled: new ScheduledSync(db, clocks, bank, accountData, parts.bankCheckSeconds, [achSettlement]),
+    scheduled: new ScheduledSync(db, clocks, bank, accountData, parts.bankCheckSeconds, [
+      achSettlement,
+      topupSettlement,
+    ]),
     paymentMethods,
     mandates,
     setupIntents: new SetupIntentService(
@@ -295,5 +308,8 @@ export function createServices(
     charges,
     balanceTransactions,
     achSettlement,
+    topups: new TopupService(db, clocks, events, parts.achSettlementDays),
+    topupSettlement,
+    transfers: new TransferService(db, balanceTransactions, connectedAccounts, clocks, events),
   };
 }

@@ -1,7 +1,7 @@
 import type { Merchant } from '../domain/merchants/service.ts';
 import type { Services } from '../services.ts';
 import type { Reader, Resource } from './resource.ts';
-import type { ExpandLoader, ExpandSchema, Json, Returns } from './wire/expand.ts';
+import type { ExpandLoader, ExpandSchema, ExpandTarget, Json, Returns } from './wire/expand.ts';
 import type { Route } from './wire/route.ts';
 
 /** What the resources describe, put together: every route, every renderer, every loader. */
@@ -12,7 +12,7 @@ export class Catalogue {
 
   constructor(resources: readonly Resource[]) {
     const routes: Route[] = [];
-    const fields: Record<string, Readonly<Record<string, string>>> = {};
+    const fields: Record<string, Readonly<Record<string, ExpandTarget>>> = {};
     const lists: Record<string, Readonly<Record<string, string>>> = {};
     for (const resource of resources) {
       routes.push(...(resource.routes ?? []));
@@ -24,9 +24,11 @@ export class Catalogue {
       if (resource.lists) lists[object] = resource.lists;
     }
     for (const [object, table] of Object.entries(fields)) {
-      for (const [field, target] of Object.entries(table)) {
-        if (!this.byObject.get(target)?.find) {
-          throw new Error(`'${object}.${field}' expands to '${target}', which no resource finds by id`);
+      for (const [field, targets] of Object.entries(table)) {
+        for (const target of typeof targets === 'string' ? [targets] : targets) {
+          if (!this.byObject.get(target)?.find) {
+            throw new Error(`'${object}.${field}' expands to '${target}', which no resource finds by id`);
+          }
         }
       }
     }

@@ -1,7 +1,7 @@
 import type { KeyKind, Merchant } from '../domain/merchants/service.ts';
 import type { Services } from '../services.ts';
 import type { Catalogue } from './catalogue.ts';
-import type { Json } from './wire/expand.ts';
+import type { ExpandTarget, Json } from './wire/expand.ts';
 import type { Route } from './wire/route.ts';
 import type { ApiVersion } from './wire/versions.ts';
 
@@ -26,8 +26,8 @@ export interface Resource<R = unknown> {
   get?(services: Services, merchant: Merchant, id: string): Promise<R>;
   /** The record if the merchant can see it, for `expand[]`. */
   find?(services: Services, merchant: Merchant, id: string): Promise<R | undefined>;
-  /** Dot paths of fields that hold an expandable id, and the object type each points at. */
-  expandable?: Readonly<Record<string, string>>;
+  /** Dot paths of fields that hold an expandable id, and the object type (or types) each points at. */
+  expandable?: Readonly<Record<string, ExpandTarget>>;
   /** One per merchant, found without an id (the sandbox clock). */
   singleton?: boolean;
   /** Fields holding an embedded list that `expand[]` may walk into through `data`: item types. */

@@ -1,4 +1,5 @@
 import { stripeAccountResource } from './accounts/resource.ts';
+import { balanceResource } from './balance/resource.ts';
 import { balanceTransactionResource } from './balance-transactions/resource.ts';
 import { Catalogue } from './catalogue.ts';
 import { chargeResource } from './charges/resource.ts';
@@ -21,6 +22,8 @@ import { defineResource } from './resource.ts';
 import { setupAttemptResource, setupIntentResource } from './setup-intents/resource.ts';
 import { stripeCliRoutes } from './stripecli/sessions.ts';
 import { sandboxClockResource, testHelperResource } from './test-helpers/resources.ts';
+import { topupResource } from './topups/resource.ts';
+import { transferResource } from './transfers/resource.ts';
 import { webhookEndpointResource } from './webhook-endpoints/resource.ts';
 
 /**
@@ -47,6 +50,9 @@ export const resources = [
   paymentIntentResource,
   chargeResource,
   balanceTransactionResource,
+  balanceResource,
+  topupResource,
+  transferResource,
   // The account holder's flow, hosted links and `stripe listen`: routes without objects of their own.
   defineResource({ routes: [...flowRoutes, ...hostedRoutes, ...stripeCliRoutes] }),
 ];

@@ -1,4 +1,5 @@
 import type { ApiClient } from './api-client.ts';
+import { fundsScenarios } from './funds-scenarios.ts';
 import { paymentScenarios } from './payment-scenarios.ts';
 import { createCustomer, linkAccount, type Say, type Scenario } from './scenario-steps.ts';
 
@@ -66,4 +67,5 @@ export const scenarios: Record<string, Scenario> = {
   'financial_connections.account.refreshed_ownership': refresh('ownership', 'ownership'),
   'financial_connections.account.refreshed_transactions': refresh('transactions', 'transactions'),
   ...paymentScenarios,
+  ...fundsScenarios,
 };

@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'setup_intent_unexpected_state'
   | 'amount_too_small'
   | 'amount_too_large'
+  | 'balance_insufficient'
   | 'payment_intent_invalid_parameter'
   | 'payment_intent_mandate_invalid'
   | 'payment_intent_unexpected_state'

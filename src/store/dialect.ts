@@ -22,6 +22,12 @@ export interface DialectCapabilities {
    */
   skipLocked<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
   /**
+   * Makes a select lock its rows until the transaction ends, so that transactions that lock the
+   * same row run one after another (PostgreSQL); SQLite has a single writer and runs every
+   * transaction alone, so the select is left as it is.
+   */
+  forUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
+  /**
    * Wakes listeners of `channel` in every process when the transaction commits (PostgreSQL),
    * handing them `payload` (short, and never a secret).
    */
@@ -43,6 +49,7 @@ export const sqliteCapabilities: DialectCapabilities = {
     'code' in error &&
     String((error as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT'),
   skipLocked: (query) => query,
+  forUpdate: (query) => query,
   notify: async () => {},
   writesInWith: false,
 };
@@ -53,6 +60,7 @@ export const postgresCapabilities: DialectCapabilities = {
   isUniqueViolation: (error) =>
     typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505',
   skipLocked: (query) => query.forUpdate().skipLocked(),
+  forUpdate: (query) => query.forUpdate(),
   notify: async (db, channel, payload = '') => {
     await sql`select pg_notify(${channel}, ${payload})`.execute(db);
   },

@@ -759,6 +759,52 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0024_topups_and_transfers': {
+      async up(db: Kysely<unknown>) {
+        // Funds a platform adds from its bank account: pending until `settles_at` on its clock.
+        await db.schema
+          .createTable('topups')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('amount', 'bigint', (c) => c.notNull())
+          .addColumn('currency', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('settles_at', 'bigint', (c) => c.notNull())
+          .addColumn('balance_transaction_id', 'text')
+          .addColumn('description', 'text')
+          .addColumn('metadata', 'text', (c) => c.notNull())
+          .addColumn('statement_descriptor', 'text')
+          .addColumn('transfer_group', 'text')
+          .execute();
+        await db.schema.createIndex('topups_merchant').on('topups').columns(['merchant_id', 'id']).execute();
+        await db.schema
+          .createIndex('topups_settling')
+          .on('topups')
+          .columns(['merchant_id', 'status', 'settles_at'])
+          .execute();
+        // Funds a platform sends to one of its connected accounts.
+        await db.schema
+          .createTable('transfers')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('amount', 'bigint', (c) => c.notNull())
+          .addColumn('currency', 'text', (c) => c.notNull())
+          .addColumn('destination', 'text', (c) => c.notNull())
+          .addColumn('destination_payment', 'text', (c) => c.notNull())
+          .addColumn('balance_transaction_id', 'text', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .addColumn('metadata', 'text', (c) => c.notNull())
+          .addColumn('transfer_group', 'text')
+          .execute();
+        await db.schema
+          .createIndex('transfers_merchant')
+          .on('transfers')
+          .columns(['merchant_id', 'id'])
+          .execute();
+      },
+    },
   };
 }
 

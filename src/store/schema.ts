@@ -449,6 +449,43 @@ export interface BalanceTransactionsTable {
   description: string | null;
 }
 
+export interface TopupsTable {
+  id: string;
+  merchant_id: string;
+  created: number;
+  amount: number;
+  currency: string;
+  status: 'pending' | 'succeeded' | 'canceled';
+  /** When the debit of the platform's bank account settles, on the merchant's sandbox clock. */
+  settles_at: number;
+  /** Set when the top-up succeeds and its funds enter the balance. */
+  balance_transaction_id: string | null;
+  description: string | null;
+  /** JSON. */
+  metadata: string;
+  statement_descriptor: string | null;
+  transfer_group: string | null;
+}
+
+export interface TransfersTable {
+  id: string;
+  /** The platform that sent the funds. */
+  merchant_id: string;
+  created: number;
+  amount: number;
+  currency: string;
+  /** The connected account that received them. */
+  destination: string;
+  /** The payment the funds arrived as, on the connected account (its balance transaction's source). */
+  destination_payment: string;
+  /** The platform's balance transaction: the funds leaving its balance. */
+  balance_transaction_id: string;
+  description: string | null;
+  /** JSON. */
+  metadata: string;
+  transfer_group: string | null;
+}
+
 export interface DashboardSessionsTable {
   /** SHA-256 of the token the session cookie holds. */
   token_hash: string;
@@ -486,4 +523,6 @@ export interface Database {
   charges: ChargesTable;
   dashboard_sessions: DashboardSessionsTable;
   balance_transactions: BalanceTransactionsTable;
+  topups: TopupsTable;
+  transfers: TransfersTable;
 }

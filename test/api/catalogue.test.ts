@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { Catalogue } from '../../src/api/catalogue.ts';
 import { defineResource } from '../../src/api/resource.ts';
 import { catalogue } from '../../src/api/resources.ts';
+import { applyExpand, checkExpand } from '../../src/api/wire/expand.ts';
 import { idKind, newId } from '../../src/domain/ids.ts';
 // Loads every domain module, as a running openfc does: each declares the id kinds it issues.
 import '../../src/services.ts';
@@ -19,6 +20,33 @@ describe('resource catalogue', () => {
     assert.throws(() => new Catalogue([widget]), /'widget.gadget' expands to 'gadget'/);
     const gadget = defineResource({ object: 'gadget', find: async () => undefined });
     assert.deepEqual(new Catalogue([widget, gadget]).expand.fields, { widget: { gadget: 'gadget' } });
+  });
+
+  test('a field of several kinds expands to each of them, and every one must be found by id', async () => {
+    const find = (object: string) => async (_services: unknown, _merchant: unknown, id: string) =>
+      id.startsWith(object) ? { id } : undefined;
+    const render = (object: string) => (record: unknown) => ({ ...(record as object), object });
+    const entry = defineResource({ object: 'entry', expandable: { source: ['gadget', 'widget'] } });
+    assert.throws(() => new Catalogue([entry]), /'entry.source' expands to 'gadget'/);
+    const gadget = defineResource({ object: 'gadget', find: find('gadget'), render: render('gadget') });
+    assert.throws(() => new Catalogue([entry, gadget]), /'entry.source' expands to 'widget'/);
+    const widget = defineResource({
+      object: 'widget',
+      find: find('widget'),
+      render: render('widget'),
+      expandable: { part: 'gadget' },
+    });
+    const both = new Catalogue([entry, gadget, widget]);
+    const load = both.loader(undefined as never, undefined as never, undefined as never);
+    const widgetEntry = { object: 'entry', source: 'widget_1' };
+    await applyExpand(both.expand, widgetEntry, ['source'], load);
+    assert.deepEqual(widgetEntry, { object: 'entry', source: { id: 'widget_1', object: 'widget' } });
+    const gadgetEntry = { object: 'entry', source: 'gadget_1' };
+    await applyExpand(both.expand, gadgetEntry, ['source'], load);
+    assert.deepEqual(gadgetEntry.source, { id: 'gadget_1', object: 'gadget' });
+    // A deeper path is accepted when it applies to one of the kinds.
+    checkExpand(both.expand, 'entry', ['source.part']);
+    assert.throws(() => checkExpand(both.expand, 'entry', ['source.nothing']), /cannot be expanded/);
   });
 
   test('every route is served once, and every expandable field of openfc has a loader', () => {

@@ -156,6 +156,7 @@ describe('openfc serve on SQLite', () => {
     '0021_microdeposits',
     '0022_payment_intent_microdeposits',
     '0023_dashboard_lists',
+    '0024_topups_and_transfers',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

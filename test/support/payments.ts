@@ -87,16 +87,25 @@ export async function eventsAbout(stripe: Stripe, objectId: string): Promise<Str
 }
 
 /** The merchant's sandbox clock now (Unix seconds). */
-export async function clockNow(stripe: Stripe): Promise<number> {
-  const clock = (await stripe.rawRequest('GET', '/v1/test_helpers/sandbox_clock', {})) as unknown as {
+export async function clockNow(stripe: Stripe, options?: Stripe.RawRequestOptions): Promise<number> {
+  const clock = (await stripe.rawRequest(
+    'GET',
+    '/v1/test_helpers/sandbox_clock',
+    {},
+    options,
+  )) as unknown as {
     now: number;
   };
   return clock.now;
 }
 
 /** Moves the merchant's sandbox clock forward; what falls due has happened when this returns. */
-export async function advanceClock(stripe: Stripe, seconds: number): Promise<void> {
-  await stripe.rawRequest('POST', '/v1/test_helpers/sandbox_clock/advance', { seconds });
+export async function advanceClock(
+  stripe: Stripe,
+  seconds: number,
+  options?: Stripe.RawRequestOptions,
+): Promise<void> {
+  await stripe.rawRequest('POST', '/v1/test_helpers/sandbox_clock/advance', { seconds }, options);
 }
 
 /** A SetupIntent for the account's holder, confirmed with an online mandate acceptance. */

@@ -2,7 +2,8 @@
  * The fields the official `stripe` SDK declares for an object, read from its type declarations.
  * Where the reference schemas only stub an object (`payment_intent`, `charge`, `account`), this is
  * how the tests check that a response has every field Stripe always sends and none Stripe does not
- * know; objects the schemas describe (`balance_transaction`) are checked against both.
+ * know; objects the schemas describe (`balance_transaction`) are checked against both. Objects the
+ * schemas leave out (`balance`, `topup`, `transfer`) are checked here, with their fields' kinds.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,9 @@ const declarations: Record<string, { file: string; type: string }> = {
   charge: { file: 'Charges.d.ts', type: 'Charge' },
   balance_transaction: { file: 'BalanceTransactions.d.ts', type: 'BalanceTransaction' },
   account: { file: 'Accounts.d.ts', type: 'Account' },
+  balance: { file: 'Balance.d.ts', type: 'Balance' },
+  topup: { file: 'Topups.d.ts', type: 'Topup' },
+  transfer: { file: 'Transfers.d.ts', type: 'Transfer' },
 };
 
 const cache = new Map<string, { required: string[]; optional: string[] }>();
@@ -46,4 +50,34 @@ export function assertSdkFields(object: string, body: Record<string, unknown>): 
   const missing = required.filter((f) => !keys.includes(f));
   const unknown = keys.filter((k) => !required.includes(k) && !optional.includes(k));
   assert.deepEqual({ missing, unknown }, { missing: [], unknown: [] }, `${object}: ${JSON.stringify(body)}`);
+}
+
+/** What a JSON value is, as a declared type tells it apart. */
+export type Kind = 'string' | 'number' | 'boolean' | 'null' | 'object' | 'array';
+
+function kindOf(value: unknown): Kind | 'undefined' {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  const kind = typeof value;
+  return kind === 'string' || kind === 'number' || kind === 'boolean' || kind === 'object'
+    ? kind
+    : 'undefined';
+}
+
+/**
+ * Asserts `body` has the SDK's fields (as `assertSdkFields`) and that each field holds a value of a
+ * kind its declared type allows: `kinds` transcribes the declaration, one entry per field sent.
+ */
+export function assertSdkKinds(
+  object: string,
+  body: Record<string, unknown>,
+  kinds: Readonly<Record<string, readonly Kind[]>>,
+): void {
+  assertSdkFields(object, body);
+  const wrong = Object.entries(body).flatMap(([field, value]) => {
+    const allowed = kinds[field];
+    const actual = kindOf(value);
+    return allowed?.includes(actual as Kind) ? [] : [`${field}: ${actual}, declared ${allowed?.join(' | ')}`];
+  });
+  assert.deepEqual(wrong, [], `${object}: ${JSON.stringify(body)}`);
 }

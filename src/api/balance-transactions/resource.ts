@@ -9,6 +9,7 @@ export const balanceTransactionResource = defineResource<BalanceTransaction>({
   render: renderBalanceTransaction,
   get: (services, merchant, id) => services.balanceTransactions.get(merchant.id, id),
   find: (services, merchant, id) => services.balanceTransactions.find(merchant.id, id),
-  // The only balance transactions openfc records so far are charges' funds.
-  expandable: { source: 'charge' },
+  // What moved the funds. A connected account's payment from a transfer has no object of its own:
+  // its source (`py_…`) stays an id.
+  expandable: { source: ['charge', 'topup', 'transfer'] },
 });

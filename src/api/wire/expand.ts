@@ -9,11 +9,17 @@ export type ExpandLoader = (object: string, id: string) => Promise<Json | undefi
 export type Returns = string | { list: string };
 
 /**
+ * The object type an expandable field points at, or the types it may point at, tried in order (a
+ * balance transaction's `source`: a charge, a top-up or a transfer).
+ */
+export type ExpandTarget = string | readonly string[];
+
+/**
  * Per object type, the fields (dot paths) that hold an expandable id and the type they point at,
  * and the fields that hold an embedded list `expand` may walk into through `data`, by item type.
  */
 export interface ExpandSchema {
-  fields: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  fields: Readonly<Record<string, Readonly<Record<string, ExpandTarget>>>>;
   lists: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
@@ -24,7 +30,11 @@ function isJson(value: unknown): value is Json {
 }
 
 /** `table[type][field]`, own properties only: a path such as `constructor` names no field. */
-function lookup(table: ExpandSchema['fields'], type: string, field: string): string | undefined {
+function lookup<T>(
+  table: Readonly<Record<string, Readonly<Record<string, T>>>>,
+  type: string,
+  field: string,
+): T | undefined {
   const fields = Object.hasOwn(table, type) ? table[type] : undefined;
   return fields && Object.hasOwn(fields, field) ? fields[field] : undefined;
 }
@@ -33,15 +43,15 @@ function notExpandable(path: string): never {
   throw invalidRequest(`This property cannot be expanded (${path}).`, 'expand');
 }
 
-/** The expandable field at the start of `segments`: how many segments it takes, and its kind. */
+/** The expandable field at the start of `segments`: how many segments it takes, and its kinds. */
 function matchField(
   schema: ExpandSchema,
   type: string,
   segments: readonly string[],
-): { take: number; object: string } | undefined {
+): { take: number; objects: readonly string[] } | undefined {
   for (let take = Math.min(2, segments.length); take >= 1; take--) {
-    const object = lookup(schema.fields, type, segments.slice(0, take).join('.'));
-    if (object) return { take, object };
+    const target = lookup(schema.fields, type, segments.slice(0, take).join('.'));
+    if (target) return { take, objects: typeof target === 'string' ? [target] : target };
   }
   return undefined;
 }
@@ -61,7 +71,17 @@ function checkPath(schema: ExpandSchema, returns: Returns, segments: readonly st
   }
   const match = matchField(schema, returns, segments);
   if (!match) notExpandable(full);
-  checkPath(schema, match.object, segments.slice(match.take), full);
+  // A field of several kinds expands further when the rest of the path applies to one of them.
+  let refusal: unknown;
+  for (const object of match.objects) {
+    try {
+      checkPath(schema, object, segments.slice(match.take), full);
+      return;
+    } catch (error) {
+      refusal = error;
+    }
+  }
+  throw refusal;
 }
 
 /** Refuses `expand[]` paths that cannot apply to what the route returns, before it runs. */
@@ -107,8 +127,12 @@ async function expandInto(
   const field = segments[match.take - 1] as string;
   const value = parent[field];
   if (typeof value === 'string') {
-    const loaded = await load(match.object, value);
-    if (loaded) parent[field] = loaded;
+    for (const object of match.objects) {
+      const loaded = await load(object, value);
+      if (!loaded) continue;
+      parent[field] = loaded;
+      break;
+    }
   }
   const expanded = parent[field];
   if (isJson(expanded)) await expandInto(schema, expanded, segments.slice(match.take), load);

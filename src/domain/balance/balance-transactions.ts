@@ -1,7 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { DialectCapabilities } from '../../store/dialect.ts';
 import { type TimeRange, within } from '../../store/filters.ts';
 import type { BalanceTransactionsTable, Database } from '../../store/schema.ts';
-import { resourceMissing } from '../errors.ts';
+import { invalidRequest, resourceMissing } from '../errors.ts';
 import { idKind, newId } from '../ids.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
 import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
@@ -125,6 +126,15 @@ export function statusAt(availableOn: number, now: number): BalanceTransactionSt
   return availableOn <= now ? 'available' : 'pending';
 }
 
+/** Stripe's refusal of a movement that would take more than the available funds. */
+function balanceInsufficient(currency: string) {
+  return invalidRequest(
+    `You have insufficient available funds in your Stripe account for this transfer: your available ${currency} balance is too low. You can use the /v1/balance endpoint to view your Stripe balance.`,
+    undefined,
+    'balance_insufficient',
+  );
+}
+
 function fromRow(row: Selectable<BalanceTransactionsTable>, now: number): BalanceTransaction {
   const availableOn = Number(row.available_on);
   return {
@@ -146,14 +156,16 @@ function fromRow(row: Selectable<BalanceTransactionsTable>, now: number): Balanc
 
 /**
  * The one module that reads and writes `balance_transactions`. Charges add to a merchant's
- * balance here; payouts, top-ups and transfers record their movements the same way. A
- * transaction's status is not stored: funds become available when the merchant's sandbox clock
- * reaches `available_on`, however the clock got there.
+ * balance here; top-ups add funds the same way, and transfers and payouts take them out through
+ * `withdraw`, the one place that checks a balance covers what leaves it. A transaction's status is
+ * not stored: funds become available when the merchant's sandbox clock reaches `available_on`,
+ * however the clock got there.
  */
 export class BalanceTransactions {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clocks: SandboxClocks,
+    private readonly caps: DialectCapabilities,
   ) {}
 
   /**
@@ -182,6 +194,31 @@ export class BalanceTransactions {
       })
       .execute();
     return id;
+  }
+
+  /**
+   * Records, in the caller's transaction, a movement that takes available funds out of the
+   * merchant's balance (a transfer, a payout: a negative amount); its id. `now` is the merchant's
+   * clock, read before the transaction. The merchant's row is locked first, so that of two
+   * withdrawals at once the second sees the first's (PostgreSQL; SQLite runs transactions one at
+   * a time). Refused with `balance_insufficient`, recording nothing, when the funds available in
+   * its currency are fewer than it takes.
+   */
+  async withdraw(
+    trx: Kysely<Database>,
+    merchantId: string,
+    now: number,
+    entry: NewBalanceTransaction,
+  ): Promise<string> {
+    if (entry.amount >= 0) throw new Error('a withdrawal takes funds out: its amount is negative');
+    await this.caps
+      .forUpdate(trx.selectFrom('merchant_accounts').select('id').where('id', '=', merchantId))
+      .execute();
+    const funds = await this.fundsAt(trx, merchantId, now);
+    const available = funds.find((f) => f.currency === entry.currency)?.available ?? 0;
+    const fee = entry.feeDetails.reduce((sum, f) => sum + f.amount, 0);
+    if (available + entry.amount - fee < 0) throw balanceInsufficient(entry.currency);
+    return this.record(trx, merchantId, entry);
   }
 
   async find(merchantId: string, id: string): Promise<BalanceTransaction | undefined> {
@@ -221,8 +258,11 @@ export class BalanceTransactions {
 
   /** The merchant's net funds per currency, available and pending by its sandbox clock now. */
   async fundsByStatus(merchantId: string): Promise<FundsByStatus[]> {
-    const now = await this.clocks.now(merchantId);
-    const rows = await this.db
+    return this.fundsAt(this.db, merchantId, await this.clocks.now(merchantId));
+  }
+
+  private async fundsAt(db: Kysely<Database>, merchantId: string, now: number): Promise<FundsByStatus[]> {
+    const rows = await db
       .selectFrom('balance_transactions')
       .select((eb) => [
         'currency',

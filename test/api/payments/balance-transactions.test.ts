@@ -4,6 +4,7 @@ import type Stripe from 'stripe';
 import { availableOn } from '../../../src/domain/payments/ach-funds.ts';
 import { backends } from '../../support/backends.ts';
 import { body } from '../../support/fc.ts';
+import { usdFunds } from '../../support/funds.ts';
 import { gaVersion, type Harness, previewVersion, startHarness } from '../../support/harness.ts';
 import { advanceClock, checked, clockNow, refused, savedPaymentMethod } from '../../support/payments.ts';
 import { assertListOf } from '../../support/stripe-schemas.ts';
@@ -114,6 +115,7 @@ for (const backend of backends) {
       assert.equal(pending.available_on % 86_400, 0, 'available from the start of a day (UTC)');
       assert.ok(pending.available_on - settlesAt > 86_400, 'available days after the debit succeeds');
       assert.deepEqual(await funds(), [{ currency: 'usd', available: 0, pending: 1090 }]);
+      assert.deepEqual(await usdFunds(stripe), { available: 0, pending: 1090 }, 'GET /v1/balance agrees');
 
       // Expansions: the charge's balance_transaction, through the PaymentIntent, and back to the source.
       const withTxn = await stripe.charges.retrieve(charge, { expand: ['balance_transaction'] });
@@ -137,6 +139,7 @@ for (const backend of backends) {
       const available = checked('balance_transaction', await stripe.balanceTransactions.retrieve(txnId));
       assert.deepEqual(available, txnBody({ ...expected, status: 'available' }));
       assert.deepEqual(await funds(), [{ currency: 'usd', available: 1090, pending: 0 }]);
+      assert.deepEqual(await usdFunds(stripe), { available: 1090, pending: 0 });
     });
 
     test('the fee is 0.8% rounded to the cent and at most $5.00; failed debits add nothing', async () => {

@@ -1,0 +1,72 @@
+import type { ApiClient } from './api-client.ts';
+import type { Say, Scenario } from './scenario-steps.ts';
+
+const amount = 2000;
+
+function dollars(cents: number): string {
+  return `$${(cents / 100).toFixed(2)}`;
+}
+
+/** A top-up of the platform's balance, pending until its debit settles. */
+async function topUp(api: ApiClient, say: Say): Promise<{ id: string; settlesAt: number }> {
+  const topup = await api.post('/v1/topups', {
+    amount,
+    currency: 'usd',
+    description: 'Made by openfc trigger',
+  });
+  const id = String(topup.id);
+  say(`Created top-up ${id} for ${dollars(amount)} (${String(topup.status)})`);
+  return { id, settlesAt: Number(topup.expected_availability_date) };
+}
+
+/** Moves the merchant's sandbox clock past the top-up's settlement: its funds are then available. */
+async function settle(api: ApiClient, say: Say, topup: { id: string; settlesAt: number }): Promise<void> {
+  const clock = await api.get('/v1/test_helpers/sandbox_clock');
+  const seconds = Math.max(1, topup.settlesAt - Number(clock.now) + 1);
+  await api.post('/v1/test_helpers/sandbox_clock/advance', { seconds });
+  const settled = await api.get(`/v1/topups/${topup.id}`);
+  say(
+    `Advanced the sandbox clock past the top-up's settlement: top-up ${topup.id} is now ${String(settled.status)}`,
+  );
+}
+
+/** A connected account, funded by a settled top-up, and a transfer to it. */
+async function transfer(api: ApiClient, say: Say): Promise<string[]> {
+  const account = String((await api.post('/v1/accounts', { type: 'custom' })).id);
+  say(`Created connected account ${account}`);
+  const topup = await topUp(api, say);
+  await settle(api, say, topup);
+  const made = await api.post('/v1/transfers', {
+    amount,
+    currency: 'usd',
+    destination: account,
+    description: 'Made by openfc trigger',
+  });
+  const id = String(made.id);
+  say(`Transferred ${dollars(amount)} to ${account}: transfer ${id}`);
+  return [account, topup.id, id];
+}
+
+/** The top-up and transfer event types `openfc trigger` can cause, through the platform's API. */
+export const fundsScenarios: Record<string, Scenario> = {
+  'topup.created': async (api, say) => ({ objects: [(await topUp(api, say)).id] }),
+  'topup.succeeded': async (api, say) => {
+    const topup = await topUp(api, say);
+    await settle(api, say, topup);
+    return { objects: [topup.id] };
+  },
+  'topup.canceled': async (api, say) => {
+    const topup = await topUp(api, say);
+    await api.post(`/v1/topups/${topup.id}/cancel`);
+    say(`Canceled top-up ${topup.id}`);
+    return { objects: [topup.id] };
+  },
+  'transfer.created': async (api, say) => ({ objects: await transfer(api, say) }),
+  'transfer.updated': async (api, say) => {
+    const objects = await transfer(api, say);
+    const id = objects[objects.length - 1] as string;
+    await api.post(`/v1/transfers/${id}`, { metadata: { updated_by: 'openfc trigger' } });
+    say(`Updated transfer ${id}`);
+    return { objects };
+  },
+};
