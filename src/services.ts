@@ -40,6 +40,9 @@ import { PaymentMethodService } from './domain/payments/payment-methods.ts';
 import { SetupAttemptLog } from './domain/payments/setup-attempts.ts';
 import { SetupIntentStore } from './domain/payments/setup-intent-store.ts';
 import { SetupIntentService } from './domain/payments/setup-intents.ts';
+import { BankAccountTokens } from './domain/payouts/bank-account-tokens.ts';
+import { ExternalAccountService } from './domain/payouts/external-accounts.ts';
+import { LinkedBankStates } from './domain/payouts/linked-bank-states.ts';
 import { SandboxClocks } from './domain/sandbox-clock/clocks.ts';
 import { WebhookEndpointService } from './domain/webhook-endpoints/service.ts';
 import type { Mailer } from './mail/mailer.ts';
@@ -110,6 +113,10 @@ export interface Services {
   balanceTransactions: BalanceTransactions;
   /** Settles ACH debits that fell due on a merchant's sandbox clock. */
   achSettlement: AchSettlement;
+  /** Single-use tokens of bank accounts linked for connected accounts. */
+  bankAccountTokens: BankAccountTokens;
+  /** Connected accounts' bank accounts for payouts. */
+  externalAccounts: ExternalAccountService;
 }
 
 export interface BankParts {
@@ -145,7 +152,11 @@ export function createServices(
   const authorizations = new AuthorizationService(db);
   const lifecycle = new Lifecycle();
   const clocks = new SandboxClocks(db);
-  const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle, clocks, events);
+  // Bank accounts for payouts follow the linked accounts under them.
+  const linkedBankStates = new LinkedBankStates(parts.secrets, events);
+  const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle, clocks, events, [
+    linkedBankStates,
+  ]);
   const hostedLinks = new HostedLinks(db, parts.secrets, hosted.publicUrl);
   const hostedMail = new HostedMail(hostedLinks, hosted.mailer);
   const hostedSessions = new HostedSessions({
@@ -179,8 +190,12 @@ export function createServices(
   const paymentMethodStore = new PaymentMethodStore(db);
   const accountNumbers = new AccountNumberSync(db, bank, parts.secrets, events, [
     new PaymentMethodsFollowNumbers(paymentMethodStore, events),
+    linkedBankStates,
   ]);
-  const linking = new AccountLinking(db, sessions, lifecycle, bank, accountData, accountNumbers, events);
+  const bankAccountTokens = new BankAccountTokens(db, sessions, accountNumbers);
+  const linking = new AccountLinking(db, sessions, lifecycle, bank, accountData, accountNumbers, events, [
+    bankAccountTokens,
+  ]);
   const holderTime = new HolderTime(db, clocks, parts.sandboxControl);
   const flowStore = new FlowStore(db, parts.secrets);
   const flow = new FlowService(
@@ -295,5 +310,13 @@ export function createServices(
     charges,
     balanceTransactions,
     achSettlement,
+    bankAccountTokens,
+    externalAccounts: new ExternalAccountService(
+      db,
+      connectedAccounts,
+      bankAccountTokens,
+      linkedBankStates,
+      events,
+    ),
   };
 }

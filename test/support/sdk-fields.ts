@@ -12,6 +12,8 @@ const declarations: Record<string, { file: string; type: string }> = {
   charge: { file: 'Charges.d.ts', type: 'Charge' },
   balance_transaction: { file: 'BalanceTransactions.d.ts', type: 'BalanceTransaction' },
   account: { file: 'Accounts.d.ts', type: 'Account' },
+  token: { file: 'Tokens.d.ts', type: 'Token' },
+  bank_account: { file: 'BankAccounts.d.ts', type: 'BankAccount' },
 };
 
 const cache = new Map<string, { required: string[]; optional: string[] }>();

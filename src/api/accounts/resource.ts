@@ -1,7 +1,7 @@
 import type { Account } from '../../domain/merchants/connected-accounts.ts';
 import { defineResource } from '../resource.ts';
 import { renderAccount } from './render.ts';
-import { accountRoutes } from './routes.ts';
+import { accountRoutes, withExternalAccounts } from './routes.ts';
 
 /**
  * Stripe accounts: the platform's own (`/v1/account`) and its connected accounts. A merchant
@@ -11,9 +11,10 @@ export const stripeAccountResource = defineResource<Account>({
   object: 'account',
   routes: accountRoutes,
   render: renderAccount,
-  get: (services, merchant, id) => services.connectedAccounts.get(merchant, id),
+  get: async (services, merchant, id) =>
+    withExternalAccounts(services, await services.connectedAccounts.get(merchant, id)),
   find: async (services, merchant, id) => {
     const account = await services.connectedAccounts.find(merchant, id);
-    return account?.deleted ? undefined : account;
+    return account && !account.deleted ? withExternalAccounts(services, account) : undefined;
   },
 });
