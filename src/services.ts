@@ -41,6 +41,7 @@ import { SetupAttemptLog } from './domain/payments/setup-attempts.ts';
 import { SetupIntentStore } from './domain/payments/setup-intent-store.ts';
 import { SetupIntentService } from './domain/payments/setup-intents.ts';
 import { BankAccountTokens } from './domain/payouts/bank-account-tokens.ts';
+import { ExternalAccountStore } from './domain/payouts/external-account-store.ts';
 import { ExternalAccountService } from './domain/payouts/external-accounts.ts';
 import { LinkedBankStates } from './domain/payouts/linked-bank-states.ts';
 import { SandboxClocks } from './domain/sandbox-clock/clocks.ts';
@@ -153,7 +154,8 @@ export function createServices(
   const lifecycle = new Lifecycle();
   const clocks = new SandboxClocks(db);
   // Bank accounts for payouts follow the linked accounts under them.
-  const linkedBankStates = new LinkedBankStates(parts.secrets, events);
+  const externalAccountStore = new ExternalAccountStore(db);
+  const linkedBankStates = new LinkedBankStates(externalAccountStore, parts.secrets, events);
   const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle, clocks, events, [
     linkedBankStates,
   ]);
@@ -313,6 +315,7 @@ export function createServices(
     bankAccountTokens,
     externalAccounts: new ExternalAccountService(
       db,
+      externalAccountStore,
       connectedAccounts,
       bankAccountTokens,
       linkedBankStates,

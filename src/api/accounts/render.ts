@@ -1,5 +1,5 @@
 import { type Account, type Capability, capabilityNames } from '../../domain/merchants/connected-accounts.ts';
-import type { ExternalAccount } from '../../domain/payouts/external-accounts.ts';
+import type { ExternalAccount } from '../../domain/payouts/external-account-store.ts';
 import { renderExternalAccount } from '../external-accounts/render.ts';
 import type { Json } from '../wire/expand.ts';
 

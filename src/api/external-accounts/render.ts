@@ -1,4 +1,4 @@
-import type { ExternalAccount } from '../../domain/payouts/external-accounts.ts';
+import type { ExternalAccount } from '../../domain/payouts/external-account-store.ts';
 import type { Json } from '../wire/expand.ts';
 
 const nothingDue = { currently_due: [], errors: [], past_due: [], pending_verification: [] };

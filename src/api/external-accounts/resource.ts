@@ -1,5 +1,5 @@
 import { resourceMissing } from '../../domain/errors.ts';
-import type { ExternalAccount } from '../../domain/payouts/external-accounts.ts';
+import type { ExternalAccount } from '../../domain/payouts/external-account-store.ts';
 import { defineResource } from '../resource.ts';
 import { renderExternalAccount } from './render.ts';
 import { externalAccountRoutes } from './routes.ts';

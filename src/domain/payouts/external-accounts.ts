@@ -1,60 +1,18 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, ExternalAccountsTable } from '../../store/schema.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.ts';
 import { ApiError, invalidRequest, resourceMissing } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
 import type { ConnectedAccountService } from '../merchants/connected-accounts.ts';
 import type { Merchant } from '../merchants/service.ts';
-import { mergeMetadata, previousMetadata } from '../metadata.ts';
-import { fetchPage, type Page, type PageResult } from '../paging.ts';
-import type { AccountHolderType, BankAccountType } from '../payments/bank-account.ts';
+import { mergeMetadata } from '../metadata.ts';
+import type { Page, PageResult } from '../paging.ts';
+import type { AccountHolderType } from '../payments/bank-account.ts';
 import type { BankAccountTokens } from './bank-account-tokens.ts';
-import type { ExternalAccountStatus } from './bank-state.ts';
+import { changedFields, type ExternalAccount, type ExternalAccountStore } from './external-account-store.ts';
 import type { LinkedBankStates } from './linked-bank-states.ts';
 
 /** Every account openfc pays out to is a US bank account in dollars. */
 export const payoutCurrency = 'usd';
-
-/** A connected account's bank account for payouts (Stripe's external account `bank_account`). */
-export interface ExternalAccount {
-  id: string;
-  /** The connected account it belongs to. */
-  accountId: string;
-  fcAccountId: string;
-  created: number;
-  accountHolderName: string | null;
-  accountHolderType: AccountHolderType | null;
-  accountType: BankAccountType | null;
-  bankName: string | null;
-  last4: string;
-  routingNumber: string;
-  fingerprint: string;
-  currency: string;
-  defaultForCurrency: boolean;
-  status: ExternalAccountStatus;
-  metadata: Record<string, string>;
-}
-
-type Row = Selectable<ExternalAccountsTable>;
-
-export function externalAccountFromRow(row: Row): ExternalAccount {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    fcAccountId: row.fc_account_id,
-    created: Number(row.created),
-    accountHolderName: row.account_holder_name,
-    accountHolderType: row.account_holder_type,
-    accountType: row.account_type,
-    bankName: row.bank_name,
-    last4: row.last4,
-    routingNumber: row.routing_number,
-    fingerprint: row.fingerprint,
-    currency: row.currency,
-    defaultForCurrency: Number(row.default_for_currency) === 1,
-    status: row.status,
-    metadata: JSON.parse(row.metadata) as Record<string, string>,
-  };
-}
 
 export interface ExternalAccountChanges {
   defaultForCurrency?: boolean | undefined;
@@ -64,7 +22,7 @@ export interface ExternalAccountChanges {
   metadata?: Record<string, string | null> | undefined;
 }
 
-/** Whether a bank account can be paid out to now; if not, the failure code a payout to it gets. */
+/** Whether a bank account can be paid out to now; if not, the failure code Stripe gives such a payout. */
 export type PayoutDestination =
   | { ok: true; externalAccount: ExternalAccount }
   | {
@@ -73,65 +31,33 @@ export type PayoutDestination =
       message: string;
     };
 
-/** The fields of `before` that differ in `after`, with their old values, as Stripe names them. */
-function changedFields(before: ExternalAccount, after: ExternalAccount): Record<string, unknown> {
-  const wire: Array<[keyof ExternalAccount, string]> = [
-    ['accountHolderName', 'account_holder_name'],
-    ['accountHolderType', 'account_holder_type'],
-    ['accountType', 'account_type'],
-    ['bankName', 'bank_name'],
-    ['last4', 'last4'],
-    ['routingNumber', 'routing_number'],
-    ['defaultForCurrency', 'default_for_currency'],
-    ['status', 'status'],
-  ];
-  const out: Record<string, unknown> = {};
-  for (const [field, name] of wire) if (before[field] !== after[field]) out[name] = before[field];
-  const metadata = previousMetadata(before.metadata, after.metadata);
-  if (metadata) out.metadata = metadata;
-  return out;
-}
-
-function toRow(e: ExternalAccount): Row {
-  return {
-    id: e.id,
-    account_id: e.accountId,
-    fc_account_id: e.fcAccountId,
-    created: e.created,
-    account_holder_name: e.accountHolderName,
-    account_holder_type: e.accountHolderType,
-    account_type: e.accountType,
-    bank_name: e.bankName,
-    last4: e.last4,
-    routing_number: e.routingNumber,
-    fingerprint: e.fingerprint,
-    currency: e.currency,
-    default_for_currency: e.defaultForCurrency ? 1 : 0,
-    status: e.status,
-    metadata: JSON.stringify(e.metadata),
-  };
-}
-
 /**
- * Connected accounts' bank accounts for payouts, made from bank account tokens. Each change is
- * the connected account's event (`account.external_account.*`), which its platform hears
- * through a Connect endpoint.
+ * Connected accounts' bank accounts for payouts, made from bank account tokens by the platform.
+ * Each change is the connected account's event (`account.external_account.*`), which its
+ * platform hears through a Connect endpoint.
  */
 export class ExternalAccountService {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly store: ExternalAccountStore,
     private readonly connectedAccounts: ConnectedAccountService,
     private readonly tokens: BankAccountTokens,
     private readonly states: LinkedBankStates,
     private readonly events: EventLog,
   ) {}
 
-  /** A connected account the viewer manages: one of its platform's, not deleted. */
+  /** A connected account the viewer manages: one of its own, not deleted. */
   private async managed(viewer: Merchant, accountId: string): Promise<string> {
     const account = await this.connectedAccounts.find(viewer, accountId);
     if (!account || account.deleted || account.platformId !== viewer.id)
       throw resourceMissing('account', accountId, 'account');
     return account.id;
+  }
+
+  private async of(db: Kysely<Database>, accountId: string, id: string): Promise<ExternalAccount> {
+    const found = await this.store.of(db, accountId, id);
+    if (!found) throw resourceMissing('external account', id, 'id');
+    return found;
   }
 
   async attach(
@@ -147,12 +73,7 @@ export class ExternalAccountService {
     const account = await this.managed(viewer, accountId);
     return this.db.transaction().execute(async (trx) => {
       const token = await this.tokens.use(trx, viewer.id, account, tokenId);
-      const same = await trx
-        .selectFrom('external_accounts')
-        .select('id')
-        .where('account_id', '=', account)
-        .where('fingerprint', '=', token.fingerprint)
-        .executeTakeFirst();
+      const same = await this.store.withFingerprint(trx, account, token.fingerprint);
       if (same) {
         throw new ApiError({
           status: 400,
@@ -162,8 +83,9 @@ export class ExternalAccountService {
           param: 'external_account',
         });
       }
+      // The linked account now: its numbers may have changed since the token was made.
       const now = await this.states.stateOf(trx, account, token.fcAccountId);
-      const others = await this.inCurrency(trx, account, payoutCurrency);
+      const others = await this.store.inCurrency(trx, account, payoutCurrency);
       const external: ExternalAccount = {
         id: token.bankAccountId,
         accountId: account,
@@ -182,7 +104,7 @@ export class ExternalAccountService {
         metadata: mergeMetadata({}, options.metadata),
       };
       if (external.defaultForCurrency) await this.dropDefault(trx, others, request);
-      await trx.insertInto('external_accounts').values(toRow(external)).execute();
+      await this.store.insert(trx, external);
       await this.events.record(
         trx,
         account,
@@ -200,19 +122,8 @@ export class ExternalAccountService {
     }
   }
 
-  private async inCurrency(trx: Kysely<Database>, accountId: string, currency: string) {
-    const rows = await trx
-      .selectFrom('external_accounts')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('currency', '=', currency)
-      .orderBy('id')
-      .execute();
-    return rows.map(externalAccountFromRow);
-  }
-
   /** Writes a change and its `account.external_account.updated` event, if anything changed. */
-  private async save(
+  async save(
     trx: Kysely<Database>,
     before: ExternalAccount,
     after: ExternalAccount,
@@ -220,60 +131,22 @@ export class ExternalAccountService {
   ): Promise<void> {
     const previous = changedFields(before, after);
     if (Object.keys(previous).length === 0) return;
-    const { id, account_id, ...columns } = toRow(after);
-    await trx
-      .updateTable('external_accounts')
-      .set(columns)
-      .where('id', '=', id)
-      .where('account_id', '=', account_id)
-      .execute();
+    await this.store.write(trx, after);
     await this.events.record(
       trx,
       after.accountId,
-      {
-        type: 'account.external_account.updated',
-        object: { kind: 'bank_account', record: after },
-        previous,
-      },
+      { type: 'account.external_account.updated', object: { kind: 'bank_account', record: after }, previous },
       request,
     );
   }
 
-  /** A bank account of a connected account the viewer manages, or of the viewer itself. */
-  async find(
-    viewer: Merchant,
-    id: string,
-    db: Kysely<Database> = this.db,
-  ): Promise<ExternalAccount | undefined> {
-    const row = await db
-      .selectFrom('external_accounts')
-      .innerJoin('merchant_accounts', 'merchant_accounts.id', 'external_accounts.account_id')
-      .selectAll('external_accounts')
-      .where('external_accounts.id', '=', id)
-      .where((eb) =>
-        eb.or([
-          eb('merchant_accounts.id', '=', viewer.id),
-          eb('merchant_accounts.platform_id', '=', viewer.id),
-        ]),
-      )
-      .executeTakeFirst();
-    return row && externalAccountFromRow(row);
+  /** A bank account of a connected account the viewer manages, or of the viewer itself (for `expand[]`). */
+  find(viewer: Merchant, id: string): Promise<ExternalAccount | undefined> {
+    return this.store.visibleTo(viewer.id, id);
   }
 
   async get(viewer: Merchant, accountId: string, id: string): Promise<ExternalAccount> {
-    return this.of(await this.managed(viewer, accountId), id, this.db);
-  }
-
-  /** A bank account of a managed account, as `db` (a transaction) sees it. */
-  private async of(accountId: string, id: string, db: Kysely<Database>): Promise<ExternalAccount> {
-    const row = await db
-      .selectFrom('external_accounts')
-      .selectAll()
-      .where('id', '=', id)
-      .where('account_id', '=', accountId)
-      .executeTakeFirst();
-    if (!row) throw resourceMissing('external account', id, 'id');
-    return externalAccountFromRow(row);
+    return this.of(this.db, await this.managed(viewer, accountId), id);
   }
 
   async update(
@@ -285,7 +158,7 @@ export class ExternalAccountService {
   ): Promise<ExternalAccount> {
     const account = await this.managed(viewer, accountId);
     return this.db.transaction().execute(async (trx) => {
-      const current = await this.of(account, id, trx);
+      const current = await this.of(trx, account, id);
       if (changes.defaultForCurrency === false && current.defaultForCurrency) {
         throw invalidRequest(
           'You cannot unset the default external account for a currency. Make another external account the default for this currency instead.',
@@ -301,7 +174,7 @@ export class ExternalAccountService {
         metadata: mergeMetadata(current.metadata, changes.metadata),
       };
       if (next.defaultForCurrency && !current.defaultForCurrency) {
-        const others = await this.inCurrency(trx, current.accountId, current.currency);
+        const others = await this.store.inCurrency(trx, account, current.currency);
         await this.dropDefault(
           trx,
           others.filter((o) => o.id !== id),
@@ -322,23 +195,17 @@ export class ExternalAccountService {
   ): Promise<ExternalAccount> {
     const account = await this.managed(viewer, accountId);
     return this.db.transaction().execute(async (trx) => {
-      const current = await this.of(account, id, trx);
-      const others = (await this.inCurrency(trx, current.accountId, current.currency)).filter(
-        (o) => o.id !== id,
-      );
+      const current = await this.of(trx, account, id);
+      const others = (await this.store.inCurrency(trx, account, current.currency)).filter((o) => o.id !== id);
       if (current.defaultForCurrency && others.length > 0) {
         throw invalidRequest(
           'You cannot delete the default external account for your default currency. Please make another one the default and try again.',
         );
       }
-      await trx
-        .deleteFrom('external_accounts')
-        .where('id', '=', id)
-        .where('account_id', '=', accountId)
-        .execute();
+      await this.store.remove(trx, account, id);
       await this.events.record(
         trx,
-        current.accountId,
+        account,
         { type: 'account.external_account.deleted', object: { kind: 'bank_account', record: current } },
         request,
       );
@@ -355,54 +222,32 @@ export class ExternalAccountService {
     const account = await this.managed(viewer, accountId);
     // openfc keeps bank accounts only: there are no cards to list.
     if (filter.object === 'card') return { data: [], hasMore: false };
-    return this.listOf(account, page);
-  }
-
-  /** A connected account's bank accounts, newest first (what its account object embeds). */
-  async listOf(accountId: string, page: Page): Promise<PageResult<ExternalAccount>> {
-    const result = await fetchPage(page, (w) => {
-      let q = this.db.selectFrom('external_accounts').selectAll().where('account_id', '=', accountId);
-      if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
-      return q.orderBy('id', w.order).limit(w.limit).execute();
-    });
-    return { data: result.data.map(externalAccountFromRow), hasMore: result.hasMore };
+    return this.store.page(account, page);
   }
 
   /** What an account object embeds: its first bank accounts, and how many it has. */
-  async embedded(accountId: string): Promise<{ data: ExternalAccount[]; hasMore: boolean; total: number }> {
-    const page = await this.listOf(accountId, { limit: 10 });
-    const counted = await this.db
-      .selectFrom('external_accounts')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('account_id', '=', accountId)
-      .executeTakeFirstOrThrow();
-    return { ...page, total: Number(counted.n) };
+  async embedded(accountId: string): Promise<PageResult<ExternalAccount> & { total: number }> {
+    const page = await this.store.page(accountId, { limit: 10 });
+    return { ...page, total: await this.store.count(accountId) };
   }
 
   /**
-   * Whether a payout to bank account `id` of `accountId` would reach it now, judged from the
-   * linked account under it; if not, the failure code Stripe gives such a payout.
+   * For payouts: whether a payout to bank account `id` of `accountId` would reach it now, judged
+   * from the linked account under it; if not, the failure code Stripe gives such a payout.
    */
   async payoutDestination(accountId: string, id: string): Promise<PayoutDestination> {
-    const row = await this.db
-      .selectFrom('external_accounts')
-      .selectAll()
-      .where('id', '=', id)
-      .where('account_id', '=', accountId)
-      .executeTakeFirst();
-    if (!row) {
+    const external = await this.store.of(this.db, accountId, id);
+    if (!external) {
       return { ok: false, failureCode: 'no_account', message: `The bank account '${id}' does not exist.` };
     }
-    const external = externalAccountFromRow(row);
-    const closed = await this.states.closed(this.db, external.fcAccountId);
-    if (closed) {
+    if (await this.states.closed(this.db, external.fcAccountId)) {
       return { ok: false, failureCode: 'account_closed', message: 'The bank account has been closed.' };
     }
     if (external.status === 'tokenized_account_number_deactivated') {
       return {
         ok: false,
         failureCode: 'invalid_account_number',
-        message: 'The tokenized account number of the bank account was deactivated.',
+        message: "The bank account's tokenized account number was deactivated: it must be relinked.",
       };
     }
     if (external.status === 'errored') {
@@ -413,11 +258,5 @@ export class ExternalAccountService {
       };
     }
     return { ok: true, externalAccount: external };
-  }
-}
-
-declare module '../events/log.ts' {
-  interface EventObjectTypes {
-    bank_account: ExternalAccount;
   }
 }

@@ -7,7 +7,7 @@ import { accountFromRow } from '../financial-connections/accounts.ts';
 import type { AccountStateFollower } from '../financial-connections/bank-sync.ts';
 import type { FcAccount } from '../financial-connections/types.ts';
 import { type BankState, bankStateOf, currentNumbers } from './bank-state.ts';
-import { type ExternalAccount, externalAccountFromRow } from './external-accounts.ts';
+import { changedFields, type ExternalAccount, type ExternalAccountStore } from './external-account-store.ts';
 
 /**
  * Bank accounts for payouts follow the linked account under them: when its numbers are
@@ -18,6 +18,7 @@ import { type ExternalAccount, externalAccountFromRow } from './external-account
  */
 export class LinkedBankStates implements NumbersFollower, AccountStateFollower {
   constructor(
+    private readonly store: ExternalAccountStore,
     private readonly secrets: SecretBox,
     private readonly events: EventLog,
   ) {}
@@ -54,13 +55,8 @@ export class LinkedBankStates implements NumbersFollower, AccountStateFollower {
 
   async accountsChanged(trx: Kysely<Database>, accountIds: readonly string[]): Promise<void> {
     for (const fcAccountId of accountIds) {
-      const rows = await trx
-        .selectFrom('external_accounts')
-        .selectAll()
-        .where('fc_account_id', '=', fcAccountId)
-        .orderBy('id')
-        .execute();
-      for (const row of rows) await this.follow(trx, externalAccountFromRow(row));
+      for (const external of await this.store.onLinkedAccount(trx, fcAccountId))
+        await this.follow(trx, external);
     }
   }
 
@@ -76,22 +72,9 @@ export class LinkedBankStates implements NumbersFollower, AccountStateFollower {
           status: state.status,
         }
       : { ...before, status: 'errored' };
-    const previous: Record<string, unknown> = {};
-    if (before.bankName !== after.bankName) previous.bank_name = before.bankName;
-    if (before.last4 !== after.last4) previous.last4 = before.last4;
-    if (before.routingNumber !== after.routingNumber) previous.routing_number = before.routingNumber;
-    if (before.status !== after.status) previous.status = before.status;
+    const previous = changedFields(before, after);
     if (Object.keys(previous).length === 0) return;
-    await trx
-      .updateTable('external_accounts')
-      .set({
-        bank_name: after.bankName,
-        last4: after.last4,
-        routing_number: after.routingNumber,
-        status: after.status,
-      })
-      .where('id', '=', after.id)
-      .execute();
+    await this.store.write(trx, after);
     await this.events.record(trx, after.accountId, {
       type: 'account.external_account.updated',
       object: { kind: 'bank_account', record: after },
