@@ -168,7 +168,7 @@ export function createServices(
     mail: hostedMail,
     clocks,
   });
-  const connectedAccounts = new ConnectedAccountService(db, events);
+  const connectedAccounts = new ConnectedAccountService(db, events, externalAccountStore);
   const sessions = new SessionService(
     db,
     customers,

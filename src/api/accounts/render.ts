@@ -1,12 +1,6 @@
 import { type Account, type Capability, capabilityNames } from '../../domain/merchants/connected-accounts.ts';
-import type { ExternalAccount } from '../../domain/payouts/external-account-store.ts';
 import { renderExternalAccount } from '../external-accounts/render.ts';
 import type { Json } from '../wire/expand.ts';
-
-/** An account with the bank accounts it is paid out to, as its object embeds them. */
-export type AccountView = Account & {
-  externalAccounts?: { data: ExternalAccount[]; hasMore: boolean; total: number } | undefined;
-};
 
 /**
  * What openfc asks of an account before it is paid out to: a bank account to send payouts to.
@@ -50,7 +44,7 @@ function capabilities(account: Account): Record<string, 'active'> {
  * capabilities are active and charges enabled. A connected account is not paid out to until it has
  * an external account: until then `payouts_enabled` is false and `external_account` is due.
  */
-export function renderAccount(account: AccountView): Json {
+export function renderAccount(account: Account): Json {
   const platform = account.type === null;
   const granted = capabilities(account);
   const external = account.externalAccounts ?? { data: [], hasMore: false, total: 0 };

@@ -1,7 +1,7 @@
 import type { Account } from '../../domain/merchants/connected-accounts.ts';
 import { defineResource } from '../resource.ts';
 import { renderAccount } from './render.ts';
-import { accountRoutes, withExternalAccounts } from './routes.ts';
+import { accountRoutes } from './routes.ts';
 
 /**
  * Stripe accounts: the platform's own (`/v1/account`) and its connected accounts. A merchant
@@ -12,9 +12,9 @@ export const stripeAccountResource = defineResource<Account>({
   routes: accountRoutes,
   render: renderAccount,
   get: async (services, merchant, id) =>
-    withExternalAccounts(services, await services.connectedAccounts.get(merchant, id)),
+    services.connectedAccounts.withExternalAccounts(await services.connectedAccounts.get(merchant, id)),
   find: async (services, merchant, id) => {
     const account = await services.connectedAccounts.find(merchant, id);
-    return account && !account.deleted ? withExternalAccounts(services, account) : undefined;
+    return account && !account.deleted ? services.connectedAccounts.withExternalAccounts(account) : undefined;
   },
 });

@@ -1,18 +1,16 @@
 import type { z } from 'zod';
 import { invalidRequest } from '../../domain/errors.ts';
 import {
-  type Account,
   type Capability,
   type ConnectedAccountType,
   capabilityNames,
 } from '../../domain/merchants/connected-accounts.ts';
 import type { Merchant } from '../../domain/merchants/service.ts';
-import type { Services } from '../../services.ts';
 import { checkEmail } from '../wire/email.ts';
 import { listEnvelope, pageParams, rangeParam, toPage } from '../wire/list.ts';
 import { bool, emptyableStr, metadata, obj, oneOf, str } from '../wire/params.ts';
 import { defineRoute, type RequestContext, requestRef } from '../wire/route.ts';
-import { type AccountView, renderAccount } from './render.ts';
+import { renderAccount } from './render.ts';
 
 function requestedParam() {
   return obj({ requested: bool() }).optional();
@@ -73,12 +71,6 @@ function requested(capabilities: z.output<typeof capabilityParams> | undefined):
   return capabilityNames.filter((name) => capabilities?.[name]?.requested === true);
 }
 
-/** An account with its bank accounts for payouts (a platform is paid out to by other means). */
-export async function withExternalAccounts(services: Services, account: Account): Promise<AccountView> {
-  if (account.platformId === null) return account;
-  return { ...account, externalAccounts: await services.externalAccounts.embedded(account.id) };
-}
-
 /** Connected accounts are a platform's: a request acting as a connected account cannot reach them. */
 function platformOf(ctx: RequestContext): Merchant {
   if (ctx.merchant.platformId !== null)
@@ -132,7 +124,7 @@ export const accountRoutes = [
     params: {},
     async handle(ctx) {
       const account = await ctx.services.connectedAccounts.get(ctx.merchant, ctx.merchant.id);
-      return renderAccount(await withExternalAccounts(ctx.services, account));
+      return renderAccount(await ctx.services.connectedAccounts.withExternalAccounts(account));
     },
   }),
   defineRoute({
@@ -142,7 +134,7 @@ export const accountRoutes = [
     params: {},
     async handle(ctx) {
       const account = await ctx.services.connectedAccounts.get(ctx.merchant, ctx.path.account ?? '');
-      return renderAccount(await withExternalAccounts(ctx.services, account));
+      return renderAccount(await ctx.services.connectedAccounts.withExternalAccounts(account));
     },
   }),
   defineRoute({
@@ -158,7 +150,7 @@ export const accountRoutes = [
         { email: p.email, businessType: p.business_type, metadata: p.metadata },
         requestRef(ctx),
       );
-      return renderAccount(await withExternalAccounts(ctx.services, account));
+      return renderAccount(await ctx.services.connectedAccounts.withExternalAccounts(account));
     },
   }),
   defineRoute({
@@ -183,7 +175,9 @@ export const accountRoutes = [
         { created: p.created },
         toPage(p),
       );
-      const accounts = await Promise.all(page.data.map((a) => withExternalAccounts(ctx.services, a)));
+      const accounts = await Promise.all(
+        page.data.map((a) => ctx.services.connectedAccounts.withExternalAccounts(a)),
+      );
       return listEnvelope('/v1/accounts', accounts.map(renderAccount), page.hasMore);
     },
   }),

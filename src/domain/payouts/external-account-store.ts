@@ -25,6 +25,9 @@ export interface ExternalAccount {
   metadata: Record<string, string>;
 }
 
+/** The bank accounts an account object shows: the first page, and how many there are. */
+export type EmbeddedExternalAccounts = PageResult<ExternalAccount> & { total: number };
+
 type Row = Selectable<ExternalAccountsTable>;
 
 function fromRow(row: Row): ExternalAccount {
@@ -181,6 +184,12 @@ export class ExternalAccountStore {
       return q.orderBy('id', w.order).limit(w.limit).execute();
     });
     return { data: result.data.map(fromRow), hasMore: result.hasMore };
+  }
+
+  /** What an account object embeds: its first bank accounts, and how many it has. */
+  async embedded(accountId: string): Promise<EmbeddedExternalAccounts> {
+    const page = await this.page(accountId, { limit: 10 });
+    return { ...page, total: await this.count(accountId) };
   }
 
   async count(accountId: string): Promise<number> {

@@ -8,7 +8,12 @@ import { mergeMetadata } from '../metadata.ts';
 import type { Page, PageResult } from '../paging.ts';
 import type { AccountHolderType } from '../payments/bank-account.ts';
 import type { BankAccountTokens } from './bank-account-tokens.ts';
-import { changedFields, type ExternalAccount, type ExternalAccountStore } from './external-account-store.ts';
+import {
+  changedFields,
+  type EmbeddedExternalAccounts,
+  type ExternalAccount,
+  type ExternalAccountStore,
+} from './external-account-store.ts';
 import type { LinkedBankStates } from './linked-bank-states.ts';
 
 /** Every account openfc pays out to is a US bank account in dollars. */
@@ -226,9 +231,8 @@ export class ExternalAccountService {
   }
 
   /** What an account object embeds: its first bank accounts, and how many it has. */
-  async embedded(accountId: string): Promise<PageResult<ExternalAccount> & { total: number }> {
-    const page = await this.store.page(accountId, { limit: 10 });
-    return { ...page, total: await this.store.count(accountId) };
+  embedded(accountId: string): Promise<EmbeddedExternalAccounts> {
+    return this.store.embedded(accountId);
   }
 
   /**

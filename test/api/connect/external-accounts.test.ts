@@ -154,6 +154,17 @@ for (const backend of backends) {
       assert.equal((account.external_accounts as { total_count?: number }).total_count, 1);
       assert.equal(account.payouts_enabled, true);
       assert.deepEqual(account.requirements?.currently_due, []);
+      // The account's own events show it with its bank accounts too.
+      await stripe.accounts.update(shop.id, { metadata: { tier: 'gold' } });
+      const [accountUpdated] = (
+        await stripe.events.list({ type: 'account.updated' }, { stripeAccount: shop.id })
+      ).data;
+      const shown = accountUpdated?.data.object as Stripe.Account;
+      assert.deepEqual(
+        [shown.external_accounts?.data, shown.payouts_enabled],
+        [[created], true],
+        JSON.stringify(accountUpdated),
+      );
       assert.deepEqual(await h.running.services.externalAccounts.payoutDestination(shop.id, created.id), {
         ok: true,
         externalAccount: await h.running.services.externalAccounts.find(h.running.merchant, created.id),
@@ -211,9 +222,9 @@ for (const backend of backends) {
           ],
         ],
       );
-      const shown = JSON.stringify([token, created, deactivated, repaired, events]);
+      const bodies = JSON.stringify([token, created, deactivated, repaired, events]);
       for (const n of (await h.running.services.accountNumbers.open(fcAccount.id)) ?? []) {
-        assert.ok(!shown.includes(n.accountNumber), 'no response or event shows the account number');
+        assert.ok(!bodies.includes(n.accountNumber), 'no response or event shows the account number');
       }
     });
 
