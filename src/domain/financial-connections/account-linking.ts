@@ -49,9 +49,12 @@ export interface LinkInput {
   picked: PickedAccount[];
 }
 
-/** Told once a session has linked its accounts and their numbers are stored. */
+/**
+ * Told once a session has linked its accounts and their numbers are stored; `session` is as it
+ * was before it linked them.
+ */
 export interface LinkFollower {
-  sessionLinked(merchantId: string, sessionId: string): Promise<void>;
+  sessionLinked(merchantId: string, session: FcSession): Promise<void>;
 }
 
 /**
@@ -199,7 +202,7 @@ export class AccountLinking {
     // The numbers of accounts linked for payments; the bank issues new tokenized numbers on each
     // consent, so a relink fetches them again for every account under the authorization.
     await this.numbers.syncAuthorization(authorizationId);
-    for (const follower of this.followers) await follower.sessionLinked(merchantId, session.id);
+    for (const follower of this.followers) await follower.sessionLinked(merchantId, session);
     await this.accountData.prefetch(merchantId, linked, session.prefetch);
   }
 

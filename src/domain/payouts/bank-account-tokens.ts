@@ -71,7 +71,9 @@ export class BankAccountTokens implements LinkFollower {
    * can be paid out to: linked with the `payment_method` permission, active, able to take ACH and
    * with transactable numbers (`refusal` says why not otherwise).
    */
-  async sessionLinked(merchantId: string, sessionId: string): Promise<void> {
+  async sessionLinked(merchantId: string, linking: FcSession): Promise<void> {
+    if (linking.holder?.type !== 'account') return;
+    const sessionId = linking.id;
     const session = await this.sessions.find(merchantId, sessionId);
     const holder = session?.holder;
     const account = session?.accounts[0];
