@@ -233,8 +233,18 @@ for (const backend of backends) {
       const first = await linkFor(shop.id, { institution: tokenizing });
       const second = await linkFor(shop.id);
       assert.ok(first.token && second.token);
+      const attach = { external_account: first.token.id };
       const a = bankChecked(
-        await stripe.accounts.createExternalAccount(shop.id, { external_account: first.token.id }),
+        await stripe.accounts.createExternalAccount(shop.id, attach, { idempotencyKey: `attach-${shop.id}` }),
+      );
+      // The same request again answers the same bank account, and the token is used once.
+      assert.deepEqual(
+        bankChecked(
+          await stripe.accounts.createExternalAccount(shop.id, attach, {
+            idempotencyKey: `attach-${shop.id}`,
+          }),
+        ),
+        a,
       );
       const b = bankChecked(
         await stripe.accounts.createExternalAccount(shop.id, { external_account: second.token.id }),
