@@ -43,6 +43,10 @@ import { PaymentMethodService } from './domain/payments/payment-methods.ts';
 import { SetupAttemptLog } from './domain/payments/setup-attempts.ts';
 import { SetupIntentStore } from './domain/payments/setup-intent-store.ts';
 import { SetupIntentService } from './domain/payments/setup-intents.ts';
+import { BankAccountTokens } from './domain/payouts/bank-account-tokens.ts';
+import { ExternalAccountStore } from './domain/payouts/external-account-store.ts';
+import { ExternalAccountService } from './domain/payouts/external-accounts.ts';
+import { LinkedBankStates } from './domain/payouts/linked-bank-states.ts';
 import { SandboxClocks } from './domain/sandbox-clock/clocks.ts';
 import { WebhookEndpointService } from './domain/webhook-endpoints/service.ts';
 import type { Mailer } from './mail/mailer.ts';
@@ -119,6 +123,10 @@ export interface Services {
   topupSettlement: TopupSettlement;
   /** Funds platforms send to their connected accounts. */
   transfers: TransferService;
+  /** Single-use tokens of bank accounts linked for connected accounts. */
+  bankAccountTokens: BankAccountTokens;
+  /** Connected accounts' bank accounts for payouts. */
+  externalAccounts: ExternalAccountService;
 }
 
 export interface BankParts {
@@ -154,7 +162,12 @@ export function createServices(
   const authorizations = new AuthorizationService(db);
   const lifecycle = new Lifecycle();
   const clocks = new SandboxClocks(db);
-  const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle, clocks, events);
+  // Bank accounts for payouts follow the linked accounts under them.
+  const externalAccountStore = new ExternalAccountStore(db);
+  const linkedBankStates = new LinkedBankStates(externalAccountStore, parts.secrets, events);
+  const bank = new BankSync(db, parts.connector, parts.secrets, lifecycle, clocks, events, [
+    linkedBankStates,
+  ]);
   const hostedLinks = new HostedLinks(db, parts.secrets, hosted.publicUrl);
   const hostedMail = new HostedMail(hostedLinks, hosted.mailer);
   const hostedSessions = new HostedSessions({
@@ -164,7 +177,7 @@ export function createServices(
     mail: hostedMail,
     clocks,
   });
-  const connectedAccounts = new ConnectedAccountService(db, events);
+  const connectedAccounts = new ConnectedAccountService(db, events, externalAccountStore);
   const sessions = new SessionService(
     db,
     customers,
@@ -188,8 +201,12 @@ export function createServices(
   const paymentMethodStore = new PaymentMethodStore(db);
   const accountNumbers = new AccountNumberSync(db, bank, parts.secrets, events, [
     new PaymentMethodsFollowNumbers(paymentMethodStore, events),
+    linkedBankStates,
   ]);
-  const linking = new AccountLinking(db, sessions, lifecycle, bank, accountData, accountNumbers, events);
+  const bankAccountTokens = new BankAccountTokens(db, sessions, accountNumbers);
+  const linking = new AccountLinking(db, sessions, lifecycle, bank, accountData, accountNumbers, events, [
+    bankAccountTokens,
+  ]);
   const holderTime = new HolderTime(db, clocks, parts.sandboxControl);
   const flowStore = new FlowStore(db, parts.secrets);
   const flow = new FlowService(
@@ -311,5 +328,14 @@ export function createServices(
     topups: new TopupService(db, clocks, events, parts.achSettlementDays),
     topupSettlement,
     transfers: new TransferService(db, balanceTransactions, connectedAccounts, clocks, events),
+    bankAccountTokens,
+    externalAccounts: new ExternalAccountService(
+      db,
+      externalAccountStore,
+      connectedAccounts,
+      bankAccountTokens,
+      linkedBankStates,
+      events,
+    ),
   };
 }

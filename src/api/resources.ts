@@ -5,6 +5,7 @@ import { Catalogue } from './catalogue.ts';
 import { chargeResource } from './charges/resource.ts';
 import { customerResource } from './customers/resource.ts';
 import { eventResource } from './events/resource.ts';
+import { externalAccountResource } from './external-accounts/resource.ts';
 import {
   accountResource,
   authorizationResource,
@@ -22,6 +23,7 @@ import { defineResource } from './resource.ts';
 import { setupAttemptResource, setupIntentResource } from './setup-intents/resource.ts';
 import { stripeCliRoutes } from './stripecli/sessions.ts';
 import { sandboxClockResource, testHelperResource } from './test-helpers/resources.ts';
+import { tokenResource } from './tokens/resource.ts';
 import { topupResource } from './topups/resource.ts';
 import { transferResource } from './transfers/resource.ts';
 import { webhookEndpointResource } from './webhook-endpoints/resource.ts';
@@ -53,6 +55,8 @@ export const resources = [
   balanceResource,
   topupResource,
   transferResource,
+  tokenResource,
+  externalAccountResource,
   // The account holder's flow, hosted links and `stripe listen`: routes without objects of their own.
   defineResource({ routes: [...flowRoutes, ...hostedRoutes, ...stripeCliRoutes] }),
 ];

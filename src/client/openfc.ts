@@ -22,10 +22,18 @@ export interface StripeError {
 type StripeObject = Record<string, unknown>;
 
 export type CollectResult = { financialConnectionsSession: StripeObject } | { error: StripeError };
+export type CollectTokenResult =
+  | { financialConnectionsSession: StripeObject; token?: StripeObject }
+  | { error: StripeError };
 export type ConfirmSetupResult = { setupIntent: StripeObject } | { error: StripeError };
 
 export interface OpenFCInstance {
   collectFinancialConnectionsAccounts(options: { clientSecret: string }): Promise<CollectResult>;
+  /**
+   * For a session whose account holder is a connected account: resolves with the session and the
+   * bank account token of the account linked (to attach as the account's external account).
+   */
+  collectBankAccountToken(options: { clientSecret: string }): Promise<CollectTokenResult>;
   /** Shows the ACH Direct Debit mandate; Accept confirms the SetupIntent with it. */
   confirmUsBankAccountSetup(
     clientSecret: string,
@@ -89,9 +97,12 @@ export function createOpenFC(scriptOrigin: string) {
       }
     }
 
+    const isSessionSecret = (secret: unknown) =>
+      typeof secret === 'string' && /^fcsess_\w+_secret_\w+$/.test(secret);
+
     return {
       collectFinancialConnectionsAccounts({ clientSecret } = { clientSecret: '' }) {
-        if (typeof clientSecret !== 'string' || !/^fcsess_\w+_secret_\w+$/.test(clientSecret)) {
+        if (!isSessionSecret(clientSecret)) {
           return Promise.resolve(
             invalid("collectFinancialConnectionsAccounts: pass the session's client_secret as clientSecret."),
           );
@@ -102,6 +113,40 @@ export function createOpenFC(scriptOrigin: string) {
           done: (data) => {
             const session = objectIn(data, 'session');
             return session && { financialConnectionsSession: session };
+          },
+        });
+      },
+
+      collectBankAccountToken({ clientSecret } = { clientSecret: '' }) {
+        if (!isSessionSecret(clientSecret)) {
+          return Promise.resolve(
+            invalid("collectBankAccountToken: pass the session's client_secret as clientSecret."),
+          );
+        }
+        return show('collectBankAccountToken', {
+          label: 'Connect your bank account',
+          init: { publishableKey, clientSecret },
+          done: (data): CollectTokenResult | undefined => {
+            const session = objectIn(data, 'session');
+            if (!session) return undefined;
+            const { bank_account_token: token, ...financialConnectionsSession } = session;
+            if (token && typeof token === 'object') {
+              return { financialConnectionsSession, token: token as StripeObject };
+            }
+            const refused = objectIn(data, 'bankAccountTokenError');
+            if (refused) {
+              const { type, code, param, message } = refused;
+              return {
+                error: {
+                  type: typeof type === 'string' ? type : 'invalid_request_error',
+                  ...(typeof code === 'string' && { code }),
+                  ...(typeof param === 'string' && { param }),
+                  message: typeof message === 'string' ? message : 'No bank account token could be made.',
+                },
+              };
+            }
+            // The holder linked no account (or left): the session, and no token.
+            return { financialConnectionsSession };
           },
         });
       },

@@ -46,7 +46,9 @@ export type ErrorCode =
   | 'payment_method_microdeposit_verification_amounts_mismatch'
   | 'payment_method_microdeposit_verification_descriptor_code_mismatch'
   | 'payment_method_microdeposit_verification_attempts_exceeded'
-  | 'payment_method_microdeposit_verification_timeout';
+  | 'payment_method_microdeposit_verification_timeout'
+  | 'token_already_used'
+  | 'bank_account_exists';
 
 export interface ApiErrorInit {
   status: number;

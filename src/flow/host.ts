@@ -68,7 +68,10 @@ export function modalHost(parentOrigin: string): Host {
   return {
     mode: 'modal',
     finish(view) {
-      window.parent.postMessage({ type: 'openfc:done', session: view.result }, parentOrigin);
+      window.parent.postMessage(
+        { type: 'openfc:done', session: view.result, bankAccountTokenError: view.bank_account_token_error },
+        parentOrigin,
+      );
     },
     fail(error) {
       window.parent.postMessage({ type: 'openfc:error', error }, parentOrigin);

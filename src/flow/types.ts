@@ -74,6 +74,8 @@ export interface FlowView {
   };
   step: Step;
   result: StripeSession | null;
+  /** A session for a connected account that linked an account no bank account token can be made from. */
+  bank_account_token_error: FlowError | null;
 }
 
 /** Stripe's error shape; what `openfc:error` carries to the merchant. */

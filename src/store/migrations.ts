@@ -805,6 +805,58 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0025_external_accounts': {
+      async up(db: Kysely<unknown>) {
+        // A single-use bank account token, made when a session linked an account for a connected
+        // account holder: the bank details as they were then, and the bank account id it becomes.
+        await db.schema
+          .createTable('bank_account_tokens')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('account_id', key, (c) => c.notNull())
+          .addColumn('session_id', key, (c) => c.notNull().unique())
+          .addColumn('fc_account_id', key, (c) => c.notNull())
+          .addColumn('bank_account_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('used', 'integer', (c) => c.notNull())
+          .addColumn('account_holder_type', 'text', (c) => c.notNull())
+          .addColumn('account_type', 'text')
+          .addColumn('bank_name', 'text')
+          .addColumn('last4', 'text', (c) => c.notNull())
+          .addColumn('routing_number', 'text', (c) => c.notNull())
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .execute();
+        // A connected account's bank accounts for payouts, each on a linked account.
+        await db.schema
+          .createTable('external_accounts')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('account_id', key, (c) => c.notNull())
+          .addColumn('fc_account_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('account_holder_name', 'text')
+          .addColumn('account_holder_type', 'text')
+          .addColumn('account_type', 'text')
+          .addColumn('bank_name', 'text')
+          .addColumn('last4', 'text', (c) => c.notNull())
+          .addColumn('routing_number', 'text', (c) => c.notNull())
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('currency', 'text', (c) => c.notNull())
+          .addColumn('default_for_currency', 'integer', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('metadata', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('external_accounts_account')
+          .on('external_accounts')
+          .columns(['account_id', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('external_accounts_fc_account')
+          .on('external_accounts')
+          .column('fc_account_id')
+          .execute();
+      },
+    },
   };
 }
 

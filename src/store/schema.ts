@@ -496,6 +496,47 @@ export interface DashboardSessionsTable {
   expires_at: number;
 }
 
+/** A single-use bank account token from a session that linked an account for a connected account. */
+export interface BankAccountTokensTable {
+  id: string;
+  /** The merchant that made the session. */
+  merchant_id: string;
+  /** The account the session linked for (its `account_holder[account]`): the only one that can use it. */
+  account_id: string;
+  session_id: string;
+  fc_account_id: string;
+  /** The bank account id (`ba_`) the token becomes when attached. */
+  bank_account_id: string;
+  created: number;
+  used: number;
+  account_holder_type: 'individual' | 'company';
+  account_type: 'checking' | 'savings' | null;
+  bank_name: string | null;
+  last4: string;
+  routing_number: string;
+  fingerprint: string;
+}
+
+/** A connected account's bank account for payouts (an external account), on a linked account. */
+export interface ExternalAccountsTable {
+  id: string;
+  account_id: string;
+  fc_account_id: string;
+  created: number;
+  account_holder_name: string | null;
+  account_holder_type: 'individual' | 'company' | null;
+  account_type: 'checking' | 'savings' | null;
+  bank_name: string | null;
+  last4: string;
+  routing_number: string;
+  fingerprint: string;
+  currency: string;
+  default_for_currency: number;
+  status: 'new' | 'tokenized_account_number_deactivated' | 'errored';
+  /** JSON. */
+  metadata: string;
+}
+
 export interface Database {
   merchant_accounts: MerchantAccountsTable;
   api_keys: ApiKeysTable;
@@ -525,4 +566,6 @@ export interface Database {
   balance_transactions: BalanceTransactionsTable;
   topups: TopupsTable;
   transfers: TransfersTable;
+  bank_account_tokens: BankAccountTokensTable;
+  external_accounts: ExternalAccountsTable;
 }

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import type Stripe from 'stripe';
 import { backends } from '../support/backends.ts';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
-import { createSession } from '../support/fc.ts';
+import { body, createSession } from '../support/fc.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 import { flowFrameSelector, openFlow, startMerchantPage } from '../support/merchant-page.ts';
+import { assertMatchesSchema } from '../support/stripe-schemas.ts';
 
 // One backend: the browser side does not depend on the storage behind the API.
 const backend = backends[0];
@@ -146,6 +148,77 @@ describe('openfc.js on a merchant page of another origin', () => {
       error: { type: 'api_connection_error', message: 'Could not reach openfc at http://127.0.0.1:9.' },
     });
     assert.equal(await page.locator(flowFrameSelector).count(), 0);
+    await page.close();
+  });
+
+  /** Calls `collectBankAccountToken` on the page; the returned function waits for what it resolved with. */
+  async function collectToken(clientSecret: string) {
+    page = await browser.context.newPage();
+    await page.goto(merchant.url);
+    await page.evaluate(
+      ({ pk, secret }) => {
+        const g = globalThis as unknown as {
+          OpenFC(pk: string): { collectBankAccountToken(o: { clientSecret: string }): Promise<unknown> };
+          result: Promise<unknown>;
+        };
+        g.result = g.OpenFC(pk).collectBankAccountToken({ clientSecret: secret });
+      },
+      { pk: h.publishableKey, secret: clientSecret },
+    );
+    const frame = page.frameLocator(flowFrameSelector);
+    await frame.getByRole('button', { name: 'Agree and continue' }).click();
+    await frame.getByRole('button', { name: 'Test Institution', exact: true }).click();
+    await frame.getByRole('button', { name: 'Continue' }).click();
+    // A session for payouts links one account: the picker offers a choice of one.
+    await frame.getByRole('radio', { name: 'Success ••••6789' }).check();
+    await frame.getByRole('button', { name: 'Link accounts' }).click();
+    await frame.getByRole('button', { name: 'Done' }).click();
+    return (await page.evaluate('window.result')) as Record<string, unknown>;
+  }
+
+  test('collectBankAccountToken resolves with the session and a bank account token the platform attaches', async () => {
+    const stripe = h.stripe();
+    const shop = await stripe.accounts.create({ type: 'custom' });
+    const session = await createSession(stripe, {
+      account_holder: { type: 'account', account: shop.id },
+      permissions: ['payment_method'],
+      limits: { accounts: 1 },
+    });
+    const outcome = await collectToken(session.client_secret as string);
+    assert.deepEqual(
+      Object.keys(outcome).sort(),
+      ['financialConnectionsSession', 'token'],
+      JSON.stringify(outcome),
+    );
+    const resolved = outcome.financialConnectionsSession as Stripe.FinancialConnections.Session;
+    assertMatchesSchema('financial_connections.session', resolved);
+    assert.deepEqual(resolved, (await h.fetch(`/v1/financial_connections/sessions/${session.id}`)).body);
+    assert.equal(resolved.accounts.data.length, 1);
+    const token = outcome.token as Stripe.Token;
+    assert.deepEqual(token, body(await stripe.tokens.retrieve(token.id)));
+    assert.equal(token.used, false);
+    assert.equal(token.bank_account?.last4, resolved.accounts.data[0]?.last4);
+    const external = await stripe.accounts.createExternalAccount(shop.id, { external_account: token.id });
+    assert.equal(external.id, token.bank_account?.id);
+    await page.close();
+  });
+
+  test('collectBankAccountToken on an account linked without payment_method resolves with Stripe’s error', async () => {
+    const stripe = h.stripe();
+    const shop = await stripe.accounts.create({ type: 'custom' });
+    const session = await createSession(stripe, {
+      account_holder: { type: 'account', account: shop.id },
+      permissions: ['balances'],
+      limits: { accounts: 1 },
+    });
+    const outcome = await collectToken(session.client_secret as string);
+    const error = outcome.error as { type: string; code: string; param: string; message: string };
+    assert.deepEqual(
+      { type: error?.type, code: error?.code, param: error?.param },
+      { type: 'invalid_request_error', code: 'payment_method_invalid_parameter', param: 'account' },
+      JSON.stringify(outcome),
+    );
+    assert.match(error.message, /payment_method permission/);
     await page.close();
   });
 });

@@ -157,6 +157,7 @@ describe('openfc serve on SQLite', () => {
     '0022_payment_intent_microdeposits',
     '0023_dashboard_lists',
     '0024_topups_and_transfers',
+    '0025_external_accounts',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

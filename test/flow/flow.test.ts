@@ -80,6 +80,7 @@ for (const backend of backends) {
         },
         step: { kind: 'consent' },
         result: null,
+        bank_account_token_error: null,
       });
       await flow.step('consent');
       const search = await flow.post('institutions', { query: 'test inst' });

@@ -16,6 +16,8 @@ const declarations: Record<string, { file: string; type: string }> = {
   balance: { file: 'Balance.d.ts', type: 'Balance' },
   topup: { file: 'Topups.d.ts', type: 'Topup' },
   transfer: { file: 'Transfers.d.ts', type: 'Transfer' },
+  token: { file: 'Tokens.d.ts', type: 'Token' },
+  bank_account: { file: 'BankAccounts.d.ts', type: 'BankAccount' },
 };
 
 const cache = new Map<string, { required: string[]; optional: string[] }>();

@@ -1,4 +1,5 @@
 import { type Account, type Capability, capabilityNames } from '../../domain/merchants/connected-accounts.ts';
+import { renderExternalAccount } from '../external-accounts/render.ts';
 import type { Json } from '../wire/expand.ts';
 
 /**
@@ -41,12 +42,14 @@ function capabilities(account: Account): Record<string, 'active'> {
 /**
  * Stripe's account object, as a test-mode account that openfc has verified instantly: requested
  * capabilities are active and charges enabled. A connected account is not paid out to until it has
- * an external account, so `payouts_enabled` is false and `external_account` is due.
+ * an external account: until then `payouts_enabled` is false and `external_account` is due.
  */
 export function renderAccount(account: Account): Json {
   const platform = account.type === null;
   const granted = capabilities(account);
-  const due = platform ? [] : ['external_account'];
+  const external = account.externalAccounts ?? { data: [], hasMore: false, total: 0 };
+  const payable = platform || external.total > 0;
+  const due = payable ? [] : ['external_account'];
   return {
     id: account.id,
     object: 'account',
@@ -75,14 +78,14 @@ export function renderAccount(account: Account): Json {
     email: account.email,
     external_accounts: {
       object: 'list',
-      data: [],
-      has_more: false,
-      total_count: 0,
+      data: external.data.map(renderExternalAccount),
+      has_more: external.hasMore,
+      total_count: external.total,
       url: `/v1/accounts/${account.id}/external_accounts`,
     },
     future_requirements: requirements([]),
     metadata: account.metadata,
-    payouts_enabled: platform,
+    payouts_enabled: payable,
     requirements: requirements(due),
     settings: {
       bacs_debit_payments: { display_name: null, service_user_number: null },

@@ -11,9 +11,10 @@ export const stripeAccountResource = defineResource<Account>({
   object: 'account',
   routes: accountRoutes,
   render: renderAccount,
-  get: (services, merchant, id) => services.connectedAccounts.get(merchant, id),
+  get: async (services, merchant, id) =>
+    services.connectedAccounts.withExternalAccounts(await services.connectedAccounts.get(merchant, id)),
   find: async (services, merchant, id) => {
     const account = await services.connectedAccounts.find(merchant, id);
-    return account?.deleted ? undefined : account;
+    return account && !account.deleted ? services.connectedAccounts.withExternalAccounts(account) : undefined;
   },
 });

@@ -123,7 +123,8 @@ export const accountRoutes = [
     returns: 'account',
     params: {},
     async handle(ctx) {
-      return renderAccount(await ctx.services.connectedAccounts.get(ctx.merchant, ctx.merchant.id));
+      const account = await ctx.services.connectedAccounts.get(ctx.merchant, ctx.merchant.id);
+      return renderAccount(await ctx.services.connectedAccounts.withExternalAccounts(account));
     },
   }),
   defineRoute({
@@ -132,7 +133,8 @@ export const accountRoutes = [
     returns: 'account',
     params: {},
     async handle(ctx) {
-      return renderAccount(await ctx.services.connectedAccounts.get(ctx.merchant, ctx.path.account ?? ''));
+      const account = await ctx.services.connectedAccounts.get(ctx.merchant, ctx.path.account ?? '');
+      return renderAccount(await ctx.services.connectedAccounts.withExternalAccounts(account));
     },
   }),
   defineRoute({
@@ -148,7 +150,7 @@ export const accountRoutes = [
         { email: p.email, businessType: p.business_type, metadata: p.metadata },
         requestRef(ctx),
       );
-      return renderAccount(account);
+      return renderAccount(await ctx.services.connectedAccounts.withExternalAccounts(account));
     },
   }),
   defineRoute({
@@ -173,7 +175,10 @@ export const accountRoutes = [
         { created: p.created },
         toPage(p),
       );
-      return listEnvelope('/v1/accounts', page.data.map(renderAccount), page.hasMore);
+      const accounts = await Promise.all(
+        page.data.map((a) => ctx.services.connectedAccounts.withExternalAccounts(a)),
+      );
+      return listEnvelope('/v1/accounts', accounts.map(renderAccount), page.hasMore);
     },
   }),
 ];

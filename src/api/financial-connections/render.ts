@@ -84,7 +84,11 @@ export function renderAuthorization(authorization: FcAuthorization, version: Api
   };
 }
 
-export function renderSession(session: FcSession, version: ApiVersion): Json {
+/**
+ * A session; `bankAccountToken` (the rendered token of a session for a connected account) is
+ * shown only where asked for: `bank_account_token` is one of Stripe's includable fields.
+ */
+export function renderSession(session: FcSession, version: ApiVersion, bankAccountToken?: Json): Json {
   const { institution, ...gaFilters } = session.filters;
   const body: Json = {
     id: session.id,
@@ -102,6 +106,7 @@ export function renderSession(session: FcSession, version: ApiVersion): Json {
     permissions: session.permissions,
     prefetch: session.prefetch,
   };
+  if (bankAccountToken) body.bank_account_token = bankAccountToken;
   if (session.limitsAccounts !== null) body.limits = { accounts: session.limitsAccounts };
   if (session.manualEntryMode !== null) body.manual_entry = { mode: session.manualEntryMode };
   if (session.returnUrl !== null) body.return_url = session.returnUrl;

@@ -19,7 +19,8 @@ export const sessionResource = defineResource<FcSession>({
   routes: sessionRoutes,
   render: (session, reader) => renderSession(session, reader.version),
   get: (services, merchant, id) => services.sessions.get(merchant.id, id),
-  expandable: holderFields,
+  // The token is not an id that expands: asking for it includes it (see the retrieve route).
+  expandable: { ...holderFields, bank_account_token: 'token' },
   lists: { accounts: 'financial_connections.account' },
 });
 

@@ -6,6 +6,7 @@ import {
   permissions,
   prefetchFeatures,
 } from '../../domain/financial-connections/types.ts';
+import { renderToken } from '../tokens/render.ts';
 import { arrayOf, emptyableInt, obj, oneOf, str } from '../wire/params.ts';
 import { defineRoute, type RequestContext } from '../wire/route.ts';
 import { hostedParams, hostedSettings } from './hosted-params.ts';
@@ -127,11 +128,12 @@ export const sessionRoutes = [
     url: '/v1/financial_connections/sessions/:session',
     returns: 'financial_connections.session',
     params: {},
-    async handle(ctx) {
-      return renderSession(
-        await ctx.services.sessions.get(ctx.merchant.id, ctx.path.session ?? ''),
-        ctx.version,
-      );
+    async handle(ctx, p) {
+      const session = await ctx.services.sessions.get(ctx.merchant.id, ctx.path.session ?? '');
+      const token =
+        (p as { expand?: string[] }).expand?.includes('bank_account_token') &&
+        (await ctx.services.bankAccountTokens.ofSession(ctx.merchant.id, session.id));
+      return renderSession(session, ctx.version, token ? renderToken(token) : undefined);
     },
   }),
 ];

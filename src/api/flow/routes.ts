@@ -1,16 +1,30 @@
 import type { z } from 'zod';
 import type { FlowCall, FlowState } from '../../domain/financial-connections/flow.ts';
 import { flowInstitution } from '../../domain/financial-connections/flow-institution.ts';
+import { renderToken } from '../tokens/render.ts';
 import { arrayOf, str } from '../wire/params.ts';
 import { defineRoute, type RequestContext, type Route, requestRef } from '../wire/route.ts';
 import { mandateRoute } from './mandate.ts';
-import { renderFlow } from './view.ts';
+import { type PayoutEnd, renderFlow } from './view.ts';
 
 /** The client secret names the one session the holder's browser may reach. */
 const clientSecret = str(500);
 
 function call(ctx: RequestContext, secret: string): FlowCall {
   return { merchant: ctx.merchant, clientSecret: secret, origin: ctx.origin, request: requestRef(ctx) };
+}
+
+/** The bank account token a session for a connected account ended with, or Stripe's error for none. */
+async function payoutEnd(ctx: RequestContext, state: FlowState): Promise<PayoutEnd> {
+  const { session } = state;
+  if (session.holder?.type !== 'account' || session.status !== 'succeeded') return {};
+  const tokens = ctx.services.bankAccountTokens;
+  const token = await tokens.ofSession(ctx.merchant.id, session.id);
+  if (token) return { token: renderToken(token) };
+  const refusal = await tokens.refusal(ctx.merchant.id, session);
+  return refusal
+    ? { error: { type: refusal.type, code: refusal.code, param: refusal.param, message: refusal.message } }
+    : {};
 }
 
 /** A step of the flow: publishable key, client secret, the step's own parameters. */
@@ -29,7 +43,7 @@ function step<S extends z.core.$ZodLooseShape>(
     async handle(ctx, p) {
       const { client_secret, ...own } = p as { client_secret: string };
       const state = await take(ctx, client_secret, own as z.output<z.ZodObject<S>>);
-      return renderFlow(ctx.merchant, state, ctx.version);
+      return renderFlow(ctx.merchant, state, ctx.version, await payoutEnd(ctx, state));
     },
   });
 }

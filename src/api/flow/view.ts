@@ -5,8 +5,19 @@ import { renderSession } from '../financial-connections/render.ts';
 import type { Json } from '../wire/expand.ts';
 import type { ApiVersion } from '../wire/versions.ts';
 
+/** A session for a connected account ends with its bank account token, or why it has none. */
+export interface PayoutEnd {
+  token?: Json | undefined;
+  error?: Json | undefined;
+}
+
 /** The flow app's view of a session: what it is for, the step the holder is at, and its end. */
-export function renderFlow(merchant: Merchant, state: FlowState, version: ApiVersion): Json {
+export function renderFlow(
+  merchant: Merchant,
+  state: FlowState,
+  version: ApiVersion,
+  payout: PayoutEnd = {},
+): Json {
   const { session, step, relink } = state;
   return {
     object: 'flow_state',
@@ -26,6 +37,7 @@ export function renderFlow(merchant: Merchant, state: FlowState, version: ApiVer
       return_url: session.returnUrl,
     },
     step,
-    result: session.status === 'pending' ? null : renderSession(session, version),
+    result: session.status === 'pending' ? null : renderSession(session, version, payout.token),
+    bank_account_token_error: payout.error ?? null,
   } as unknown as Json;
 }

@@ -1,5 +1,6 @@
 import { completionOutcomes } from '../../domain/financial-connections/completion.ts';
 import { renderSession } from '../financial-connections/render.ts';
+import { renderToken } from '../tokens/render.ts';
 import { arrayOf, obj, oneOf, str } from '../wire/params.ts';
 import { defineRoute, requestRef } from '../wire/route.ts';
 
@@ -35,7 +36,9 @@ export const financialConnectionsTestHelperRoutes = [
         requestRef(ctx),
         ctx.origin,
       );
-      return renderSession(session, ctx.version);
+      // A session for a connected account shows its bank account token, as Stripe.js gives it.
+      const token = await ctx.services.bankAccountTokens.ofSession(ctx.merchant.id, session.id);
+      return renderSession(session, ctx.version, token ? renderToken(token) : undefined);
     },
   }),
 ];

@@ -50,6 +50,14 @@ export interface LinkInput {
 }
 
 /**
+ * Told once a session has linked its accounts and their numbers are stored; `session` is as it
+ * was before it linked them.
+ */
+export interface LinkFollower {
+  sessionLinked(merchantId: string, session: FcSession): Promise<void>;
+}
+
+/**
  * The end of a session, whichever way the holder got there: the authorization and the linked
  * accounts with their events, or how the session ended without them.
  */
@@ -62,6 +70,7 @@ export class AccountLinking {
     private readonly accountData: AccountData,
     private readonly numbers: AccountNumberSync,
     private readonly events: EventLog,
+    private readonly followers: readonly LinkFollower[] = [],
   ) {}
 
   /** `financial_connections.session.updated`: the session left `pending`, as it stands now. */
@@ -193,6 +202,7 @@ export class AccountLinking {
     // The numbers of accounts linked for payments; the bank issues new tokenized numbers on each
     // consent, so a relink fetches them again for every account under the authorization.
     await this.numbers.syncAuthorization(authorizationId);
+    for (const follower of this.followers) await follower.sessionLinked(merchantId, session);
     await this.accountData.prefetch(merchantId, linked, session.prefetch);
   }
 

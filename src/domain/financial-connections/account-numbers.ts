@@ -16,6 +16,21 @@ function details(numbers: AccountNumbers): AccountNumberDetails {
   };
 }
 
+/** The full numbers openfc holds for an account, or null, as `db` (maybe a transaction) sees them. */
+export async function openNumbers(
+  db: Kysely<Database>,
+  secrets: SecretBox,
+  accountId: string,
+): Promise<AccountNumbers[] | null> {
+  const row = await db
+    .selectFrom('fc_accounts')
+    .select(['account_numbers_sealed'])
+    .where('id', '=', accountId)
+    .executeTakeFirst();
+  if (!row?.account_numbers_sealed) return null;
+  return JSON.parse(secrets.open(row.account_numbers_sealed, accountId)) as AccountNumbers[];
+}
+
 /** What else follows an account's numbers: told in the transaction that stores new ones. */
 export interface NumbersFollower {
   numbersChanged(
@@ -120,12 +135,6 @@ export class AccountNumberSync {
 
   /** The full numbers openfc holds for an account (to pay from it), or null. */
   async open(accountId: string): Promise<AccountNumbers[] | null> {
-    const row = await this.db
-      .selectFrom('fc_accounts')
-      .select(['account_numbers_sealed'])
-      .where('id', '=', accountId)
-      .executeTakeFirst();
-    if (!row?.account_numbers_sealed) return null;
-    return JSON.parse(this.secrets.open(row.account_numbers_sealed, accountId)) as AccountNumbers[];
+    return openNumbers(this.db, this.secrets, accountId);
   }
 }

@@ -46,6 +46,14 @@ export function institutionUnavailable(failure: BankFailure, institutionName: st
 }
 
 /**
+ * What else follows the state of accounts (closed, reopened, numbers expired): told in the
+ * transaction that stores the change.
+ */
+export interface AccountStateFollower {
+  accountsChanged(trx: Kysely<Database>, accountIds: readonly string[]): Promise<void>;
+}
+
+/**
  * Keeps openfc's view of a connection in step with the bank: grants are sealed at rest, and what
  * the bank answers (a consent gone, an account closed or back) becomes a lifecycle transition.
  */
@@ -60,6 +68,7 @@ export class BankSync {
     private readonly lifecycle: Lifecycle,
     private readonly clocks: SandboxClocks,
     private readonly events: EventLog,
+    private readonly followers: readonly AccountStateFollower[] = [],
   ) {}
 
   /**
@@ -70,6 +79,9 @@ export class BankSync {
     return this.db.transaction().execute(async (trx) => {
       const transition = await change(trx);
       await this.events.recordTransition(trx, transition, null);
+      const changed = [...transition.deactivated, ...transition.reactivated];
+      if (changed.length > 0)
+        for (const follower of this.followers) await follower.accountsChanged(trx, changed);
       return transition;
     });
   }
@@ -284,6 +296,7 @@ export class BankSync {
           object: { kind: 'financial_connections.account', record: accountFromRow(account) },
           previous: { account_numbers: numbers },
         });
+        for (const follower of this.followers) await follower.accountsChanged(trx, [row.id]);
       });
     }
   }

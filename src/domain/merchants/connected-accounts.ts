@@ -7,6 +7,7 @@ import { madeObject } from '../idempotency/scope.ts';
 import { newId } from '../ids.ts';
 import { mergeMetadata, previousMetadata } from '../metadata.ts';
 import { fetchPage, type Page, type PageResult } from '../paging.ts';
+import type { EmbeddedExternalAccounts, ExternalAccountStore } from '../payouts/external-account-store.ts';
 import { type Merchant, merchantFromRow, merchantIds } from './service.ts';
 
 export type ConnectedAccountType = 'custom' | 'express';
@@ -35,6 +36,8 @@ export interface Account {
   capabilities: Capability[];
   metadata: Record<string, string>;
   deleted: boolean;
+  /** The bank accounts it is paid out to, where an account object is shown with them. */
+  externalAccounts?: EmbeddedExternalAccounts | undefined;
 }
 
 export interface ConnectedAccountInput {
@@ -87,7 +90,14 @@ export class ConnectedAccountService {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly events: EventLog,
+    private readonly externalAccounts: ExternalAccountStore,
   ) {}
+
+  /** A connected account with the bank accounts it is paid out to (a platform is paid by other means). */
+  async withExternalAccounts(account: Account): Promise<Account> {
+    if (account.platformId === null) return account;
+    return { ...account, externalAccounts: await this.externalAccounts.embedded(account.id) };
+  }
 
   async create(platform: Merchant, input: ConnectedAccountInput): Promise<Account> {
     const row = {
@@ -157,7 +167,7 @@ export class ConnectedAccountService {
     changes: ConnectedAccountChanges,
     request?: RequestRef,
   ): Promise<Account> {
-    const current = await this.connected(platform, id);
+    const current = await this.withExternalAccounts(await this.connected(platform, id));
     const next: Account = {
       ...current,
       email: changes.email === undefined ? current.email : changes.email,
