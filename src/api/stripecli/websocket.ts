@@ -71,8 +71,9 @@ export function attachCliWebsocket(app: FastifyInstance, services: Services, cat
   });
 
   app.addHook('preClose', async () => {
-    if (!server) return;
-    const wss = await server;
+    // Nothing to close when no CLI connected, or when the server could not be made.
+    const wss = await server?.catch(() => undefined);
+    if (!wss) return;
     for (const client of wss.clients) client.terminate();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   });
