@@ -10,6 +10,8 @@
  *
  *   npm run bench                       10 s per route
  *   BENCH_SECONDS=5 npm run bench       a shorter run
+ *   BENCH_ONLY=start npm run bench      only the start and idle memory of the built `openfc serve`
+ *                                       (BENCH_START_RUNS times, default 3; needs `npm run build`)
  *   BENCH_ONLY=flow npm run bench       only the flow in the browser (sizes, time to the consent screen)
  *   BENCH_ONLY=multi npm run bench      GET account on one `openfc serve`, then on two sharing one
  *                                       PostgreSQL database (needs `npm run build`; not in the default run)
@@ -42,17 +44,28 @@ const completionWorkers = 8;
 const completionAccounts = 3;
 const warmupSeconds = 2;
 
-type Part = 'http' | 'webhooks' | 'flow' | 'multi';
+type Part = 'http' | 'webhooks' | 'flow' | 'multi' | 'start';
 
 /**
- * `BENCH_ONLY=http`, `webhooks`, `flow` or `multi` runs one part of the benchmark; `multi` runs
- * only when asked for.
+ * `BENCH_ONLY=http`, `webhooks`, `flow`, `multi` or `start` runs one part of the benchmark; `multi`
+ * runs only when asked for; `start` (part of `http`) alone repeats its measurement.
  */
 function readOnly(): Part | undefined {
   const raw = process.env.BENCH_ONLY;
   if (raw === undefined || raw === '') return undefined;
-  if (raw === 'http' || raw === 'webhooks' || raw === 'flow' || raw === 'multi') return raw;
-  throw new Error(`BENCH_ONLY must be http, webhooks, flow or multi, not ${raw}.`);
+  if (raw === 'http' || raw === 'webhooks' || raw === 'flow' || raw === 'multi' || raw === 'start')
+    return raw;
+  throw new Error(`BENCH_ONLY must be http, webhooks, flow, multi or start, not ${raw}.`);
+}
+
+/** `BENCH_START_RUNS`: how many times `BENCH_ONLY=start` measures the start (default 3). */
+function readStartRuns(): number {
+  const raw = process.env.BENCH_START_RUNS;
+  if (raw === undefined || raw === '') return 3;
+  const runs = Number(raw);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`BENCH_START_RUNS must be a positive integer, not ${raw}.`);
+  return runs;
 }
 
 /** `BENCH_FLOW_RUNS`: calls of collectFinancialConnectionsAccounts timed after the cold one. */
@@ -481,7 +494,8 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg()[0] ?? 0;
   const runs = (part: Part) => only === undefined || only === part;
   const flowRuns = readFlowRuns();
-  const start = runs('http') ? await measureStart() : undefined;
+  const start =
+    runs('http') || only === 'start' ? await measureStart(only === 'start' ? readStartRuns() : 1) : undefined;
   const http = runs('http') ? await runHttp(seconds) : undefined;
   const webhooks = runs('webhooks') ? await runWebhooks() : undefined;
   const flow = runs('flow') ? await measureFlow(flowRuns) : undefined;

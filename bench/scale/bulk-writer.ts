@@ -148,7 +148,7 @@ class SqliteWriter extends BatchingWriter {
 const postgresArrayTypes: Record<string, string> = { bigint: 'int8', integer: 'int4', text: 'text' };
 
 class PostgresWriter extends BatchingWriter {
-  private readonly pool: pg.Pool;
+  private readonly pool: Promise<pg.Pool>;
   private client: pg.PoolClient | undefined;
   private readonly columnTypes = new Map<string, Map<string, string>>();
 
@@ -158,7 +158,7 @@ class PostgresWriter extends BatchingWriter {
   }
 
   private async connection(): Promise<pg.PoolClient> {
-    this.client ??= await this.pool.connect();
+    this.client ??= await (await this.pool).connect();
     return this.client;
   }
 
@@ -208,7 +208,7 @@ class PostgresWriter extends BatchingWriter {
   async close(): Promise<void> {
     if (this.inTransaction) await this.client?.query('rollback');
     this.client?.release();
-    await this.pool.end();
+    await (await this.pool).end();
   }
 }
 

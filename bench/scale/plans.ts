@@ -59,7 +59,7 @@ export async function explainPlans(
     if (event.level === 'query') recorded.push(event.query);
   };
   const sqlite = target.kind === 'sqlite' ? new SQLite(target.file) : undefined;
-  const pool = target.kind === 'postgres' ? postgresPool(target.url, 2) : undefined;
+  const pool = target.kind === 'postgres' ? await postgresPool(target.url, 2) : undefined;
   const db = new Kysely<Database>({
     dialect: sqlite
       ? new SqliteDialect({ database: sqlite })

@@ -4,8 +4,10 @@
  * `institution_unavailable`; the bank's own refusals become their failure kinds. Tokens travel in
  * the Authorization header or the body, never in the URL, and nothing here logs.
  */
-import { type Dispatcher, request } from 'undici';
+import type Undici from 'undici';
+import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
+import { undici } from '../undici.ts';
 import { type BankFailure, type BankResult, ConnectorError, fail, ok } from './connector.ts';
 import { bankErrorBody } from './wire.ts';
 
@@ -27,7 +29,8 @@ export interface BankHttpOptions {
   /** openfc's client credentials at the bank, as an Authorization header value. */
   clientAuthorization?: string;
   timeoutMs: number;
-  dispatcher?: Dispatcher;
+  /** The connection pool to use, made (once undici is loaded) when a call needs it. */
+  dispatcher?: (loaded: typeof Undici) => Dispatcher;
 }
 
 const unavailable = (message: string, expectedAvailableAt?: number): BankFailure => ({
@@ -138,14 +141,15 @@ export function bankHttp(options: BankHttpOptions) {
     let status: number;
     let raw: string | undefined;
     try {
-      const response = await request(url, {
+      const loaded = await undici();
+      const response = await loaded.request(url, {
         method: spec.method,
         headers,
         body,
         signal: AbortSignal.timeout(options.timeoutMs),
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
-        ...(options.dispatcher && { dispatcher: options.dispatcher }),
+        ...(options.dispatcher && { dispatcher: options.dispatcher(loaded) }),
       });
       status = response.statusCode;
       raw = await readBody(response.body);

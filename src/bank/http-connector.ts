@@ -2,7 +2,7 @@
  * The connector openfc ships: it reaches the sandbox bank (or any bank speaking its API) over HTTP,
  * with a time limit on every call.
  */
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { bankHttp } from './bank-http.ts';
 import { basicAuthorization, type ClientCredentials } from './client-auth.ts';
@@ -82,12 +82,16 @@ const nothing = z.unknown().transform(() => null);
 
 export function createHttpConnector(options: HttpConnectorOptions): HttpConnector {
   const timeoutMs = options.timeoutMs ?? defaultBankTimeoutMs;
-  // Its own connection pool, so that closing the connector closes exactly its connections.
-  const dispatcher = options.dispatcher ?? new Agent({ connectTimeout: timeoutMs, keepAliveTimeout: 10_000 });
+  // Its own connection pool, so that closing the connector closes exactly its connections; made
+  // with the first call (undici is loaded by then).
+  let agent: Dispatcher | undefined = options.dispatcher;
   const call = bankHttp({
     baseUrl: options.baseUrl,
     timeoutMs,
-    dispatcher,
+    dispatcher: ({ Agent }) => {
+      agent ??= new Agent({ connectTimeout: timeoutMs, keepAliveTimeout: 10_000 });
+      return agent;
+    },
     clientAuthorization: basicAuthorization(options.client),
   });
   const publicBase = (options.publicBaseUrl ?? options.baseUrl).replace(/\/+$/, '');
@@ -270,7 +274,7 @@ export function createHttpConnector(options: HttpConnectorOptions): HttpConnecto
     },
 
     async close() {
-      if (!options.dispatcher) await dispatcher.close();
+      if (!options.dispatcher) await agent?.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { undici } from '../undici.ts';
 import { basicAuthorization, type ClientCredentials } from './client-auth.ts';
 
 /** Bank-side facts openfc's test helpers can make happen at the sandbox bank. */
@@ -57,6 +57,7 @@ export function sandboxControl(
 ): SandboxControl {
   const authorization = basicAuthorization(client);
   async function post(path: string, body: Record<string, unknown>): Promise<unknown> {
+    const { request } = await undici();
     const response = await request(`${baseUrl()}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization },

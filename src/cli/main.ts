@@ -1,12 +1,8 @@
 import { parseArgs } from 'node:util';
 import { startOpenfc } from '../app.ts';
-import { sandboxBankCommand } from '../bank/sandbox/command.ts';
 import { ConfigError, type ConfigFlags, configFlagNames, loadConfig } from '../config.ts';
 import { ApiRequestError } from './api-client.ts';
 import { printBanner } from './banner.ts';
-import { listenCommand } from './listen.ts';
-import { migrateCommand } from './migrate.ts';
-import { triggerCommand } from './trigger.ts';
 
 const usage = `openfc: a self-hostable Stripe Financial Connections
 
@@ -100,15 +96,17 @@ async function main(argv: string[]): Promise<void> {
     console.log(usage);
     return;
   }
-  if (command === 'sandbox-bank') return sandboxBankCommand(rest);
-  if (command === 'listen') return listenCommand(rest);
-  if (command === 'trigger') return triggerCommand(rest);
+  // The other commands are loaded when run: a server does not hold their code.
+  if (command === 'sandbox-bank')
+    return (await import('../bank/sandbox/command.ts')).sandboxBankCommand(rest);
+  if (command === 'listen') return (await import('./listen.ts')).listenCommand(rest);
+  if (command === 'trigger') return (await import('./trigger.ts')).triggerCommand(rest);
   const { flags, dryRun } = readFlags(rest);
   switch (command) {
     case 'serve':
       return serve(flags);
     case 'migrate':
-      return migrateCommand(loadConfig(flags), dryRun);
+      return (await import('./migrate.ts')).migrateCommand(loadConfig(flags), dryRun);
     default:
       throw new ConfigError(`Unknown command '${command}'.\n\n${usage}`);
   }

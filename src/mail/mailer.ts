@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 
 /** One message openfc sends; `link` is the secret it carries, kept apart so that logs can leave it out. */
@@ -13,12 +13,21 @@ export interface Mailer {
   send(message: MailMessage): Promise<void>;
 }
 
-/** Sends through the configured SMTP server (`smtp://` or `smtps://`, credentials in the URL). */
+/**
+ * Sends through the configured SMTP server (`smtp://` or `smtps://`, credentials in the URL). The
+ * mail library is loaded with the first message: a server that sends none does not hold it.
+ */
 export function smtpMailer(url: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(url);
+  let transport: Promise<Transporter> | undefined;
   return {
     async send(message) {
-      await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text });
+      transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(url));
+      await (await transport).sendMail({
+        from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+      });
     },
   };
 }

@@ -1,6 +1,6 @@
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { markingDialect } from './commit-marks.ts';
 import { type DialectCapabilities, postgresCapabilities, sqliteCapabilities } from './dialect.ts';
 import { privateDatabaseFile } from './private-files.ts';
@@ -38,12 +38,16 @@ function openSqlite(dataDir: string): Store {
   return { db, caps: sqliteCapabilities, location: `sqlite:${file}`, close: () => db.destroy() };
 }
 
+/** The PostgreSQL client, loaded when a PostgreSQL store is used: a server on SQLite does not hold it. */
+const loadPg = async () => (await import('pg')).default;
+
 /**
  * A connection pool that reads int8 (counts, Unix times) as numbers. An idle connection the server
  * ends (a restart, a terminated backend) is dropped by the pool and replaced on next use; unheard,
  * the pool's 'error' event would end the process.
  */
-export function postgresPool(url: string, max: number): pg.Pool {
+export async function postgresPool(url: string, max: number): Promise<pg.Pool> {
+  const pg = await loadPg();
   const int8 = 20;
   const pool = new pg.Pool({
     connectionString: url,
@@ -60,8 +64,9 @@ export function postgresPool(url: string, max: number): pg.Pool {
 }
 
 function openPostgres(url: string): Store {
-  const pool = postgresPool(url, 10);
-  const db = new Kysely<Database>({ dialect: markingDialect(new PostgresDialect({ pool })) });
+  const db = new Kysely<Database>({
+    dialect: markingDialect(new PostgresDialect({ pool: () => postgresPool(url, 10) })),
+  });
   const shown = new URL(url);
   shown.password = '';
   return {
@@ -78,6 +83,7 @@ async function listenPostgres(url: string, channel: string, onNotify: (payload: 
   let client: pg.Client | undefined;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
+  const pg = await loadPg();
   const connect = async (): Promise<void> => {
     const next = new pg.Client({ connectionString: url });
     next.on('notification', (message) => {

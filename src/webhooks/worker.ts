@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import type { Catalogue } from '../api/catalogue.ts';
 import { renderEvent } from '../api/events/render.ts';
 import { resolveVersion } from '../api/wire/versions.ts';
@@ -9,6 +9,7 @@ import type { WebhookEndpointService } from '../domain/webhook-endpoints/service
 import type { DialectCapabilities } from '../store/dialect.ts';
 import { QueryTemplates } from '../store/query-templates.ts';
 import type { Database } from '../store/schema.ts';
+import { undici } from '../undici.ts';
 import { AttemptLog, type DeliveryStatus, type Finished } from './attempt-log.ts';
 import { type Claimed, claimDue } from './claims.ts';
 import { nextAttemptAt, type RetrySchedule, retryAfterMs } from './schedule.ts';
@@ -46,7 +47,8 @@ const userAgent = 'Stripe/1.0 (+https://stripe.com/docs/webhooks)';
  * stay batches under load; a wake-up for new events claims whatever room there is.
  */
 export class DeliveryWorker {
-  private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+  /** Made with the first attempt. */
+  private agent: Agent | undefined;
   private readonly sending = new Set<Promise<void>>();
   private readonly recording = new Set<Promise<void>>();
   private readonly secrets = new Map<string, string>();
@@ -86,7 +88,7 @@ export class DeliveryWorker {
       await new Promise((resolve) => setImmediate(resolve));
     }
     await this.log.flushed();
-    await this.agent.close();
+    await this.agent?.close();
   }
 
   wake(): void {
@@ -235,6 +237,8 @@ export class DeliveryWorker {
   private async post(url: string, payload: string, secret: string): Promise<Outcome> {
     const timestamp = Math.floor(Date.now() / 1000);
     try {
+      const { Agent, request } = await undici();
+      this.agent ??= new Agent({ keepAliveTimeout: 10_000, connections: 64 });
       const response = await request(url, {
         method: 'POST',
         dispatcher: this.agent,

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import type { Services } from '../../services.ts';
 import type { Catalogue } from '../catalogue.ts';
 import { ResumePoints, serveCliConnection } from './connection.ts';
@@ -29,11 +29,17 @@ function header(request: IncomingMessage, name: string): string | undefined {
  * comes in the `Websocket-Id` header; the URL carries only the feature.
  */
 export function attachCliWebsocket(app: FastifyInstance, services: Services, catalogue: Catalogue): void {
-  const server = new WebSocketServer({
-    noServer: true,
-    maxPayload: 1024 * 1024,
-    handleProtocols: (protocols) => (protocols.has(cliSubprotocol) ? cliSubprotocol : false),
-  });
+  // Made at the first connection: a server no CLI connects to does not load the websocket code.
+  let server: Promise<WebSocketServer> | undefined;
+  const made = () =>
+    (server ??= import('ws').then(
+      ({ WebSocketServer }) =>
+        new WebSocketServer({
+          noServer: true,
+          maxPayload: 1024 * 1024,
+          handleProtocols: (protocols) => (protocols.has(cliSubprotocol) ? cliSubprotocol : false),
+        }),
+    ));
   const resumePoints = new ResumePoints();
 
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -52,13 +58,23 @@ export function attachCliWebsocket(app: FastifyInstance, services: Services, cat
       refuse(socket, 400, 'Bad Request', `Invalid websocket_feature: only '${webhooksFeature}' is served.`);
       return;
     }
-    server.handleUpgrade(request, socket, head, (ws) => {
-      serveCliConnection(ws, claims, services, catalogue, resumePoints, app.log);
-    });
+    made().then(
+      (wss) =>
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          serveCliConnection(ws, claims, services, catalogue, resumePoints, app.log);
+        }),
+      (err: unknown) => {
+        app.log.error({ err }, 'the CLI websocket server could not start');
+        socket.destroy();
+      },
+    );
   });
 
   app.addHook('preClose', async () => {
-    for (const client of server.clients) client.terminate();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Nothing to close when no CLI connected, or when the server could not be made.
+    const wss = await server?.catch(() => undefined);
+    if (!wss) return;
+    for (const client of wss.clients) client.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
   });
 }

@@ -38,8 +38,9 @@ function openSqlite(dataDir: string): { db: Kysely<BankDatabase>; schema: undefi
 }
 
 function openPostgres(url: string): { db: Kysely<BankDatabase>; schema: string } {
-  const pool = postgresPool(url, 4);
-  const db = new Kysely<BankDatabase>({ dialect: new PostgresDialect({ pool }) }).withSchema(bankSchema);
+  const db = new Kysely<BankDatabase>({
+    dialect: new PostgresDialect({ pool: () => postgresPool(url, 4) }),
+  }).withSchema(bankSchema);
   return { db, schema: bankSchema };
 }
 
