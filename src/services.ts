@@ -40,6 +40,8 @@ import { PaymentMethodService } from './domain/payments/payment-methods.ts';
 import { SetupAttemptLog } from './domain/payments/setup-attempts.ts';
 import { SetupIntentStore } from './domain/payments/setup-intent-store.ts';
 import { SetupIntentService } from './domain/payments/setup-intents.ts';
+import { RequestLogStore } from './domain/request-logs/log.ts';
+import { RequestLogWriter } from './domain/request-logs/writer.ts';
 import { SandboxClocks } from './domain/sandbox-clock/clocks.ts';
 import { WebhookEndpointService } from './domain/webhook-endpoints/service.ts';
 import type { Mailer } from './mail/mailer.ts';
@@ -88,6 +90,10 @@ export interface Services {
   outbox: Outbox;
   /** Webhook deliveries and their attempts, as the dashboard shows them. */
   deliveries: DeliveryLog;
+  /** The API requests merchants made, for the dashboard's logs. */
+  requestLogs: RequestLogStore;
+  /** Writes answered requests to `requestLogs` in batches, off the request path. */
+  requestLogWriter: RequestLogWriter;
   /** Signed-in dashboards. */
   dashboardSessions: DashboardSessions;
   /** Wakes the delivery worker and event listeners when events are written. */
@@ -215,6 +221,7 @@ export function createServices(
     clocks,
     events,
   );
+  const requestLogs = new RequestLogStore(db);
   return {
     merchants,
     connectedAccounts,
@@ -258,6 +265,8 @@ export function createServices(
     webhookEndpoints: new WebhookEndpointService(db, parts.secrets),
     outbox,
     deliveries: new DeliveryLog(db),
+    requestLogs,
+    requestLogWriter: new RequestLogWriter(requestLogs),
     dashboardSessions: new DashboardSessions(db),
     signal,
     cliSessions: new CliSessions(parts.secrets),

@@ -155,6 +155,7 @@ describe('openfc serve on SQLite', () => {
     '0020_connected_accounts',
     '0021_microdeposits',
     '0022_payment_intent_microdeposits',
+    '0023_request_logs',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

@@ -5,6 +5,7 @@ import { type BuiltApp, loadApp, notBuilt, pageCsp, pageHeaders, serveAssets } f
 import type { Catalogue } from '../catalogue.ts';
 import { requireSameOrigin } from './guard.ts';
 import { registerDashboardLive } from './live.ts';
+import { registerDashboardLogs } from './logs.ts';
 import { registerDashboardRoutes } from './routes.ts';
 
 /** The dashboard's pages: one app, whose screens each have an address of their own. */
@@ -25,6 +26,8 @@ export const dashboardPages = [
   '/dashboard/payment-intents/:id',
   '/dashboard/events',
   '/dashboard/events/:id',
+  '/dashboard/logs',
+  '/dashboard/logs/:id',
 ];
 
 function servePages(app: FastifyInstance, built: BuiltApp | undefined): void {
@@ -67,6 +70,7 @@ export function registerDashboard(
     });
     servePages(dashboard, loadApp(dist, 'dashboard'));
     registerDashboardRoutes(dashboard, services, catalogue);
+    registerDashboardLogs(dashboard, services, '/dashboard/api');
     registerDashboardLive(dashboard, services);
   });
 }
