@@ -9,8 +9,11 @@ import type {
   EventView,
   FlowProgress,
   List,
+  LogFilters,
   PaymentKind,
   PaymentObject,
+  RequestLog,
+  RequestLogSummary,
   Session,
   SessionInfo,
   StripeEvent,
@@ -153,5 +156,19 @@ export class DashboardApi {
 
   resend(id: string): Promise<EventView> {
     return this.change(`/events/${encodeURIComponent(id)}/resend`);
+  }
+
+  logs(query: PageQuery & LogFilters): Promise<List<RequestLogSummary>> {
+    return request(listPath('/logs', query));
+  }
+
+  /** A request's log, or undefined when the merchant has none with this id. */
+  async log(id: string): Promise<RequestLog | undefined> {
+    try {
+      return (await request<{ log: RequestLog }>(`/logs/${encodeURIComponent(id)}`)).log;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return undefined;
+      throw error;
+    }
   }
 }

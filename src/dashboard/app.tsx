@@ -7,6 +7,7 @@ import { AccountDetail, AccountsList } from './pages/accounts.tsx';
 import { AuthorizationDetail, SessionDetail } from './pages/authorizations.tsx';
 import { CustomerDetail, CustomersList } from './pages/customers.tsx';
 import { EventDetail, EventsList } from './pages/events.tsx';
+import { LogDetail, LogsList } from './pages/logs.tsx';
 import { PaymentDetail, PaymentsList } from './pages/payments.tsx';
 import { SandboxClock } from './pages/sandbox-clock.tsx';
 import { SignIn } from './pages/sign-in.tsx';
@@ -37,7 +38,7 @@ export function App() {
         onSignedIn={(signedIn) => {
           setSession(signedIn);
           if (
-            !/^\/dashboard\/(accounts|customers|authorizations|sessions|events|sandbox-clock|payment-methods|setup-intents|payment-intents)/.test(
+            !/^\/dashboard\/(accounts|customers|authorizations|sessions|events|logs|sandbox-clock|payment-methods|setup-intents|payment-intents)/.test(
               window.location.pathname,
             )
           )
@@ -57,13 +58,15 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
   }, [route.path]);
   const section = route.path.startsWith('/dashboard/events')
     ? 'events'
-    : route.path.startsWith('/dashboard/customers')
-      ? 'customers'
-      : /^\/dashboard\/(payment-methods|setup-intents|payment-intents)/.test(route.path)
-        ? 'payments'
-        : route.path.startsWith('/dashboard/sandbox-clock')
-          ? 'clock'
-          : 'accounts';
+    : route.path.startsWith('/dashboard/logs')
+      ? 'logs'
+      : route.path.startsWith('/dashboard/customers')
+        ? 'customers'
+        : /^\/dashboard\/(payment-methods|setup-intents|payment-intents)/.test(route.path)
+          ? 'payments'
+          : route.path.startsWith('/dashboard/sandbox-clock')
+            ? 'clock'
+            : 'accounts';
   return (
     <>
       <a class="skip" href="#main">
@@ -84,6 +87,9 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
           <Link href="/dashboard/events" current={section === 'events'}>
             Events
           </Link>
+          <Link href="/dashboard/logs" current={section === 'logs'}>
+            Logs
+          </Link>
           <Link href="/dashboard/sandbox-clock" current={section === 'clock'}>
             Sandbox clock
           </Link>
@@ -101,7 +107,7 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
 
 function Screen({ api, route, live }: { api: DashboardApi; route: Route; live: number }) {
   const detail =
-    /^\/dashboard\/(accounts|customers|authorizations|sessions|events|payment-methods|setup-intents|payment-intents)\/([^/]+)$/.exec(
+    /^\/dashboard\/(accounts|customers|authorizations|sessions|events|logs|payment-methods|setup-intents|payment-intents)\/([^/]+)$/.exec(
       route.path,
     );
   const id = detail?.[2] && decodeURIComponent(detail[2]);
@@ -122,6 +128,9 @@ function Screen({ api, route, live }: { api: DashboardApi; route: Route; live: n
     return <AccountDetail key={detail[2]} api={api} id={decodeURIComponent(detail[2])} live={live} />;
   if (detail?.[1] === 'events' && detail[2])
     return <EventDetail key={detail[2]} api={api} id={decodeURIComponent(detail[2])} live={live} />;
+  if (detail?.[1] === 'logs' && id) return <LogDetail key={id} api={api} id={id} />;
+  if (route.path === '/dashboard/logs')
+    return <LogsList key={`logs?${route.query}`} api={api} route={route} live={live} />;
   if (route.path === '/dashboard/sandbox-clock') return <SandboxClock api={api} live={live} />;
   if (route.path === '/dashboard/customers')
     return <CustomersList key={`customers?${route.query}`} api={api} route={route} live={live} />;
