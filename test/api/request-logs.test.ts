@@ -207,7 +207,7 @@ for (const backend of backends) {
       const pastedLog = await logOf(client, pasted.lastResponse.requestId);
       assert.deepEqual((pastedLog.params.json as { metadata: unknown }).metadata, {
         oops: '[redacted]',
-        client: '[redacted]',
+        client: `${session.id}_secret_[redacted]`,
       });
 
       const stored = await storedText(h);

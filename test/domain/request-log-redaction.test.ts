@@ -47,6 +47,15 @@ describe('request log redaction', () => {
     });
   });
 
+  test('a body without secrets is kept as it is', () => {
+    const text = JSON.stringify({
+      id: 'fca_1',
+      object: 'financial_connections.account',
+      secret_word: 'none',
+    });
+    assert.equal(redactJsonText(text), text);
+  });
+
   test('secrets are recognised by their shape in any value', () => {
     const text = JSON.stringify({
       a: 'key sk_test_51HabcDEF0123456789 and sk_live_xyzXYZ0123 and rk_test_abc123',
@@ -56,7 +65,7 @@ describe('request log redaction', () => {
     });
     assert.deepEqual(JSON.parse(redactJsonText(text)), {
       a: 'key [redacted] and [redacted] and [redacted]',
-      b: '[redacted] and [redacted]',
+      b: 'pi_3Nabc_secret_[redacted] and fcsess_1AB_secret_[redacted]',
       c: ['[redacted]', '[redacted]'],
       d: 'masked sk_test_****6789 stays',
     });

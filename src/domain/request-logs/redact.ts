@@ -16,14 +16,14 @@ export const secretFields = [
 
 /**
  * Secrets by their shape, wherever they appear (a value, a metadata string, an error message):
- * API keys, webhook signing secrets, client secrets (`{id}_secret_{random}`) and bank account
- * tokens.
+ * API keys, webhook signing secrets, bank account tokens, and the random part of client secrets
+ * (`{id}_secret_{random}`: the id before it is no secret).
  */
-const secretValues = [
-  /\b(?:sk|rk|pk)_(?:test|live)_[A-Za-z0-9]+/g,
-  /\bwhsec_[A-Za-z0-9]+/g,
-  /\b[a-z]+_[A-Za-z0-9]+_secret_[A-Za-z0-9]+/g,
-  /\bbtok_[A-Za-z0-9]+/g,
+const secretValues: [RegExp, string][] = [
+  [/\b(?:sk|rk|pk)_(?:test|live)_[A-Za-z0-9]+/g, redacted],
+  [/\bwhsec_[A-Za-z0-9]+/g, redacted],
+  [/\bbtok_[A-Za-z0-9]+/g, redacted],
+  [/_secret_[A-Za-z0-9]+/g, `_secret_${redacted}`],
 ];
 
 // A secret field's string or number value in JSON text (a key is the only string followed by `:`).
@@ -32,13 +32,18 @@ const fieldValue = new RegExp(
   'g',
 );
 
+// Whatever any of the above needs to be there: most bodies hold none, and one scan tells.
+const anySecret = new RegExp(`"(?:${secretFields.join('|')})"|k_(?:test|live)_|whsec_|btok_|_secret_`);
+
 /**
  * JSON text with its secrets replaced by `[redacted]`: the values of secret fields, and anything
- * shaped like a secret. Working on the text keeps it cheap (one pass per pattern, no parse) and
- * leaves the JSON valid: a secret is replaced inside its string, a field's value by a string.
+ * shaped like a secret. Working on the text keeps it cheap (one scan for a body without secrets,
+ * no parse) and leaves the JSON valid: a secret is replaced inside its string, a field's value by
+ * a string.
  */
 export function redactJsonText(text: string): string {
+  if (!anySecret.test(text)) return text;
   let out = text.replace(fieldValue, `"$1"$2:$3"${redacted}"`);
-  for (const pattern of secretValues) out = out.replace(pattern, redacted);
+  for (const [pattern, replacement] of secretValues) out = out.replace(pattern, replacement);
   return out;
 }

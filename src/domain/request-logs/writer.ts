@@ -1,3 +1,4 @@
+import type { RequestLogsTable } from '../../store/schema.ts';
 import { type AnsweredRequest, type RequestLogStore, toRow } from './log.ts';
 
 export interface RequestLogWriterOptions {
@@ -5,6 +6,8 @@ export interface RequestLogWriterOptions {
   delayMs: number;
   /** The most rows one INSERT writes; a full batch is written at once. */
   batchSize: number;
+  /** The most characters of bodies one INSERT writes. */
+  batchChars: number;
   /**
    * The most requests waiting to be written: past it (the database far behind), new ones are
    * dropped and counted rather than held in memory.
@@ -12,7 +15,12 @@ export interface RequestLogWriterOptions {
   maxWaiting: number;
 }
 
-const defaults: RequestLogWriterOptions = { delayMs: 250, batchSize: 200, maxWaiting: 20_000 };
+const defaults: RequestLogWriterOptions = {
+  delayMs: 250,
+  batchSize: 200,
+  batchChars: 512 * 1024,
+  maxWaiting: 20_000,
+};
 
 /**
  * Writes request logs off the request path: a request answered is queued as it is, and the
@@ -56,6 +64,23 @@ export class RequestLogWriter {
     this.timer.unref();
   }
 
+  /**
+   * The next rows to write: up to `batchSize` of them, and no more than `batchChars` of bodies
+   * (large responses make few rows a long write).
+   */
+  private nextBatch(): RequestLogsTable[] {
+    const rows: RequestLogsTable[] = [];
+    let chars = 0;
+    while (rows.length < this.options.batchSize && chars < this.options.batchChars) {
+      const answered = this.waiting.shift();
+      if (answered === undefined) break;
+      const row = toRow(answered);
+      chars += (row.params?.length ?? 0) + (row.response?.length ?? 0);
+      rows.push(row);
+    }
+    return rows;
+  }
+
   /** Writes everything queued so far; resolves once it is in the database (or reported lost). */
   flush(): Promise<void> {
     if (this.timer !== undefined) {
@@ -68,12 +93,14 @@ export class RequestLogWriter {
 
   private async drain(): Promise<void> {
     while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, this.options.batchSize);
+      const rows = this.nextBatch();
       try {
-        await this.store.insert(batch.map(toRow));
+        await this.store.insert(rows);
       } catch (error) {
-        this.onError(error, { lost: batch.length });
+        this.onError(error, { lost: rows.length });
       }
+      // SQLite writes on this thread: requests that came in meanwhile go before the next batch.
+      if (this.waiting.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }
     if (this.dropped > 0) {
       const lost = this.dropped;
