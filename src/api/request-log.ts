@@ -47,13 +47,16 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The parameters as the route read them: the form body of a POST, else the query string. */
-function params(request: FastifyRequest): unknown {
+/**
+ * The parameters as the route read them (the form body of a POST, else the query string), to be
+ * parsed when the log is written. Only the text is kept: holding the request itself until then
+ * would keep its whole object graph alive past the next collections.
+ */
+function params(request: FastifyRequest, query: string): () => unknown {
   const body = request.body;
   if (request.method === 'POST' && Buffer.isBuffer(body) && body.length > 0)
-    return parseForm(decodeBody(body));
-  const q = request.url.indexOf('?');
-  return parseForm(q === -1 ? '' : request.url.slice(q + 1));
+    return () => parseForm(decodeBody(body));
+  return () => parseForm(query);
 }
 
 const maxKeyLength = 255;
@@ -79,22 +82,24 @@ export function requestLogHooks(writer: RequestLogWriter): {
     },
     onResponse(request, reply, done) {
       const scope = scopes.get(request);
+      scopes.delete(request);
       if (scope?.merchantId !== undefined) {
         const durationMs = reply.elapsedTime;
         const key = request.method === 'POST' ? header(request, 'idempotency-key') : undefined;
-        const q = request.url.indexOf('?');
+        const url = request.url;
+        const q = url.indexOf('?');
         writer.add({
           id: request.id,
           merchantId: scope.merchantId,
           account: scope.account,
           created: Math.floor((Date.now() - durationMs) / 1000),
           method: request.method,
-          path: q === -1 ? request.url : request.url.slice(0, q),
+          path: q === -1 ? url : url.slice(0, q),
           status: reply.statusCode,
           durationMs,
           apiVersion: scope.apiVersion,
           idempotencyKey: key === undefined ? null : key.slice(0, maxKeyLength),
-          params: () => params(request),
+          params: params(request, q === -1 ? '' : url.slice(q + 1)),
           response: scope.response,
         });
       }

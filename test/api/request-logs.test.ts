@@ -283,7 +283,7 @@ for (const backend of backends) {
       assert.equal((await h.fetch('/dashboard/api/logs')).status, 401);
     });
 
-    test('logs older than 7 days are not shown, and pruning deletes them', async () => {
+    test('a batch of any size is written whole; logs older than 7 days are not shown, and pruning deletes them', async () => {
       const merchantId = h.running.merchant.id;
       const row = (id: string) =>
         toRow({
@@ -300,6 +300,16 @@ for (const backend of backends) {
           params: () => ({}),
           response: '{}',
         });
+      // A batch is written whole, whatever its size.
+      const batch = Array.from({ length: 203 }, (_, i) => idAt(requestIds, Date.now() - 86_400_000 + i));
+      await h.running.services.requestLogs.insert(batch.map(row));
+      const written = await h.running.store.db
+        .selectFrom('request_logs')
+        .select('id')
+        .where('id', 'in', batch)
+        .execute();
+      assert.equal(written.length, batch.length);
+
       const old = idAt(requestIds, Date.now() - 8 * 86_400_000);
       const recent = idAt(requestIds, Date.now() - 6 * 86_400_000);
       await h.running.services.requestLogs.insert([row(old), row(recent)]);

@@ -134,12 +134,29 @@ function likeContaining(text: string): string {
   return `%${text.toLowerCase().replace(/[%_\\]/g, (m) => `\\${m}`)}%`;
 }
 
+const maxChunk = 128;
+
 /** The table of request logs: its writes (in batches) and the merchant's reads. */
 export class RequestLogStore {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /**
+   * Writes rows in one transaction, in chunks of 128, 64, … 1 rows: a handful of statement shapes,
+   * each prepared once and kept (a statement for every batch size would crowd out the others), and
+   * a handful of round trips.
+   */
   async insert(rows: RequestLogsTable[]): Promise<void> {
-    if (rows.length > 0) await this.db.insertInto('request_logs').values(rows).execute();
+    if (rows.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (let at = 0; at < rows.length; ) {
+        const size = 2 ** Math.floor(Math.log2(Math.min(rows.length - at, maxChunk)));
+        await trx
+          .insertInto('request_logs')
+          .values(rows.slice(at, at + size))
+          .execute();
+        at += size;
+      }
+    });
   }
 
   /** The merchant's requests of the last 7 days (pruning may lag behind). */
