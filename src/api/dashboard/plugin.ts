@@ -6,6 +6,7 @@ import type { Catalogue } from '../catalogue.ts';
 import { registerDashboardConnectionRoutes } from './connection-routes.ts';
 import { requireSameOrigin } from './guard.ts';
 import { registerDashboardLive } from './live.ts';
+import { registerDashboardLogs } from './logs.ts';
 import { registerDashboardRoutes } from './routes.ts';
 import { registerDashboardWebhookRoutes } from './webhook-routes.ts';
 
@@ -31,6 +32,8 @@ export const dashboardPages = [
   '/dashboard/events/:id',
   '/dashboard/webhook-endpoints',
   '/dashboard/webhook-endpoints/:id',
+  '/dashboard/logs',
+  '/dashboard/logs/:id',
 ];
 
 function servePages(app: FastifyInstance, built: BuiltApp | undefined): void {
@@ -75,6 +78,7 @@ export function registerDashboard(
     registerDashboardRoutes(dashboard, services, catalogue);
     registerDashboardConnectionRoutes(dashboard, services);
     registerDashboardWebhookRoutes(dashboard, services);
+    registerDashboardLogs(dashboard, services, '/dashboard/api');
     registerDashboardLive(dashboard, services);
   });
 }
