@@ -84,7 +84,7 @@ describe("the dashboard's request logs in Chromium", () => {
     await screen(page, 'POST /v1/customers/cus_doesNotExist', 'dashboard-log');
     assert.equal(await fact(page, 'Request id').textContent(), requestId);
     assert.equal(await fact(page, 'Status').textContent(), '404 (failed)');
-    const [params, response] = await page.locator('pre.json').allTextContents();
+    const [params, response] = await page.locator('pre.log-json').allTextContents();
     assert.deepEqual(JSON.parse(params as string), { name: 'Nobody' });
     assert.equal(params, JSON.stringify({ name: 'Nobody' }, null, 2), 'pretty-printed');
     const error = (JSON.parse(response as string) as { error: Record<string, string> }).error;
@@ -102,7 +102,7 @@ describe("the dashboard's request logs in Chromium", () => {
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.getByRole('link', { name: 'POST /v1/webhook_endpoints', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'POST /v1/webhook_endpoints' }).waitFor();
-    const shown = await page.locator('pre.json').nth(1).textContent();
+    const shown = await page.locator('pre.log-json').nth(1).textContent();
     assert.equal((JSON.parse(shown as string) as { secret: string }).secret, '[redacted]');
     assert.ok(!(await page.content()).includes(endpoint.secret as string), 'the signing secret is shown');
     await page.close();
