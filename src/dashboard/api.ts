@@ -14,6 +14,7 @@ import type {
   List,
   PaymentKind,
   PaymentObject,
+  PaymentView,
   Session,
   SessionInfo,
   StripeEvent,
@@ -145,7 +146,7 @@ export class DashboardApi {
     return request(listPath(`/${kind}`, page));
   }
 
-  payment(kind: PaymentKind, id: string): Promise<{ object: PaymentObject }> {
+  payment(kind: PaymentKind, id: string): Promise<PaymentView> {
     return request(`/${kind}/${encodeURIComponent(id)}`);
   }
 

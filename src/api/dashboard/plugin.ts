@@ -6,6 +6,7 @@ import type { Catalogue } from '../catalogue.ts';
 import { registerDashboardConnectionRoutes } from './connection-routes.ts';
 import { requireSameOrigin } from './guard.ts';
 import { registerDashboardLive } from './live.ts';
+import { registerDashboardPaymentRoutes } from './payment-routes.ts';
 import { registerDashboardRoutes } from './routes.ts';
 import { registerDashboardWebhookRoutes } from './webhook-routes.ts';
 
@@ -27,6 +28,10 @@ export const dashboardPages = [
   '/dashboard/setup-intents/:id',
   '/dashboard/payment-intents',
   '/dashboard/payment-intents/:id',
+  '/dashboard/mandates',
+  '/dashboard/mandates/:id',
+  '/dashboard/charges',
+  '/dashboard/charges/:id',
   '/dashboard/events',
   '/dashboard/events/:id',
   '/dashboard/webhook-endpoints',
@@ -75,6 +80,7 @@ export function registerDashboard(
     registerDashboardRoutes(dashboard, services, catalogue);
     registerDashboardConnectionRoutes(dashboard, services);
     registerDashboardWebhookRoutes(dashboard, services);
+    registerDashboardPaymentRoutes(dashboard, services);
     registerDashboardLive(dashboard, services);
   });
 }
