@@ -66,7 +66,7 @@ function rows({ object, financial_connections_account: account }: PaymentView): 
           'Built on it',
           <Related
             key="related"
-            label="Payment objects built on this PaymentMethod"
+            label="Built on this PaymentMethod"
             id={object.id}
             lists={[
               ['Its SetupIntents', 'setup-intents', 'payment_method'],
