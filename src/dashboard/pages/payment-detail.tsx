@@ -111,8 +111,8 @@ function rows({ object, financial_connections_account: account }: PaymentView): 
         amount,
         customer,
         paymentMethod,
-        ['Mandate', idLink('mandates', object.mandate)],
         linked,
+        // A PaymentIntent names no mandate: its charge does (beside "Mandate" on the charge's page).
         ['Latest charge', idLink('charges', object.latest_charge)],
         [
           'Charges',
