@@ -15,6 +15,7 @@ import type {
   LogFilters,
   PaymentKind,
   PaymentObject,
+  PaymentView,
   RequestLog,
   RequestLogSummary,
   Session,
@@ -148,7 +149,7 @@ export class DashboardApi {
     return request(listPath(`/${kind}`, page));
   }
 
-  payment(kind: PaymentKind, id: string): Promise<{ object: PaymentObject }> {
+  payment(kind: PaymentKind, id: string): Promise<PaymentView> {
     return request(`/${kind}/${encodeURIComponent(id)}`);
   }
 
