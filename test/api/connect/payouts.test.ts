@@ -5,7 +5,14 @@ import { backends } from '../../support/backends.ts';
 import { completeSession, createSession, type PreviewAccount } from '../../support/fc.ts';
 import { checkedPayout, reach, topUp, usdFunds } from '../../support/funds.ts';
 import { type Harness, startHarness } from '../../support/harness.ts';
-import { checked, numbersOf, refused, simulateAccount, tokenizing } from '../../support/payments.ts';
+import {
+  checked,
+  clockNow,
+  numbersOf,
+  refused,
+  simulateAccount,
+  tokenizing,
+} from '../../support/payments.ts';
 import { closeReceivers, type Receiver, startReceiver } from '../../support/receiver.ts';
 import { assertEventMatchesSchema } from '../../support/stripe-schemas.ts';
 
@@ -310,6 +317,37 @@ for (const backend of backends) {
           ['payout.canceled', shop.id, null],
         ],
       );
+    });
+
+    test('the scheduler’s pass moves payouts on, as an advance of the clock does', async () => {
+      const { shop, as } = await payee(3_000);
+      const { services } = h.running;
+      const payout = await stripe.payouts.create({ amount: 1_000, currency: 'usd' }, as);
+      // The clock moves without the test helper: nothing moves until a pass runs.
+      await services.clocks.advance(shop.id, payout.arrival_date - (await clockNow(stripe, as)) + 1);
+      assert.equal((await stripe.payouts.retrieve(payout.id, {}, as)).status, 'pending');
+      await services.scheduled.runFor(shop.id);
+      assert.equal((await stripe.payouts.retrieve(payout.id, {}, as)).status, 'paid');
+      // A second pass, as another process sharing the database would make, moves nothing again.
+      await services.scheduled.runFor(shop.id);
+      const events = await stripe.events.list({ type: 'payout.*' }, as);
+      assert.deepEqual(
+        events.data.map((e) => e.type),
+        ['payout.paid', 'payout.updated', 'payout.created'],
+      );
+    });
+
+    test('payouts made at once never take more than was available', async () => {
+      const { as } = await payee(5_000);
+      const attempts = await Promise.allSettled(
+        [1, 2, 3, 4].map(() => stripe.payouts.create({ amount: 2_000, currency: 'usd' }, as)),
+      );
+      const made = attempts.filter((a) => a.status === 'fulfilled');
+      const refusals = attempts.flatMap((a) =>
+        a.status === 'rejected' ? [(a.reason as Stripe.errors.StripeError).code] : [],
+      );
+      assert.deepEqual([made.length, refusals], [2, ['balance_insufficient', 'balance_insufficient']]);
+      assert.deepEqual(await usdFunds(stripe, as), { available: 1_000, pending: 0 });
     });
 
     test('refusals change nothing: insufficient funds, paid payouts, other accounts, instant, no bank account', async () => {
