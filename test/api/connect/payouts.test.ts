@@ -350,6 +350,46 @@ for (const backend of backends) {
       assert.deepEqual(await usdFunds(stripe, as), { available: 1_000, pending: 0 });
     });
 
+    test('a create repeated with its Idempotency-Key answers the same payout and takes the funds once', async () => {
+      const { as } = await payee(3_000);
+      const key = `payout-${as.stripeAccount}`;
+      const params = { amount: 1_200, currency: 'usd' };
+      const first = checkedPayout(await stripe.payouts.create(params, { ...as, idempotencyKey: key }));
+      const again = checkedPayout(await stripe.payouts.create(params, { ...as, idempotencyKey: key }));
+      assert.deepEqual(again, first);
+      assert.deepEqual(await usdFunds(stripe, as), { available: 1_800, pending: 0 });
+      assert.equal((await stripe.payouts.list({}, as)).data.length, 1);
+    });
+
+    test('only the account and its platform, with a secret key, see its payouts', async () => {
+      const { shop, as } = await payee(1_000);
+      const payout = await stripe.payouts.create({ amount: 500, currency: 'usd' }, as);
+      const other = h.stripe({ key: (await h.otherMerchant()).secretKey });
+      for (const call of [
+        () => other.payouts.retrieve(payout.id),
+        () => other.payouts.update(payout.id, { metadata: { a: '1' } }),
+        () => other.payouts.cancel(payout.id),
+        // The platform's own payouts are not its connected account's.
+        () => stripe.payouts.retrieve(payout.id),
+      ]) {
+        await refused(call(), { statusCode: 404, code: 'resource_missing', param: 'id' });
+      }
+      // Another platform cannot act as this platform's account.
+      await assert.rejects(other.payouts.list({}, { stripeAccount: shop.id }), { statusCode: 403 });
+      assert.deepEqual((await stripe.payouts.list()).data, []);
+      const publishable = h.stripe({ key: h.publishableKey });
+      for (const call of [
+        () => publishable.payouts.create({ amount: 100, currency: 'usd' }, as),
+        () => publishable.payouts.list({}, as),
+        () => publishable.payouts.retrieve(payout.id, {}, as),
+      ]) {
+        await refused(call(), { statusCode: 401, code: 'secret_key_required', param: undefined });
+      }
+      const unauthenticated = await h.fetch('/v1/payouts', { key: null });
+      assert.equal(unauthenticated.status, 401, unauthenticated.text);
+      assert.deepEqual(await usdFunds(stripe, as), { available: 500, pending: 0 });
+    });
+
     test('refusals change nothing: insufficient funds, paid payouts, other accounts, instant, no bank account', async () => {
       const { shop, bank, as } = await payee(2_000);
       const other = await payee(0);
