@@ -4,7 +4,11 @@ import type {
   ApiErrorBody,
   Authorization,
   AuthorizationView,
+  Balance,
+  BalanceTransaction,
   ClockView,
+  ConnectedAccount,
+  ConnectedAccountView,
   Customer,
   CustomerView,
   EndpointView,
@@ -17,6 +21,8 @@ import type {
   Session,
   SessionInfo,
   StripeEvent,
+  Topup,
+  Transfer,
   WebhookEndpoint,
 } from './types.ts';
 
@@ -184,5 +190,37 @@ export class DashboardApi {
   /** "Disable" and "Enable": the endpoint's update, as `POST /v1/webhook_endpoints/{id}` makes it. */
   setEndpointEnabled(id: string, enabled: boolean): Promise<EndpointView> {
     return this.change(`/webhook-endpoints/${encodeURIComponent(id)}/${enabled ? 'enable' : 'disable'}`);
+  }
+
+  balance(): Promise<{ balance: Balance }> {
+    return request('/balance');
+  }
+
+  balanceTransactions(page: PageQuery): Promise<List<BalanceTransaction>> {
+    return request(listPath('/balance-transactions', page));
+  }
+
+  topups(page: PageQuery): Promise<List<Topup>> {
+    return request(listPath('/topups', page));
+  }
+
+  topup(id: string): Promise<{ topup: Topup }> {
+    return request(`/topups/${encodeURIComponent(id)}`);
+  }
+
+  transfers(page: PageQuery): Promise<List<Transfer>> {
+    return request(listPath('/transfers', page));
+  }
+
+  transfer(id: string): Promise<{ transfer: Transfer }> {
+    return request(`/transfers/${encodeURIComponent(id)}`);
+  }
+
+  connectedAccounts(page: PageQuery): Promise<List<ConnectedAccount>> {
+    return request(listPath('/connected-accounts', page));
+  }
+
+  connectedAccount(id: string): Promise<ConnectedAccountView> {
+    return request(`/connected-accounts/${encodeURIComponent(id)}`);
   }
 }

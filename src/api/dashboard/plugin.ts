@@ -3,6 +3,7 @@ import { invalidRequest } from '../../domain/errors.ts';
 import type { Services } from '../../services.ts';
 import { type BuiltApp, loadApp, notBuilt, pageCsp, pageHeaders, serveAssets } from '../built-pages.ts';
 import type { Catalogue } from '../catalogue.ts';
+import { registerDashboardConnectRoutes } from './connect-routes.ts';
 import { registerDashboardConnectionRoutes } from './connection-routes.ts';
 import { requireSameOrigin } from './guard.ts';
 import { registerDashboardLive } from './live.ts';
@@ -31,6 +32,13 @@ export const dashboardPages = [
   '/dashboard/events/:id',
   '/dashboard/webhook-endpoints',
   '/dashboard/webhook-endpoints/:id',
+  '/dashboard/balance',
+  '/dashboard/topups',
+  '/dashboard/topups/:id',
+  '/dashboard/transfers',
+  '/dashboard/transfers/:id',
+  '/dashboard/connected-accounts',
+  '/dashboard/connected-accounts/:id',
 ];
 
 function servePages(app: FastifyInstance, built: BuiltApp | undefined): void {
@@ -76,5 +84,6 @@ export function registerDashboard(
     registerDashboardConnectionRoutes(dashboard, services);
     registerDashboardWebhookRoutes(dashboard, services);
     registerDashboardLive(dashboard, services);
+    registerDashboardConnectRoutes(dashboard, services);
   });
 }
