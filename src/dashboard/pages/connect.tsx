@@ -38,6 +38,9 @@ const transactionTypes: Record<string, string> = {
   payout: 'Payout',
 };
 
+/** Whether a balance transaction's funds can be used yet, in words. */
+const fundsStatuses: Record<string, string> = { available: 'Available', pending: 'Pending' };
+
 /** What an external account's status means for payouts to it. */
 export const externalStatuses: Record<string, string> = {
   new: 'New: payouts can be sent to it',
@@ -106,7 +109,7 @@ export function BalancePage({ api, route, live }: { api: DashboardApi; route: Ro
                   {money(txn.amount, txn.currency)}
                   <span class="muted"> · net {money(txn.net, txn.currency)}</span>
                 </span>
-                <Status status={txn.status} />
+                <span class={`status status-${txn.status}`}>{say(fundsStatuses, txn.status)}</span>
                 <span class="muted">available on {when(txn.available_on)}</span>
               </li>
             ))}
