@@ -97,6 +97,11 @@ describe('the dashboard’s Connect pages in Chromium', () => {
 
     await tabs.getByRole('link', { name: 'Transfers' }).click();
     await screen(page, 'Transfers', 'dashboard-connect-transfers');
+    assert.equal(
+      await page.getByRole('link', { name: shop.id }).count(),
+      1,
+      'the destination links to its page',
+    );
     await page.getByRole('link', { name: transfer.id }).click();
     await screen(page, 'Transfer', 'dashboard-connect-transfer');
     assert.equal(await fact(page, 'Amount').textContent(), '$25.00');

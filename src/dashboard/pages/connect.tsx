@@ -178,14 +178,22 @@ export function TopupDetail({ api, id, live }: { api: DashboardApi; id: string; 
   );
 }
 
-function TransferRows({ items }: { items: Transfer[] }) {
+/** Transfers; `linkDestination`: each destination links to its page (not on that page itself). */
+function TransferRows({ items, linkDestination }: { items: Transfer[]; linkDestination: boolean }) {
   return (
     <ul class="rows">
       {items.map((transfer) => (
         <li key={transfer.id}>
           <Link href={`/dashboard/transfers/${transfer.id}`}>{transfer.id}</Link>
           <span>{money(transfer.amount, transfer.currency)}</span>
-          <span class="muted">to {transfer.destination}</span>
+          <span class="muted">
+            to{' '}
+            {linkDestination ? (
+              <AccountLink id={transfer.destination} />
+            ) : (
+              <code>{transfer.destination}</code>
+            )}
+          </span>
           <span class="muted">{when(transfer.created)}</span>
         </li>
       ))}
@@ -199,7 +207,7 @@ export function TransfersList({ api, route, live }: { api: DashboardApi; route: 
     <Page title="Transfers">
       <ConnectTabs current="Transfers" />
       <PagedList loaded={loaded} path="/dashboard/transfers" query={route.query} empty="No transfers yet.">
-        {(items) => <TransferRows items={items} />}
+        {(items) => <TransferRows items={items} linkDestination />}
       </PagedList>
     </Page>
   );
@@ -334,7 +342,7 @@ export function ConnectedAccountDetail({ api, id, live }: { api: DashboardApi; i
             {view.transfers.data.length === 0 ? (
               <p>No transfers to this account yet.</p>
             ) : (
-              <TransferRows items={view.transfers.data} />
+              <TransferRows items={view.transfers.data} linkDestination={false} />
             )}
             {view.transfers.has_more ? (
               <p>
