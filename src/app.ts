@@ -139,6 +139,8 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
       metrics.schedulerFailure();
       logger.error({ err, ...context }, 'scheduled sync failed');
     };
+    services.requestLogWriter.onError = (err, { lost }) =>
+      logger.error({ err, lost }, 'request logs could not be written');
     services.bank.onRecordsLost = (authorization) =>
       logger.error(
         { authorization },
@@ -189,6 +191,9 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
       services.dashboardSessions
         .pruneExpired()
         .catch((err: unknown) => logger.warn({ err }, 'pruning dashboard sessions failed'));
+      services.requestLogs
+        .pruneExpired()
+        .catch((err: unknown) => logger.warn({ err }, 'pruning request logs failed'));
     }, pruneEveryMs);
     pruning.unref();
     const address = app.server.address();
@@ -218,6 +223,8 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
         // Everything stops taking new work at once (the listener first of all); what is under way
         // (requests, webhook attempts, a scheduler step) finishes.
         await Promise.all([app.close(), worker.stop(), scheduler?.stop()]);
+        // The requests answered last are written before the store closes.
+        await services.requestLogWriter.flush();
         await stopListening?.();
         await stopResends?.();
         await services.accountData.idle();

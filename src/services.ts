@@ -47,6 +47,8 @@ import { BankAccountTokens } from './domain/payouts/bank-account-tokens.ts';
 import { ExternalAccountStore } from './domain/payouts/external-account-store.ts';
 import { ExternalAccountService } from './domain/payouts/external-accounts.ts';
 import { LinkedBankStates } from './domain/payouts/linked-bank-states.ts';
+import { RequestLogStore } from './domain/request-logs/log.ts';
+import { RequestLogWriter } from './domain/request-logs/writer.ts';
 import { SandboxClocks } from './domain/sandbox-clock/clocks.ts';
 import { WebhookEndpointService } from './domain/webhook-endpoints/service.ts';
 import type { Mailer } from './mail/mailer.ts';
@@ -95,6 +97,10 @@ export interface Services {
   outbox: Outbox;
   /** Webhook deliveries and their attempts, as the dashboard shows them. */
   deliveries: DeliveryLog;
+  /** The API requests merchants made, for the dashboard's logs. */
+  requestLogs: RequestLogStore;
+  /** Writes answered requests to `requestLogs` in batches, off the request path. */
+  requestLogWriter: RequestLogWriter;
   /** Signed-in dashboards. */
   dashboardSessions: DashboardSessions;
   /** Wakes the delivery worker and event listeners when events are written. */
@@ -242,6 +248,7 @@ export function createServices(
     events,
   );
   const topupSettlement = new TopupSettlement(db, balanceTransactions, clocks, events);
+  const requestLogs = new RequestLogStore(db);
   return {
     merchants,
     connectedAccounts,
@@ -285,6 +292,8 @@ export function createServices(
     webhookEndpoints: new WebhookEndpointService(db, parts.secrets),
     outbox,
     deliveries: new DeliveryLog(db),
+    requestLogs,
+    requestLogWriter: new RequestLogWriter(requestLogs),
     dashboardSessions: new DashboardSessions(db),
     signal,
     cliSessions: new CliSessions(parts.secrets),

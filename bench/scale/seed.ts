@@ -14,7 +14,6 @@
  * every table receives ids in increasing order, as openfc would have written them.
  */
 import type { Selectable } from 'kysely';
-import { requestIds } from '../../src/api/server.ts';
 import { customerIds } from '../../src/domain/customers/service.ts';
 import { eventIds } from '../../src/domain/events/log.ts';
 import { transactionRefreshIds } from '../../src/domain/financial-connections/account-data.ts';
@@ -25,6 +24,7 @@ import {
 } from '../../src/domain/financial-connections/accounts.ts';
 import { transactionIds } from '../../src/domain/financial-connections/transactions.ts';
 import { type IdKind, idAt } from '../../src/domain/ids.ts';
+import { requestIds } from '../../src/domain/request-logs/log.ts';
 import type { FcAccountsTable } from '../../src/store/schema.ts';
 import type { SecretBox } from '../../src/store/secrets.ts';
 import { attemptIds } from '../../src/webhooks/attempt-log.ts';

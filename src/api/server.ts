@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type BankContext, defaultSandboxBankPrefix, sandboxBankPlugin } from '../bank/sandbox/plugin.ts';
-import { idKind, newId } from '../domain/ids.ts';
+import { newId } from '../domain/ids.ts';
+import { requestIds } from '../domain/request-logs/log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Services } from '../services.ts';
 import { distFolder } from './built-pages.ts';
@@ -9,11 +10,10 @@ import { registerDashboard } from './dashboard/plugin.ts';
 import { registerOAuthCallback } from './flow/oauth-callback.ts';
 import { registerFlowPages } from './flow-pages.ts';
 import { registerMetrics } from './metrics.ts';
+import { hasLogPage, requestLogHooks, requestLogUrl } from './request-log.ts';
 import { attachCliWebsocket } from './stripecli/websocket.ts';
 import { errorBody, toApiError } from './wire/errors.ts';
 import { unrecognizedUrl } from './wire/route.ts';
-
-export const requestIds = idKind('req');
 
 export const maxBodyBytes = 1024 * 1024;
 
@@ -70,7 +70,11 @@ export function buildServer({
     return reply
       .code(apiError.status)
       .type('application/json; charset=utf-8')
-      .send(JSON.stringify(errorBody(apiError, request.id)));
+      .send(
+        JSON.stringify(
+          errorBody(apiError, hasLogPage(request, dashboard) ? requestLogUrl(request) : undefined),
+        ),
+      );
   });
 
   app.setNotFoundHandler(async (request) => {
@@ -84,8 +88,15 @@ export function buildServer({
   if (sandboxBank)
     app.register(sandboxBankPlugin, { prefix: defaultSandboxBankPrefix, context: sandboxBank });
 
+  // Every API request is logged for the dashboard (whose pages are the only reader).
+  const logging = dashboard ? requestLogHooks(services.requestLogWriter) : undefined;
   for (const route of catalogue.routes) {
-    app.route({ method: route.method, url: route.url, handler: route.handler(services, catalogue) });
+    app.route({
+      method: route.method,
+      url: route.url,
+      handler: route.handler(services, catalogue),
+      ...(logging && route.url.startsWith('/v1/') && logging),
+    });
   }
   registerOAuthCallback(app, services);
   attachCliWebsocket(app, services, catalogue);

@@ -16,8 +16,11 @@ import type {
   FlowProgress,
   Institution,
   List,
+  LogFilters,
   PaymentKind,
   PaymentObject,
+  RequestLog,
+  RequestLogSummary,
   Session,
   SessionInfo,
   StripeEvent,
@@ -190,6 +193,20 @@ export class DashboardApi {
   /** "Disable" and "Enable": the endpoint's update, as `POST /v1/webhook_endpoints/{id}` makes it. */
   setEndpointEnabled(id: string, enabled: boolean): Promise<EndpointView> {
     return this.change(`/webhook-endpoints/${encodeURIComponent(id)}/${enabled ? 'enable' : 'disable'}`);
+  }
+
+  logs(query: PageQuery & LogFilters): Promise<List<RequestLogSummary>> {
+    return request(listPath('/logs', query));
+  }
+
+  /** A request's log, or undefined when the merchant has none with this id. */
+  async log(id: string): Promise<RequestLog | undefined> {
+    try {
+      return (await request<{ log: RequestLog }>(`/logs/${encodeURIComponent(id)}`)).log;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return undefined;
+      throw error;
+    }
   }
 
   balance(): Promise<{ balance: Balance }> {

@@ -17,6 +17,7 @@ import {
 import { AuthorizationsList, SessionsList } from './pages/connections.tsx';
 import { CustomerDetail, CustomersList } from './pages/customers.tsx';
 import { EventDetail, EventsList } from './pages/events.tsx';
+import { LogDetail, LogsList } from './pages/logs.tsx';
 import { PaymentDetail, PaymentsList } from './pages/payments.tsx';
 import { SandboxClock } from './pages/sandbox-clock.tsx';
 import { SignIn } from './pages/sign-in.tsx';
@@ -48,7 +49,7 @@ export function App() {
         onSignedIn={(signedIn) => {
           setSession(signedIn);
           if (
-            !/^\/dashboard\/(accounts|customers|authorizations|sessions|events|webhook-endpoints|sandbox-clock|payment-methods|setup-intents|payment-intents)/.test(
+            !/^\/dashboard\/(accounts|customers|authorizations|sessions|events|webhook-endpoints|logs|sandbox-clock|payment-methods|setup-intents|payment-intents)/.test(
               window.location.pathname,
             ) &&
             !connectPath.test(window.location.pathname)
@@ -69,13 +70,15 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
   }, [route.path]);
   let section: string = route.path.startsWith('/dashboard/events')
     ? 'events'
-    : route.path.startsWith('/dashboard/customers')
-      ? 'customers'
-      : /^\/dashboard\/(payment-methods|setup-intents|payment-intents)/.test(route.path)
-        ? 'payments'
-        : route.path.startsWith('/dashboard/sandbox-clock')
-          ? 'clock'
-          : 'accounts';
+    : route.path.startsWith('/dashboard/logs')
+      ? 'logs'
+      : route.path.startsWith('/dashboard/customers')
+        ? 'customers'
+        : /^\/dashboard\/(payment-methods|setup-intents|payment-intents)/.test(route.path)
+          ? 'payments'
+          : route.path.startsWith('/dashboard/sandbox-clock')
+            ? 'clock'
+            : 'accounts';
   if (route.path.startsWith('/dashboard/webhook-endpoints')) section = 'webhooks';
   if (connectPath.test(route.path)) section = 'connect';
   return (
@@ -100,6 +103,9 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
           </Link>
           <Link href="/dashboard/webhook-endpoints" current={section === 'webhooks'}>
             Webhooks
+          </Link>
+          <Link href="/dashboard/logs" current={section === 'logs'}>
+            Logs
           </Link>
           <Link href="/dashboard/sandbox-clock" current={section === 'clock'}>
             Sandbox clock
@@ -142,7 +148,7 @@ const detailPages: Record<string, typeof TopupDetail> = {
 
 function Screen({ api, route, live }: { api: DashboardApi; route: Route; live: number }) {
   const detail =
-    /^\/dashboard\/(accounts|customers|authorizations|sessions|events|webhook-endpoints|payment-methods|setup-intents|payment-intents)\/([^/]+)$/.exec(
+    /^\/dashboard\/(accounts|customers|authorizations|sessions|events|webhook-endpoints|logs|payment-methods|setup-intents|payment-intents)\/([^/]+)$/.exec(
       route.path,
     );
   const id = detail?.[2] && decodeURIComponent(detail[2]);
@@ -169,6 +175,9 @@ function Screen({ api, route, live }: { api: DashboardApi; route: Route; live: n
     return <AccountDetail key={detail[2]} api={api} id={decodeURIComponent(detail[2])} live={live} />;
   if (detail?.[1] === 'events' && detail[2])
     return <EventDetail key={detail[2]} api={api} id={decodeURIComponent(detail[2])} live={live} />;
+  if (detail?.[1] === 'logs' && id) return <LogDetail key={id} api={api} id={id} />;
+  if (route.path === '/dashboard/logs')
+    return <LogsList key={`logs?${route.query}`} api={api} route={route} live={live} />;
   if (route.path === '/dashboard/sandbox-clock') return <SandboxClock api={api} live={live} />;
   const List = listPages[route.path];
   if (List) return <List key={`${route.path}?${route.query}`} api={api} route={route} live={live} />;

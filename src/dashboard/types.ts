@@ -209,6 +209,41 @@ export interface FlowProgress {
   failure: { kind: string; message: string | null } | null;
 }
 
+/** One API request in the merchant's logs. */
+export interface RequestLogSummary {
+  id: string;
+  created: number;
+  method: string;
+  path: string;
+  status: number;
+  duration_ms: number;
+  /** The connected account it acted as (`Stripe-Account`). */
+  account: string | null;
+  api_version: string | null;
+  idempotency_key: string | null;
+}
+
+/** A body as the log keeps it: parsed when kept whole, else its first 64 kB as text. */
+export interface LoggedBody {
+  json: unknown;
+  text: string | null;
+  size: number;
+  truncated: boolean;
+}
+
+export interface RequestLog extends RequestLogSummary {
+  params: LoggedBody;
+  response: LoggedBody;
+}
+
+/** The logs list's filters, as its address carries them. */
+export interface LogFilters {
+  status?: string;
+  method?: string;
+  path?: string;
+  request_id?: string;
+}
+
 /** Funds of one currency in a Balance. */
 export interface Funds {
   amount: number;

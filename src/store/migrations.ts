@@ -857,6 +857,35 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0026_request_logs': {
+      async up(db: Kysely<unknown>) {
+        // Each API request a merchant made, kept for a week: written in batches after the answer
+        // is sent, with secrets already redacted and the bodies capped. Ids (`req_…`) sort by
+        // time, so both the dashboard's pages and the pruning read the primary key's order.
+        await db.schema
+          .createTable('request_logs')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('account', 'text')
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('method', 'text', (c) => c.notNull())
+          .addColumn('path', 'text', (c) => c.notNull())
+          .addColumn('status', 'integer', (c) => c.notNull())
+          .addColumn('duration_ms', 'integer', (c) => c.notNull())
+          .addColumn('api_version', 'text')
+          .addColumn('idempotency_key', 'text')
+          .addColumn('params', 'text')
+          .addColumn('params_size', 'integer', (c) => c.notNull())
+          .addColumn('response', 'text')
+          .addColumn('response_size', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('request_logs_merchant')
+          .on('request_logs')
+          .columns(['merchant_id', 'id'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -537,6 +537,32 @@ export interface ExternalAccountsTable {
   metadata: string;
 }
 
+/** One API request, as the dashboard's logs show it: secrets redacted, bodies capped. */
+export interface RequestLogsTable {
+  /** The request's `Request-Id` (`req_…`). */
+  id: string;
+  /** The merchant whose key made the request. */
+  merchant_id: string;
+  /** The connected account the request acted as (`Stripe-Account`); null for the merchant itself. */
+  account: string | null;
+  created: number;
+  method: string;
+  /** The URL's path, without its query. */
+  path: string;
+  status: number;
+  duration_ms: number;
+  api_version: string | null;
+  idempotency_key: string | null;
+  /** The query or form parameters as JSON, redacted and capped; null when they could not be read. */
+  params: string | null;
+  /** How long the redacted parameters were (characters) before the cap. */
+  params_size: number;
+  /** The response body, redacted and capped; null when there was none. */
+  response: string | null;
+  /** How long the redacted response body was (characters) before the cap. */
+  response_size: number;
+}
+
 export interface Database {
   merchant_accounts: MerchantAccountsTable;
   api_keys: ApiKeysTable;
@@ -568,4 +594,5 @@ export interface Database {
   transfers: TransfersTable;
   bank_account_tokens: BankAccountTokensTable;
   external_accounts: ExternalAccountsTable;
+  request_logs: RequestLogsTable;
 }

@@ -146,7 +146,7 @@ for (const backend of backends) {
         param: 'nickname',
         message: 'Received unknown parameter: nickname',
         doc_url: 'https://stripe.com/docs/error-codes/parameter-unknown',
-        request_log_url: `/v1/requests/${unknown.headers.get('request-id')}`,
+        request_log_url: `${h.url}/dashboard/logs/${unknown.headers.get('request-id')}`,
       });
       const after = await stripe.customers.list({ limit: 100 });
       assert.equal(after.data.length, before.data.length);

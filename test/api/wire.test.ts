@@ -13,6 +13,7 @@ import {
   type Harness,
   previewVersion,
   type RawResponse,
+  requestLogUrl,
   startHarness,
 } from '../support/harness.ts';
 import { assertListOf, assertMatchesSchema, assertStripeError } from '../support/stripe-schemas.ts';
@@ -52,7 +53,7 @@ function expectError(res: RawResponse, status: number, expected: ExpectedError):
       doc_url: `https://stripe.com/docs/error-codes/${expected.code.replaceAll('_', '-')}`,
     }),
     ...(expected.param !== undefined && { param: expected.param }),
-    request_log_url: `/v1/requests/${requestId}`,
+    ...(requestLogUrl(res) !== undefined && { request_log_url: requestLogUrl(res) }),
   });
   return actual;
 }
@@ -253,7 +254,7 @@ for (const backend of backends) {
           ids.add(id as string);
           if (status >= 400) {
             assertStripeError(res.body);
-            assert.equal((res.body.error as Body).request_log_url, `/v1/requests/${id}`);
+            assert.equal((res.body.error as Body).request_log_url, `${h.url}/dashboard/logs/${id}`);
           }
         }
         assert.equal(ids.size, responses.length, 'request ids must differ');

@@ -158,6 +158,7 @@ describe('openfc serve on SQLite', () => {
     '0023_dashboard_lists',
     '0024_topups_and_transfers',
     '0025_external_accounts',
+    '0026_request_logs',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

@@ -318,7 +318,6 @@ for (const backend of backends) {
         type: 'invalid_request_error',
         message: 'This session allows at most 1 accounts.',
         param: 'accounts',
-        request_log_url: (two.body.error as { request_log_url?: string }).request_log_url,
       });
       assert.equal(
         (await flow.step('link', { accounts: [idOf(accounts, 'Home Mortgage')] })).status,

@@ -30,6 +30,18 @@ export interface RawResponse {
   headers: Headers;
   body: Record<string, unknown>;
   text: string;
+  /** The URL the request went to. */
+  url: string;
+}
+
+/**
+ * The `request_log_url` an error answer carries: the dashboard's page for the request, at the
+ * address it was sent to, for API requests (`/v1/…`); other answers carry none.
+ */
+export function requestLogUrl(res: RawResponse): string | undefined {
+  const url = new URL(res.url);
+  if (!url.pathname.startsWith('/v1/')) return undefined;
+  return `${url.origin}/dashboard/logs/${res.headers.get('request-id')}`;
 }
 
 /**
@@ -109,7 +121,7 @@ export async function startHarnessOn(
       } catch {
         body = {};
       }
-      return { status: response.status, headers: response.headers, body, text };
+      return { status: response.status, headers: response.headers, body, text, url: response.url };
     },
     async otherMerchant() {
       const { keys } = await running.services.merchants.create('Other');

@@ -7,6 +7,7 @@ import { registerDashboardConnectRoutes } from './connect-routes.ts';
 import { registerDashboardConnectionRoutes } from './connection-routes.ts';
 import { requireSameOrigin } from './guard.ts';
 import { registerDashboardLive } from './live.ts';
+import { registerDashboardLogs } from './logs.ts';
 import { registerDashboardRoutes } from './routes.ts';
 import { registerDashboardWebhookRoutes } from './webhook-routes.ts';
 
@@ -32,6 +33,8 @@ export const dashboardPages = [
   '/dashboard/events/:id',
   '/dashboard/webhook-endpoints',
   '/dashboard/webhook-endpoints/:id',
+  '/dashboard/logs',
+  '/dashboard/logs/:id',
   '/dashboard/balance',
   '/dashboard/topups',
   '/dashboard/topups/:id',
@@ -83,6 +86,7 @@ export function registerDashboard(
     registerDashboardRoutes(dashboard, services, catalogue);
     registerDashboardConnectionRoutes(dashboard, services);
     registerDashboardWebhookRoutes(dashboard, services);
+    registerDashboardLogs(dashboard, services, '/dashboard/api');
     registerDashboardLive(dashboard, services);
     registerDashboardConnectRoutes(dashboard, services);
   });

@@ -12,7 +12,8 @@ export interface ErrorBody {
   };
 }
 
-export function errorBody(error: ApiError, requestId: string): ErrorBody {
+/** Stripe's error shape; `requestLogUrl`: the dashboard's page for the request, when it has one. */
+export function errorBody(error: ApiError, requestLogUrl: string | undefined): ErrorBody {
   return {
     error: {
       type: error.type,
@@ -22,7 +23,7 @@ export function errorBody(error: ApiError, requestId: string): ErrorBody {
         doc_url: `https://stripe.com/docs/error-codes/${error.code.replaceAll('_', '-')}`,
       }),
       ...(error.param !== undefined && { param: error.param }),
-      request_log_url: `/v1/requests/${requestId}`,
+      ...(requestLogUrl !== undefined && { request_log_url: requestLogUrl }),
     },
   };
 }

@@ -102,7 +102,7 @@ export async function runHolding(
     }
     if (apiError.status >= 500) run.log.error({ err: error }, 'request failed');
     status = apiError.status;
-    body = JSON.stringify(errorBody(apiError, ctx.requestId));
+    body = JSON.stringify(errorBody(apiError, ctx.requestLogUrl));
   }
   await idempotency.complete(merchantId, key, claim.holder, status, body);
   return { status, body, replayed: false };

@@ -5,6 +5,7 @@ import type { RequestRef } from '../../domain/events/log.ts';
 import type { KeyKind, Merchant } from '../../domain/merchants/service.ts';
 import type { Services } from '../../services.ts';
 import type { Catalogue } from '../catalogue.ts';
+import { fileUnder, isLogged, requestLogUrl } from '../request-log.ts';
 import { type AllowedKeys, actingAccount, authenticate } from './auth.ts';
 import { applyExpand, checkExpand, type Json, type Returns } from './expand.ts';
 import { decodeBody, parseForm } from './form.ts';
@@ -28,6 +29,8 @@ export interface RequestContext {
   origin: string;
   /** Who made the request: the socket's address and the User-Agent header (for mandates accepted online). */
   client: { ip: string; userAgent: string | undefined };
+  /** The dashboard's page for this request, which its errors link to; none when it is not logged. */
+  requestLogUrl: string | undefined;
 }
 
 /** The request a change comes from, for the events it writes. */
@@ -101,6 +104,7 @@ export function defineRoute<S extends Shape>(def: RouteDefinition<S>): Route {
     handler: (services, catalogue) => async (request, reply) => {
       const authorization = header(request, 'authorization');
       const credential = await authenticate(services.merchants, authorization, def.keys ?? 'secret');
+      fileUnder(request, { merchantId: credential.merchant.id });
       const merchant = await actingAccount(
         services.connectedAccounts,
         credential,
@@ -108,6 +112,11 @@ export function defineRoute<S extends Shape>(def: RouteDefinition<S>): Route {
         authorization,
       );
       const version = resolveVersion(header(request, 'stripe-version'), merchant.defaultApiVersion);
+      fileUnder(request, {
+        merchantId: credential.merchant.id,
+        account: merchant.id === credential.merchant.id ? null : merchant.id,
+        apiVersion: version.name,
+      });
       reply.header('Stripe-Version', version.name);
       if (def.previewOnly && !version.preview) {
         throw unrecognizedUrl(
@@ -148,6 +157,7 @@ export function defineRoute<S extends Shape>(def: RouteDefinition<S>): Route {
         path: request.params as Record<string, string>,
         origin: `${request.protocol}://${request.host}`,
         client: { ip: request.ip, userAgent: header(request, 'user-agent') },
+        requestLogUrl: isLogged(request) ? requestLogUrl(request) : undefined,
       };
       const handle = () => def.handle(ctx, params as z.output<z.ZodObject<S>>);
       const serialize = async (result: Json) => {

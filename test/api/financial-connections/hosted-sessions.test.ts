@@ -9,6 +9,7 @@ import {
   type Harness,
   previewVersion,
   type RawResponse,
+  requestLogUrl,
   startHarness,
 } from '../../support/harness.ts';
 import {
@@ -42,7 +43,7 @@ function assertError(
             doc_url: `https://stripe.com/docs/error-codes/${code.replaceAll('_', '-')}`,
           }),
           ...(param !== undefined && { param }),
-          request_log_url: `/v1/requests/${res.headers.get('request-id')}`,
+          ...(requestLogUrl(res) !== undefined && { request_log_url: requestLogUrl(res) }),
         },
       },
     },
