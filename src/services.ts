@@ -47,6 +47,8 @@ import { BankAccountTokens } from './domain/payouts/bank-account-tokens.ts';
 import { ExternalAccountStore } from './domain/payouts/external-account-store.ts';
 import { ExternalAccountService } from './domain/payouts/external-accounts.ts';
 import { LinkedBankStates } from './domain/payouts/linked-bank-states.ts';
+import { PayoutSettlement } from './domain/payouts/payout-settlement.ts';
+import { PayoutService } from './domain/payouts/payouts.ts';
 import { RequestLogStore } from './domain/request-logs/log.ts';
 import { RequestLogWriter } from './domain/request-logs/writer.ts';
 import { SandboxClocks } from './domain/sandbox-clock/clocks.ts';
@@ -133,6 +135,10 @@ export interface Services {
   bankAccountTokens: BankAccountTokens;
   /** Connected accounts' bank accounts for payouts. */
   externalAccounts: ExternalAccountService;
+  /** Funds accounts send to their bank accounts. */
+  payouts: PayoutService;
+  /** Moves payouts on (in transit, paid or failed) as a merchant's sandbox clock passes. */
+  payoutSettlement: PayoutSettlement;
 }
 
 export interface BankParts {
@@ -249,6 +255,15 @@ export function createServices(
   );
   const topupSettlement = new TopupSettlement(db, balanceTransactions, clocks, events);
   const requestLogs = new RequestLogStore(db);
+  const externalAccounts = new ExternalAccountService(
+    db,
+    externalAccountStore,
+    connectedAccounts,
+    bankAccountTokens,
+    linkedBankStates,
+    events,
+  );
+  const payoutSettlement = new PayoutSettlement(db, balanceTransactions, externalAccounts, clocks, events);
   return {
     merchants,
     connectedAccounts,
@@ -285,7 +300,7 @@ export function createServices(
       accountNumbers,
       clocks,
       accountData,
-      [outbox, achSettlement, topupSettlement],
+      [outbox, achSettlement, topupSettlement, payoutSettlement],
     ),
     clocks,
     events,
@@ -301,6 +316,7 @@ export function createServices(
     scheduled: new ScheduledSync(db, clocks, bank, accountData, parts.bankCheckSeconds, [
       achSettlement,
       topupSettlement,
+      payoutSettlement,
     ]),
     paymentMethods,
     mandates,
@@ -338,13 +354,8 @@ export function createServices(
     topupSettlement,
     transfers: new TransferService(db, balanceTransactions, connectedAccounts, clocks, events),
     bankAccountTokens,
-    externalAccounts: new ExternalAccountService(
-      db,
-      externalAccountStore,
-      connectedAccounts,
-      bankAccountTokens,
-      linkedBankStates,
-      events,
-    ),
+    externalAccounts,
+    payouts: new PayoutService(db, balanceTransactions, externalAccountStore, clocks, events),
+    payoutSettlement,
   };
 }

@@ -19,6 +19,7 @@ import { hostedRoutes } from './hosted/routes.ts';
 import { mandateResource } from './mandates/resource.ts';
 import { paymentIntentResource } from './payment-intents/resource.ts';
 import { paymentMethodResource } from './payment-methods/resource.ts';
+import { payoutResource } from './payouts/resource.ts';
 import { defineResource } from './resource.ts';
 import { setupAttemptResource, setupIntentResource } from './setup-intents/resource.ts';
 import { stripeCliRoutes } from './stripecli/sessions.ts';
@@ -57,6 +58,7 @@ export const resources = [
   transferResource,
   tokenResource,
   externalAccountResource,
+  payoutResource,
   // The account holder's flow, hosted links and `stripe listen`: routes without objects of their own.
   defineResource({ routes: [...flowRoutes, ...hostedRoutes, ...stripeCliRoutes] }),
 ];

@@ -64,7 +64,14 @@ export class ApiClient {
   constructor(
     readonly target: ApiTarget,
     private readonly version?: string,
+    /** The connected account requests act as (`Stripe-Account`). */
+    private readonly account?: string,
   ) {}
+
+  /** The same client, acting as one of the platform's connected accounts. */
+  actingAs(account: string): ApiClient {
+    return new ApiClient(this.target, this.version, account);
+  }
 
   get(pathname: string, params: Params = {}): Promise<Record<string, unknown>> {
     const query = qs.stringify(params, { arrayFormat: 'brackets' });
@@ -83,6 +90,7 @@ export class ApiClient {
     const headers: Record<string, string> = { authorization: `Bearer ${this.target.key}` };
     if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
     if (this.version) headers['stripe-version'] = this.version;
+    if (this.account) headers['stripe-account'] = this.account;
     let response: Response;
     try {
       response = await fetch(`${this.target.base}${pathname}`, {

@@ -47,7 +47,64 @@ async function transfer(api: ApiClient, say: Say): Promise<string[]> {
   return [account, topup.id, id];
 }
 
-/** The top-up and transfer event types `openfc trigger` can cause, through the platform's API. */
+/** The institution whose accounts have tokenized account numbers, which its bank can deactivate. */
+const tokenizing = 'Tokenized Account Numbers';
+
+/**
+ * A connected account with a bank account for payouts, linked at the tokenizing institution and
+ * attached from the session's bank account token, and funds transferred to it.
+ */
+async function payee(
+  api: ApiClient,
+  say: Say,
+): Promise<{ account: string; fcAccount: string; objects: string[] }> {
+  const account = String((await api.post('/v1/accounts', { type: 'custom' })).id);
+  say(`Created connected account ${account}`);
+  const session = await api.post('/v1/financial_connections/sessions', {
+    account_holder: { type: 'account', account },
+    permissions: ['payment_method'],
+    limits: { accounts: 1 },
+  });
+  const completed = await api.post(
+    `/v1/test_helpers/financial_connections/sessions/${String(session.id)}/complete`,
+    { institution: tokenizing },
+  );
+  const fcAccount = String((completed.accounts as { data: Array<{ id: string }> }).data[0]?.id);
+  const token = (completed.bank_account_token as { id?: string } | null)?.id;
+  if (!token) throw new Error(`Session ${String(session.id)} made no bank account token.`);
+  say(`Completed session ${String(session.id)} at ${tokenizing}: account ${fcAccount}`);
+  const bank = String(
+    (await api.post(`/v1/accounts/${account}/external_accounts`, { external_account: token })).id,
+  );
+  say(`Attached bank account ${bank} to ${account}`);
+  const topup = await topUp(api, say);
+  await settle(api, say, topup);
+  const made = await api.post('/v1/transfers', { amount, currency: 'usd', destination: account });
+  say(`Transferred ${dollars(amount)} to ${account}: transfer ${String(made.id)}`);
+  return { account, fcAccount, objects: [account, bank, topup.id, String(made.id)] };
+}
+
+/** A payout of the connected account, and its clock moved past the payout's arrival date. */
+async function payOut(api: ApiClient, say: Say, account: string): Promise<string> {
+  const as = api.actingAs(account);
+  const payout = await as.post('/v1/payouts', {
+    amount,
+    currency: 'usd',
+    description: 'Made by openfc trigger',
+  });
+  const id = String(payout.id);
+  say(`Created payout ${id} for ${dollars(amount)} from ${account} (${String(payout.status)})`);
+  const clock = await as.get('/v1/test_helpers/sandbox_clock');
+  const seconds = Math.max(1, Number(payout.arrival_date) - Number(clock.now) + 1);
+  await as.post('/v1/test_helpers/sandbox_clock/advance', { seconds });
+  const arrived = await as.get(`/v1/payouts/${id}`);
+  say(
+    `Advanced ${account}'s sandbox clock past the payout's arrival date: payout ${id} is now ${String(arrived.status)}`,
+  );
+  return id;
+}
+
+/** The top-up, transfer and payout event types `openfc trigger` can cause, through the platform's API. */
 export const fundsScenarios: Record<string, Scenario> = {
   'topup.created': async (api, say) => ({ objects: [(await topUp(api, say)).id] }),
   'topup.succeeded': async (api, say) => {
@@ -68,5 +125,17 @@ export const fundsScenarios: Record<string, Scenario> = {
     await api.post(`/v1/transfers/${id}`, { metadata: { updated_by: 'openfc trigger' } });
     say(`Updated transfer ${id}`);
     return { objects };
+  },
+  'payout.paid': async (api, say) => {
+    const { account, objects } = await payee(api, say);
+    return { objects: [...objects, await payOut(api, say, account)], account };
+  },
+  'payout.failed': async (api, say) => {
+    const { account, fcAccount, objects } = await payee(api, say);
+    await api.post(`/v1/test_helpers/financial_connections/accounts/${fcAccount}/simulate`, {
+      event: 'account_numbers_deactivated',
+    });
+    say(`Deactivated the tokenized account numbers of ${fcAccount}`);
+    return { objects: [...objects, await payOut(api, say, account)], account };
   },
 };

@@ -3,6 +3,8 @@ import type { ApiClient } from './api-client.ts';
 /** The objects a scenario made: the events `openfc trigger` reports are about these. */
 export interface ScenarioRun {
   objects: string[];
+  /** The connected account the events belong to, when they are not the platform's own. */
+  account?: string;
 }
 
 export type Say = (line: string) => void;

@@ -50,12 +50,13 @@ export async function triggerCommand(args: string[]): Promise<void> {
   const api = new ApiClient(target, scenarioApiVersion);
   const since = Math.floor(Date.now() / 1000) - 1;
   const say = (line: string) => console.log(line);
-  const { objects } = await scenario(api, say);
+  const { objects, account } = await scenario(api, say);
+  const eventsOf = account ? api.actingAs(account) : api;
   // Some events come when work that goes on after the response ends (a refresh): wait a little.
   const deadline = Date.now() + eventWaitMs;
   let events: Array<{ id: string; data: { object: { id: string } } }> = [];
   for (;;) {
-    const listed = await api.get('/v1/events', { type, created: { gte: since }, limit: 100 });
+    const listed = await eventsOf.get('/v1/events', { type, created: { gte: since }, limit: 100 });
     events = (listed.data as typeof events).filter((e) => objects.includes(e.data.object.id));
     if (events.length > 0 || Date.now() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 250));

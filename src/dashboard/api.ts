@@ -19,6 +19,7 @@ import type {
   LogFilters,
   PaymentKind,
   PaymentObject,
+  PaymentView,
   RequestLog,
   RequestLogSummary,
   Session,
@@ -154,7 +155,7 @@ export class DashboardApi {
     return request(listPath(`/${kind}`, page));
   }
 
-  payment(kind: PaymentKind, id: string): Promise<{ object: PaymentObject }> {
+  payment(kind: PaymentKind, id: string): Promise<PaymentView> {
     return request(`/${kind}/${encodeURIComponent(id)}`);
   }
 

@@ -18,7 +18,8 @@ import { AuthorizationsList, SessionsList } from './pages/connections.tsx';
 import { CustomerDetail, CustomersList } from './pages/customers.tsx';
 import { EventDetail, EventsList } from './pages/events.tsx';
 import { LogDetail, LogsList } from './pages/logs.tsx';
-import { PaymentDetail, PaymentsList } from './pages/payments.tsx';
+import { PaymentDetail } from './pages/payment-detail.tsx';
+import { PaymentsList } from './pages/payments.tsx';
 import { SandboxClock } from './pages/sandbox-clock.tsx';
 import { SignIn } from './pages/sign-in.tsx';
 import { WebhookEndpointDetail, WebhookEndpointsList } from './pages/webhook-endpoints.tsx';
@@ -49,7 +50,7 @@ export function App() {
         onSignedIn={(signedIn) => {
           setSession(signedIn);
           if (
-            !/^\/dashboard\/(accounts|customers|authorizations|sessions|events|webhook-endpoints|logs|sandbox-clock|payment-methods|setup-intents|payment-intents)/.test(
+            !/^\/dashboard\/(accounts|customers|authorizations|sessions|events|webhook-endpoints|logs|sandbox-clock|payment-methods|setup-intents|payment-intents|mandates|charges)/.test(
               window.location.pathname,
             ) &&
             !connectPath.test(window.location.pathname)
@@ -74,7 +75,7 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
       ? 'logs'
       : route.path.startsWith('/dashboard/customers')
         ? 'customers'
-        : /^\/dashboard\/(payment-methods|setup-intents|payment-intents)/.test(route.path)
+        : /^\/dashboard\/(payment-methods|setup-intents|payment-intents|mandates|charges)/.test(route.path)
           ? 'payments'
           : route.path.startsWith('/dashboard/sandbox-clock')
             ? 'clock'
@@ -148,7 +149,7 @@ const detailPages: Record<string, typeof TopupDetail> = {
 
 function Screen({ api, route, live }: { api: DashboardApi; route: Route; live: number }) {
   const detail =
-    /^\/dashboard\/(accounts|customers|authorizations|sessions|events|webhook-endpoints|logs|payment-methods|setup-intents|payment-intents)\/([^/]+)$/.exec(
+    /^\/dashboard\/(accounts|customers|authorizations|sessions|events|webhook-endpoints|logs|payment-methods|setup-intents|payment-intents|mandates|charges)\/([^/]+)$/.exec(
       route.path,
     );
   const id = detail?.[2] && decodeURIComponent(detail[2]);
@@ -158,10 +159,14 @@ function Screen({ api, route, live }: { api: DashboardApi; route: Route; live: n
     const connectId = decodeURIComponent(connectDetail[2]);
     return <ConnectDetail key={connectId} api={api} id={connectId} live={live} />;
   }
-  const payment = /^\/dashboard\/(payment-methods|setup-intents|payment-intents)$/.exec(route.path)?.[1] as
-    | PaymentKind
-    | undefined;
-  if (detail?.[1] && id && /^(payment-methods|setup-intents|payment-intents)$/.test(detail[1]))
+  const payment = /^\/dashboard\/(payment-methods|setup-intents|payment-intents|mandates|charges)$/.exec(
+    route.path,
+  )?.[1] as PaymentKind | undefined;
+  if (
+    detail?.[1] &&
+    id &&
+    /^(payment-methods|setup-intents|payment-intents|mandates|charges)$/.test(detail[1])
+  )
     return <PaymentDetail key={id} api={api} kind={detail[1] as PaymentKind} id={id} live={live} />;
   if (payment)
     return (

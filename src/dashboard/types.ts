@@ -171,14 +171,15 @@ export interface ClockView {
   deactivations?: { authorization: string; ends_at: number; accounts: Account[] }[];
 }
 
-export type PaymentKind = 'payment-methods' | 'setup-intents' | 'payment-intents';
+export type PaymentKind = 'payment-methods' | 'setup-intents' | 'payment-intents' | 'mandates' | 'charges';
 
-/** A PaymentMethod, SetupIntent or PaymentIntent: the fields the dashboard shows. */
+/** A PaymentMethod, SetupIntent, PaymentIntent, mandate or charge: the fields the dashboard shows. */
 export interface PaymentObject {
   id: string;
-  object: 'payment_method' | 'setup_intent' | 'payment_intent';
-  created: number;
-  customer: string | null;
+  object: 'payment_method' | 'setup_intent' | 'payment_intent' | 'mandate' | 'charge';
+  /** Mandates have none: when the customer accepted is theirs. */
+  created?: number;
+  customer?: string | null;
   status?: string;
   payment_method?: string | null;
   mandate?: string | null;
@@ -188,6 +189,11 @@ export interface PaymentObject {
   currency?: string;
   latest_charge?: string | null;
   last_payment_error?: { message?: string } | null;
+  payment_intent?: string;
+  failure_message?: string | null;
+  balance_transaction?: string | null;
+  customer_acceptance?: { type: string; accepted_at: number };
+  payment_method_details?: { us_bank_account?: { mandate?: string | null; last4?: string | null } };
   us_bank_account?: {
     bank_name: string | null;
     last4: string | null;
@@ -196,6 +202,12 @@ export interface PaymentObject {
     financial_connections_account: string | null;
     status_details: { blocked?: { reason: string } } | null;
   };
+}
+
+/** A payment object, with the linked account behind its PaymentMethod. */
+export interface PaymentView {
+  object: PaymentObject;
+  financial_connections_account: string | null;
 }
 
 /** How far the holder got in a session's flow, as openfc keeps it. */

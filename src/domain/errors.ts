@@ -48,7 +48,8 @@ export type ErrorCode =
   | 'payment_method_microdeposit_verification_attempts_exceeded'
   | 'payment_method_microdeposit_verification_timeout'
   | 'token_already_used'
-  | 'bank_account_exists';
+  | 'bank_account_exists'
+  | 'instant_payouts_unsupported';
 
 export interface ApiErrorInit {
   status: number;

@@ -886,6 +886,42 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0027_payouts': {
+      async up(db: Kysely<unknown>) {
+        // Funds an account sends to its bank account: pending, in transit, then paid or failed on
+        // its sandbox clock.
+        await db.schema
+          .createTable('payouts')
+          .addColumn('id', key, (c) => c.primaryKey())
+          .addColumn('merchant_id', key, (c) => c.notNull())
+          .addColumn('created', 'bigint', (c) => c.notNull())
+          .addColumn('amount', 'bigint', (c) => c.notNull())
+          .addColumn('currency', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('method', 'text', (c) => c.notNull())
+          .addColumn('destination', 'text', (c) => c.notNull())
+          .addColumn('in_transit_at', 'bigint', (c) => c.notNull())
+          .addColumn('arrival_date', 'bigint', (c) => c.notNull())
+          .addColumn('balance_transaction_id', 'text', (c) => c.notNull())
+          .addColumn('failure_balance_transaction_id', 'text')
+          .addColumn('failure_code', 'text')
+          .addColumn('failure_message', 'text')
+          .addColumn('description', 'text')
+          .addColumn('metadata', 'text', (c) => c.notNull())
+          .addColumn('statement_descriptor', 'text')
+          .execute();
+        await db.schema
+          .createIndex('payouts_merchant')
+          .on('payouts')
+          .columns(['merchant_id', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('payouts_moving')
+          .on('payouts')
+          .columns(['merchant_id', 'status', 'in_transit_at'])
+          .execute();
+      },
+    },
   };
 }
 

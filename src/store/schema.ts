@@ -563,6 +563,34 @@ export interface RequestLogsTable {
   response_size: number;
 }
 
+/** Funds an account sent from its available balance to one of its bank accounts. */
+export interface PayoutsTable {
+  id: string;
+  /** The account paying out: a connected account, or a platform. */
+  merchant_id: string;
+  created: number;
+  amount: number;
+  currency: string;
+  status: 'pending' | 'in_transit' | 'paid' | 'failed' | 'canceled';
+  method: 'standard';
+  /** The bank account (`ba_`) the funds go to. */
+  destination: string;
+  /** When the payout leaves for the bank, on the account's sandbox clock. */
+  in_transit_at: number;
+  /** When the funds reach the bank account (and the payout is paid, or fails). */
+  arrival_date: number;
+  /** The funds leaving the balance. */
+  balance_transaction_id: string;
+  /** The funds coming back, when the payout failed. */
+  failure_balance_transaction_id: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  description: string | null;
+  /** JSON. */
+  metadata: string;
+  statement_descriptor: string | null;
+}
+
 export interface Database {
   merchant_accounts: MerchantAccountsTable;
   api_keys: ApiKeysTable;
@@ -595,4 +623,5 @@ export interface Database {
   bank_account_tokens: BankAccountTokensTable;
   external_accounts: ExternalAccountsTable;
   request_logs: RequestLogsTable;
+  payouts: PayoutsTable;
 }

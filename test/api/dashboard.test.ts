@@ -496,6 +496,114 @@ for (const backend of backends) {
       assert.equal((await other.get(`/payment-intents/${intent.id}`)).status, 404);
     });
 
+    test('mandates and charges, the filters of every payment list, and another merchant sees none of them', async () => {
+      const saved = await savedPaymentMethod(h);
+      const elsewhere = await savedPaymentMethod(h);
+      const intent = await saved.stripe.paymentIntents.create({
+        amount: 2500,
+        currency: 'usd',
+        customer: saved.customer.id,
+        payment_method: saved.paymentMethod,
+        ...({ payment_method_types: ['us_bank_account'] } as object),
+        off_session: true,
+        confirm: true,
+      });
+      const charge = intent.latest_charge as string;
+      assert.ok(charge, 'the confirmed PaymentIntent has a charge');
+      const setup = (await saved.stripe.setupIntents.list({ customer: saved.customer.id })).data[0];
+      const client = await signIn(h);
+
+      // Mandates and charges as /v1/mandates/:id and /v1/charges/:id answer, with the linked account.
+      for (const [path, schema, id, api] of [
+        ['mandates', 'mandate', saved.mandate, 'mandates'],
+        ['charges', 'charge', charge, 'charges'],
+      ] as const) {
+        const detail = await client.get(`/${path}/${id}`);
+        assert.equal(detail.status, 200, detail.text);
+        assertMatchesSchema(schema, detail.body.object);
+        assert.deepEqual(detail.body.object, (await h.fetch(`/v1/${api}/${id}`)).body);
+        assert.equal(detail.body.financial_connections_account, saved.account.id, detail.text);
+        const missing = await client.get(`/${path}/${schema}_unknown`);
+        assert.equal(missing.status, 404, missing.text);
+        assertStripeError(missing.body);
+      }
+      const pm = await client.get(`/payment-methods/${saved.paymentMethod}`);
+      assert.equal(pm.body.financial_connections_account, saved.account.id, pm.text);
+
+      // Each list, filtered to the first customer's objects: theirs only, newest first.
+      const listed = async (path: string) => {
+        const list = await client.get(path);
+        assert.equal(list.status, 200, `${path}: ${list.text}`);
+        return (list.body.data as { id: string }[]).map((o) => o.id);
+      };
+      const pmFilters = [`customer=${saved.customer.id}`, `account=${saved.account.id}`];
+      for (const filter of pmFilters)
+        assert.deepEqual(await listed(`/payment-methods?${filter}`), [saved.paymentMethod], filter);
+      assert.deepEqual(await listed(`/payment-methods?account=${elsewhere.account.id}`), [
+        elsewhere.paymentMethod,
+      ]);
+      for (const filter of [`customer=${saved.customer.id}`, `payment_method=${saved.paymentMethod}`]) {
+        assert.deepEqual(await listed(`/setup-intents?${filter}`), [setup?.id], filter);
+        assert.deepEqual(await listed(`/payment-intents?${filter}`), [intent.id], filter);
+        assert.deepEqual(await listed(`/charges?${filter}`), [charge], filter);
+      }
+      assert.deepEqual(await listed(`/charges?payment_intent=${intent.id}`), [charge]);
+      assert.deepEqual(await listed(`/mandates?payment_method=${saved.paymentMethod}`), [saved.mandate]);
+      // Status: the one status each object has, and another that none of them has.
+      assert.deepEqual(
+        await listed(`/setup-intents?payment_method=${saved.paymentMethod}&status=succeeded`),
+        [setup?.id],
+      );
+      assert.deepEqual(
+        await listed(`/setup-intents?payment_method=${saved.paymentMethod}&status=canceled`),
+        [],
+      );
+      assert.deepEqual(
+        await listed(`/payment-intents?payment_method=${saved.paymentMethod}&status=${intent.status}`),
+        [intent.id],
+      );
+      assert.deepEqual(
+        await listed(`/payment-intents?payment_method=${saved.paymentMethod}&status=succeeded`),
+        [],
+      );
+      assert.deepEqual(await listed(`/charges?payment_intent=${intent.id}&status=pending`), [charge]);
+      assert.deepEqual(await listed(`/charges?payment_intent=${intent.id}&status=failed`), []);
+      assert.deepEqual(await listed(`/mandates?payment_method=${saved.paymentMethod}&status=active`), [
+        saved.mandate,
+      ]);
+      assert.deepEqual(await listed(`/mandates?payment_method=${saved.paymentMethod}&status=inactive`), []);
+      // Unfiltered: newest first, both customers' mandates among them.
+      const mandates = await listed('/mandates?limit=100');
+      assert.ok(mandates.indexOf(elsewhere.mandate) < mandates.indexOf(saved.mandate), mandates.join());
+      assert.deepEqual(mandates, [...mandates].sort().reverse());
+
+      const bad = await client.get('/charges?status=processing');
+      assert.equal(bad.status, 400, bad.text);
+      assertStripeError(bad.body);
+      assert.equal((bad.body.error as { param: string }).param, 'status');
+
+      // Another merchant: empty lists, even filtered to these objects, and no object by id.
+      const other = await signIn(h, (await h.otherMerchant()).secretKey);
+      for (const path of ['/setup-intents', '/payment-intents', '/mandates', '/charges']) {
+        const list = await other.get(`${path}?payment_method=${saved.paymentMethod}`);
+        assert.equal(list.status, 200, list.text);
+        assert.deepEqual(list.body.data, [], `${path}: ${list.text}`);
+      }
+      assert.deepEqual((await other.get(`/payment-methods?account=${saved.account.id}`)).body.data, []);
+      for (const path of [
+        `/mandates/${saved.mandate}`,
+        `/charges/${charge}`,
+        `/payment-methods/${saved.paymentMethod}`,
+        `/setup-intents/${setup?.id}`,
+      ]) {
+        const refused = await other.get(path);
+        assert.equal(refused.status, 404, `${path}: ${refused.text}`);
+        assertStripeError(refused.body);
+      }
+      const signedOut = await h.fetch('/dashboard/api/mandates', { key: null });
+      assert.equal(signedOut.status, 401, signedOut.text);
+    });
+
     test('lists page with Stripe cursors', async () => {
       const other = await h.otherMerchant();
       const client = await signIn(h, other.secretKey);

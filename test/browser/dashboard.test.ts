@@ -372,6 +372,92 @@ describe('the dashboard in Chromium', () => {
     await page.close();
   });
 
+  test('mandates and charges: tabs, filters, and links between them, the PaymentMethod and the linked account', async () => {
+    const saved = await savedPaymentMethod(h);
+    const intent = await saved.stripe.paymentIntents.create({
+      amount: 4200,
+      currency: 'usd',
+      customer: saved.customer.id,
+      payment_method: saved.paymentMethod,
+      ...({ payment_method_types: ['us_bank_account'] } as object),
+      off_session: true,
+      confirm: true,
+    });
+    const charge = intent.latest_charge as string;
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await page.goto(`${h.url}/dashboard/payment-methods`);
+    await signIn(page, h.secretKey);
+    await screen(page, 'PaymentMethods', 'dashboard-payment-methods-tabs');
+    const tabs = page.getByRole('navigation', { name: 'Payment objects' });
+    await tabs.getByRole('link', { name: 'Mandates' }).click();
+    await screen(page, 'Mandates', 'dashboard-mandates');
+    assert.equal(await tabs.getByRole('link', { name: 'Mandates' }).getAttribute('aria-current'), 'page');
+    assert.equal(
+      await page
+        .getByRole('navigation', { name: 'Dashboard' })
+        .getByRole('link', { name: 'Payments' })
+        .getAttribute('aria-current'),
+      'page',
+    );
+    await page.getByRole('link', { name: saved.mandate, exact: true }).click();
+    await screen(page, 'Mandate', 'dashboard-mandate');
+    assert.equal(await fact(page, 'Status').textContent(), 'Active');
+    assert.equal(await fact(page, 'Linked account').textContent(), saved.account.id);
+    assert.equal(await fact(page, 'Payment method').textContent(), saved.paymentMethod);
+
+    // Charges, filtered by status with the form: the pending charge, then none that failed.
+    await page.getByRole('link', { name: 'All Mandates' }).click();
+    await page
+      .getByRole('navigation', { name: 'Payment objects' })
+      .getByRole('link', { name: 'Charges' })
+      .click();
+    await screen(page, 'Charges', 'dashboard-charges');
+    const filters = page.getByRole('form', { name: 'Filter Charges' });
+    await filters.getByLabel('PaymentIntent id').fill(intent.id);
+    await filters.getByLabel('Status').selectOption('pending');
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/status=pending/);
+    await page.getByRole('link', { name: charge, exact: true }).waitFor();
+    assert.equal(await page.locator('ul.rows li').count(), 1);
+    await filters.getByLabel('Status').selectOption('failed');
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No Charges match these filters.').waitFor();
+    await assertAccessible(page, 'dashboard-charges-filtered');
+    await page.getByRole('link', { name: 'Clear filters' }).click();
+    await page.getByRole('link', { name: charge, exact: true }).click();
+    await screen(page, 'Charge', 'dashboard-charge');
+    assert.equal(await fact(page, 'Amount').textContent(), '$42.00');
+    assert.equal(await fact(page, 'Status').textContent(), 'Pending');
+    assert.equal(await fact(page, 'Mandate').textContent(), saved.mandate);
+    await fact(page, 'PaymentIntent').getByRole('link').click();
+    await screen(page, 'PaymentIntent', 'dashboard-payment-intent-linked');
+    assert.equal(await fact(page, 'Latest charge').textContent(), charge);
+    await fact(page, 'Linked account').getByRole('link').click();
+    await page.getByRole('heading', { level: 1, name: 'Success ••••6789', exact: true }).waitFor();
+
+    // From the account to its PaymentMethods, and on to what was built on the PaymentMethod.
+    await page.getByRole('link', { name: 'PaymentMethods made from this account' }).click();
+    await screen(page, 'PaymentMethods', 'dashboard-payment-methods-of-account');
+    assert.equal(
+      await page
+        .getByRole('form', { name: 'Filter PaymentMethods' })
+        .getByLabel('Linked account id')
+        .inputValue(),
+      saved.account.id,
+    );
+    await page.getByRole('link', { name: saved.paymentMethod, exact: true }).click();
+    await screen(page, 'PaymentMethod', 'dashboard-payment-method-related');
+    await page
+      .getByRole('navigation', { name: 'Built on this PaymentMethod' })
+      .getByRole('link', { name: 'Its charges' })
+      .click();
+    await screen(page, 'Charges', 'dashboard-charges-of-payment-method');
+    await page.getByRole('link', { name: charge, exact: true }).waitFor();
+    assert.equal(await page.locator('ul.rows li').count(), 1);
+    await page.close();
+  });
+
   test('a page on another site cannot make a change, even while the merchant is signed in', async () => {
     const { accounts } = await linkAccounts(h, { limit: 1 });
     const account = accounts[0] as { id: string };

@@ -159,6 +159,7 @@ describe('openfc serve on SQLite', () => {
     '0024_topups_and_transfers',
     '0025_external_accounts',
     '0026_request_logs',
+    '0027_payouts',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

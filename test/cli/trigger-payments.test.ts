@@ -84,7 +84,7 @@ describe('openfc trigger for payment events', { timeout: 300_000 }, () => {
     assert.equal(help.code, 0, help.stderr);
     const listed = [...help.stdout.matchAll(/^ {2}(\S+)$/gm)]
       .map((m) => m[1] as string)
-      .filter((type) => !/^(customer|financial_connections|topup|transfer)\./.test(type));
+      .filter((type) => !/^(customer|financial_connections|topup|transfer|payout)\./.test(type));
     assert.deepEqual(listed.sort(), Object.keys(expectations).sort());
   });
 

@@ -5,7 +5,7 @@ import { advanceClock, clockNow } from './payments.ts';
 import { assertSdkKinds, type Kind } from './sdk-fields.ts';
 
 /**
- * The kinds of the fields of Stripe's Balance, Topup and Transfer as the `stripe` SDK declares
+ * The kinds of the fields of Stripe's Balance, Topup, Transfer and Payout as the `stripe` SDK declares
  * them (the reference schemas leave these objects out): the tests check responses against them.
  */
 const balanceKinds: Record<string, readonly Kind[]> = {
@@ -55,6 +55,36 @@ const transferKinds: Record<string, readonly Kind[]> = {
   transfer_group: ['string', 'null'],
 };
 
+const payoutKinds: Record<string, readonly Kind[]> = {
+  id: ['string'],
+  object: ['string'],
+  amount: ['number'],
+  application_fee: ['string', 'object', 'null'],
+  application_fee_amount: ['number', 'null'],
+  arrival_date: ['number'],
+  automatic: ['boolean'],
+  balance_transaction: ['string', 'object', 'null'],
+  created: ['number'],
+  currency: ['string'],
+  description: ['string', 'null'],
+  destination: ['string', 'object', 'null'],
+  failure_balance_transaction: ['string', 'object', 'null'],
+  failure_code: ['string', 'null'],
+  failure_message: ['string', 'null'],
+  livemode: ['boolean'],
+  metadata: ['object', 'null'],
+  method: ['string'],
+  original_payout: ['string', 'object', 'null'],
+  payout_method: ['string', 'null'],
+  reconciliation_status: ['string'],
+  reversed_by: ['string', 'object', 'null'],
+  source_type: ['string'],
+  statement_descriptor: ['string', 'null'],
+  status: ['string'],
+  trace_id: ['object', 'null'],
+  type: ['string'],
+};
+
 /** One currency's funds in a balance: `{ amount, currency, source_types }`, each of its declared kind. */
 function assertFunds(entry: unknown): void {
   const funds = entry as Record<string, unknown>;
@@ -87,6 +117,12 @@ export function checkedTransfer(value: Stripe.Transfer) {
   assertSdkKinds('transfer', raw as unknown as Record<string, unknown>, transferKinds);
   const reversals = raw.reversals as unknown as Record<string, unknown>;
   assert.equal(reversals.object, 'list');
+  return raw;
+}
+
+export function checkedPayout(value: Stripe.Payout) {
+  const raw = body(value);
+  assertSdkKinds('payout', raw as unknown as Record<string, unknown>, payoutKinds);
   return raw;
 }
 

@@ -16,6 +16,7 @@ const declarations: Record<string, { file: string; type: string }> = {
   balance: { file: 'Balance.d.ts', type: 'Balance' },
   topup: { file: 'Topups.d.ts', type: 'Topup' },
   transfer: { file: 'Transfers.d.ts', type: 'Transfer' },
+  payout: { file: 'Payouts.d.ts', type: 'Payout' },
   token: { file: 'Tokens.d.ts', type: 'Token' },
   bank_account: { file: 'BankAccounts.d.ts', type: 'BankAccount' },
 };

@@ -11,5 +11,5 @@ export const balanceTransactionResource = defineResource<BalanceTransaction>({
   find: (services, merchant, id) => services.balanceTransactions.find(merchant.id, id),
   // What moved the funds. A connected account's payment from a transfer has no object of its own:
   // its source (`py_…`) stays an id.
-  expandable: { source: ['charge', 'topup', 'transfer'] },
+  expandable: { source: ['charge', 'topup', 'transfer', 'payout'] },
 });

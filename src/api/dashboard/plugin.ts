@@ -8,6 +8,7 @@ import { registerDashboardConnectionRoutes } from './connection-routes.ts';
 import { requireSameOrigin } from './guard.ts';
 import { registerDashboardLive } from './live.ts';
 import { registerDashboardLogs } from './logs.ts';
+import { registerDashboardPaymentRoutes } from './payment-routes.ts';
 import { registerDashboardRoutes } from './routes.ts';
 import { registerDashboardWebhookRoutes } from './webhook-routes.ts';
 
@@ -29,6 +30,10 @@ export const dashboardPages = [
   '/dashboard/setup-intents/:id',
   '/dashboard/payment-intents',
   '/dashboard/payment-intents/:id',
+  '/dashboard/mandates',
+  '/dashboard/mandates/:id',
+  '/dashboard/charges',
+  '/dashboard/charges/:id',
   '/dashboard/events',
   '/dashboard/events/:id',
   '/dashboard/webhook-endpoints',
@@ -87,6 +92,7 @@ export function registerDashboard(
     registerDashboardConnectionRoutes(dashboard, services);
     registerDashboardWebhookRoutes(dashboard, services);
     registerDashboardLogs(dashboard, services, '/dashboard/api');
+    registerDashboardPaymentRoutes(dashboard, services);
     registerDashboardLive(dashboard, services);
     registerDashboardConnectRoutes(dashboard, services);
   });

@@ -3,7 +3,6 @@ import { dashboardSessionSeconds } from '../../domain/dashboard/sessions.ts';
 import { accountEvents, authorizationEvents } from '../../domain/financial-connections/simulate.ts';
 import type { AccountHolder } from '../../domain/financial-connections/types.ts';
 import type { Merchant } from '../../domain/merchants/service.ts';
-import type { Page, PageResult } from '../../domain/paging.ts';
 import { maxAdvanceSeconds } from '../../domain/sandbox-clock/clocks.ts';
 import type { Services } from '../../services.ts';
 import type { Delivery } from '../../webhooks/deliveries.ts';
@@ -11,11 +10,7 @@ import type { Catalogue } from '../catalogue.ts';
 import { renderCustomer } from '../customers/render.ts';
 import { renderEvent } from '../events/render.ts';
 import { renderAccount, renderAuthorization, renderSession } from '../financial-connections/render.ts';
-import { renderPaymentIntent } from '../payment-intents/render.ts';
-import { renderPaymentMethod } from '../payment-methods/render.ts';
-import { renderSetupIntent } from '../setup-intents/render.ts';
 import { authenticate } from '../wire/auth.ts';
-import type { Json } from '../wire/expand.ts';
 import { resolveVersion } from '../wire/versions.ts';
 import { type SignedIn, setSessionCookie, signedIn, signedInForChange } from './guard.ts';
 import {
@@ -267,47 +262,6 @@ export function registerDashboardRoutes(
     await services.simulator.advanceClock(merchant.id, seconds);
     return clockView(merchant, undefined);
   });
-
-  // Payment objects built on linked accounts, read as /v1/payment_methods etc. read them. Client
-  // secrets are the customer's: the dashboard leaves them out.
-  const withoutSecret = (rendered: Json): Json => {
-    const { client_secret: _secret, ...rest } = rendered;
-    return rest;
-  };
-  const payments = <T>(
-    path: string,
-    list: (merchantId: string, page: Page) => Promise<PageResult<T>>,
-    get: (merchantId: string, id: string) => Promise<T>,
-    render: (record: T) => Json,
-  ) => {
-    app.get(`${api}/${path}`, async (request) => {
-      const { merchant } = await signedIn(services, request);
-      const page = await list(merchant.id, pageFromQuery(query(request)));
-      return { data: page.data.map((record) => withoutSecret(render(record))), has_more: page.hasMore };
-    });
-    app.get<{ Params: { id: string } }>(`${api}/${path}/:id`, async (request) => {
-      const { merchant } = await signedIn(services, request);
-      return { object: withoutSecret(render(await get(merchant.id, request.params.id))) };
-    });
-  };
-  payments(
-    'payment-methods',
-    (merchantId, page) => services.paymentMethods.list(merchantId, {}, page),
-    (merchantId, id) => services.paymentMethods.get(merchantId, id, 'id'),
-    renderPaymentMethod,
-  );
-  payments(
-    'setup-intents',
-    (merchantId, page) => services.setupIntents.list(merchantId, {}, page),
-    (merchantId, id) => services.setupIntents.get(merchantId, id, 'id'),
-    (intent) => renderSetupIntent(intent),
-  );
-  payments(
-    'payment-intents',
-    (merchantId, page) => services.paymentIntents.list(merchantId, {}, page),
-    (merchantId, id) => services.paymentIntents.get(merchantId, id, 'id'),
-    (intent) => renderPaymentIntent(intent),
-  );
 
   app.get(`${api}/events`, async (request) => {
     const { merchant } = await signedIn(services, request);

@@ -328,6 +328,12 @@ export function AccountDetail({ api, id, live }: { api: DashboardApi; id: string
                 ['Ownership refresh', refresh(account.ownership_refresh)],
                 ['Transaction refresh', refresh(account.transaction_refresh)],
                 ['Payment methods', list(account.supported_payment_method_types)],
+                [
+                  'Payments',
+                  <Link key="payments" href={`/dashboard/payment-methods?account=${account.id}`}>
+                    PaymentMethods made from this account
+                  </Link>,
+                ],
                 ['Holder', <Holder key="holder" holder={account.account_holder} />],
                 ['Linked', when(account.created)],
               ]}

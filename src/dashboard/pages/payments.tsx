@@ -1,27 +1,74 @@
-import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import type { DashboardApi } from '../api.ts';
+import { FilterForm } from '../filters.tsx';
 import { useLoad } from '../load.ts';
 import { Link, type Route } from '../nav.tsx';
-import { Facts, Loading, Page, PagedList } from '../page.tsx';
+import { Page, PagedList } from '../page.tsx';
 import type { PaymentKind, PaymentObject } from '../types.ts';
-import { money, when } from '../words.ts';
+import { money, say, statuses, when } from '../words.ts';
 import { Status } from './accounts.tsx';
 
-/** The payment objects built on linked accounts, each kind with its list and detail pages. */
-export const paymentKinds: Record<PaymentKind, { title: string; one: string }> = {
-  'payment-methods': { title: 'PaymentMethods', one: 'PaymentMethod' },
-  'setup-intents': { title: 'SetupIntents', one: 'SetupIntent' },
-  'payment-intents': { title: 'PaymentIntents', one: 'PaymentIntent' },
+type Filter = 'customer' | 'account' | 'payment_method' | 'payment_intent' | 'status';
+
+/**
+ * The payment objects built on linked accounts, each kind with its list and detail pages, and the
+ * filters its list takes (as the dashboard's API reads them).
+ */
+export const paymentKinds: Record<
+  PaymentKind,
+  { title: string; one: string; filters: readonly Filter[]; statuses: readonly string[] }
+> = {
+  'payment-methods': {
+    title: 'PaymentMethods',
+    one: 'PaymentMethod',
+    filters: ['customer', 'account'],
+    statuses: [],
+  },
+  'setup-intents': {
+    title: 'SetupIntents',
+    one: 'SetupIntent',
+    filters: ['customer', 'payment_method', 'status'],
+    statuses: [
+      'requires_payment_method',
+      'requires_confirmation',
+      'requires_action',
+      'succeeded',
+      'canceled',
+    ],
+  },
+  'payment-intents': {
+    title: 'PaymentIntents',
+    one: 'PaymentIntent',
+    filters: ['customer', 'payment_method', 'status'],
+    statuses: [
+      'requires_payment_method',
+      'requires_confirmation',
+      'requires_action',
+      'processing',
+      'succeeded',
+      'canceled',
+    ],
+  },
+  mandates: {
+    title: 'Mandates',
+    one: 'Mandate',
+    filters: ['payment_method', 'status'],
+    statuses: ['active', 'inactive', 'pending'],
+  },
+  charges: {
+    title: 'Charges',
+    one: 'Charge',
+    filters: ['customer', 'payment_method', 'payment_intent', 'status'],
+    statuses: ['pending', 'succeeded', 'failed'],
+  },
 };
 
-function idLink(kind: string, id: string | null | undefined): ComponentChildren {
-  if (!id) return 'none';
-  return (
-    <Link href={`/dashboard/${kind}/${id}`}>
-      <code>{id}</code>
-    </Link>
-  );
-}
+const filterFields: Record<Exclude<Filter, 'status'>, { label: string; placeholder: string }> = {
+  customer: { label: 'Customer id', placeholder: 'cus_…' },
+  account: { label: 'Linked account id', placeholder: 'fca_…' },
+  payment_method: { label: 'PaymentMethod id', placeholder: 'pm_…' },
+  payment_intent: { label: 'PaymentIntent id', placeholder: 'pi_…' },
+};
 
 /** What a row of the list says about the object. */
 function summary(object: PaymentObject): string {
@@ -29,13 +76,14 @@ function summary(object: PaymentObject): string {
     const bank = object.us_bank_account;
     return `${bank?.bank_name ?? 'Bank account'}${bank?.last4 ? ` ••••${bank.last4}` : ''}`;
   }
-  if (object.object === 'payment_intent' && object.amount !== undefined && object.currency)
-    return money(object.amount, object.currency);
+  if ((object.object === 'payment_intent' || object.object === 'charge') && object.amount !== undefined)
+    return money(object.amount, object.currency ?? 'usd');
+  if (object.object === 'mandate') return `multi-use, ${object.customer_acceptance?.type ?? ''} acceptance`;
   return object.usage ? `for ${object.usage.replace('_', ' ')} use` : '';
 }
 
-/** Links between payment kinds: a list's tabs. */
-function Kinds({ current }: { current: PaymentKind }) {
+/** Links between payment kinds: the Payments section's tabs. */
+export function PaymentKinds({ current }: { current?: PaymentKind }) {
   return (
     <nav aria-label="Payment objects" class="kinds">
       {(Object.keys(paymentKinds) as PaymentKind[]).map((kind) => (
@@ -44,6 +92,41 @@ function Kinds({ current }: { current: PaymentKind }) {
         </Link>
       ))}
     </nav>
+  );
+}
+
+function PaymentFilters({ kind, query }: { kind: PaymentKind; query: URLSearchParams }) {
+  const { title, filters, statuses: kindStatuses } = paymentKinds[kind];
+  const [status, setStatus] = useState(query.get('status') ?? '');
+  return (
+    <FilterForm path={`/dashboard/${kind}`} query={query} names={filters} label={`Filter ${title}`}>
+      {filters.map((name) =>
+        name === 'status' ? (
+          <label key={name} class="field">
+            <span>Status</span>
+            <select name="status" value={status} onChange={(event) => setStatus(event.currentTarget.value)}>
+              <option value="">Any status</option>
+              {kindStatuses.map((s) => (
+                <option key={s} value={s}>
+                  {say(statuses, s)}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          <label key={name} class="field">
+            <span>{filterFields[name].label}</span>
+            <input
+              type="text"
+              name={name}
+              defaultValue={query.get(name) ?? ''}
+              placeholder={filterFields[name].placeholder}
+              spellcheck={false}
+            />
+          </label>
+        ),
+      )}
+    </FilterForm>
   );
 }
 
@@ -62,14 +145,17 @@ export function PaymentsList({
     api.payments(kind, Object.fromEntries(route.query)),
   );
   const path = `/dashboard/${kind}`;
+  const { title, filters } = paymentKinds[kind];
+  const filtered = filters.some((name) => route.query.get(name));
   return (
-    <Page title={paymentKinds[kind].title}>
-      <Kinds current={kind} />
+    <Page title={title}>
+      <PaymentKinds current={kind} />
+      <PaymentFilters kind={kind} query={route.query} />
       <PagedList
         loaded={loaded}
         path={path}
         query={route.query}
-        empty={`There are no ${paymentKinds[kind].title} yet.`}
+        empty={filtered ? `No ${title} match these filters.` : `There are no ${title} yet.`}
       >
         {(items) => (
           <ul class="rows">
@@ -78,92 +164,14 @@ export function PaymentsList({
                 <Link href={`${path}/${object.id}`}>{object.id}</Link>
                 <span class="muted">{summary(object)}</span>
                 {object.status ? <Status status={object.status} /> : <span />}
-                <span class="muted">{when(object.created)}</span>
+                <span class="muted">
+                  {when(object.created ?? object.customer_acceptance?.accepted_at ?? 0)}
+                </span>
               </li>
             ))}
           </ul>
         )}
       </PagedList>
-    </Page>
-  );
-}
-
-function rows(object: PaymentObject): [string, ComponentChildren][] {
-  const customer: [string, ComponentChildren] = [
-    'Customer',
-    object.customer ? (
-      <Link key="customer" href={`/dashboard/customers/${object.customer}`}>
-        <code>{object.customer}</code>
-      </Link>
-    ) : (
-      'none'
-    ),
-  ];
-  if (object.object === 'payment_method') {
-    const bank = object.us_bank_account;
-    return [
-      customer,
-      ['Bank', bank?.bank_name ?? 'unknown'],
-      ['Account', `${bank?.account_type ?? ''} ••••${bank?.last4 ?? ''}`],
-      ['Routing number', bank?.routing_number ?? 'none'],
-      [
-        'Linked account',
-        bank?.financial_connections_account ? (
-          <Link key="fca" href={`/dashboard/accounts/${bank.financial_connections_account}`}>
-            <code>{bank.financial_connections_account}</code>
-          </Link>
-        ) : (
-          'none'
-        ),
-      ],
-      ['Blocked', bank?.status_details?.blocked?.reason ?? 'no'],
-    ];
-  }
-  const common: [string, ComponentChildren][] = [
-    ['Status', <Status key="status" status={object.status ?? ''} />],
-    customer,
-    ['Payment method', idLink('payment-methods', object.payment_method)],
-    ['Mandate', object.mandate ? <code key="mandate">{object.mandate}</code> : 'none'],
-  ];
-  if (object.object === 'payment_intent') {
-    return [
-      ...common,
-      ['Amount', object.amount !== undefined && object.currency ? money(object.amount, object.currency) : ''],
-      ['Latest charge', object.latest_charge ? <code key="charge">{object.latest_charge}</code> : 'none'],
-      ['Last error', object.last_payment_error?.message ?? 'none'],
-    ];
-  }
-  return [...common, ['Usage', object.usage ?? ''], ['Cancelled because', object.cancellation_reason ?? '—']];
-}
-
-export function PaymentDetail({
-  api,
-  kind,
-  id,
-  live,
-}: {
-  api: DashboardApi;
-  kind: PaymentKind;
-  id: string;
-  live: number;
-}) {
-  const [loaded] = useLoad(`${kind}/${id}#${live}`, () => api.payment(kind, id));
-  return (
-    <Page title={paymentKinds[kind].one}>
-      <p>
-        <Link href={`/dashboard/${kind}`}>All {paymentKinds[kind].title}</Link>
-      </p>
-      <Loading loaded={loaded}>
-        {({ object }) => (
-          <Facts
-            rows={[
-              ['Id', <code key="id">{object.id}</code>],
-              ...rows(object),
-              ['Created', when(object.created)],
-            ]}
-          />
-        )}
-      </Loading>
     </Page>
   );
 }

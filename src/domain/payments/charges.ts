@@ -168,13 +168,21 @@ export class ChargeStore {
 
   async list(
     merchantId: string,
-    filter: { paymentIntent?: string | undefined; customer?: string | undefined },
+    filter: {
+      paymentIntent?: string | undefined;
+      customer?: string | undefined;
+      /** The dashboard's filters; `GET /v1/charges` has neither. */
+      paymentMethod?: string | undefined;
+      status?: Charge['status'] | undefined;
+    },
     page: Page,
   ): Promise<PageResult<Charge>> {
     const result = await fetchPage(page, (w) => {
       let q = this.db.selectFrom('charges').selectAll().where('merchant_id', '=', merchantId);
       if (filter.paymentIntent !== undefined) q = q.where('payment_intent_id', '=', filter.paymentIntent);
       if (filter.customer !== undefined) q = q.where('customer_id', '=', filter.customer);
+      if (filter.paymentMethod !== undefined) q = q.where('payment_method_id', '=', filter.paymentMethod);
+      if (filter.status !== undefined) q = q.where('status', '=', filter.status);
       if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
       return q.orderBy('id', w.order).limit(w.limit).execute();
     });

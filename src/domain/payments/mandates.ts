@@ -3,6 +3,7 @@ import type { Database, MandatesTable } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
 import type { EventLog, RequestRef } from '../events/log.ts';
 import { idKind, newId } from '../ids.ts';
+import { fetchPage, type Page, type PageResult } from '../paging.ts';
 
 export const mandateIds = idKind('mandate');
 
@@ -51,6 +52,22 @@ export class MandateService {
     const mandate = await this.find(merchantId, id);
     if (!mandate) throw resourceMissing('mandate', id, 'mandate');
     return mandate;
+  }
+
+  /** Newest first (the dashboard's list: Stripe has no `GET /v1/mandates`). */
+  async list(
+    merchantId: string,
+    filter: { paymentMethod?: string | undefined; status?: Mandate['status'] | undefined },
+    page: Page,
+  ): Promise<PageResult<Mandate>> {
+    const result = await fetchPage(page, (w) => {
+      let q = this.db.selectFrom('mandates').selectAll().where('merchant_id', '=', merchantId);
+      if (filter.paymentMethod !== undefined) q = q.where('payment_method_id', '=', filter.paymentMethod);
+      if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+      if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
+      return q.orderBy('id', w.order).limit(w.limit).execute();
+    });
+    return { data: result.data.map(fromRow), hasMore: result.hasMore };
   }
 
   /** The PaymentMethod's newest active mandate: the one a later debit is made under. */

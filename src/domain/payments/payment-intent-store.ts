@@ -58,6 +58,9 @@ export interface PaymentIntent {
 
 export interface PaymentIntentFilter {
   customer?: string | undefined;
+  /** The dashboard's filters; `GET /v1/payment_intents` has neither. */
+  paymentMethod?: string | undefined;
+  status?: PaymentIntent['status'] | undefined;
   created?: TimeRange | undefined;
 }
 
@@ -193,6 +196,8 @@ export class PaymentIntentStore {
     const result = await fetchPage(page, (w) => {
       let q = this.db.selectFrom('payment_intents').selectAll().where('merchant_id', '=', merchantId);
       if (filter.customer !== undefined) q = q.where('customer_id', '=', filter.customer);
+      if (filter.paymentMethod !== undefined) q = q.where('payment_method_id', '=', filter.paymentMethod);
+      if (filter.status !== undefined) q = q.where('status', '=', filter.status);
       if (filter.created) q = q.where((eb) => within(eb, 'created', filter.created));
       if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
       return q.orderBy('id', w.order).limit(w.limit).execute();

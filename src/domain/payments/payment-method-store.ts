@@ -152,12 +152,13 @@ export class PaymentMethodStore {
 
   async list(
     merchantId: string,
-    filter: { customer?: string | undefined },
+    filter: { customer?: string | undefined; account?: string | undefined },
     page: Page,
   ): Promise<PageResult<PaymentMethodRow>> {
     return fetchPage(page, (w) => {
       let q = this.db.selectFrom('payment_methods').selectAll().where('merchant_id', '=', merchantId);
       if (filter.customer !== undefined) q = q.where('customer_id', '=', filter.customer);
+      if (filter.account !== undefined) q = q.where('fc_account_id', '=', filter.account);
       if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
       return q.orderBy('id', w.order).limit(w.limit).execute();
     });

@@ -319,13 +319,18 @@ export class PaymentMethodService {
 
   async list(
     merchantId: string,
-    filter: { customer?: string | undefined; type?: string | undefined },
+    /** `account`: made from this linked account (the dashboard's filter; the API has none). */
+    filter: { customer?: string | undefined; type?: string | undefined; account?: string | undefined },
     page: Page,
   ): Promise<PageResult<PaymentMethod>> {
     // openfc makes only us_bank_account PaymentMethods: asking for another type finds none.
     if (filter.type !== undefined && filter.type !== 'us_bank_account') return { data: [], hasMore: false };
     if (filter.customer !== undefined) await this.customers.getLive(merchantId, filter.customer, 'customer');
-    const result = await this.store.list(merchantId, { customer: filter.customer }, page);
+    const result = await this.store.list(
+      merchantId,
+      { customer: filter.customer, account: filter.account },
+      page,
+    );
     const data: PaymentMethod[] = [];
     for (const row of result.data) data.push(await this.resolve(row));
     return { data, hasMore: result.hasMore };

@@ -43,6 +43,8 @@ export interface SetupError {
 export interface SetupIntentFilter {
   customer?: string | undefined;
   paymentMethod?: string | undefined;
+  /** The dashboard's filter; `GET /v1/setup_intents` has none. */
+  status?: SetupIntent['status'] | undefined;
   created?: TimeRange | undefined;
 }
 
@@ -148,6 +150,7 @@ export class SetupIntentStore {
       let q = this.db.selectFrom('setup_intents').selectAll().where('merchant_id', '=', merchantId);
       if (filter.customer !== undefined) q = q.where('customer_id', '=', filter.customer);
       if (filter.paymentMethod !== undefined) q = q.where('payment_method_id', '=', filter.paymentMethod);
+      if (filter.status !== undefined) q = q.where('status', '=', filter.status);
       if (filter.created) q = q.where((eb) => within(eb, 'created', filter.created));
       if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
       return q.orderBy('id', w.order).limit(w.limit).execute();
