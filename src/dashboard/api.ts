@@ -20,6 +20,7 @@ import type {
   PaymentKind,
   PaymentObject,
   PaymentView,
+  Payout,
   RequestLog,
   RequestLogSummary,
   Session,
@@ -240,5 +241,9 @@ export class DashboardApi {
 
   connectedAccount(id: string): Promise<ConnectedAccountView> {
     return request(`/connected-accounts/${encodeURIComponent(id)}`);
+  }
+
+  payout(account: string, id: string): Promise<{ payout: Payout }> {
+    return request(`/connected-accounts/${encodeURIComponent(account)}/payouts/${encodeURIComponent(id)}`);
   }
 }

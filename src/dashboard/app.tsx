@@ -9,6 +9,7 @@ import {
   BalancePage,
   ConnectedAccountDetail,
   ConnectedAccountsList,
+  PayoutDetail,
   TopupDetail,
   TopupsList,
   TransferDetail,
@@ -153,6 +154,11 @@ function Screen({ api, route, live }: { api: DashboardApi; route: Route; live: n
       route.path,
     );
   const id = detail?.[2] && decodeURIComponent(detail[2]);
+  const payout = /^\/dashboard\/connected-accounts\/([^/]+)\/payouts\/([^/]+)$/.exec(route.path);
+  if (payout?.[1] && payout[2]) {
+    const [account, payoutId] = [decodeURIComponent(payout[1]), decodeURIComponent(payout[2])];
+    return <PayoutDetail key={payoutId} api={api} account={account} id={payoutId} live={live} />;
+  }
   const connectDetail = /^\/dashboard\/(topups|transfers|connected-accounts)\/([^/]+)$/.exec(route.path);
   const ConnectDetail = connectDetail?.[1] ? detailPages[connectDetail[1]] : undefined;
   if (ConnectDetail && connectDetail?.[2]) {

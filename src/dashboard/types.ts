@@ -336,4 +336,21 @@ export interface ConnectedAccountView {
   balance: Balance;
   external_accounts: List<{ external_account: ExternalBankAccount; financial_connections_account: string }>;
   transfers: List<Transfer>;
+  payouts: List<Payout>;
+}
+
+export interface Payout {
+  id: string;
+  amount: number;
+  currency: string;
+  status: string;
+  created: number;
+  arrival_date: number;
+  destination: string | null;
+  balance_transaction: string | null;
+  failure_balance_transaction: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  description: string | null;
+  method: string;
 }

@@ -54,11 +54,15 @@ for (const backend of backends) {
         destination: shop.id,
         transfer_group: 'order-7',
       });
-      return { topup, shop, fcAccount, bank, transfer };
+      const payout = await stripe.payouts.create(
+        { amount: 1_000, currency: 'usd' },
+        { stripeAccount: shop.id },
+      );
+      return { topup, shop, fcAccount, bank, transfer, payout };
     }
 
     test('the platform sees its balance, balance transactions, top-ups, transfers and connected accounts as the API shows them', async () => {
-      const { topup, shop, fcAccount, bank, transfer } = await platformWithShop();
+      const { topup, shop, fcAccount, bank, transfer, payout } = await platformWithShop();
       const client = await signIn(h);
 
       const balance = await client.get('/balance');
@@ -105,13 +109,25 @@ for (const backend of backends) {
       );
       assert.equal(
         ((view.body.balance as Stripe.Balance).available[0] as Stripe.Balance.Available).amount,
-        2_500,
+        1_500,
       );
       assert.deepEqual(view.body.external_accounts, {
         data: [{ external_account: body(bank), financial_connections_account: fcAccount.id }],
         has_more: false,
       });
       assert.deepEqual(ids(view.body.transfers), [transfer.id]);
+      // Its payouts, as the API shows them to the platform acting as the account.
+      assert.deepEqual(view.body.payouts, {
+        data: [body(await stripe.payouts.retrieve(payout.id, {}, { stripeAccount: shop.id }))],
+        has_more: false,
+      });
+      const onePayout = await client.get(`/connected-accounts/${shop.id}/payouts/${payout.id}`);
+      assert.equal(onePayout.status, 200, onePayout.text);
+      assert.deepEqual(
+        onePayout.body.payout,
+        body(await stripe.payouts.retrieve(payout.id, {}, { stripeAccount: shop.id })),
+      );
+      assert.equal((onePayout.body.payout as Listed).destination, bank.id);
 
       // The bank account follows the linked account: its tokenized numbers deactivated, the page says so.
       await simulateAccount(h, fcAccount.id, 'account_numbers_deactivated');
@@ -128,7 +144,7 @@ for (const backend of backends) {
     });
 
     test('another merchant sees none of it; a platform cannot open its own account as a connected one; signed out sees nothing', async () => {
-      const { topup, shop, transfer } = await platformWithShop();
+      const { topup, shop, transfer, payout } = await platformWithShop();
       const other = await signIn(h, (await h.otherMerchant()).secretKey);
       for (const path of ['/balance-transactions', '/topups', '/transfers', '/connected-accounts']) {
         const response = await other.get(path);

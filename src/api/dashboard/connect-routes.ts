@@ -4,6 +4,7 @@ import { renderAccount } from '../accounts/render.ts';
 import { renderBalance } from '../balance/render.ts';
 import { renderBalanceTransaction } from '../balance-transactions/render.ts';
 import { renderExternalAccount } from '../external-accounts/render.ts';
+import { renderPayout } from '../payouts/render.ts';
 import { renderTopup } from '../topups/render.ts';
 import { renderTransfer } from '../transfers/render.ts';
 import { signedIn } from './guard.ts';
@@ -67,6 +68,7 @@ export function registerDashboardConnectRoutes(app: FastifyInstance, services: S
     const account = await services.connectedAccounts.connected(merchant, request.params.id);
     const externals = await services.externalAccounts.list(merchant, account.id, {}, { limit: 100 });
     const transfers = await services.transfers.list(merchant.id, { destination: account.id }, { limit: 20 });
+    const payouts = await services.payouts.list(account.id, {}, { limit: 20 });
     return {
       account: renderAccount(await services.connectedAccounts.withExternalAccounts(account)),
       balance: renderBalance(await services.balanceTransactions.fundsByStatus(account.id)),
@@ -78,6 +80,17 @@ export function registerDashboardConnectRoutes(app: FastifyInstance, services: S
         has_more: externals.hasMore,
       },
       transfers: { data: transfers.data.map(renderTransfer), has_more: transfers.hasMore },
+      payouts: { data: payouts.data.map(renderPayout), has_more: payouts.hasMore },
     };
   });
+
+  // A connected account's payout: the account's own object, which its platform sees.
+  app.get<{ Params: { id: string; payout: string } }>(
+    `${api}/connected-accounts/:id/payouts/:payout`,
+    async (request) => {
+      const { merchant } = await signedIn(services, request);
+      const account = await services.connectedAccounts.connected(merchant, request.params.id);
+      return { payout: renderPayout(await services.payouts.get(account.id, request.params.payout)) };
+    },
+  );
 }

@@ -3,7 +3,7 @@ import type { DashboardApi } from '../api.ts';
 import { useLoad } from '../load.ts';
 import { Link, type Route } from '../nav.tsx';
 import { Facts, Loading, Page, PagedList } from '../page.tsx';
-import type { Balance, ConnectedAccount, ExternalBankAccount, Transfer } from '../types.ts';
+import type { Balance, ConnectedAccount, ExternalBankAccount, Payout, Transfer } from '../types.ts';
 import { money, say, when } from '../words.ts';
 import { Status } from './accounts.tsx';
 
@@ -38,6 +38,19 @@ const transactionTypes: Record<string, string> = {
   payout: 'Payout',
 };
 
+/** A payout's status, in words. */
+const payoutStatuses: Record<string, string> = {
+  pending: 'Pending',
+  in_transit: 'In transit',
+  paid: 'Paid',
+  failed: 'Failed',
+  canceled: 'Canceled',
+};
+
+function PayoutStatus({ status }: { status: string }) {
+  return <span class={`status status-${status}`}>{say(payoutStatuses, status)}</span>;
+}
+
 /** Whether a balance transaction's funds can be used yet, in words. */
 const fundsStatuses: Record<string, string> = { available: 'Available', pending: 'Pending' };
 
@@ -48,7 +61,7 @@ export const externalStatuses: Record<string, string> = {
   tokenized_account_number_deactivated: 'Tokenized numbers deactivated: relink the linked account',
 };
 
-const pageFor: Record<string, string> = { tu: 'topups', tr: 'transfers' };
+const pageFor: Record<string, string> = { tu: 'topups', tr: 'transfers', ch: 'charges' };
 
 /** An id, linked to its page where the dashboard has one. */
 function ObjectLink({ id }: { id: string | null }) {
@@ -344,12 +357,79 @@ export function ConnectedAccountDetail({ api, id, live }: { api: DashboardApi; i
             ) : (
               <TransferRows items={view.transfers.data} linkDestination={false} />
             )}
+            <h2>Payouts</h2>
+            {view.payouts.data.length === 0 ? (
+              <p>No payouts from this account yet.</p>
+            ) : (
+              <PayoutRows account={view.account.id} items={view.payouts.data} />
+            )}
             {view.transfers.has_more ? (
               <p>
                 <Link href="/dashboard/transfers">All transfers</Link>
               </p>
             ) : null}
           </>
+        )}
+      </Loading>
+    </Page>
+  );
+}
+
+function PayoutRows({ account, items }: { account: string; items: Payout[] }) {
+  return (
+    <ul class="rows" aria-label="Payouts">
+      {items.map((payout) => (
+        <li key={payout.id}>
+          <Link href={`/dashboard/connected-accounts/${account}/payouts/${payout.id}`}>{payout.id}</Link>
+          <span>{money(payout.amount, payout.currency)}</span>
+          <PayoutStatus status={payout.status} />
+          <span class="muted">arrives {when(payout.arrival_date)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function PayoutDetail({
+  api,
+  account,
+  id,
+  live,
+}: {
+  api: DashboardApi;
+  account: string;
+  id: string;
+  live: number;
+}) {
+  const [loaded] = useLoad(`${account}/${id}#${live}`, () => api.payout(account, id));
+  return (
+    <Page title="Payout">
+      <p>
+        <Link href={`/dashboard/connected-accounts/${account}`}>Back to the connected account</Link>
+      </p>
+      <Loading loaded={loaded}>
+        {({ payout }) => (
+          <Facts
+            rows={[
+              ['Id', <code key="id">{payout.id}</code>],
+              ['Status', <PayoutStatus key="status" status={payout.status} />],
+              ['Amount', money(payout.amount, payout.currency)],
+              ['Arrival date', when(payout.arrival_date)],
+              ['Failure code', payout.failure_code ?? 'none'],
+              ['Failure message', payout.failure_message ?? 'none'],
+              [
+                'Destination',
+                payout.destination ? <code key="destination">{payout.destination}</code> : 'none',
+              ],
+              ['Account', <AccountLink key="account" id={account} />],
+              [
+                'Balance transaction',
+                payout.balance_transaction ? <code key="txn">{payout.balance_transaction}</code> : 'none',
+              ],
+              ['Description', payout.description ?? 'none'],
+              ['Created', when(payout.created)],
+            ]}
+          />
         )}
       </Loading>
     </Page>
