@@ -160,6 +160,7 @@ for (const backend of backends) {
         `/topups/${topup.id}`,
         `/transfers/${transfer.id}`,
         `/connected-accounts/${shop.id}`,
+        `/connected-accounts/${shop.id}/payouts/${payout.id}`,
       ]) {
         const response = await other.get(path);
         assert.equal(response.status, 404, `${path}: ${response.text}`);
