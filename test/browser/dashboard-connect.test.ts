@@ -12,7 +12,7 @@ import {
   type TestBrowser,
 } from '../support/browser.ts';
 import { completeSession, createSession, type PreviewAccount } from '../support/fc.ts';
-import { topUp } from '../support/funds.ts';
+import { reach, topUp } from '../support/funds.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 import { simulateAccount, tokenizing } from '../support/payments.ts';
 
@@ -64,7 +64,15 @@ describe('the dashboard’s Connect pages in Chromium', () => {
     const token = (completed as Session).bank_account_token as Stripe.Token;
     const bank = await stripe.accounts.createExternalAccount(shop.id, { external_account: token.id });
     const transfer = await stripe.transfers.create({ amount: 2_500, currency: 'usd', destination: shop.id });
+    const payout = await stripe.payouts.create(
+      { amount: 1_000, currency: 'usd' },
+      { stripeAccount: shop.id },
+    );
     await simulateAccount(h, fcAccount.id, 'account_numbers_deactivated');
+    // At its arrival date the bank account cannot receive it: the payout fails.
+    await reach(stripe, payout.arrival_date, { stripeAccount: shop.id });
+    const failed = await stripe.payouts.retrieve(payout.id, {}, { stripeAccount: shop.id });
+    assert.equal(failed.status, 'failed');
 
     const page = await browser.context.newPage();
     await page.goto(`${h.url}/dashboard/balance`);
@@ -124,6 +132,16 @@ describe('the dashboard’s Connect pages in Chromium', () => {
     });
     await page.setViewportSize({ width: 1280, height: 800 });
 
+    const payouts = page.getByRole('list', { name: 'Payouts', exact: true }).getByRole('listitem');
+    assert.match((await payouts.first().textContent()) ?? '', /\$10\.00.*Failed.*arrives/);
+    await payouts.first().getByRole('link', { name: payout.id }).click();
+    await screen(page, 'Payout', 'dashboard-connect-payout');
+    assert.equal(await fact(page, 'Status').textContent(), 'Failed');
+    assert.equal(await fact(page, 'Failure code').textContent(), failed.failure_code);
+    assert.equal(await fact(page, 'Failure message').textContent(), failed.failure_message);
+    assert.equal(await fact(page, 'Destination').textContent(), bank.id);
+    await page.getByRole('link', { name: 'Back to the connected account' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Connected account' }).waitFor();
     await page.getByRole('link', { name: 'All connected accounts' }).click();
     await screen(page, 'Connected accounts', 'dashboard-connect-accounts');
     await page.getByRole('link', { name: shop.id }).click();
