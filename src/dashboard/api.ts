@@ -4,7 +4,11 @@ import type {
   ApiErrorBody,
   Authorization,
   AuthorizationView,
+  Balance,
+  BalanceTransaction,
   ClockView,
+  ConnectedAccount,
+  ConnectedAccountView,
   Customer,
   CustomerView,
   EndpointView,
@@ -16,11 +20,14 @@ import type {
   PaymentKind,
   PaymentObject,
   PaymentView,
+  Payout,
   RequestLog,
   RequestLogSummary,
   Session,
   SessionInfo,
   StripeEvent,
+  Topup,
+  Transfer,
   WebhookEndpoint,
 } from './types.ts';
 
@@ -202,5 +209,41 @@ export class DashboardApi {
       if (error instanceof ApiError && error.status === 404) return undefined;
       throw error;
     }
+  }
+
+  balance(): Promise<{ balance: Balance }> {
+    return request('/balance');
+  }
+
+  balanceTransactions(page: PageQuery): Promise<List<BalanceTransaction>> {
+    return request(listPath('/balance-transactions', page));
+  }
+
+  topups(page: PageQuery): Promise<List<Topup>> {
+    return request(listPath('/topups', page));
+  }
+
+  topup(id: string): Promise<{ topup: Topup }> {
+    return request(`/topups/${encodeURIComponent(id)}`);
+  }
+
+  transfers(page: PageQuery): Promise<List<Transfer>> {
+    return request(listPath('/transfers', page));
+  }
+
+  transfer(id: string): Promise<{ transfer: Transfer }> {
+    return request(`/transfers/${encodeURIComponent(id)}`);
+  }
+
+  connectedAccounts(page: PageQuery): Promise<List<ConnectedAccount>> {
+    return request(listPath('/connected-accounts', page));
+  }
+
+  connectedAccount(id: string): Promise<ConnectedAccountView> {
+    return request(`/connected-accounts/${encodeURIComponent(id)}`);
+  }
+
+  payout(account: string, id: string): Promise<{ payout: Payout }> {
+    return request(`/connected-accounts/${encodeURIComponent(account)}/payouts/${encodeURIComponent(id)}`);
   }
 }

@@ -5,6 +5,16 @@ import { Link, navigate, type Route, useRoute } from './nav.tsx';
 import { Page } from './page.tsx';
 import { AccountDetail, AccountsList } from './pages/accounts.tsx';
 import { AuthorizationDetail, SessionDetail } from './pages/authorizations.tsx';
+import {
+  BalancePage,
+  ConnectedAccountDetail,
+  ConnectedAccountsList,
+  PayoutDetail,
+  TopupDetail,
+  TopupsList,
+  TransferDetail,
+  TransfersList,
+} from './pages/connect.tsx';
 import { AuthorizationsList, SessionsList } from './pages/connections.tsx';
 import { CustomerDetail, CustomersList } from './pages/customers.tsx';
 import { EventDetail, EventsList } from './pages/events.tsx';
@@ -43,7 +53,8 @@ export function App() {
           if (
             !/^\/dashboard\/(accounts|customers|authorizations|sessions|events|webhook-endpoints|logs|sandbox-clock|payment-methods|setup-intents|payment-intents|mandates|charges)/.test(
               window.location.pathname,
-            )
+            ) &&
+            !connectPath.test(window.location.pathname)
           )
             navigate('/dashboard/accounts', true);
         }}
@@ -71,6 +82,7 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
             ? 'clock'
             : 'accounts';
   if (route.path.startsWith('/dashboard/webhook-endpoints')) section = 'webhooks';
+  if (connectPath.test(route.path)) section = 'connect';
   return (
     <>
       <a class="skip" href="#main">
@@ -100,6 +112,9 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
           <Link href="/dashboard/sandbox-clock" current={section === 'clock'}>
             Sandbox clock
           </Link>
+          <Link href="/dashboard/balance" current={section === 'connect'}>
+            Connect
+          </Link>
         </nav>
         <button type="button" class="link" onClick={() => void api.signOut().finally(onSignedOut)}>
           Sign out
@@ -117,6 +132,20 @@ const listPages: Record<string, typeof SessionsList> = {
   '/dashboard/sessions': SessionsList,
   '/dashboard/authorizations': AuthorizationsList,
   '/dashboard/webhook-endpoints': WebhookEndpointsList,
+  '/dashboard/balance': BalancePage,
+  '/dashboard/topups': TopupsList,
+  '/dashboard/transfers': TransfersList,
+  '/dashboard/connected-accounts': ConnectedAccountsList,
+};
+
+/** The Connect area's pages: funds, and the platform's connected accounts. */
+const connectPath = /^\/dashboard\/(balance|topups|transfers|connected-accounts)(\/|$)/;
+
+/** Detail pages that take the same props, by the list they belong to. */
+const detailPages: Record<string, typeof TopupDetail> = {
+  topups: TopupDetail,
+  transfers: TransferDetail,
+  'connected-accounts': ConnectedAccountDetail,
 };
 
 function Screen({ api, route, live }: { api: DashboardApi; route: Route; live: number }) {
@@ -125,6 +154,17 @@ function Screen({ api, route, live }: { api: DashboardApi; route: Route; live: n
       route.path,
     );
   const id = detail?.[2] && decodeURIComponent(detail[2]);
+  const payout = /^\/dashboard\/connected-accounts\/([^/]+)\/payouts\/([^/]+)$/.exec(route.path);
+  if (payout?.[1] && payout[2]) {
+    const [account, payoutId] = [decodeURIComponent(payout[1]), decodeURIComponent(payout[2])];
+    return <PayoutDetail key={payoutId} api={api} account={account} id={payoutId} live={live} />;
+  }
+  const connectDetail = /^\/dashboard\/(topups|transfers|connected-accounts)\/([^/]+)$/.exec(route.path);
+  const ConnectDetail = connectDetail?.[1] ? detailPages[connectDetail[1]] : undefined;
+  if (ConnectDetail && connectDetail?.[2]) {
+    const connectId = decodeURIComponent(connectDetail[2]);
+    return <ConnectDetail key={connectId} api={api} id={connectId} live={live} />;
+  }
   const payment = /^\/dashboard\/(payment-methods|setup-intents|payment-intents|mandates|charges)$/.exec(
     route.path,
   )?.[1] as PaymentKind | undefined;

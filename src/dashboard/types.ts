@@ -255,3 +255,102 @@ export interface LogFilters {
   path?: string;
   request_id?: string;
 }
+
+/** Funds of one currency in a Balance. */
+export interface Funds {
+  amount: number;
+  currency: string;
+}
+
+export interface Balance {
+  object: 'balance';
+  available: Funds[];
+  pending: Funds[];
+}
+
+export interface BalanceTransaction {
+  id: string;
+  amount: number;
+  net: number;
+  fee: number;
+  currency: string;
+  type: string;
+  status: string;
+  available_on: number;
+  created: number;
+  source: string | null;
+  description: string | null;
+}
+
+export interface Topup {
+  id: string;
+  amount: number;
+  currency: string;
+  status: string;
+  created: number;
+  expected_availability_date: number | null;
+  balance_transaction: string | null;
+  description: string | null;
+  statement_descriptor: string | null;
+  transfer_group: string | null;
+}
+
+export interface Transfer {
+  id: string;
+  amount: number;
+  currency: string;
+  created: number;
+  destination: string;
+  destination_payment: string;
+  balance_transaction: string;
+  description: string | null;
+  transfer_group: string | null;
+}
+
+export interface ConnectedAccount {
+  id: string;
+  type: string;
+  email: string | null;
+  country: string;
+  business_type: string | null;
+  created: number;
+  capabilities: Record<string, string>;
+  payouts_enabled: boolean;
+  charges_enabled: boolean;
+  external_accounts: { data: unknown[]; total_count: number };
+}
+
+export interface ExternalBankAccount {
+  id: string;
+  bank_name: string | null;
+  last4: string;
+  currency: string;
+  default_for_currency: boolean;
+  status: string;
+  routing_number: string;
+  account_holder_type: string | null;
+}
+
+export interface ConnectedAccountView {
+  account: ConnectedAccount;
+  balance: Balance;
+  external_accounts: List<{ external_account: ExternalBankAccount; financial_connections_account: string }>;
+  transfers: List<Transfer>;
+  payouts: List<Payout>;
+}
+
+export interface Payout {
+  id: string;
+  amount: number;
+  currency: string;
+  status: string;
+  created: number;
+  arrival_date: number;
+  destination: string | null;
+  balance_transaction: string | null;
+  failure_balance_transaction: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  description: string | null;
+  method: string;
+}

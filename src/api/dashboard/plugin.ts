@@ -3,6 +3,7 @@ import { invalidRequest } from '../../domain/errors.ts';
 import type { Services } from '../../services.ts';
 import { type BuiltApp, loadApp, notBuilt, pageCsp, pageHeaders, serveAssets } from '../built-pages.ts';
 import type { Catalogue } from '../catalogue.ts';
+import { registerDashboardConnectRoutes } from './connect-routes.ts';
 import { registerDashboardConnectionRoutes } from './connection-routes.ts';
 import { requireSameOrigin } from './guard.ts';
 import { registerDashboardLive } from './live.ts';
@@ -39,6 +40,14 @@ export const dashboardPages = [
   '/dashboard/webhook-endpoints/:id',
   '/dashboard/logs',
   '/dashboard/logs/:id',
+  '/dashboard/balance',
+  '/dashboard/topups',
+  '/dashboard/topups/:id',
+  '/dashboard/transfers',
+  '/dashboard/transfers/:id',
+  '/dashboard/connected-accounts',
+  '/dashboard/connected-accounts/:id',
+  '/dashboard/connected-accounts/:id/payouts/:payout',
 ];
 
 function servePages(app: FastifyInstance, built: BuiltApp | undefined): void {
@@ -86,5 +95,6 @@ export function registerDashboard(
     registerDashboardLogs(dashboard, services, '/dashboard/api');
     registerDashboardPaymentRoutes(dashboard, services);
     registerDashboardLive(dashboard, services);
+    registerDashboardConnectRoutes(dashboard, services);
   });
 }

@@ -138,7 +138,7 @@ export class ConnectedAccountService {
   }
 
   /** One of the platform's connected accounts that is not deleted. */
-  private async connected(platform: Merchant, id: string): Promise<Account> {
+  async connected(platform: Merchant, id: string): Promise<Account> {
     const account = await this.find(platform, id);
     if (!account || account.deleted || account.platformId !== platform.id)
       throw resourceMissing('account', id, 'account');
