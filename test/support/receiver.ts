@@ -1,5 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
+import { assertEventMatchesSchema } from './stripe-schemas.ts';
 
 /** One request a receiver got. */
 export interface Received {
@@ -111,6 +113,21 @@ export async function startReceiver(
   };
   open.add(receiver);
   return receiver;
+}
+
+const verifier = new Stripe('sk_test_unused_for_verification');
+
+/**
+ * The events `requests` carry, each with a signature the official SDK accepts for `secret` and
+ * Stripe's shape, in the order they happened (event ids sort by time; deliveries may arrive in
+ * another order).
+ */
+export function verifiedEvents(requests: readonly Received[], secret: string): Stripe.Event[] {
+  const events = requests.map((r) =>
+    verifier.webhooks.constructEvent(r.body, String(r.headers['stripe-signature']), secret),
+  );
+  for (const event of events) assertEventMatchesSchema(event);
+  return events.sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
 /** The event a received request carries. */

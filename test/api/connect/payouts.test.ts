@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { backends } from '../../support/backends.ts';
 import { completeSession, createSession, type PreviewAccount } from '../../support/fc.ts';
 import { checkedPayout, reach, topUp, usdFunds } from '../../support/funds.ts';
@@ -13,21 +13,9 @@ import {
   simulateAccount,
   tokenizing,
 } from '../../support/payments.ts';
-import { closeReceivers, type Receiver, startReceiver } from '../../support/receiver.ts';
-import { assertEventMatchesSchema } from '../../support/stripe-schemas.ts';
-
-const verifier = new Stripe('sk_test_unused_for_verification');
+import { closeReceivers, startReceiver, verifiedEvents } from '../../support/receiver.ts';
 
 type Session = Stripe.FinancialConnections.Session;
-
-/** The events a receiver got, each signature-verified and checked, in the order they happened. */
-function verified(received: Receiver['received'], secret: string): Stripe.Event[] {
-  const events = received.map((r) =>
-    verifier.webhooks.constructEvent(r.body, String(r.headers['stripe-signature']), secret),
-  );
-  for (const event of events) assertEventMatchesSchema(event);
-  return events.sort((a, b) => (a.id < b.id ? -1 : 1));
-}
 
 for (const backend of backends) {
   describe(`payouts to connected accounts' bank accounts on ${backend.name}`, { skip: backend.skip }, () => {
@@ -228,7 +216,7 @@ for (const backend of backends) {
       );
 
       const heard = await receiver.waitFor(12);
-      const events = verified(heard, endpoint.secret as string);
+      const events = verifiedEvents(heard, endpoint.secret as string);
       for (const event of events) assert.equal(event.account, shop.id);
       assert.deepEqual(
         events.map((e) => [
@@ -308,7 +296,7 @@ for (const backend of backends) {
         /only be canceled while they are pending/,
       );
 
-      const events = verified(await receiver.waitFor(3), endpoint.secret as string);
+      const events = verifiedEvents(await receiver.waitFor(3), endpoint.secret as string);
       assert.deepEqual(
         events.map((e) => [e.type, e.account, e.data.previous_attributes ?? null]),
         [

@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterBusinessDays } from '../../../src/domain/payments/payment-intent-rules.ts';
 import { backends } from '../../support/backends.ts';
 import { body } from '../../support/fc.ts';
 import { checkedBalance, checkedTopup, reach, usdFunds } from '../../support/funds.ts';
 import { type Harness, startHarness } from '../../support/harness.ts';
 import { checked, clockNow, refused } from '../../support/payments.ts';
-import { closeReceivers, type Receiver, startReceiver } from '../../support/receiver.ts';
-import { assertEventMatchesSchema } from '../../support/stripe-schemas.ts';
-
-const verifier = new Stripe('sk_test_unused_for_verification');
+import { closeReceivers, type Receiver, startReceiver, verifiedEvents } from '../../support/receiver.ts';
 
 /** A top-up as openfc renders it, from the fields a test knows. */
 function topupBody(fields: Partial<Stripe.Topup> & { id: string; created: number; amount: number }) {
@@ -46,12 +43,7 @@ for (const backend of backends) {
 
     /** The events of `types` the receiver got, signature-verified with the endpoint's secret. */
     async function heard(receiver: Receiver, secret: string, count: number) {
-      const received = await receiver.waitFor(count);
-      return received.map((r) => {
-        const event = verifier.webhooks.constructEvent(r.body, String(r.headers['stripe-signature']), secret);
-        assertEventMatchesSchema(event);
-        return event;
-      });
+      return verifiedEvents(await receiver.waitFor(count), secret);
     }
 
     test('a new account has a zero USD balance, available and pending', async () => {
