@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import type Stripe from 'stripe';
 import { backends } from '../support/backends.ts';
-import {
-  assertAccessible,
-  launchBrowser,
-  saveScreenshots,
-  screenshotDir,
-  type TestBrowser,
-} from '../support/browser.ts';
+import { launchBrowser, screenshotDir, type TestBrowser } from '../support/browser.ts';
+import { dashboardScreen, fact } from '../support/dashboard-screens.ts';
 import { completeSession, createSession, type PreviewAccount } from '../support/fc.ts';
 import { reach, topUp } from '../support/funds.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
@@ -29,22 +23,6 @@ describe('the dashboard’s Connect pages in Chromium', () => {
     await browser?.close();
     await h?.close();
   });
-
-  /** Waits for the page with this heading, checks that its heading has focus, runs axe-core, saves screenshots. */
-  async function screen(page: Page, heading: string, shot: string) {
-    const h1 = page.getByRole('heading', { level: 1, name: heading, exact: true });
-    await h1.waitFor();
-    assert.equal(await page.evaluate('document.activeElement && document.activeElement.tagName'), 'H1');
-    await assertAccessible(page, shot);
-    await saveScreenshots(page, shot);
-  }
-
-  function fact(page: Page, term: string) {
-    return page
-      .locator('.facts div')
-      .filter({ has: page.getByText(term, { exact: true }) })
-      .locator('dd');
-  }
 
   test('Balance, Top-ups, Transfers and Connected accounts: lists, details, and a bank account whose numbers were deactivated', async () => {
     const stripe = h.stripe();
@@ -78,7 +56,7 @@ describe('the dashboard’s Connect pages in Chromium', () => {
     await page.goto(`${h.url}/dashboard/balance`);
     await page.getByLabel('Secret key').fill(h.secretKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await screen(page, 'Balance', 'dashboard-connect-balance');
+    await dashboardScreen(page, 'Balance', 'dashboard-connect-balance');
     assert.equal(
       await page
         .getByRole('navigation', { name: 'Dashboard' })
@@ -94,28 +72,28 @@ describe('the dashboard’s Connect pages in Chromium', () => {
     const transferRow = await transactions.nth(0).textContent();
     assert.match(transferRow ?? '', /Transfer.*-\$25\.00.*net -\$25\.00.*Available.*available on/);
     await transactions.nth(1).getByRole('link', { name: topup.id }).click();
-    await screen(page, 'Top-up', 'dashboard-connect-topup');
+    await dashboardScreen(page, 'Top-up', 'dashboard-connect-topup');
     assert.equal(await fact(page, 'Status').textContent(), 'Succeeded');
     assert.equal(await fact(page, 'Amount').textContent(), '$500.00');
 
     const tabs = page.getByRole('navigation', { name: 'Connect' });
     await page.getByRole('link', { name: 'All top-ups' }).click();
-    await screen(page, 'Top-ups', 'dashboard-connect-topups');
+    await dashboardScreen(page, 'Top-ups', 'dashboard-connect-topups');
     assert.equal(await tabs.getByRole('link', { name: 'Top-ups' }).getAttribute('aria-current'), 'page');
 
     await tabs.getByRole('link', { name: 'Transfers' }).click();
-    await screen(page, 'Transfers', 'dashboard-connect-transfers');
+    await dashboardScreen(page, 'Transfers', 'dashboard-connect-transfers');
     assert.equal(
       await page.getByRole('link', { name: shop.id }).count(),
       1,
       'the destination links to its page',
     );
     await page.getByRole('link', { name: transfer.id }).click();
-    await screen(page, 'Transfer', 'dashboard-connect-transfer');
+    await dashboardScreen(page, 'Transfer', 'dashboard-connect-transfer');
     assert.equal(await fact(page, 'Amount').textContent(), '$25.00');
     await fact(page, 'Destination').getByRole('link', { name: shop.id }).click();
 
-    await screen(page, 'Connected account', 'dashboard-connect-account');
+    await dashboardScreen(page, 'Connected account', 'dashboard-connect-account');
     assert.equal(await fact(page, 'Available (USD)').textContent(), '$25.00');
     const banks = page.getByRole('list', { name: 'Bank accounts for payouts' }).getByRole('listitem');
     assert.equal(await banks.count(), 1);
@@ -135,7 +113,7 @@ describe('the dashboard’s Connect pages in Chromium', () => {
     const payouts = page.getByRole('list', { name: 'Payouts', exact: true }).getByRole('listitem');
     assert.match((await payouts.first().textContent()) ?? '', /\$10\.00.*Failed.*arrives/);
     await payouts.first().getByRole('link', { name: payout.id }).click();
-    await screen(page, 'Payout', 'dashboard-connect-payout');
+    await dashboardScreen(page, 'Payout', 'dashboard-connect-payout');
     assert.equal(await fact(page, 'Status').textContent(), 'Failed');
     assert.equal(await fact(page, 'Failure code').textContent(), failed.failure_code);
     assert.equal(await fact(page, 'Failure message').textContent(), failed.failure_message);
@@ -143,7 +121,7 @@ describe('the dashboard’s Connect pages in Chromium', () => {
     await page.getByRole('link', { name: 'Back to the connected account' }).click();
     await page.getByRole('heading', { level: 1, name: 'Connected account' }).waitFor();
     await page.getByRole('link', { name: 'All connected accounts' }).click();
-    await screen(page, 'Connected accounts', 'dashboard-connect-accounts');
+    await dashboardScreen(page, 'Connected accounts', 'dashboard-connect-accounts');
     await page.getByRole('link', { name: shop.id }).click();
     await page.getByRole('heading', { level: 1, name: 'Connected account' }).waitFor();
     await banks

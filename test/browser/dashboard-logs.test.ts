@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import type Stripe from 'stripe';
 import { backends } from '../support/backends.ts';
-import { assertAccessible, launchBrowser, saveScreenshots, type TestBrowser } from '../support/browser.ts';
+import { launchBrowser, type TestBrowser } from '../support/browser.ts';
+import { dashboardScreen, fact } from '../support/dashboard-screens.ts';
 import { eventually } from '../support/eventually.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 
@@ -18,20 +18,6 @@ describe("the dashboard's request logs in Chromium", () => {
     await browser?.close();
     await h?.close();
   });
-
-  /** Waits for the page with this heading, runs axe-core, saves screenshots. */
-  async function screen(page: Page, heading: string, shot: string) {
-    await page.getByRole('heading', { level: 1, name: heading, exact: true }).waitFor();
-    await assertAccessible(page, shot);
-    await saveScreenshots(page, shot);
-  }
-
-  function fact(page: Page, term: string) {
-    return page
-      .locator('.facts div')
-      .filter({ has: page.getByText(term, { exact: true }) })
-      .locator('dd');
-  }
 
   /** Waits until openfc has written the request's log. */
   async function written(requestId: string) {
@@ -62,7 +48,7 @@ describe("the dashboard's request logs in Chromium", () => {
     await page.goto(`${h.url}/dashboard/logs`);
     await page.getByLabel('Secret key').fill(h.secretKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await screen(page, 'Logs', 'dashboard-logs');
+    await dashboardScreen(page, 'Logs', 'dashboard-logs', { headingFocused: false });
     assert.equal(new URL(page.url()).pathname, '/dashboard/logs');
     const nav = page.getByRole('navigation', { name: 'Dashboard' });
     assert.equal(await nav.getByRole('link', { name: 'Logs' }).getAttribute('aria-current'), 'page');
@@ -78,10 +64,12 @@ describe("the dashboard's request logs in Chromium", () => {
       .waitFor({ state: 'detached' });
     assert.equal(new URL(page.url()).search, '?status=failed');
     assert.equal(await page.locator('.rows li').count(), 1);
-    await screen(page, 'Logs', 'dashboard-logs-failed');
+    await dashboardScreen(page, 'Logs', 'dashboard-logs-failed', { headingFocused: false });
 
     await failed.click();
-    await screen(page, 'POST /v1/customers/cus_doesNotExist', 'dashboard-log');
+    await dashboardScreen(page, 'POST /v1/customers/cus_doesNotExist', 'dashboard-log', {
+      headingFocused: false,
+    });
     assert.equal(await fact(page, 'Request id').textContent(), requestId);
     assert.equal(await fact(page, 'Status').textContent(), '404 (failed)');
     const [params, response] = await page.locator('pre.log-json').allTextContents();
@@ -95,7 +83,7 @@ describe("the dashboard's request logs in Chromium", () => {
     await page.goto(logUrl);
     await page.getByRole('heading', { level: 1, name: 'POST /v1/customers/cus_doesNotExist' }).waitFor();
     await page.getByRole('link', { name: 'All logs' }).click();
-    await screen(page, 'Logs', 'dashboard-logs-all');
+    await dashboardScreen(page, 'Logs', 'dashboard-logs-all', { headingFocused: false });
 
     // The webhook endpoint, found by its path: its signing secret is not in the log.
     await page.getByLabel('Path contains').fill('webhook');
@@ -117,7 +105,7 @@ describe("the dashboard's request logs in Chromium", () => {
     await page.goto(`${h.url}/dashboard/logs/${theirs.lastResponse.requestId}`);
     await page.getByLabel('Secret key').fill(h.secretKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await screen(page, 'Request not found', 'dashboard-log-not-found');
+    await dashboardScreen(page, 'Request not found', 'dashboard-log-not-found', { headingFocused: false });
     await page.getByText(theirs.lastResponse.requestId, { exact: true }).waitFor();
     await page.goto(`${h.url}/dashboard/logs/req_doesNotExist`);
     await page.getByRole('heading', { level: 1, name: 'Request not found' }).waitFor();

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { backends } from '../support/backends.ts';
 import { assertAccessible, launchBrowser, saveScreenshots, type TestBrowser } from '../support/browser.ts';
+import { dashboardScreen, fact } from '../support/dashboard-screens.ts';
 import { completeSession, createSession, linkAccounts, simulate } from '../support/fc.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 import { eventOf, type Receiver, startReceiver } from '../support/receiver.ts';
@@ -23,22 +24,6 @@ describe('the dashboard’s endpoint, session, authorization, filter and version
     await receiver?.close();
     await h?.close();
   });
-
-  /** Waits for the page with this heading, checks that its heading has focus, runs axe-core, saves screenshots. */
-  async function screen(page: Page, heading: string, shot: string) {
-    const h1 = page.getByRole('heading', { level: 1, name: heading, exact: true });
-    await h1.waitFor();
-    assert.equal(await page.evaluate('document.activeElement && document.activeElement.tagName'), 'H1');
-    await assertAccessible(page, shot);
-    await saveScreenshots(page, shot);
-  }
-
-  function fact(page: Page, term: string) {
-    return page
-      .locator('.facts div')
-      .filter({ has: page.getByText(term, { exact: true }) })
-      .locator('dd');
-  }
 
   async function signedIn(path: string): Promise<Page> {
     await browser.context.clearCookies();
@@ -63,7 +48,7 @@ describe('the dashboard’s endpoint, session, authorization, filter and version
     const page = await signedIn('/dashboard');
     await page.getByRole('heading', { level: 1, name: 'Financial Connections accounts' }).waitFor();
     await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Webhooks' }).click();
-    await screen(page, 'Webhook endpoints', 'dashboard-webhook-endpoints');
+    await dashboardScreen(page, 'Webhook endpoints', 'dashboard-webhook-endpoints');
     const row = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: receiver.url }) });
     assert.match(
       (await row.textContent()) ?? '',
@@ -76,7 +61,7 @@ describe('the dashboard’s endpoint, session, authorization, filter and version
       .getByRole('list', { name: `Attempts to send ${eventId}` })
       .getByText('Attempt 1: HTTP 200')
       .waitFor();
-    await screen(page, 'Webhook endpoint', 'dashboard-webhook-endpoint');
+    await dashboardScreen(page, 'Webhook endpoint', 'dashboard-webhook-endpoint');
     assert.equal(await fact(page, 'Status').textContent(), 'Enabled');
     assert.equal(await fact(page, 'Listens to').textContent(), 'customer.created');
     assert.equal(await fact(page, 'Description').textContent(), 'Local receiver');
@@ -122,7 +107,7 @@ describe('the dashboard’s endpoint, session, authorization, filter and version
     const statuses = await page.locator('.rows .status').allTextContents();
     assert.ok(statuses.length >= 1 && statuses.every((s) => s === 'Inactive'), String(statuses));
     assert.equal(await page.getByText(closed.id, { exact: true }).count(), 1);
-    await screen(page, 'Financial Connections accounts', 'dashboard-accounts-filtered');
+    await dashboardScreen(page, 'Financial Connections accounts', 'dashboard-accounts-filtered');
 
     // The customer, typed and applied with Enter, combines with the institution; the link reloads as it was.
     await filters.getByLabel('Status').selectOption('');
@@ -155,7 +140,7 @@ describe('the dashboard’s endpoint, session, authorization, filter and version
 
     const kinds = page.getByRole('navigation', { name: 'Financial Connections objects' });
     await kinds.getByRole('link', { name: 'Sessions' }).click();
-    await screen(page, 'Financial Connections sessions', 'dashboard-sessions');
+    await dashboardScreen(page, 'Financial Connections sessions', 'dashboard-sessions');
     const ids = await page.locator('.rows li > a').allTextContents();
     assert.deepEqual(ids.slice(0, 3), [relink.id, second.session.id, first.session.id]);
     await page.getByRole('link', { name: first.session.id, exact: true }).click();
@@ -168,7 +153,7 @@ describe('the dashboard’s endpoint, session, authorization, filter and version
     ]);
     await page.getByRole('link', { name: closedName, exact: true }).waitFor();
     await page.getByRole('link', { name: 'All authorizations' }).click();
-    await screen(page, 'Financial Connections authorizations', 'dashboard-authorizations');
+    await dashboardScreen(page, 'Financial Connections authorizations', 'dashboard-authorizations');
     const newest = page.locator('.rows li').first();
     assert.equal(await newest.getByRole('link').textContent(), second.authorization);
     assert.match((await newest.textContent()) ?? '', /Ownership Accounts/);
@@ -190,7 +175,7 @@ describe('the dashboard’s endpoint, session, authorization, filter and version
     const types = await page.locator('.rows li > a').allTextContents();
     assert.ok(types.length >= 1);
     assert.deepEqual(new Set(types), new Set(['financial_connections.account.deactivated']));
-    await screen(page, 'Events', 'dashboard-events-filtered');
+    await dashboardScreen(page, 'Events', 'dashboard-events-filtered');
 
     await page
       .getByRole('listitem')
@@ -215,7 +200,7 @@ describe('the dashboard’s endpoint, session, authorization, filter and version
     assert.ok(
       (await preview.locator('mark').allTextContents()).some((t) => t.includes('"cause": "account_closed"')),
     );
-    await screen(page, 'financial_connections.account.deactivated', 'dashboard-event-versions');
+    await dashboardScreen(page, 'financial_connections.account.deactivated', 'dashboard-event-versions');
     await page.locator('.versions').scrollIntoViewIfNeeded();
     await saveScreenshots(page, 'dashboard-event-versions-side-by-side');
 

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { backends } from '../support/backends.ts';
 import { assertAccessible, launchBrowser, saveScreenshots, type TestBrowser } from '../support/browser.ts';
+import { dashboardScreen, fact } from '../support/dashboard-screens.ts';
 import { completeSession, createSession, linkAccounts, simulate } from '../support/fc.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 import { savedPaymentMethod } from '../support/payments.ts';
@@ -27,22 +28,6 @@ describe('the dashboard in Chromium', () => {
     await h?.close();
   });
 
-  /** Waits for the page with this heading, checks that its heading has focus, runs axe-core, saves screenshots. */
-  async function screen(page: Page, heading: string, shot: string) {
-    const h1 = page.getByRole('heading', { level: 1, name: heading, exact: true });
-    await h1.waitFor();
-    await assertAccessible(page, shot);
-    await saveScreenshots(page, shot);
-  }
-
-  /** The value shown beside a term of an account's or event's facts. */
-  function fact(page: Page, term: string) {
-    return page
-      .locator('.facts div')
-      .filter({ has: page.getByText(term, { exact: true }) })
-      .locator('dd');
-  }
-
   async function signIn(page: Page, key: string) {
     await page.getByLabel('Secret key').fill(key);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -51,7 +36,9 @@ describe('the dashboard in Chromium', () => {
   test('sign in, watch an account be linked and deactivated by a control, its webhook delivered and resent', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${h.url}/dashboard`);
-    await screen(page, 'Sign in to the openfc dashboard', 'dashboard-sign-in');
+    await dashboardScreen(page, 'Sign in to the openfc dashboard', 'dashboard-sign-in', {
+      headingFocused: false,
+    });
 
     // A wrong key and a publishable key are refused where the key was typed.
     await signIn(page, 'sk_test_notAKeyThisServerKnows00');
@@ -62,7 +49,9 @@ describe('the dashboard in Chromium', () => {
     await saveScreenshots(page, 'dashboard-sign-in-refused');
 
     await signIn(page, h.secretKey);
-    await screen(page, 'Financial Connections accounts', 'dashboard-accounts-empty');
+    await dashboardScreen(page, 'Financial Connections accounts', 'dashboard-accounts-empty', {
+      headingFocused: false,
+    });
     assert.equal(new URL(page.url()).pathname, '/dashboard/accounts');
     await page.getByText('No accounts are linked yet.').waitFor();
     // The key stays nowhere the page can read; the session cookie is HttpOnly.
@@ -86,12 +75,14 @@ describe('the dashboard in Chromium', () => {
     const name = `${account.display_name} ••••${account.last4}`;
     const link = page.getByRole('link', { name, exact: true });
     await link.waitFor();
-    await screen(page, 'Financial Connections accounts', 'dashboard-accounts');
+    await dashboardScreen(page, 'Financial Connections accounts', 'dashboard-accounts', {
+      headingFocused: false,
+    });
 
     // The events page, open in a second tab, follows along live.
     const events = await browser.context.newPage();
     await events.goto(`${h.url}/dashboard/events`);
-    await screen(events, 'Events', 'dashboard-events');
+    await dashboardScreen(events, 'Events', 'dashboard-events', { headingFocused: false });
     await events.getByRole('link', { name: 'financial_connections.account.created' }).first().waitFor();
 
     // The keyboard reaches the account and opens it.
@@ -99,7 +90,7 @@ describe('the dashboard in Chromium', () => {
     for (let i = 0; i < 10 && (await focused()) !== name; i++) await page.keyboard.press('Tab');
     assert.equal(await focused(), name);
     await page.keyboard.press('Enter');
-    await screen(page, name, 'dashboard-account');
+    await dashboardScreen(page, name, 'dashboard-account', { headingFocused: false });
     assert.equal(new URL(page.url()).pathname, `/dashboard/accounts/${account.id}`);
     assert.equal(await fact(page, 'Status').textContent(), 'Active');
     assert.equal(await fact(page, 'Id').textContent(), account.id);
@@ -131,7 +122,9 @@ describe('the dashboard in Chromium', () => {
     );
     const eventId = eventOf(received as Parameters<typeof eventOf>[0]).id;
     await deactivated.click();
-    await screen(events, 'financial_connections.account.deactivated', 'dashboard-event');
+    await dashboardScreen(events, 'financial_connections.account.deactivated', 'dashboard-event', {
+      headingFocused: false,
+    });
     assert.equal(await fact(events, 'Id').textContent(), eventId);
     const attempts = events.getByRole('list', { name: `Attempts to ${receiver.url}` });
     await attempts.getByText('Attempt 1: HTTP 200').waitFor();
@@ -156,7 +149,9 @@ describe('the dashboard in Chromium', () => {
 
     // Signing out ends the session: the page asks for a key again.
     await events.getByRole('button', { name: 'Sign out' }).click();
-    await screen(events, 'Sign in to the openfc dashboard', 'dashboard-signed-out');
+    await dashboardScreen(events, 'Sign in to the openfc dashboard', 'dashboard-signed-out', {
+      headingFocused: false,
+    });
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Sign in to the openfc dashboard' }).waitFor();
     await page.close();
@@ -184,9 +179,9 @@ describe('the dashboard in Chromium', () => {
       .getByRole('navigation', { name: 'Dashboard' })
       .getByRole('link', { name: 'Customers' })
       .click();
-    await screen(page, 'Customers', 'dashboard-customers');
+    await dashboardScreen(page, 'Customers', 'dashboard-customers', { headingFocused: false });
     await page.getByRole('link', { name: 'Ada Holder', exact: true }).click();
-    await screen(page, 'Ada Holder', 'dashboard-customer');
+    await dashboardScreen(page, 'Ada Holder', 'dashboard-customer', { headingFocused: false });
     assert.equal(await fact(page, 'Email').textContent(), 'holder@example.com');
 
     await page.getByRole('link', { name, exact: true }).click();
@@ -197,7 +192,7 @@ describe('the dashboard in Chromium', () => {
     assert.equal(await fact(page, 'Holder').getByRole('link').textContent(), `customer ${customer.id}`);
 
     await fact(page, 'Authorization').getByRole('link', { name: authorization }).click();
-    await screen(page, 'Authorization', 'dashboard-authorization');
+    await dashboardScreen(page, 'Authorization', 'dashboard-authorization', { headingFocused: false });
     assert.equal(await fact(page, 'Status').textContent(), 'Active');
     await page.getByRole('link', { name, exact: true }).waitFor();
     await page.goBack();
@@ -205,7 +200,9 @@ describe('the dashboard in Chromium', () => {
     // The keyboard follows the relink session's link.
     await by.getByRole('link', { name: relink.id }).focus();
     await page.keyboard.press('Enter');
-    await screen(page, 'Financial Connections session', 'dashboard-session');
+    await dashboardScreen(page, 'Financial Connections session', 'dashboard-session', {
+      headingFocused: false,
+    });
     assert.equal(new URL(page.url()).pathname, `/dashboard/sessions/${relink.id}`);
     assert.equal(await fact(page, 'Status').textContent(), 'Succeeded');
     assert.equal(await fact(page, 'Permissions').textContent(), 'balances, payment_method');
@@ -225,7 +222,7 @@ describe('the dashboard in Chromium', () => {
     const page = await browser.context.newPage();
     await page.goto(`${h.url}/dashboard/sandbox-clock`);
     await signIn(page, h.secretKey);
-    await screen(page, 'Sandbox clock', 'dashboard-clock');
+    await dashboardScreen(page, 'Sandbox clock', 'dashboard-clock', { headingFocused: false });
     const before = await fact(page, 'Sandbox time').textContent();
 
     // Consents last 90 days: 91 days end this one, and its account is listed before anything moves.
@@ -307,7 +304,9 @@ describe('the dashboard in Chromium', () => {
 
     // The relink session's page: what it relinked, and the steps the holder took in its flow.
     await fact(page, 'Linked and relinked by').getByRole('link').nth(1).click();
-    await screen(page, 'Financial Connections session', 'dashboard-session-flow');
+    await dashboardScreen(page, 'Financial Connections session', 'dashboard-session-flow', {
+      headingFocused: false,
+    });
     assert.equal(await fact(page, 'Flow').textContent(), 'hosted page');
     assert.equal(await fact(page, 'Relink result').textContent(), `relinked account ${accountId}`);
     assert.equal(
@@ -348,23 +347,23 @@ describe('the dashboard in Chromium', () => {
     const page = await browser.context.newPage();
     await page.goto(`${h.url}/dashboard/payment-intents`);
     await signIn(page, h.secretKey);
-    await screen(page, 'PaymentIntents', 'dashboard-payment-intents');
+    await dashboardScreen(page, 'PaymentIntents', 'dashboard-payment-intents', { headingFocused: false });
     await page.getByRole('link', { name: intent.id, exact: true }).click();
-    await screen(page, 'PaymentIntent', 'dashboard-payment-intent');
+    await dashboardScreen(page, 'PaymentIntent', 'dashboard-payment-intent', { headingFocused: false });
     assert.equal(await fact(page, 'Amount').textContent(), '$10.99');
     assert.ok(!(await page.content()).includes(intent.client_secret as string), 'the client secret is shown');
 
     await fact(page, 'Payment method').getByRole('link').click();
-    await screen(page, 'PaymentMethod', 'dashboard-payment-method');
+    await dashboardScreen(page, 'PaymentMethod', 'dashboard-payment-method', { headingFocused: false });
     assert.equal(await fact(page, 'Id').textContent(), saved.paymentMethod);
     await page.getByRole('navigation', { name: 'Payment objects' }).waitFor({ state: 'detached' });
     await page.getByRole('link', { name: 'All PaymentMethods' }).click();
-    await screen(page, 'PaymentMethods', 'dashboard-payment-methods');
+    await dashboardScreen(page, 'PaymentMethods', 'dashboard-payment-methods', { headingFocused: false });
     await page
       .getByRole('navigation', { name: 'Payment objects' })
       .getByRole('link', { name: 'SetupIntents' })
       .click();
-    await screen(page, 'SetupIntents', 'dashboard-setup-intents');
+    await dashboardScreen(page, 'SetupIntents', 'dashboard-setup-intents', { headingFocused: false });
     await page.getByRole('link', { name: 'PaymentMethods' }).first().waitFor();
     await page.goto(`${h.url}/dashboard/payment-methods/${saved.paymentMethod}`);
     await fact(page, 'Linked account').getByRole('link', { name: saved.account.id }).click();
@@ -388,10 +387,12 @@ describe('the dashboard in Chromium', () => {
     const page = await browser.context.newPage();
     await page.goto(`${h.url}/dashboard/payment-methods`);
     await signIn(page, h.secretKey);
-    await screen(page, 'PaymentMethods', 'dashboard-payment-methods-tabs');
+    await dashboardScreen(page, 'PaymentMethods', 'dashboard-payment-methods-tabs', {
+      headingFocused: false,
+    });
     const tabs = page.getByRole('navigation', { name: 'Payment objects' });
     await tabs.getByRole('link', { name: 'Mandates' }).click();
-    await screen(page, 'Mandates', 'dashboard-mandates');
+    await dashboardScreen(page, 'Mandates', 'dashboard-mandates', { headingFocused: false });
     assert.equal(await tabs.getByRole('link', { name: 'Mandates' }).getAttribute('aria-current'), 'page');
     assert.equal(
       await page
@@ -401,7 +402,7 @@ describe('the dashboard in Chromium', () => {
       'page',
     );
     await page.getByRole('link', { name: saved.mandate, exact: true }).click();
-    await screen(page, 'Mandate', 'dashboard-mandate');
+    await dashboardScreen(page, 'Mandate', 'dashboard-mandate', { headingFocused: false });
     assert.equal(await fact(page, 'Status').textContent(), 'Active');
     assert.equal(await fact(page, 'Linked account').textContent(), saved.account.id);
     assert.equal(await fact(page, 'Payment method').textContent(), saved.paymentMethod);
@@ -412,7 +413,7 @@ describe('the dashboard in Chromium', () => {
       .getByRole('navigation', { name: 'Payment objects' })
       .getByRole('link', { name: 'Charges' })
       .click();
-    await screen(page, 'Charges', 'dashboard-charges');
+    await dashboardScreen(page, 'Charges', 'dashboard-charges', { headingFocused: false });
     const filters = page.getByRole('form', { name: 'Filter Charges' });
     await filters.getByLabel('PaymentIntent id').fill(intent.id);
     await filters.getByLabel('Status').selectOption('pending');
@@ -426,19 +427,23 @@ describe('the dashboard in Chromium', () => {
     await assertAccessible(page, 'dashboard-charges-filtered');
     await page.getByRole('link', { name: 'Clear filters' }).click();
     await page.getByRole('link', { name: charge, exact: true }).click();
-    await screen(page, 'Charge', 'dashboard-charge');
+    await dashboardScreen(page, 'Charge', 'dashboard-charge', { headingFocused: false });
     assert.equal(await fact(page, 'Amount').textContent(), '$42.00');
     assert.equal(await fact(page, 'Status').textContent(), 'Pending');
     assert.equal(await fact(page, 'Mandate').textContent(), saved.mandate);
     await fact(page, 'PaymentIntent').getByRole('link').click();
-    await screen(page, 'PaymentIntent', 'dashboard-payment-intent-linked');
+    await dashboardScreen(page, 'PaymentIntent', 'dashboard-payment-intent-linked', {
+      headingFocused: false,
+    });
     assert.equal(await fact(page, 'Latest charge').textContent(), charge);
     await fact(page, 'Linked account').getByRole('link').click();
     await page.getByRole('heading', { level: 1, name: 'Success ••••6789', exact: true }).waitFor();
 
     // From the account to its PaymentMethods, and on to what was built on the PaymentMethod.
     await page.getByRole('link', { name: 'PaymentMethods made from this account' }).click();
-    await screen(page, 'PaymentMethods', 'dashboard-payment-methods-of-account');
+    await dashboardScreen(page, 'PaymentMethods', 'dashboard-payment-methods-of-account', {
+      headingFocused: false,
+    });
     assert.equal(
       await page
         .getByRole('form', { name: 'Filter PaymentMethods' })
@@ -447,12 +452,14 @@ describe('the dashboard in Chromium', () => {
       saved.account.id,
     );
     await page.getByRole('link', { name: saved.paymentMethod, exact: true }).click();
-    await screen(page, 'PaymentMethod', 'dashboard-payment-method-related');
+    await dashboardScreen(page, 'PaymentMethod', 'dashboard-payment-method-related', {
+      headingFocused: false,
+    });
     await page
       .getByRole('navigation', { name: 'Built on this PaymentMethod' })
       .getByRole('link', { name: 'Its charges' })
       .click();
-    await screen(page, 'Charges', 'dashboard-charges-of-payment-method');
+    await dashboardScreen(page, 'Charges', 'dashboard-charges-of-payment-method', { headingFocused: false });
     await page.getByRole('link', { name: charge, exact: true }).waitFor();
     assert.equal(await page.locator('ul.rows li').count(), 1);
     await page.close();
