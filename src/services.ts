@@ -24,7 +24,7 @@ import { HostedSessions } from './domain/financial-connections/hosted-sessions.t
 import { InstitutionService } from './domain/financial-connections/institutions.ts';
 import { Lifecycle } from './domain/financial-connections/lifecycle.ts';
 import { SandboxShortcut } from './domain/financial-connections/sandbox-shortcut.ts';
-import { ScheduledSync } from './domain/financial-connections/scheduled-sync.ts';
+import { runsWhenAdvanced, ScheduledSync } from './domain/financial-connections/scheduled-sync.ts';
 import { SessionService } from './domain/financial-connections/sessions.ts';
 import { Simulator } from './domain/financial-connections/simulate.ts';
 import { TransactionService } from './domain/financial-connections/transactions.ts';
@@ -250,10 +250,9 @@ export function createServices(
     charges,
     balanceTransactions,
     paymentMethods,
-    clocks,
     events,
   );
-  const topupSettlement = new TopupSettlement(db, balanceTransactions, clocks, events);
+  const topupSettlement = new TopupSettlement(db, balanceTransactions, events);
   const requestLogs = new RequestLogStore(db);
   const externalAccounts = new ExternalAccountService(
     db,
@@ -263,7 +262,10 @@ export function createServices(
     linkedBankStates,
     events,
   );
-  const payoutSettlement = new PayoutSettlement(db, balanceTransactions, externalAccounts, clocks, events);
+  const payoutSettlement = new PayoutSettlement(db, balanceTransactions, externalAccounts, events);
+  // Work that falls due on a merchant's sandbox clock: run on the scheduler's passes, and at once
+  // when the clock is advanced.
+  const dueWork = [achSettlement, topupSettlement, payoutSettlement];
   return {
     merchants,
     connectedAccounts,
@@ -300,7 +302,7 @@ export function createServices(
       accountNumbers,
       clocks,
       accountData,
-      [outbox, achSettlement, topupSettlement, payoutSettlement],
+      [outbox, ...dueWork.map((work) => runsWhenAdvanced(work, clocks))],
     ),
     clocks,
     events,
@@ -313,11 +315,7 @@ export function createServices(
     signal,
     cliSessions: new CliSessions(parts.secrets),
     cliResends: new CliResends((payload) => store.caps.notify(db, cliResendChannel, payload)),
-    scheduled: new ScheduledSync(db, clocks, bank, accountData, parts.bankCheckSeconds, [
-      achSettlement,
-      topupSettlement,
-      payoutSettlement,
-    ]),
+    scheduled: new ScheduledSync(db, clocks, bank, accountData, parts.bankCheckSeconds, dueWork),
     paymentMethods,
     mandates,
     setupIntents: new SetupIntentService(

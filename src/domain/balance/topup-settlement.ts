@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import type { EventLog } from '../events/log.ts';
-import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import type { BalanceTransactions, NewBalanceTransaction } from './balance-transactions.ts';
 import { type Topup, topupFromRow } from './topups.ts';
 
@@ -32,14 +31,8 @@ export class TopupSettlement {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly balance: BalanceTransactions,
-    private readonly clocks: SandboxClocks,
     private readonly events: EventLog,
   ) {}
-
-  /** The merchant's clock moved: the top-ups now due succeed before the advance returns. */
-  async advanceClock(merchantId: string): Promise<void> {
-    await this.runDue(merchantId, await this.clocks.now(merchantId));
-  }
 
   async runDue(merchantId: string, now: number): Promise<void> {
     const due = await this.db

@@ -3,10 +3,16 @@ import type { Database } from '../../store/schema.ts';
 import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import type { AccountData } from './account-data.ts';
 import type { BankSync } from './bank-sync.ts';
+import type { ClockFollower } from './simulate.ts';
 
-/** Other work that falls due on a merchant's clock (the settlement of ACH debits). */
+/** Other work that falls due on a merchant's clock (settling ACH debits and top-ups, moving payouts). */
 export interface DueWork {
   runDue(merchantId: string, now: number): Promise<void>;
+}
+
+/** `work` as a follower of the sandbox clock: what an advance makes due runs before it returns. */
+export function runsWhenAdvanced(work: DueWork, clocks: SandboxClocks): ClockFollower {
+  return { advanceClock: async (merchantId) => work.runDue(merchantId, await clocks.now(merchantId)) };
 }
 
 /** At most this many bank checks per merchant in one pass; the rest wait for the next. */

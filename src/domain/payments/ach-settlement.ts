@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import type { BalanceTransactions } from '../balance/balance-transactions.ts';
 import type { EventLog } from '../events/log.ts';
-import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import { chargeFunds } from './ach-funds.ts';
 import type { Charge, ChargeStore } from './charges.ts';
 import type { DebitOutcome } from './manual-entry.ts';
@@ -39,14 +38,8 @@ export class AchSettlement {
     private readonly charges: ChargeStore,
     private readonly balance: BalanceTransactions,
     private readonly paymentMethods: PaymentMethodService,
-    private readonly clocks: SandboxClocks,
     private readonly events: EventLog,
   ) {}
-
-  /** The merchant's clock moved: the debits now due settle before the advance returns. */
-  async advanceClock(merchantId: string): Promise<void> {
-    await this.runDue(merchantId, await this.clocks.now(merchantId));
-  }
 
   async runDue(merchantId: string, now: number): Promise<void> {
     for (const intent of await this.intents.settling(merchantId, now, settlementsPerPass)) {

@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import type { BalanceTransactions } from '../balance/balance-transactions.ts';
 import type { EventLog } from '../events/log.ts';
-import type { SandboxClocks } from '../sandbox-clock/clocks.ts';
 import type { ExternalAccountService } from './external-accounts.ts';
 import { type Payout, payoutFromRow, returnedFunds } from './payouts.ts';
 
@@ -22,14 +21,8 @@ export class PayoutSettlement {
     private readonly db: Kysely<Database>,
     private readonly balance: BalanceTransactions,
     private readonly externalAccounts: ExternalAccountService,
-    private readonly clocks: SandboxClocks,
     private readonly events: EventLog,
   ) {}
-
-  /** The account's clock moved: the payouts now due move on before the advance returns. */
-  async advanceClock(merchantId: string): Promise<void> {
-    await this.runDue(merchantId, await this.clocks.now(merchantId));
-  }
 
   async runDue(merchantId: string, now: number): Promise<void> {
     const due = await this.db
