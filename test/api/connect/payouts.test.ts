@@ -153,7 +153,7 @@ for (const backend of backends) {
       // Deactivated numbers: the bank account says so, and a payout to it fails at arrival.
       await simulateAccount(h, fcAccount.id, 'account_numbers_deactivated');
       const deactivated = await stripe.accounts.retrieveExternalAccount(shop.id, bank.id);
-      assert.equal((deactivated as Stripe.BankAccount).status, 'tokenized_account_number_deactivated');
+      assert.deepEqual(deactivated, { ...bank, status: 'tokenized_account_number_deactivated' });
       const second = checkedPayout(await stripe.payouts.create({ amount: 2_000, currency: 'usd' }, as));
       assert.deepEqual([second.status, second.destination], ['pending', bank.id]);
       assert.deepEqual(await usdFunds(stripe, as), { available: 5_000, pending: 0 });
