@@ -75,12 +75,29 @@ describe('the flow in a merchant page: linking', () => {
     await keys.press('Tab'); // "Link accounts" (the disabled accounts are skipped)
     await keys.press('Enter');
     await flow.screen('Your account is connected', 'keyboard-success');
-    // Done is disabled until the link's last request has settled; Tab skips a disabled button.
-    await flow.frame.getByRole('button', { name: 'Done' }).click({ trial: true });
-    await keys.press('Tab'); // "Done"
-    await keys.press('Enter');
+    // Done is disabled while a request of the flow is under way: Tab skips it then, and a focused
+    // button that becomes disabled loses focus. So: wait until it is enabled, Tab until it has
+    // focus, press Enter, and do it again if the flow has not ended.
+    const done = flow.frame.getByRole('button', { name: 'Done' });
+    const resolved = flow.resolvedSession();
+    for (let attempt = 1; ; attempt++) {
+      await done.click({ trial: true });
+      for (
+        let tabs = 0;
+        tabs < 6 && !(await done.evaluate((el) => el === el.ownerDocument.activeElement));
+        tabs++
+      )
+        await keys.press('Tab');
+      await keys.press('Enter');
+      const ended = await Promise.race([
+        resolved.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000)),
+      ]);
+      if (ended) break;
+      assert.ok(attempt < 3, 'Enter on Done did not end the flow');
+    }
 
-    const session = await flow.resolvedSession();
+    const session = await resolved;
     assert.equal(session.status, 'succeeded');
     assert.deepEqual(
       (await apiAccounts(f, session.id)).map((a) => `${a.display_name} ${a.last4}`),
