@@ -6,7 +6,7 @@ import { backends } from '../support/backends.ts';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { body, createSession } from '../support/fc.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
-import { flowFrameSelector, openFlow, startMerchantPage } from '../support/merchant-page.ts';
+import { flowFrameSelector, openFlow, settled, startMerchantPage } from '../support/merchant-page.ts';
 import { assertMatchesSchema } from '../support/stripe-schemas.ts';
 
 // One backend: the browser side does not depend on the storage behind the API.
@@ -173,7 +173,7 @@ describe('openfc.js on a merchant page of another origin', () => {
     await frame.getByRole('radio', { name: 'Success ••••6789' }).check();
     await frame.getByRole('button', { name: 'Link accounts' }).click();
     await frame.getByRole('button', { name: 'Done' }).click();
-    return (await page.evaluate('window.result')) as Record<string, unknown>;
+    return settled(page);
   }
 
   test('collectBankAccountToken resolves with the session and a bank account token the platform attaches', async () => {

@@ -156,8 +156,10 @@ describe('openfc.confirmUsBankAccountSetup on a merchant page of another origin'
     });
     await again.frame.getByRole('button', { name: 'Accept' }).waitFor();
     // The screen takes the keyboard once its heading has focus (its Escape handler is set by then).
+    // Escape is pressed on the heading itself: a key sent to the page while the frame is not the
+    // focused one would reach the merchant's page instead.
     await again.frame.locator('h1:focus').waitFor();
-    await page.keyboard.press('Escape');
+    await again.frame.locator('h1').press('Escape');
     assert.equal(((await again.result()).setupIntent as { status: string }).status, 'requires_confirmation');
     const last = await confirmSetup(page, {
       publishableKey: h.publishableKey,

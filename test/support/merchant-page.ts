@@ -46,8 +46,24 @@ export async function openFlow(
   await page.getByRole('button', { name: 'Connect your bank' }).click();
   return {
     frame: page.frameLocator(flowFrameSelector),
-    result: () => page.evaluate('window.result') as Promise<Record<string, unknown>>,
+    result: () => settled(page),
   };
+}
+
+/**
+ * What the library's promise resolved with, or a failure naming it if it has not settled within a
+ * minute (a flow that never ends must fail its test, not hold the run).
+ */
+export async function settled(page: Page): Promise<Record<string, unknown>> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the library has not resolved within 60 s')), 60_000);
+  });
+  try {
+    return await Promise.race([page.evaluate('window.result') as Promise<Record<string, unknown>>, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The flow iframe's Frame (for axe-core), once it has loaded. */
@@ -75,6 +91,6 @@ export async function confirmSetup(
   }, keys);
   return {
     frame: page.frameLocator(mandateFrameSelector),
-    result: () => page.evaluate('window.result') as Promise<Record<string, unknown>>,
+    result: () => settled(page),
   };
 }
