@@ -1,27 +1,43 @@
 /**
- * openfc under benchmark: started in its own process on an SQLite data dir, with the fixtures the
- * benchmark reads (a customer, completed sessions and their accounts, and an account with refreshed
- * transactions) made through the HTTP API.
+ * openfc under benchmark: started in its own process on an SQLite data dir (or a PostgreSQL
+ * database), with the fixtures the benchmark reads (a customer, completed sessions and their
+ * accounts, and an account with refreshed transactions) made through the HTTP API.
  *
- * Usage: node --import tsx bench/openfc-server.ts <data dir>
+ * Usage: node --import tsx bench/openfc-server.ts <data dir> [PostgreSQL URL]
  * Prints one JSON line on stdout once ready:
  *   {"url", "secretKey", "customer", "session", "account", "linkedAccounts", "accountBodyBytes",
  *    "transactionsAccount", "transactionCount"}
  * Stops cleanly (closing the store) on SIGTERM or SIGINT.
  */
+import { randomBytes } from 'node:crypto';
 import { startOpenfc } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 
 const apiVersion = '2026-03-04.preview';
 
 const dataDir = process.argv[2];
+// With a PostgreSQL URL, openfc stores there (the data dir still holds its keys).
+const databaseUrl = process.argv[3];
 if (!dataDir) {
-  console.error('Usage: openfc-server.ts <data dir>');
+  console.error('Usage: openfc-server.ts <data dir> [PostgreSQL URL]');
   process.exit(2);
 }
 
+// OPENFC_DASHBOARD=off measures openfc without the dashboard (and so without its request logs).
+const dashboardSetting = process.env.OPENFC_DASHBOARD;
 const running = await startOpenfc(
-  loadConfig({ port: '0', host: '127.0.0.1', dataDir, logLevel: 'warn' }, {}),
+  loadConfig(
+    {
+      port: '0',
+      host: '127.0.0.1',
+      dataDir,
+      databaseUrl,
+      logLevel: 'warn',
+      // On PostgreSQL, a key of the run's own (without one openfc warns on stdout, this process's answer).
+      encryptionKey: databaseUrl === undefined ? undefined : randomBytes(32).toString('hex'),
+    },
+    dashboardSetting === undefined ? {} : { OPENFC_DASHBOARD: dashboardSetting },
+  ),
 );
 const secretKey = running.keys.secretKey;
 if (!secretKey) throw new Error('openfc started without a known secret key.');
