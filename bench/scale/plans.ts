@@ -32,9 +32,6 @@ export interface PlanInputs {
   /** The `transacted_at` range and cursor the benchmark's transactions route sends. */
   range: { gte: number; lt: number };
   startingAfter: string;
-  delivery: string;
-  /** The endpoint `delivery` goes to. */
-  endpoint: string;
 }
 
 export interface QueryPlan {
@@ -43,10 +40,12 @@ export interface QueryPlan {
   plan: string[];
 }
 
-/** The worker's own statements, reached past its privacy: it never runs them on request. */
+/**
+ * The worker's own statement, reached past its privacy: it never runs it on request. A claim
+ * leases the due deliveries and reads their events, endpoints and merchants in the same step.
+ */
 interface WorkerInternals {
   claim(limit: number): Promise<unknown>;
-  load(delivery: { id: string; endpointId: string }): Promise<unknown>;
 }
 
 export async function explainPlans(
@@ -107,10 +106,6 @@ export async function explainPlans(
     ],
     ['GET /v1/events?limit=10', () => events.list(m, {}, { limit: 10 })],
     ['webhook worker: claim due deliveries', () => worker.claim(32)],
-    [
-      'webhook worker: load a delivery',
-      () => worker.load({ id: inputs.delivery, endpointId: inputs.endpoint }),
-    ],
     ['scheduler: a pass over the merchant', () => scheduled.runFor(m)],
   ];
   const plans: QueryPlan[] = [];

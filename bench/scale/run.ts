@@ -293,7 +293,6 @@ async function runStore(store: Store, size: SeedSize, seconds: number): Promise<
       `  seeded in ${seedSeconds.toFixed(0)} s; database ${(bytes / 2 ** 30).toFixed(2)} GiB\n`,
     );
 
-    const seededDelivery = seeded.sample.delivery;
     const planInputs: PlanInputs = {
       merchant,
       account: template.account,
@@ -301,8 +300,6 @@ async function runStore(store: Store, size: SeedSize, seconds: number): Promise<
       transactionsAccount: template.account,
       range,
       startingAfter,
-      delivery: seededDelivery,
-      endpoint: template.endpoint,
     };
     const plans = await explainPlans(target, new SecretBox(loadOrCreateKey({ dataDir }).key), planInputs);
 
