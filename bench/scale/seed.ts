@@ -56,8 +56,6 @@ export interface SeedSample {
   /** How many transactions `account` has. */
   accountTransactions: number;
   event: string;
-  /** The delivery of `event`, when the template's event had one. */
-  delivery: string;
 }
 
 export interface SeedResult {
@@ -209,7 +207,6 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
   };
   let sample: SeedSample | undefined;
   let lastEvent = '';
-  let lastDelivery = '';
   const checkedAt = Math.floor((options.now ?? Date.now()) / 1000);
 
   for (let c = 0; c < size.customers; c++) {
@@ -338,7 +335,6 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           customerAccounts: accounts,
           accountTransactions: transactions,
           event: lastEvent,
-          delivery: lastDelivery,
         };
       }
     }
@@ -364,7 +360,6 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
       lastEvent = eventId;
       if (template.delivery) {
         const deliveryId = next(deliveryIds);
-        lastDelivery = deliveryId;
         await writer.insert(
           'webhook_deliveries',
           template.delivery.columns,
