@@ -36,9 +36,10 @@ function holderText(holder: Session['account_holder']): string {
 function outcome(session: Session): string {
   const accounts = session.accounts.data.length;
   if (session.relink_options) {
+    // A relink session carries an empty result (all null) until it ends.
     if (session.relink_result?.failure_reason)
       return `relink failed: ${session.relink_result.failure_reason}`;
-    if (session.relink_result) return 'relinked';
+    if (session.relink_result?.authorization) return 'relinked';
     return 'relink';
   }
   return accounts === 0 ? 'no accounts' : `${accounts} account${accounts === 1 ? '' : 's'}`;
