@@ -70,17 +70,20 @@ export function SelectFilter({
   query,
   any,
   options,
+  wide = false,
 }: {
   label: string;
   name: string;
   query: URLSearchParams;
   any: string;
   options: readonly (readonly [value: string, words: string])[];
+  /** Long choices (names): the field takes a line of its own on a narrow screen. */
+  wide?: boolean;
 }) {
   // Controlled: options that arrive after the page opens (institutions) still show the chosen one.
   const [chosen, setChosen] = useState(query.get(name) ?? '');
   return (
-    <label class="field">
+    <label class={wide ? 'field wide' : 'field'}>
       <span>{label}</span>
       <select name={name} value={chosen} onChange={(event) => setChosen(event.currentTarget.value)}>
         <option value="">{any}</option>
@@ -147,6 +150,7 @@ export function InstitutionFilter({ api, query }: { api: DashboardApi; query: UR
       name="institution"
       query={query}
       any="Any institution"
+      wide
       options={known.map((institution) => [institution.id, institution.name] as const)}
     />
   );

@@ -267,6 +267,18 @@ describe('the dashboard’s Connect pages in Chromium', () => {
         assert.equal(await page.getByRole('link', { name: id }).count(), 1);
       assert.equal(await page.getByRole('link', { name: toShop[20] as string }).count(), 0);
       await dashboardScreen(page, 'Connected account', 'dashboard-connect-account-transfers');
+      // Below the fold: the whole page, its transfers and payouts with their pages.
+      for (const [width, height] of [
+        [1280, 800],
+        [360, 740],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        await page.screenshot({
+          path: path.join(screenshotDir, `dashboard-connect-account-lists-full-${width}.png`),
+          fullPage: true,
+        });
+      }
+      await page.setViewportSize({ width: 1280, height: 800 });
       await pages.getByRole('link', { name: 'Next page' }).click();
       await page.waitForURL(
         `${h.url}/dashboard/transfers?destination=${shop.id}&starting_after=${toShop[19]}`,

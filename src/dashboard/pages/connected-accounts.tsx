@@ -279,8 +279,10 @@ export function AccountPayoutsList({
     <Page title="Payouts">
       <ConnectTabs current="Connected accounts" />
       <p>
-        <Link href={`${accountsPath}/${account}`}>Back to the connected account</Link>{' '}
-        <code class="id">{account}</code>
+        <Link href={`${accountsPath}/${account}`}>Back to the connected account</Link>
+      </p>
+      <p class="muted">
+        The payouts of connected account <code>{account}</code>, newest first.
       </p>
       <FilterForm path={path} query={route.query} names={payoutFilters} label="Filter payouts">
         <SelectFilter
