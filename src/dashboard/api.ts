@@ -243,6 +243,10 @@ export class DashboardApi {
     return request(`/connected-accounts/${encodeURIComponent(id)}`);
   }
 
+  accountPayouts(account: string, page: PageQuery): Promise<List<Payout>> {
+    return request(listPath(`/connected-accounts/${encodeURIComponent(account)}/payouts`, page));
+  }
+
   payout(account: string, id: string): Promise<{ payout: Payout }> {
     return request(`/connected-accounts/${encodeURIComponent(account)}/payouts/${encodeURIComponent(id)}`);
   }

@@ -5,16 +5,13 @@ import { Link, navigate, type Route, useRoute } from './nav.tsx';
 import { Page } from './page.tsx';
 import { AccountDetail, AccountsList } from './pages/accounts.tsx';
 import { AuthorizationDetail, SessionDetail } from './pages/authorizations.tsx';
+import { BalancePage, TopupDetail, TopupsList, TransferDetail, TransfersList } from './pages/connect.tsx';
 import {
-  BalancePage,
+  AccountPayoutsList,
   ConnectedAccountDetail,
   ConnectedAccountsList,
   PayoutDetail,
-  TopupDetail,
-  TopupsList,
-  TransferDetail,
-  TransfersList,
-} from './pages/connect.tsx';
+} from './pages/connected-accounts.tsx';
 import { AuthorizationsList, SessionsList } from './pages/connections.tsx';
 import { CustomerDetail, CustomersList } from './pages/customers.tsx';
 import { EventDetail, EventsList } from './pages/events.tsx';
@@ -158,6 +155,19 @@ function Screen({ api, route, live }: { api: DashboardApi; route: Route; live: n
   if (payout?.[1] && payout[2]) {
     const [account, payoutId] = [decodeURIComponent(payout[1]), decodeURIComponent(payout[2])];
     return <PayoutDetail key={payoutId} api={api} account={account} id={payoutId} live={live} />;
+  }
+  const payouts = /^\/dashboard\/connected-accounts\/([^/]+)\/payouts$/.exec(route.path)?.[1];
+  if (payouts) {
+    const account = decodeURIComponent(payouts);
+    return (
+      <AccountPayoutsList
+        key={`${account}?${route.query}`}
+        api={api}
+        account={account}
+        route={route}
+        live={live}
+      />
+    );
   }
   const connectDetail = /^\/dashboard\/(topups|transfers|connected-accounts)\/([^/]+)$/.exec(route.path);
   const ConnectDetail = connectDetail?.[1] ? detailPages[connectDetail[1]] : undefined;

@@ -45,12 +45,15 @@ export function Pager({
   last,
   hasMore,
   query,
+  label = 'Pages',
 }: {
   path: string;
   first: string | undefined;
   last: string | undefined;
   hasMore: boolean;
   query: URLSearchParams;
+  /** The navigation's name: a page with more than one list names each list's pages. */
+  label?: string;
 }) {
   const backwards = query.has('ending_before');
   const atStart = !query.has('starting_after') && !(backwards && hasMore);
@@ -64,7 +67,7 @@ export function Pager({
     return `${path}?${next}`;
   };
   return (
-    <nav class="pager" aria-label="Pages">
+    <nav class="pager" aria-label={label}>
       {!atStart && first ? <Link href={href('ending_before', first)}>Previous page</Link> : null}
       {!atEnd && last ? <Link href={href('starting_after', last)}>Next page</Link> : null}
     </nav>

@@ -35,6 +35,11 @@ export const statuses: Record<string, string> = {
   requires_action: 'Needs an action from the customer',
 };
 
+/** A select filter's choices: each code (a status, a type) with its words. */
+export function choices(codes: readonly string[], words: Record<string, string> = statuses) {
+  return codes.map((code) => [code, say(words, code)] as const);
+}
+
 /** Words for a code, or the code itself for one openfc does not know words for. */
 export function say(words: Record<string, string>, code: string): string {
   return words[code] ?? code;

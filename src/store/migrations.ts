@@ -922,6 +922,28 @@ function migrations(caps: DialectCapabilities): Record<string, Migration> {
           .execute();
       },
     },
+    '0028_list_filters': {
+      async up(db: Kysely<unknown>) {
+        // The dashboard's list filters, each read newest first within one merchant: an index that
+        // fixes the filtered column after the merchant reads `limit + 1` rows in id order.
+        const byMerchant = [
+          ['fc_accounts_status', 'fc_accounts', 'status'],
+          ['fc_accounts_institution', 'fc_accounts', 'institution_id'],
+          ['fc_authorizations_status', 'fc_authorizations', 'status'],
+          ['fc_authorizations_institution', 'fc_authorizations', 'institution_id'],
+          ['fc_sessions_status', 'fc_sessions', 'status'],
+          ['customers_email', 'customers', 'email'],
+          ['transfers_destination', 'transfers', 'destination'],
+          ['balance_transactions_type', 'balance_transactions', 'type'],
+        ] as const;
+        for (const [name, table, column] of byMerchant)
+          await db.schema.createIndex(name).on(table).columns(['merchant_id', column, 'id']).execute();
+        // Few sessions are relinks; the list of them must not read every session to find them.
+        await sql`create index fc_sessions_relink on fc_sessions (merchant_id, id) where relink_authorization_id is not null`.execute(
+          db,
+        );
+      },
+    },
   };
 }
 

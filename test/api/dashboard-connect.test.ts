@@ -31,7 +31,7 @@ for (const backend of backends) {
     after(() => h?.close());
 
     /** A platform with funds, a connected account with a bank account for payouts, and a transfer to it. */
-    async function platformWithShop() {
+    async function platformWithShop(stripe: Stripe = h.stripe()) {
       const topup = await topUp(stripe, 50_000);
       const shop = await stripe.accounts.create({
         type: 'custom',
@@ -141,6 +141,113 @@ for (const backend of backends) {
       // The linked account behind it is the platform's: its page is the dashboard's account page.
       const linked = await client.get(`/accounts/${fcAccount.id}`);
       assert.equal(linked.status, 200, linked.text);
+    });
+
+    test('balance transactions by type, top-ups by status, transfers by destination, an account’s payouts by status; its first pages page on', async () => {
+      // A platform of its own, so that each filtered list holds exactly what this test made.
+      const keys = await h.otherMerchant();
+      const stripe = h.stripe({ key: keys.secretKey });
+      const { topup, shop, transfer, payout } = await platformWithShop(stripe);
+      const client = await signIn(h, keys.secretKey);
+      const listed = async (path: string) => {
+        const response = await client.get(path);
+        assert.equal(response.status, 200, `${path}: ${response.text}`);
+        return response.body;
+      };
+      const refused = async (path: string, param: string) => {
+        const response = await client.get(path);
+        assert.equal(response.status, 400, `${path}: ${response.text}`);
+        assertStripeError(response.body);
+        assert.equal((response.body.error as { param?: string }).param, param, response.text);
+      };
+
+      // Top-ups: the settled one, one pending and one canceled.
+      const pending = await stripe.topups.create({ amount: 1_000, currency: 'usd' });
+      const canceled = await stripe.topups.cancel(
+        (await stripe.topups.create({ amount: 2_000, currency: 'usd' })).id,
+      );
+      for (const status of ['succeeded', 'pending', 'canceled'] as const) {
+        assert.deepEqual(await listed(`/topups?status=${status}`), {
+          data: (await stripe.topups.list({ status })).data.map((t) => body(t)),
+          has_more: false,
+        });
+      }
+      assert.deepEqual(ids(await listed('/topups?status=pending')), [pending.id]);
+      assert.deepEqual(ids(await listed('/topups?status=canceled')), [canceled.id]);
+      assert.deepEqual(ids(await listed('/topups?status=succeeded')), [topup.id]);
+      await refused('/topups?status=failed', 'status');
+
+      // Transfers: 21 more to the shop, one to another account.
+      const other = await stripe.accounts.create({ type: 'custom', email: 'other@example.com' });
+      const toOther = await stripe.transfers.create({ amount: 100, currency: 'usd', destination: other.id });
+      const toShop = [transfer.id];
+      for (let n = 0; n < 21; n++)
+        toShop.unshift(
+          (await stripe.transfers.create({ amount: 100, currency: 'usd', destination: shop.id })).id,
+        );
+      assert.deepEqual(await listed(`/transfers?destination=${other.id}`), {
+        data: [body(await stripe.transfers.retrieve(toOther.id))],
+        has_more: false,
+      });
+      const shopFirst = await listed(`/transfers?destination=${shop.id}`);
+      assert.deepEqual([ids(shopFirst), shopFirst.has_more], [toShop.slice(0, 20), true]);
+      const shopNext = await listed(`/transfers?destination=${shop.id}&starting_after=${toShop[19]}`);
+      assert.deepEqual([ids(shopNext), shopNext.has_more], [toShop.slice(20), false]);
+      assert.deepEqual(await listed('/transfers?destination=acct_none'), { data: [], has_more: false });
+
+      // The account's page shows the first page of its transfers; the transfers list pages on.
+      const view = await listed(`/connected-accounts/${shop.id}`);
+      assert.deepEqual(view.transfers, shopFirst);
+
+      // Balance transactions: by type, as `GET /v1/balance_transactions?type=` lists them.
+      for (const type of ['topup', 'transfer'] as const) {
+        const fromApi = await stripe.balanceTransactions.list({ type, limit: 100 });
+        const shown = await listed(`/balance-transactions?type=${type}&limit=100`);
+        assert.deepEqual(
+          (shown.data as Listed[]).map((t) => [t.id, t.type, t.amount, t.source]),
+          fromApi.data.map((t) => [t.id, t.type, t.amount, t.source]),
+        );
+        assert.ok((shown.data as Listed[]).every((t) => t.type === type));
+      }
+      assert.equal(ids(await listed('/balance-transactions?type=topup')).length, 1);
+      assert.deepEqual(await listed('/balance-transactions?type=payout'), { data: [], has_more: false });
+      await refused('/balance-transactions?type=refunds', 'type');
+
+      // The shop's payouts: one pending, one canceled; paged, and by status.
+      const second = await stripe.payouts.create(
+        { amount: 500, currency: 'usd' },
+        { stripeAccount: shop.id },
+      );
+      await stripe.payouts.cancel(second.id, {}, { stripeAccount: shop.id });
+      const asShop = { stripeAccount: shop.id };
+      assert.deepEqual(await listed(`/connected-accounts/${shop.id}/payouts`), {
+        data: (await stripe.payouts.list({}, asShop)).data.map((p) => body(p)),
+        has_more: false,
+      });
+      const newest = await listed(`/connected-accounts/${shop.id}/payouts?limit=1`);
+      assert.deepEqual([ids(newest), newest.has_more], [[second.id], true]);
+      const oldest = await listed(
+        `/connected-accounts/${shop.id}/payouts?limit=1&starting_after=${second.id}`,
+      );
+      assert.deepEqual([ids(oldest), oldest.has_more], [[payout.id], false]);
+      assert.deepEqual(ids(await listed(`/connected-accounts/${shop.id}/payouts?status=canceled`)), [
+        second.id,
+      ]);
+      assert.deepEqual(ids(await listed(`/connected-accounts/${shop.id}/payouts?status=pending`)), [
+        payout.id,
+      ]);
+      assert.deepEqual(ids(await listed(`/connected-accounts/${shop.id}/payouts?status=paid`)), []);
+      assert.deepEqual(ids(await listed(`/connected-accounts/${other.id}/payouts`)), []);
+      await refused(`/connected-accounts/${shop.id}/payouts?status=sent`, 'status');
+
+      // Another platform's filters find none of it, and the shop's payouts are not its to list.
+      const stranger = await signIn(h);
+      assert.deepEqual((await stranger.get(`/transfers?destination=${shop.id}`)).body, {
+        data: [],
+        has_more: false,
+      });
+      const theirs = await stranger.get(`/connected-accounts/${shop.id}/payouts`);
+      assert.equal(theirs.status, 404, theirs.text);
     });
 
     test('another merchant sees none of it; a platform cannot open its own account as a connected one; signed out sees nothing', async () => {

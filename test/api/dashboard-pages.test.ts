@@ -3,7 +3,14 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { backends } from '../support/backends.ts';
 import { signIn } from '../support/dashboard.ts';
 import { eventually } from '../support/eventually.ts';
-import { completeSession, createSession, linkAccounts, simulate } from '../support/fc.ts';
+import {
+  body,
+  completeSession,
+  createSession,
+  linkAccounts,
+  type PreviewAccount,
+  simulate,
+} from '../support/fc.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 import { closeReceivers, eventOf, startReceiver } from '../support/receiver.ts';
 import { assertMatchesSchema, assertStripeError } from '../support/stripe-schemas.ts';
@@ -236,6 +243,130 @@ for (const backend of backends) {
       for (const path of ['/sessions', '/authorizations']) {
         assert.deepEqual((await other.get(path)).body, { data: [], has_more: false });
       }
+    });
+
+    test('customers by email, sessions by status and kind, authorizations by status and institution, endpoints by status', async () => {
+      // A merchant of its own, so that each filtered list holds exactly what this test made.
+      const keys = await h.otherMerchant();
+      const stripe = h.stripe({ key: keys.secretKey });
+      const client = await signIn(h, keys.secretKey);
+      const listed = async (path: string) => {
+        const response = await client.get(path);
+        assert.equal(response.status, 200, `${path}: ${response.text}`);
+        return response.body;
+      };
+      const refused = async (path: string, param: string) => {
+        const response = await client.get(path);
+        assert.equal(response.status, 400, `${path}: ${response.text}`);
+        assertStripeError(response.body);
+        assert.equal((response.body.error as { param?: string }).param, param, response.text);
+      };
+
+      // Customers: `email` as `GET /v1/customers` takes it, exact and case-sensitive.
+      const jenny = await stripe.customers.create({ email: 'jenny+dash@example.com', name: 'Jenny' });
+      await stripe.customers.create({ email: 'Jenny+dash@example.com' });
+      await stripe.customers.create({ email: 'jenny+dash@example.com.au' });
+      const email = encodeURIComponent('jenny+dash@example.com');
+      assert.deepEqual(await listed(`/customers?email=${email}`), {
+        data: (await stripe.customers.list({ email: 'jenny+dash@example.com' })).data.map((c) => body(c)),
+        has_more: false,
+      });
+      assert.deepEqual(ids(await listed(`/customers?email=${email}`)), [jenny.id]);
+      assert.deepEqual(await listed('/customers?email=jenny%40example.com'), { data: [], has_more: false });
+      assert.equal(ids(await listed('/customers?email=')).length, 3, 'an empty filter filters nothing');
+
+      // Sessions: one of each status, and a relink.
+      const customer = await stripe.customers.create({ email: 'holder@example.com' });
+      const holder = { type: 'customer' as const, customer: customer.id };
+      const start = () => createSession(stripe, { account_holder: holder, permissions: ['balances'] });
+      const linked = await completeSession(stripe, (await start()).id, { institution: ownershipInstitution });
+      const cancelled = await completeSession(stripe, (await start()).id, { outcome: 'cancelled' });
+      const failed = await completeSession(stripe, (await start()).id, { outcome: 'error' });
+      const other = await completeSession(stripe, (await start()).id, { institution: testInstitution });
+      const pending = await start();
+      const authorization = (linked.accounts.data[0] as PreviewAccount).authorization;
+      const otherAuthorization = (other.accounts.data[0] as PreviewAccount).authorization;
+      await simulate(stripe, 'authorizations', authorization, 'consent_expired');
+      const relink = await createSession(stripe, {
+        account_holder: holder,
+        permissions: ['balances'],
+        relink_options: { authorization },
+      });
+      assert.deepEqual(
+        [linked.status, cancelled.status, failed.status, other.status],
+        ['succeeded', 'cancelled', 'failed', 'succeeded'],
+      );
+
+      assert.deepEqual(ids(await listed('/sessions?status=succeeded')), [other.id, linked.id]);
+      assert.deepEqual(ids(await listed('/sessions?status=cancelled')), [cancelled.id]);
+      assert.deepEqual(ids(await listed('/sessions?status=failed')), [failed.id]);
+      assert.deepEqual(ids(await listed('/sessions?status=pending')), [relink.id, pending.id]);
+      const relinks = await listed('/sessions?relink=true');
+      assert.deepEqual(ids(relinks), [relink.id]);
+      assert.deepEqual((relinks.data as Listed[])[0]?.relink_options, { authorization, account: null });
+      assert.ok(!JSON.stringify(relinks).includes('client_secret'), 'a client secret is shown');
+      assert.deepEqual(ids(await listed('/sessions?relink=false')), [
+        pending.id,
+        other.id,
+        failed.id,
+        cancelled.id,
+        linked.id,
+      ]);
+      assert.deepEqual(ids(await listed('/sessions?relink=true&status=succeeded')), []);
+      // Filters combine and page with Stripe's cursors.
+      const newLinks = await listed('/sessions?relink=false&status=succeeded&limit=1');
+      assert.deepEqual([ids(newLinks), newLinks.has_more], [[other.id], true]);
+      const older = await listed(
+        `/sessions?relink=false&status=succeeded&limit=1&starting_after=${other.id}`,
+      );
+      assert.deepEqual([ids(older), older.has_more], [[linked.id], false]);
+      await refused('/sessions?status=canceled', 'status');
+      await refused('/sessions?relink=yes', 'relink');
+
+      // Authorizations: the expired consent's is inactive, the other active, each at its institution.
+      const inactive = await listed('/authorizations?status=inactive');
+      assert.deepEqual(ids(inactive), [authorization]);
+      for (const item of inactive.data as Listed[])
+        assertMatchesSchema('financial_connections.authorization', item);
+      assert.deepEqual(ids(await listed('/authorizations?status=active')), [otherAuthorization]);
+      assert.deepEqual(ids(await listed('/authorizations?status=disconnected')), []);
+      assert.deepEqual(ids(await listed(`/authorizations?institution=${testInstitution}`)), [
+        otherAuthorization,
+      ]);
+      assert.deepEqual(
+        ids(await listed(`/authorizations?institution=${ownershipInstitution}&status=inactive`)),
+        [authorization],
+      );
+      assert.deepEqual(
+        ids(await listed(`/authorizations?institution=${ownershipInstitution}&status=active`)),
+        [],
+      );
+      await refused('/authorizations?status=expired', 'status');
+
+      // Webhook endpoints: enabled or disabled, as the API renders them.
+      const enabled = await stripe.webhookEndpoints.create({
+        url: 'https://example.com/on',
+        enabled_events: ['*'],
+      });
+      const disabled = await stripe.webhookEndpoints.create({
+        url: 'https://example.com/off',
+        enabled_events: ['*'],
+      });
+      await stripe.webhookEndpoints.update(disabled.id, { disabled: true });
+      assert.deepEqual(await listed('/webhook-endpoints?status=disabled'), {
+        data: [body(await stripe.webhookEndpoints.retrieve(disabled.id))],
+        has_more: false,
+      });
+      assert.deepEqual(ids(await listed('/webhook-endpoints?status=enabled')), [enabled.id]);
+      assert.deepEqual(ids(await listed('/webhook-endpoints')), [disabled.id, enabled.id]);
+      await refused('/webhook-endpoints?status=paused', 'status');
+
+      // Another merchant's filters find none of this.
+      const stranger = await signIn(h);
+      const theirs = await stranger.get(`/customers?email=${email}`);
+      assert.deepEqual(theirs.body, { data: [], has_more: false });
+      const theirSessions = await stranger.get('/sessions?relink=true&limit=100');
+      assert.ok(!ids(theirSessions.body).includes(relink.id), theirSessions.text);
     });
 
     test("an event's object as each API version renders it: grouped where equal, the differing fields named", async () => {

@@ -132,4 +132,211 @@ describe('the dashboard’s Connect pages in Chromium', () => {
     assert.equal(await fact(page, 'Id').textContent(), fcAccount.id);
     await page.close();
   });
+  describe('filters', () => {
+    // A platform of its own: a settled top-up, a pending and a canceled one; a shop with a bank
+    // account for payouts, 21 transfers to it and one to another account; a pending payout of the
+    // shop's and a canceled one.
+    let key: string;
+    let shop: Stripe.Account;
+    let other: Stripe.Account;
+    const topups: Record<'succeeded' | 'pending' | 'canceled', string> = {
+      succeeded: '',
+      pending: '',
+      canceled: '',
+    };
+    /** The transfers to the shop, newest first. */
+    const toShop: string[] = [];
+    let toOther: Stripe.Transfer;
+    let pendingPayout: Stripe.Payout;
+    let canceledPayout: Stripe.Payout;
+
+    before(async () => {
+      key = (await h.otherMerchant()).secretKey;
+      const stripe = h.stripe({ key });
+      topups.succeeded = (await topUp(stripe, 50_000)).id;
+      topups.pending = (await stripe.topups.create({ amount: 1_000, currency: 'usd' })).id;
+      const toCancel = await stripe.topups.create({ amount: 2_000, currency: 'usd' });
+      topups.canceled = (await stripe.topups.cancel(toCancel.id)).id;
+      shop = await stripe.accounts.create({
+        type: 'custom',
+        business_type: 'company',
+        email: 'shop@example.com',
+      });
+      other = await stripe.accounts.create({ type: 'custom', email: 'other@example.com' });
+      const session = await createSession(stripe, {
+        account_holder: { type: 'account', account: shop.id },
+        permissions: ['payment_method'],
+        limits: { accounts: 1 },
+      });
+      const completed = await completeSession(stripe, session.id, { institution: tokenizing });
+      const token = (completed as Session).bank_account_token as Stripe.Token;
+      await stripe.accounts.createExternalAccount(shop.id, { external_account: token.id });
+      for (let n = 0; n < 21; n++)
+        toShop.unshift(
+          (await stripe.transfers.create({ amount: 100 + n, currency: 'usd', destination: shop.id })).id,
+        );
+      toOther = await stripe.transfers.create({ amount: 700, currency: 'usd', destination: other.id });
+      const asShop = { stripeAccount: shop.id };
+      pendingPayout = await stripe.payouts.create({ amount: 1_000, currency: 'usd' }, asShop);
+      canceledPayout = await stripe.payouts.create({ amount: 500, currency: 'usd' }, asShop);
+      await stripe.payouts.cancel(canceledPayout.id, {}, asShop);
+    });
+
+    async function signedIn(path: string) {
+      await browser.context.clearCookies();
+      const page = await browser.context.newPage();
+      await page.goto(`${h.url}${path}`);
+      await page.getByLabel('Secret key').fill(key);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      return page;
+    }
+
+    test('balance transactions filtered by type', async () => {
+      const page = await signedIn('/dashboard/balance');
+      const transactions = page.getByRole('list', { name: 'Balance transactions' }).getByRole('listitem');
+      // The newest 20 of 23: the transfers, the top-up (the oldest) on the next page.
+      await transactions.getByRole('link', { name: toOther.id }).waitFor();
+      assert.equal(await transactions.getByRole('link', { name: topups.succeeded }).count(), 0);
+      const filters = page.getByRole('form', { name: 'Filter balance transactions' });
+      await filters.getByLabel('Type').selectOption({ label: 'Top-up' });
+      await filters.getByRole('button', { name: 'Apply filters' }).click();
+      await page.waitForURL(`${h.url}/dashboard/balance?type=topup`);
+      await page.getByRole('link', { name: toOther.id }).waitFor({ state: 'detached' });
+      await transactions.getByRole('link', { name: topups.succeeded }).waitFor();
+      assert.equal(await transactions.count(), 1);
+      assert.match((await transactions.first().textContent()) ?? '', /^Top-up.*\$500\.00/);
+      await dashboardScreen(page, 'Balance', 'dashboard-connect-balance-filtered');
+
+      await filters.getByLabel('Type').selectOption({ label: 'Payout' });
+      await filters.getByRole('button', { name: 'Apply filters' }).click();
+      await page.getByText('No balance transactions match these filters.').waitFor();
+      await page.getByRole('link', { name: 'Clear filters' }).click();
+      await page.waitForURL(`${h.url}/dashboard/balance`);
+      await transactions.getByRole('link', { name: toOther.id }).waitFor();
+      // The available balance is the platform's, whatever the list shows.
+      assert.equal(await fact(page, 'Available (USD)').textContent(), '$469.90');
+      await page.close();
+    });
+
+    test('top-ups filtered by status', async () => {
+      const page = await signedIn('/dashboard/topups');
+      await page.getByRole('link', { name: topups.canceled }).waitFor();
+      const filters = page.getByRole('form', { name: 'Filter top-ups' });
+      for (const [status, words] of [
+        ['pending', 'Pending'],
+        ['canceled', 'Canceled'],
+        ['succeeded', 'Succeeded'],
+      ] as const) {
+        await filters.getByLabel('Status').selectOption({ label: words });
+        await filters.getByRole('button', { name: 'Apply filters' }).click();
+        await page.waitForURL(`${h.url}/dashboard/topups?status=${status}`);
+        const gone = status === 'pending' ? topups.canceled : topups.pending;
+        await page.getByRole('link', { name: gone }).waitFor({ state: 'detached' });
+        await page.getByRole('link', { name: topups[status] }).waitFor();
+        assert.deepEqual(await page.locator('.rows li > a').allTextContents(), [topups[status]]);
+        assert.deepEqual(await page.locator('.rows .status').allTextContents(), [words]);
+        if (status === 'pending') await dashboardScreen(page, 'Top-ups', 'dashboard-connect-topups-filtered');
+      }
+      await page.getByRole('link', { name: 'Clear filters' }).click();
+      await page.waitForURL(`${h.url}/dashboard/topups`);
+      await page.getByRole('link', { name: topups.pending }).waitFor();
+      assert.equal(await page.locator('.rows li').count(), 3);
+      await page.close();
+    });
+
+    test('transfers filtered by destination; an account’s first page of transfers pages on into that list', async () => {
+      const page = await signedIn('/dashboard/transfers');
+      await page.getByRole('link', { name: toOther.id }).waitFor();
+      const filters = page.getByRole('form', { name: 'Filter transfers' });
+      await filters.getByLabel('Destination account id').fill(other.id);
+      await filters.getByLabel('Destination account id').press('Enter');
+      await page.waitForURL(`${h.url}/dashboard/transfers?destination=${other.id}`);
+      await page.getByRole('link', { name: toShop[0] as string }).waitFor({ state: 'detached' });
+      await page.getByRole('link', { name: toOther.id }).waitFor();
+      assert.deepEqual(await page.locator('.rows li > a').allTextContents(), [toOther.id]);
+      await dashboardScreen(page, 'Transfers', 'dashboard-connect-transfers-filtered');
+      await filters.getByLabel('Destination account id').fill('acct_nobody');
+      await filters.getByRole('button', { name: 'Apply filters' }).click();
+      await page.getByText('No transfers match these filters.').waitFor();
+
+      // The shop's page shows its newest 20 transfers; Next page is the transfers list, filtered to it.
+      await page.goto(`${h.url}/dashboard/connected-accounts/${shop.id}`);
+      const pages = page.getByRole('navigation', { name: 'Pages of transfers to this account' });
+      await pages.getByRole('link', { name: 'Next page' }).waitFor();
+      for (const id of toShop.slice(0, 20))
+        assert.equal(await page.getByRole('link', { name: id }).count(), 1);
+      assert.equal(await page.getByRole('link', { name: toShop[20] as string }).count(), 0);
+      await dashboardScreen(page, 'Connected account', 'dashboard-connect-account-transfers');
+      // Below the fold: the whole page, its transfers and payouts with their pages.
+      for (const [width, height] of [
+        [1280, 800],
+        [360, 740],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        await page.screenshot({
+          path: path.join(screenshotDir, `dashboard-connect-account-lists-full-${width}.png`),
+          fullPage: true,
+        });
+      }
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await pages.getByRole('link', { name: 'Next page' }).click();
+      await page.waitForURL(
+        `${h.url}/dashboard/transfers?destination=${shop.id}&starting_after=${toShop[19]}`,
+      );
+      await page.getByRole('link', { name: toShop[20] as string }).waitFor();
+      assert.deepEqual(await page.locator('.rows li > a').allTextContents(), [toShop[20]]);
+      assert.equal(await filters.getByLabel('Destination account id').inputValue(), shop.id);
+      await page
+        .getByRole('navigation', { name: 'Pages' })
+        .getByRole('link', { name: 'Previous page' })
+        .click();
+      await page.getByRole('link', { name: toShop[0] as string }).waitFor();
+      assert.deepEqual(await page.locator('.rows li > a').allTextContents(), toShop.slice(0, 20));
+      await page.getByRole('link', { name: 'Clear filters' }).click();
+      await page.waitForURL(`${h.url}/dashboard/transfers`);
+      await page.getByRole('link', { name: toOther.id }).waitFor();
+      await page.close();
+    });
+
+    test('an account’s payouts: from its page to their list, filtered by status and paged', async () => {
+      const page = await signedIn(`/dashboard/connected-accounts/${shop.id}`);
+      await page.getByRole('heading', { level: 1, name: 'Connected account' }).waitFor();
+      const shown = page.getByRole('list', { name: 'Payouts', exact: true }).getByRole('listitem');
+      await shown.first().waitFor();
+      assert.equal(await shown.count(), 2);
+      await page.getByRole('link', { name: 'All payouts of this account' }).click();
+      await page.waitForURL(`${h.url}/dashboard/connected-accounts/${shop.id}/payouts`);
+      await dashboardScreen(page, 'Payouts', 'dashboard-connect-payouts');
+      await page.getByRole('link', { name: canceledPayout.id }).waitFor();
+
+      const filters = page.getByRole('form', { name: 'Filter payouts' });
+      await filters.getByLabel('Status').selectOption({ label: 'Canceled' });
+      await filters.getByRole('button', { name: 'Apply filters' }).click();
+      await page.waitForURL(`${h.url}/dashboard/connected-accounts/${shop.id}/payouts?status=canceled`);
+      await page.getByRole('link', { name: pendingPayout.id }).waitFor({ state: 'detached' });
+      await page.getByRole('link', { name: canceledPayout.id }).waitFor();
+      assert.deepEqual(await page.locator('.rows li > a').allTextContents(), [canceledPayout.id]);
+      assert.match((await shown.first().textContent()) ?? '', /\$5\.00.*Canceled/);
+      await dashboardScreen(page, 'Payouts', 'dashboard-connect-payouts-filtered');
+
+      await filters.getByLabel('Status').selectOption({ label: 'Paid' });
+      await filters.getByRole('button', { name: 'Apply filters' }).click();
+      await page.getByText('No payouts match these filters.').waitFor();
+      await page.getByRole('link', { name: 'Clear filters' }).click();
+      await page.waitForURL(`${h.url}/dashboard/connected-accounts/${shop.id}/payouts`);
+
+      // A page of one: the pages keep the page size, and lead to the payout and back to the account.
+      await page.goto(`${h.url}/dashboard/connected-accounts/${shop.id}/payouts?limit=1`);
+      await page.getByRole('link', { name: canceledPayout.id }).waitFor();
+      await page.getByRole('link', { name: 'Next page' }).click();
+      await page.getByRole('link', { name: pendingPayout.id }).waitFor();
+      assert.deepEqual(await page.locator('.rows li > a').allTextContents(), [pendingPayout.id]);
+      await page.getByRole('link', { name: pendingPayout.id }).click();
+      await page.getByRole('heading', { level: 1, name: 'Payout' }).waitFor();
+      assert.equal(await fact(page, 'Status').textContent(), 'Pending');
+      await page.getByRole('link', { name: 'Back to the connected account' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Connected account' }).waitFor();
+      await page.close();
+    });
+  });
 });

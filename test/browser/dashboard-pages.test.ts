@@ -4,11 +4,18 @@ import type { Page } from 'playwright-core';
 import { backends } from '../support/backends.ts';
 import { assertAccessible, launchBrowser, saveScreenshots, type TestBrowser } from '../support/browser.ts';
 import { dashboardScreen, fact } from '../support/dashboard-screens.ts';
-import { completeSession, createSession, linkAccounts, simulate } from '../support/fc.ts';
+import {
+  completeSession,
+  createSession,
+  linkAccounts,
+  type PreviewAccount,
+  simulate,
+} from '../support/fc.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 import { eventOf, type Receiver, startReceiver } from '../support/receiver.ts';
 
 const ownershipInstitution = 'fcinst_Qn1aly9zRRkWP1';
+const testInstitution = 'fcinst_Qn1a7A4KhL42se';
 
 describe('the dashboard’s endpoint, session, authorization, filter and version pages in Chromium', () => {
   let h: Harness;
@@ -25,11 +32,11 @@ describe('the dashboard’s endpoint, session, authorization, filter and version
     await h?.close();
   });
 
-  async function signedIn(path: string): Promise<Page> {
+  async function signedIn(path: string, key = h.secretKey): Promise<Page> {
     await browser.context.clearCookies();
     const page = await browser.context.newPage();
     await page.goto(`${h.url}${path}`);
-    await page.getByLabel('Secret key').fill(h.secretKey);
+    await page.getByLabel('Secret key').fill(key);
     await page.getByRole('button', { name: 'Sign in' }).click();
     return page;
   }
@@ -157,6 +164,182 @@ describe('the dashboard’s endpoint, session, authorization, filter and version
     const newest = page.locator('.rows li').first();
     assert.equal(await newest.getByRole('link').textContent(), second.authorization);
     assert.match((await newest.textContent()) ?? '', /Ownership Accounts/);
+    await page.close();
+  });
+
+  /** A merchant of its own, so that a filtered list shows exactly what a test made. */
+  async function freshMerchant() {
+    const { secretKey } = await h.otherMerchant();
+    return { key: secretKey, stripe: h.stripe({ key: secretKey }) };
+  }
+
+  /** The ids a list shows once it has read `until` (the rows read before it may still be on screen). */
+  async function rowsOnceShown(page: Page, until: string, gone: string): Promise<string[]> {
+    await page.getByText(gone, { exact: true }).waitFor({ state: 'detached' });
+    await page.getByText(until, { exact: true }).first().waitFor();
+    return page.locator('.rows li > a').allTextContents();
+  }
+
+  test('customers filtered by email: exact and case-sensitive, kept in the address, then cleared', async () => {
+    const { key, stripe } = await freshMerchant();
+    const jenny = await stripe.customers.create({ email: 'jenny@example.com', name: 'Jenny Rosen' });
+    const capital = await stripe.customers.create({ email: 'Jenny@example.com', name: 'Capital Jenny' });
+
+    const page = await signedIn('/dashboard/customers', key);
+    await page.getByRole('link', { name: 'Capital Jenny' }).waitFor();
+    const filters = page.getByRole('form', { name: 'Filter customers' });
+    await filters.getByLabel('Email').fill('jenny@example.com');
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(`${h.url}/dashboard/customers?email=jenny%40example.com`);
+    await page.getByText(capital.id, { exact: true }).waitFor({ state: 'detached' });
+    await page.getByText(jenny.id, { exact: true }).waitFor();
+    assert.deepEqual(await page.locator('.rows code.id').allTextContents(), [jenny.id]);
+    await dashboardScreen(page, 'Customers', 'dashboard-customers-filtered');
+
+    await filters.getByLabel('Email').fill('JENNY@example.com');
+    await filters.getByLabel('Email').press('Enter');
+    await page.getByText('No customers match these filters.').waitFor();
+    await page.getByRole('link', { name: 'Clear filters' }).click();
+    await page.waitForURL(`${h.url}/dashboard/customers`);
+    await page.getByText(capital.id, { exact: true }).waitFor();
+    assert.equal(await filters.getByLabel('Email').inputValue(), '');
+    assert.equal(await page.locator('.rows li').count(), 2);
+    await page.close();
+  });
+
+  test('sessions filtered by status and by kind (relinks, new links); the filters combine and clear', async () => {
+    const { key, stripe } = await freshMerchant();
+    const customer = await stripe.customers.create({ email: 'holder@example.com' });
+    const holder = { type: 'customer' as const, customer: customer.id };
+    const start = () => createSession(stripe, { account_holder: holder, permissions: ['balances'] });
+    const linked = await completeSession(stripe, (await start()).id);
+    const cancelled = await completeSession(stripe, (await start()).id, { outcome: 'cancelled' });
+    const pending = await start();
+    const authorization = (linked.accounts.data[0] as PreviewAccount).authorization;
+    await simulate(stripe, 'authorizations', authorization, 'consent_expired');
+    const relink = await createSession(stripe, {
+      account_holder: holder,
+      permissions: ['balances'],
+      relink_options: { authorization },
+    });
+
+    const page = await signedIn('/dashboard/sessions', key);
+    await page.getByRole('link', { name: relink.id }).waitFor();
+    const filters = page.getByRole('form', { name: 'Filter sessions' });
+    await filters.getByLabel('Status').selectOption({ label: 'Cancelled' });
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(`${h.url}/dashboard/sessions?status=cancelled`);
+    assert.deepEqual(await rowsOnceShown(page, cancelled.id, linked.id), [cancelled.id]);
+    assert.deepEqual(await page.locator('.rows .status').allTextContents(), ['Cancelled']);
+    await dashboardScreen(page, 'Financial Connections sessions', 'dashboard-sessions-filtered');
+
+    await filters.getByLabel('Status').selectOption('');
+    await filters.getByLabel('Kind').selectOption({ label: 'Relinks' });
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(`${h.url}/dashboard/sessions?relink=true`);
+    assert.deepEqual(await rowsOnceShown(page, relink.id, cancelled.id), [relink.id]);
+    assert.match((await page.locator('.rows li').textContent()) ?? '', /Pending.*relink$/);
+
+    await filters.getByLabel('Kind').selectOption({ label: 'New links' });
+    await filters.getByLabel('Status').selectOption({ label: 'Pending' });
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(`${h.url}/dashboard/sessions?status=pending&relink=false`);
+    assert.deepEqual(await rowsOnceShown(page, pending.id, relink.id), [pending.id]);
+    await page.reload();
+    await page.getByRole('link', { name: pending.id }).waitFor();
+    assert.equal(await filters.getByLabel('Kind').inputValue(), 'false');
+    assert.equal(await filters.getByLabel('Status').inputValue(), 'pending');
+
+    await filters.getByLabel('Kind').selectOption({ label: 'Relinks' });
+    await filters.getByLabel('Status').selectOption({ label: 'Succeeded' });
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No sessions match these filters.').waitFor();
+    await page.getByRole('link', { name: 'Clear filters' }).click();
+    await page.waitForURL(`${h.url}/dashboard/sessions`);
+    await page.getByRole('link', { name: linked.id }).waitFor();
+    assert.deepEqual(await page.locator('.rows li > a').allTextContents(), [
+      relink.id,
+      pending.id,
+      cancelled.id,
+      linked.id,
+    ]);
+    await page.close();
+  });
+
+  test('authorizations filtered by status and by institution', async () => {
+    const { key, stripe } = await freshMerchant();
+    const customer = await stripe.customers.create({ email: 'holder@example.com' });
+    const link = async (institution: string) => {
+      const session = await createSession(stripe, {
+        account_holder: { type: 'customer', customer: customer.id },
+        permissions: ['balances'],
+      });
+      const completed = await completeSession(stripe, session.id, { institution });
+      return (completed.accounts.data[0] as PreviewAccount).authorization;
+    };
+    const atTest = await link(testInstitution);
+    const atOwnership = await link(ownershipInstitution);
+    await simulate(stripe, 'authorizations', atTest, 'consent_expired');
+
+    const page = await signedIn('/dashboard/authorizations', key);
+    await page.getByRole('link', { name: atTest }).waitFor();
+    const filters = page.getByRole('form', { name: 'Filter authorizations' });
+    await filters.getByLabel('Status').selectOption({ label: 'Inactive' });
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(`${h.url}/dashboard/authorizations?status=inactive`);
+    assert.deepEqual(await rowsOnceShown(page, atTest, atOwnership), [atTest]);
+    assert.deepEqual(await page.locator('.rows .status').allTextContents(), ['Inactive']);
+    await dashboardScreen(page, 'Financial Connections authorizations', 'dashboard-authorizations-filtered');
+
+    await filters.getByLabel('Status').selectOption('');
+    await filters.getByLabel('Institution').selectOption({ label: 'Ownership Accounts' });
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(`${h.url}/dashboard/authorizations?institution=${ownershipInstitution}`);
+    assert.deepEqual(await rowsOnceShown(page, atOwnership, atTest), [atOwnership]);
+    assert.match((await page.locator('.rows li').textContent()) ?? '', /Ownership AccountsActive/);
+
+    await filters.getByLabel('Status').selectOption({ label: 'Inactive' });
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No authorizations match these filters.').waitFor();
+    await page.getByRole('link', { name: 'Clear filters' }).click();
+    await page.waitForURL(`${h.url}/dashboard/authorizations`);
+    await page.getByRole('link', { name: atTest }).waitFor();
+    assert.equal(await page.locator('.rows li').count(), 2);
+    await page.close();
+  });
+
+  test('webhook endpoints filtered by status', async () => {
+    const { key, stripe } = await freshMerchant();
+    const on = await stripe.webhookEndpoints.create({ url: 'https://example.com/on', enabled_events: ['*'] });
+    const off = await stripe.webhookEndpoints.create({
+      url: 'https://example.com/off',
+      enabled_events: ['*'],
+    });
+    await stripe.webhookEndpoints.update(off.id, { disabled: true });
+
+    const page = await signedIn('/dashboard/webhook-endpoints', key);
+    await page.getByRole('link', { name: on.url }).waitFor();
+    const filters = page.getByRole('form', { name: 'Filter webhook endpoints' });
+    await filters.getByLabel('Status').selectOption({ label: 'Disabled' });
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(`${h.url}/dashboard/webhook-endpoints?status=disabled`);
+    assert.deepEqual(await rowsOnceShown(page, off.url, on.url), [off.url]);
+    assert.deepEqual(await page.locator('.rows .status').allTextContents(), ['Disabled']);
+    await dashboardScreen(page, 'Webhook endpoints', 'dashboard-webhook-endpoints-filtered');
+
+    await filters.getByLabel('Status').selectOption({ label: 'Enabled' });
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(`${h.url}/dashboard/webhook-endpoints?status=enabled`);
+    assert.deepEqual(await rowsOnceShown(page, on.url, off.url), [on.url]);
+
+    // Once none is enabled, the filtered list says so.
+    await stripe.webhookEndpoints.update(on.id, { disabled: true });
+    await page.reload();
+    await page.getByText('No webhook endpoints match these filters.').waitFor();
+    await page.getByRole('link', { name: 'Clear filters' }).click();
+    await page.waitForURL(`${h.url}/dashboard/webhook-endpoints`);
+    await page.getByRole('link', { name: on.url }).waitFor();
+    assert.equal(await page.locator('.rows li').count(), 2);
     await page.close();
   });
 

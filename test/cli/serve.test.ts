@@ -160,6 +160,7 @@ describe('openfc serve on SQLite', () => {
     '0025_external_accounts',
     '0026_request_logs',
     '0027_payouts',
+    '0028_list_filters',
   ];
 
   test('migrate --dry-run shows the plan and applies nothing', async () => {

@@ -1,4 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { balanceTransactionTypes } from '../../domain/balance/balance-transactions.ts';
+import { topupStatuses } from '../../domain/balance/topups.ts';
+import { payoutStatuses } from '../../domain/payouts/payouts.ts';
 import type { Services } from '../../services.ts';
 import { renderAccount } from '../accounts/render.ts';
 import { renderBalance } from '../balance/render.ts';
@@ -8,7 +11,7 @@ import { renderPayout } from '../payouts/render.ts';
 import { renderTopup } from '../topups/render.ts';
 import { renderTransfer } from '../transfers/render.ts';
 import { signedIn } from './guard.ts';
-import { pageFromQuery } from './params.ts';
+import { choiceFromQuery, pageFromQuery, pageSize, textFromQuery } from './params.ts';
 import { query } from './routes.ts';
 
 /**
@@ -26,13 +29,15 @@ export function registerDashboardConnectRoutes(app: FastifyInstance, services: S
 
   app.get(`${api}/balance-transactions`, async (request) => {
     const { merchant } = await signedIn(services, request);
-    const page = await services.balanceTransactions.list(merchant.id, {}, pageFromQuery(query(request)));
+    const filter = { type: choiceFromQuery(query(request), 'type', balanceTransactionTypes) };
+    const page = await services.balanceTransactions.list(merchant.id, filter, pageFromQuery(query(request)));
     return { data: page.data.map(renderBalanceTransaction), has_more: page.hasMore };
   });
 
   app.get(`${api}/topups`, async (request) => {
     const { merchant } = await signedIn(services, request);
-    const page = await services.topups.list(merchant.id, {}, pageFromQuery(query(request)));
+    const filter = { status: choiceFromQuery(query(request), 'status', topupStatuses) };
+    const page = await services.topups.list(merchant.id, filter, pageFromQuery(query(request)));
     return { data: page.data.map(renderTopup), has_more: page.hasMore };
   });
 
@@ -43,7 +48,8 @@ export function registerDashboardConnectRoutes(app: FastifyInstance, services: S
 
   app.get(`${api}/transfers`, async (request) => {
     const { merchant } = await signedIn(services, request);
-    const page = await services.transfers.list(merchant.id, {}, pageFromQuery(query(request)));
+    const filter = { destination: textFromQuery(query(request), 'destination') };
+    const page = await services.transfers.list(merchant.id, filter, pageFromQuery(query(request)));
     return { data: page.data.map(renderTransfer), has_more: page.hasMore };
   });
 
@@ -62,13 +68,15 @@ export function registerDashboardConnectRoutes(app: FastifyInstance, services: S
   });
 
   // A connected account with its balance, its bank accounts for payouts (each with the Financial
-  // Connections account under it, which the platform holds) and the latest transfers made to it.
+  // Connections account under it, which the platform holds), and the first page of the transfers
+  // made to it and of its payouts (the transfers list and the account's payouts list page on).
   app.get<{ Params: { id: string } }>(`${api}/connected-accounts/:id`, async (request) => {
     const { merchant } = await signedIn(services, request);
     const account = await services.connectedAccounts.connected(merchant, request.params.id);
     const externals = await services.externalAccounts.list(merchant, account.id, {}, { limit: 100 });
-    const transfers = await services.transfers.list(merchant.id, { destination: account.id }, { limit: 20 });
-    const payouts = await services.payouts.list(account.id, {}, { limit: 20 });
+    const firstPage = { limit: pageSize };
+    const transfers = await services.transfers.list(merchant.id, { destination: account.id }, firstPage);
+    const payouts = await services.payouts.list(account.id, {}, firstPage);
     return {
       account: renderAccount(await services.connectedAccounts.withExternalAccounts(account)),
       balance: renderBalance(await services.balanceTransactions.fundsByStatus(account.id)),
@@ -82,6 +90,15 @@ export function registerDashboardConnectRoutes(app: FastifyInstance, services: S
       transfers: { data: transfers.data.map(renderTransfer), has_more: transfers.hasMore },
       payouts: { data: payouts.data.map(renderPayout), has_more: payouts.hasMore },
     };
+  });
+
+  // A connected account's payouts, as `GET /v1/payouts` with `Stripe-Account` lists them.
+  app.get<{ Params: { id: string } }>(`${api}/connected-accounts/:id/payouts`, async (request) => {
+    const { merchant } = await signedIn(services, request);
+    const account = await services.connectedAccounts.connected(merchant, request.params.id);
+    const filter = { status: choiceFromQuery(query(request), 'status', payoutStatuses) };
+    const page = await services.payouts.list(account.id, filter, pageFromQuery(query(request)));
+    return { data: page.data.map(renderPayout), has_more: page.hasMore };
   });
 
   // A connected account's payout: the account's own object, which its platform sees.

@@ -1,12 +1,16 @@
 import { invalidRequest } from '../../domain/errors.ts';
 import type { EventFilter } from '../../domain/events/log.ts';
 import type { AccountFilter } from '../../domain/financial-connections/accounts.ts';
+import { connectionStatuses } from '../../domain/financial-connections/types.ts';
 import type { Page } from '../../domain/paging.ts';
+
+/** How many rows a list's page shows unless the address asks for another number. */
+export const pageSize = 20;
 
 /** The dashboard's list pages: Stripe's cursors, 20 to a page unless asked (at most 100). */
 export function pageFromQuery(query: URLSearchParams): Page {
   const limitText = query.get('limit');
-  const limit = limitText === null ? 20 : Number(limitText);
+  const limit = limitText === null ? pageSize : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     throw invalidRequest(
       'Invalid integer: limit must be between 1 and 100.',
@@ -67,24 +71,36 @@ export function secondsField(body: unknown, max: number): number {
   return seconds;
 }
 
-const accountStatuses = ['active', 'inactive', 'disconnected'] as const;
+/** A list filter that must be one of `allowed` (absent or empty: no filter), refused as the API refuses one. */
+export function choiceFromQuery<T extends string>(
+  query: URLSearchParams,
+  name: string,
+  allowed: readonly T[],
+): T | undefined {
+  const value = query.get(name)?.trim() || undefined;
+  if (value !== undefined && !(allowed as readonly string[]).includes(value)) {
+    throw invalidRequest(`Invalid ${name}: must be one of ${allowed.join(', ')}.`, name);
+  }
+  return value as T | undefined;
+}
+
+/** A text filter: an id, an email, an event type (trimmed; absent or empty: no filter). */
+export function textFromQuery(query: URLSearchParams, name: string): string | undefined {
+  return query.get(name)?.trim() || undefined;
+}
 
 /** The accounts list's filters: `status`, `customer` (the holder) and `institution` (its id). */
 export function accountFilter(query: URLSearchParams): AccountFilter {
-  const status = query.get('status') || undefined;
-  if (status !== undefined && !(accountStatuses as readonly string[]).includes(status)) {
-    throw invalidRequest(`Invalid status: must be one of ${accountStatuses.join(', ')}.`, 'status');
-  }
-  const customer = query.get('customer')?.trim() || undefined;
+  const customer = textFromQuery(query, 'customer');
   return {
-    status: status as AccountFilter['status'],
+    status: choiceFromQuery(query, 'status', connectionStatuses),
     holder: customer === undefined ? undefined : { type: 'customer', customer },
-    institution: query.get('institution')?.trim() || undefined,
+    institution: textFromQuery(query, 'institution'),
   };
 }
 
 /** The events list's filter: `type`, an exact type or a prefix ending in `*`, as `GET /v1/events` takes it. */
 export function eventFilter(query: URLSearchParams): EventFilter {
-  const type = query.get('type')?.trim() || undefined;
+  const type = textFromQuery(query, 'type');
   return { types: type === undefined ? undefined : [type] };
 }

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { invalidRequest } from '../../domain/errors.ts';
 import type { Page, PageResult } from '../../domain/paging.ts';
 import type { Services } from '../../services.ts';
 import { renderCharge } from '../charges/render.ts';
@@ -9,7 +8,7 @@ import { renderPaymentMethod } from '../payment-methods/render.ts';
 import { renderSetupIntent } from '../setup-intents/render.ts';
 import type { Json } from '../wire/expand.ts';
 import { signedIn } from './guard.ts';
-import { pageFromQuery } from './params.ts';
+import { choiceFromQuery, pageFromQuery, textFromQuery } from './params.ts';
 
 /** The statuses each list's `status` filter takes. */
 export const paymentStatuses = {
@@ -34,17 +33,12 @@ export const paymentStatuses = {
 
 /** The dashboard's filters of the payment lists, from the page's query; each list reads those it has. */
 function paymentFilter<S extends string>(query: URLSearchParams, statuses: readonly S[] = []) {
-  const text = (name: string) => query.get(name)?.trim() || undefined;
-  const status = text('status');
-  if (status !== undefined && !(statuses as readonly string[]).includes(status)) {
-    throw invalidRequest(`Invalid status: must be one of ${statuses.join(', ')}.`, 'status');
-  }
   return {
-    customer: text('customer'),
-    paymentMethod: text('payment_method'),
-    paymentIntent: text('payment_intent'),
-    account: text('account'),
-    status: status as S | undefined,
+    customer: textFromQuery(query, 'customer'),
+    paymentMethod: textFromQuery(query, 'payment_method'),
+    paymentIntent: textFromQuery(query, 'payment_intent'),
+    account: textFromQuery(query, 'account'),
+    status: choiceFromQuery(query, 'status', statuses),
   };
 }
 

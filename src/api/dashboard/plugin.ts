@@ -47,6 +47,7 @@ export const dashboardPages = [
   '/dashboard/transfers/:id',
   '/dashboard/connected-accounts',
   '/dashboard/connected-accounts/:id',
+  '/dashboard/connected-accounts/:id/payouts',
   '/dashboard/connected-accounts/:id/payouts/:payout',
 ];
 

@@ -20,6 +20,7 @@ import {
   pageFromQuery,
   secondsField,
   stringField,
+  textFromQuery,
 } from './params.ts';
 import { renderingsByVersion } from './versions-view.ts';
 
@@ -132,7 +133,9 @@ export function registerDashboardRoutes(
 
   app.get(`${api}/customers`, async (request) => {
     const { merchant } = await signedIn(services, request);
-    const page = await services.customers.list(merchant.id, {}, pageFromQuery(query(request)));
+    // `email` as `GET /v1/customers` takes it: exact, and case-sensitive.
+    const filter = { email: textFromQuery(query(request), 'email') };
+    const page = await services.customers.list(merchant.id, filter, pageFromQuery(query(request)));
     return { data: page.data.map(renderCustomer), has_more: page.hasMore };
   });
 

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Merchant } from '../../domain/merchants/service.ts';
+import { webhookEndpointStatuses } from '../../domain/webhook-endpoints/service.ts';
 import type { Services } from '../../services.ts';
 import { renderWebhookEndpoint } from '../webhook-endpoints/render.ts';
 import { signedIn, signedInForChange } from './guard.ts';
-import { pageFromQuery } from './params.ts';
+import { choiceFromQuery, pageFromQuery } from './params.ts';
 import { query, renderDelivery } from './routes.ts';
 
 /** How many of an endpoint's latest deliveries its page shows. */
@@ -28,7 +29,8 @@ export function registerDashboardWebhookRoutes(app: FastifyInstance, services: S
 
   app.get(api, async (request) => {
     const { merchant } = await signedIn(services, request);
-    const page = await services.webhookEndpoints.list(merchant.id, pageFromQuery(query(request)));
+    const filter = { status: choiceFromQuery(query(request), 'status', webhookEndpointStatuses) };
+    const page = await services.webhookEndpoints.list(merchant.id, filter, pageFromQuery(query(request)));
     return { data: page.data.map((endpoint) => renderWebhookEndpoint(endpoint)), has_more: page.hasMore };
   });
 

@@ -152,7 +152,7 @@ export const webhookEndpointRoutes = [
     returns: { list: 'webhook_endpoint' },
     params: pageParams,
     async handle(ctx, p) {
-      const page = await ctx.services.webhookEndpoints.list(ctx.merchant.id, toPage(p));
+      const page = await ctx.services.webhookEndpoints.list(ctx.merchant.id, {}, toPage(p));
       return listEnvelope(
         '/v1/webhook_endpoints',
         page.data.map((e) => renderWebhookEndpoint(e)),

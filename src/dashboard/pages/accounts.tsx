@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, type DashboardApi } from '../api.ts';
-import { FilterForm } from '../filters.tsx';
+import { FilterForm, InstitutionFilter, isFiltered, SelectFilter, TextFilter } from '../filters.tsx';
 import { useLoad } from '../load.ts';
 import { Link, type Route } from '../nav.tsx';
 import { Facts, Loading, Page, PagedList } from '../page.tsx';
@@ -8,6 +8,7 @@ import type { Account, AccountView, RefreshState } from '../types.ts';
 import {
   accountName,
   actions,
+  choices,
   inactiveCauses,
   list,
   money,
@@ -22,16 +23,29 @@ const path = '/dashboard/accounts';
 
 export function AccountsList({ api, route, live }: { api: DashboardApi; route: Route; live: number }) {
   const [loaded] = useLoad(`${route.query}#${live}`, () => api.accounts(Object.fromEntries(route.query)));
-  const filtered = accountFilters.some((name) => route.query.get(name));
   return (
     <Page title="Financial Connections accounts">
       <ConnectionKinds current="Accounts" />
-      <AccountFilters api={api} query={route.query} />
+      <FilterForm path={path} query={route.query} names={accountFilters} label="Filter accounts">
+        <SelectFilter
+          label="Status"
+          name="status"
+          query={route.query}
+          any="Any status"
+          options={choices(['active', 'inactive', 'disconnected'])}
+        />
+        <TextFilter label="Customer id" name="customer" query={route.query} placeholder="cus_…" />
+        <InstitutionFilter api={api} query={route.query} />
+      </FilterForm>
       <PagedList
         loaded={loaded}
         path={path}
         query={route.query}
-        empty={filtered ? 'No accounts match these filters.' : 'No accounts are linked yet.'}
+        empty={
+          isFiltered(route.query, accountFilters)
+            ? 'No accounts match these filters.'
+            : 'No accounts are linked yet.'
+        }
       >
         {(items) => <AccountRows accounts={items} />}
       </PagedList>
@@ -39,52 +53,8 @@ export function AccountsList({ api, route, live }: { api: DashboardApi; route: R
   );
 }
 
-const accountFilters = ['status', 'customer', 'institution'] as const;
-
 /** Status, customer and institution: the accounts list's filters, in the page's address. */
-function AccountFilters({ api, query }: { api: DashboardApi; query: URLSearchParams }) {
-  const [institutions] = useLoad('institutions', () => api.institutions());
-  const [status, setStatus] = useState(query.get('status') ?? '');
-  const [chosen, setChosen] = useState(query.get('institution') ?? '');
-  const known = institutions.state === 'ready' ? institutions.value.data : [];
-  return (
-    <FilterForm path={path} query={query} names={accountFilters} label="Filter accounts">
-      <label class="field">
-        <span>Status</span>
-        <select name="status" value={status} onChange={(event) => setStatus(event.currentTarget.value)}>
-          <option value="">Any status</option>
-          {(['active', 'inactive', 'disconnected'] as const).map((status) => (
-            <option key={status} value={status}>
-              {say(statuses, status)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label class="field">
-        <span>Customer id</span>
-        <input
-          type="text"
-          name="customer"
-          defaultValue={query.get('customer') ?? ''}
-          placeholder="cus_…"
-          spellcheck={false}
-        />
-      </label>
-      <label class="field">
-        <span>Institution</span>
-        <select name="institution" value={chosen} onChange={(event) => setChosen(event.currentTarget.value)}>
-          <option value="">Any institution</option>
-          {chosen && !known.some((i) => i.id === chosen) ? <option value={chosen}>{chosen}</option> : null}
-          {known.map((institution) => (
-            <option key={institution.id} value={institution.id}>
-              {institution.name}
-            </option>
-          ))}
-        </select>
-      </label>
-    </FilterForm>
-  );
-}
+const accountFilters = ['status', 'customer', 'institution'] as const;
 
 /** Accounts as rows: a link to each, its bank, its status and its id. */
 export function AccountRows({ accounts }: { accounts: Account[] }) {

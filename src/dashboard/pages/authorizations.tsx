@@ -61,7 +61,9 @@ export function SessionLinks({ ids }: { ids: string[] }) {
 
 function relinkResult(session: Session): ComponentChildren {
   const result = session.relink_result;
-  if (!result) return session.status === 'pending' ? 'not yet' : 'none';
+  // A relink session carries an empty result (all null) until it ends.
+  if (!result?.failure_reason && !result?.authorization)
+    return session.status === 'pending' ? 'not yet' : 'none';
   if (result.failure_reason) return `failed: ${result.failure_reason}`;
   return result.account ? (
     <span>

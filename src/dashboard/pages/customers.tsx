@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, type DashboardApi } from '../api.ts';
+import { FilterForm, isFiltered, TextFilter } from '../filters.tsx';
 import { useLoad } from '../load.ts';
 import { Link, type Route } from '../nav.tsx';
 import { Facts, Loading, Page, PagedList } from '../page.tsx';
@@ -17,7 +18,25 @@ export function CustomersList({ api, route, live }: { api: DashboardApi; route: 
   const [loaded] = useLoad(`${route.query}#${live}`, () => api.customers(Object.fromEntries(route.query)));
   return (
     <Page title="Customers">
-      <PagedList loaded={loaded} path={path} query={route.query} empty="There are no customers yet.">
+      <FilterForm path={path} query={route.query} names={['email']} label="Filter customers">
+        <TextFilter
+          label="Email"
+          name="email"
+          query={route.query}
+          placeholder="jenny@example.com"
+          hint="The whole address, as the API’s customers list takes it: exact, and case-sensitive."
+        />
+      </FilterForm>
+      <PagedList
+        loaded={loaded}
+        path={path}
+        query={route.query}
+        empty={
+          isFiltered(route.query, ['email'])
+            ? 'No customers match these filters.'
+            : 'There are no customers yet.'
+        }
+      >
         {(items) => (
           <ul class="rows">
             {items.map((customer) => (

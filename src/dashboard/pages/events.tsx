@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError, type DashboardApi } from '../api.ts';
-import { FilterForm } from '../filters.tsx';
+import { FilterForm, TextFilter } from '../filters.tsx';
 import { useLoad } from '../load.ts';
 import { Link, type Route } from '../nav.tsx';
 import { Facts, Loading, Page, PagedList } from '../page.tsx';
@@ -16,21 +16,12 @@ export function EventsList({ api, route, live }: { api: DashboardApi; route: Rou
   return (
     <Page title="Events">
       <FilterForm path={path} query={route.query} names={['type']} label="Filter events">
-        <div class="field">
-          <label>
-            <span>Event type</span>
-            <input
-              type="text"
-              name="type"
-              defaultValue={route.query.get('type') ?? ''}
-              aria-describedby="type-hint"
-              spellcheck={false}
-            />
-          </label>
-          <small id="type-hint" class="muted">
-            An exact type, or the start of one followed by *, as in financial_connections.account.*
-          </small>
-        </div>
+        <TextFilter
+          label="Event type"
+          name="type"
+          query={route.query}
+          hint="An exact type, or the start of one followed by *, as in financial_connections.account.*"
+        />
       </FilterForm>
       <PagedList
         loaded={loaded}

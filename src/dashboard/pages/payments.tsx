@@ -1,11 +1,10 @@
-import { useState } from 'preact/hooks';
 import type { DashboardApi } from '../api.ts';
-import { FilterForm } from '../filters.tsx';
+import { FilterForm, isFiltered, SelectFilter, TextFilter } from '../filters.tsx';
 import { useLoad } from '../load.ts';
 import { Link, type Route } from '../nav.tsx';
 import { Page, PagedList } from '../page.tsx';
 import type { PaymentKind, PaymentObject } from '../types.ts';
-import { money, say, statuses, when } from '../words.ts';
+import { choices, money, when } from '../words.ts';
 import { Status } from './accounts.tsx';
 
 type Filter = 'customer' | 'account' | 'payment_method' | 'payment_intent' | 'status';
@@ -97,33 +96,20 @@ export function PaymentKinds({ current }: { current?: PaymentKind }) {
 
 function PaymentFilters({ kind, query }: { kind: PaymentKind; query: URLSearchParams }) {
   const { title, filters, statuses: kindStatuses } = paymentKinds[kind];
-  const [status, setStatus] = useState(query.get('status') ?? '');
   return (
     <FilterForm path={`/dashboard/${kind}`} query={query} names={filters} label={`Filter ${title}`}>
       {filters.map((name) =>
         name === 'status' ? (
-          <label key={name} class="field">
-            <span>Status</span>
-            <select name="status" value={status} onChange={(event) => setStatus(event.currentTarget.value)}>
-              <option value="">Any status</option>
-              {kindStatuses.map((s) => (
-                <option key={s} value={s}>
-                  {say(statuses, s)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectFilter
+            key={name}
+            label="Status"
+            name="status"
+            query={query}
+            any="Any status"
+            options={choices(kindStatuses)}
+          />
         ) : (
-          <label key={name} class="field">
-            <span>{filterFields[name].label}</span>
-            <input
-              type="text"
-              name={name}
-              defaultValue={query.get(name) ?? ''}
-              placeholder={filterFields[name].placeholder}
-              spellcheck={false}
-            />
-          </label>
+          <TextFilter key={name} name={name} query={query} {...filterFields[name]} />
         ),
       )}
     </FilterForm>
@@ -146,7 +132,6 @@ export function PaymentsList({
   );
   const path = `/dashboard/${kind}`;
   const { title, filters } = paymentKinds[kind];
-  const filtered = filters.some((name) => route.query.get(name));
   return (
     <Page title={title}>
       <PaymentKinds current={kind} />
@@ -155,7 +140,9 @@ export function PaymentsList({
         loaded={loaded}
         path={path}
         query={route.query}
-        empty={filtered ? `No ${title} match these filters.` : `There are no ${title} yet.`}
+        empty={
+          isFiltered(route.query, filters) ? `No ${title} match these filters.` : `There are no ${title} yet.`
+        }
       >
         {(items) => (
           <ul class="rows">

@@ -1,15 +1,19 @@
 import { useState } from 'preact/hooks';
 import { ApiError, type DashboardApi } from '../api.ts';
+import { FilterForm, isFiltered, SelectFilter } from '../filters.tsx';
 import { useLoad } from '../load.ts';
 import { Link, type Route } from '../nav.tsx';
 import { Facts, Loading, Page, PagedList } from '../page.tsx';
 import type { EndpointView, WebhookEndpoint } from '../types.ts';
-import { list, when } from '../words.ts';
+import { choices, list, when } from '../words.ts';
 import { DeliveryItem } from './events.tsx';
 
 const path = '/dashboard/webhook-endpoints';
 
-const endpointStatuses = { enabled: 'Enabled', disabled: 'Disabled' } as const;
+const endpointStatuses: Record<WebhookEndpoint['status'], string> = {
+  enabled: 'Enabled',
+  disabled: 'Disabled',
+};
 
 function EndpointStatus({ status }: { status: WebhookEndpoint['status'] }) {
   return (
@@ -37,7 +41,25 @@ export function WebhookEndpointsList({
   );
   return (
     <Page title="Webhook endpoints">
-      <PagedList loaded={loaded} path={path} query={route.query} empty="No webhook endpoints yet.">
+      <FilterForm path={path} query={route.query} names={['status']} label="Filter webhook endpoints">
+        <SelectFilter
+          label="Status"
+          name="status"
+          query={route.query}
+          any="Any status"
+          options={choices(['enabled', 'disabled'], endpointStatuses)}
+        />
+      </FilterForm>
+      <PagedList
+        loaded={loaded}
+        path={path}
+        query={route.query}
+        empty={
+          isFiltered(route.query, ['status'])
+            ? 'No webhook endpoints match these filters.'
+            : 'No webhook endpoints yet.'
+        }
+      >
         {(items) => (
           <ul class="rows">
             {items.map((endpoint) => (

@@ -14,6 +14,9 @@ export const topupIds = idKind('tu');
 
 export type TopupStatus = TopupsTable['status'];
 
+/** The statuses openfc's top-ups take (Stripe's `failed` is never reached: they do not fail). */
+export const topupStatuses: readonly TopupStatus[] = ['pending', 'succeeded', 'canceled'];
+
 /** Funds a platform adds to its balance from its bank account: Stripe's Topup. */
 export interface Topup {
   id: string;

@@ -125,6 +125,12 @@ export interface AccountFilter {
   institution?: string | undefined;
 }
 
+export interface AuthorizationFilter {
+  status?: FcAuthorization['status'] | undefined;
+  /** The institution the holder logged in at (its `fcinst_` id). */
+  institution?: string | undefined;
+}
+
 /** Linked accounts: reading, listing and disconnecting. */
 export class AccountService {
   /**
@@ -274,9 +280,15 @@ export class AuthorizationService {
   }
 
   /** The merchant's authorizations, newest first. */
-  async list(merchantId: string, page: Page): Promise<PageResult<FcAuthorization>> {
+  async list(
+    merchantId: string,
+    filter: AuthorizationFilter,
+    page: Page,
+  ): Promise<PageResult<FcAuthorization>> {
     const result = await fetchPage(page, (w) => {
       let q = this.db.selectFrom('fc_authorizations').selectAll().where('merchant_id', '=', merchantId);
+      if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+      if (filter.institution !== undefined) q = q.where('institution_id', '=', filter.institution);
       if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
       return q.orderBy('id', w.order).limit(w.limit).execute();
     });

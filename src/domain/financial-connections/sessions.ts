@@ -21,10 +21,18 @@ import {
   type Permission,
   type RelinkResult,
   type SessionFilters,
+  type SessionStatus,
   sameHolder,
 } from './types.ts';
 
 export const sessionIds = idKind('fcsess');
+
+/** The sessions list's filters (Stripe has no such list; the dashboard has). */
+export interface SessionListFilter {
+  status?: SessionStatus | undefined;
+  /** Relink sessions only (`true`), or sessions that link new accounts only (`false`). */
+  relink?: boolean | undefined;
+}
 
 export interface CreateSessionInput {
   holder: AccountHolder | null;
@@ -288,9 +296,13 @@ export class SessionService {
   }
 
   /** The merchant's sessions, newest first. */
-  async list(merchantId: string, page: Page): Promise<PageResult<FcSession>> {
+  async list(merchantId: string, filter: SessionListFilter, page: Page): Promise<PageResult<FcSession>> {
     const result = await fetchPage(page, (w) => {
       let q = this.db.selectFrom('fc_sessions').selectAll().where('merchant_id', '=', merchantId);
+      if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+      // Stated as literals: SQLite uses the partial index on relink sessions only then.
+      if (filter.relink === true) q = q.where('relink_authorization_id', 'is not', null);
+      if (filter.relink === false) q = q.where('relink_authorization_id', 'is', null);
       if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
       return q.orderBy('id', w.order).limit(w.limit).execute();
     });

@@ -15,7 +15,9 @@ export const prefetchFeatures = ['balances', 'inferred_balances', 'ownership', '
 
 export type AccountHolder = { type: 'customer'; customer: string } | { type: 'account'; account: string };
 
-export type ConnectionStatus = 'active' | 'inactive' | 'disconnected';
+export const connectionStatuses = ['active', 'inactive', 'disconnected'] as const;
+
+export type ConnectionStatus = (typeof connectionStatuses)[number];
 
 export interface InactiveDetails {
   cause:
@@ -101,7 +103,9 @@ export interface RefreshState {
   next_refresh_available_at: number | null;
 }
 
-export type SessionStatus = 'pending' | 'succeeded' | 'cancelled' | 'failed';
+export const sessionStatuses = ['pending', 'succeeded', 'failed', 'cancelled'] as const;
+
+export type SessionStatus = (typeof sessionStatuses)[number];
 
 export interface SessionFilters {
   account_subcategories: string[] | null;

@@ -16,6 +16,14 @@ export const payoutIds = idKind('po');
 
 export type PayoutStatus = PayoutsTable['status'];
 
+export const payoutStatuses: readonly PayoutStatus[] = [
+  'pending',
+  'in_transit',
+  'paid',
+  'failed',
+  'canceled',
+];
+
 /** Business days after its creation that a payout leaves for the bank (`in_transit`). */
 export const payoutTransitDays = 1;
 /** Business days after its creation that a payout reaches the bank account: its `arrival_date`. */

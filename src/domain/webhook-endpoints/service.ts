@@ -9,6 +9,12 @@ import { fetchPage, type Page, type PageResult } from '../paging.ts';
 
 export const webhookEndpointIds = idKind('we');
 
+export const webhookEndpointStatuses = ['enabled', 'disabled'] as const;
+
+export interface WebhookEndpointFilter {
+  status?: WebhookEndpoint['status'] | undefined;
+}
+
 export interface WebhookEndpoint {
   id: string;
   created: number;
@@ -18,7 +24,7 @@ export interface WebhookEndpoint {
   /** The API version events are rendered with for this endpoint; null: the merchant's default. */
   apiVersion: string | null;
   metadata: Record<string, string>;
-  status: 'enabled' | 'disabled';
+  status: (typeof webhookEndpointStatuses)[number];
   /** Receives the events of the merchant's connected accounts instead of the merchant's own. */
   connect: boolean;
 }
@@ -158,9 +164,14 @@ export class WebhookEndpointService {
     });
   }
 
-  async list(merchantId: string, page: Page): Promise<PageResult<WebhookEndpoint>> {
+  async list(
+    merchantId: string,
+    filter: WebhookEndpointFilter,
+    page: Page,
+  ): Promise<PageResult<WebhookEndpoint>> {
     const result = await fetchPage(page, (w) => {
       let q = this.db.selectFrom('webhook_endpoints').selectAll().where('merchant_id', '=', merchantId);
+      if (filter.status !== undefined) q = q.where('status', '=', filter.status);
       if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);
       return q.orderBy('id', w.order).limit(w.limit).execute();
     });
