@@ -110,7 +110,9 @@ describe('the dashboard’s endpoint, session, authorization, filter and version
     await filters.getByLabel('Status').selectOption('inactive');
     await filters.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(`${h.url}/dashboard/accounts?status=inactive`);
+    // The closed account is in the unfiltered rows too: wait for the active ones to be gone.
     await page.getByRole('link', { name: closedName, exact: true }).first().waitFor();
+    await page.locator('.rows .status', { hasText: /^Active$/ }).first().waitFor({ state: 'detached' });
     const statuses = await page.locator('.rows .status').allTextContents();
     assert.ok(statuses.length >= 1 && statuses.every((s) => s === 'Inactive'), String(statuses));
     assert.equal(await page.getByText(closed.id, { exact: true }).count(), 1);
@@ -147,6 +149,7 @@ describe('the dashboard’s endpoint, session, authorization, filter and version
 
     const kinds = page.getByRole('navigation', { name: 'Financial Connections objects' });
     await kinds.getByRole('link', { name: 'Sessions' }).click();
+    await page.getByRole('link', { name: relink.id, exact: true }).waitFor();
     await dashboardScreen(page, 'Financial Connections sessions', 'dashboard-sessions');
     const ids = await page.locator('.rows li > a').allTextContents();
     assert.deepEqual(ids.slice(0, 3), [relink.id, second.session.id, first.session.id]);
@@ -160,6 +163,7 @@ describe('the dashboard’s endpoint, session, authorization, filter and version
     ]);
     await page.getByRole('link', { name: closedName, exact: true }).waitFor();
     await page.getByRole('link', { name: 'All authorizations' }).click();
+    await page.getByRole('link', { name: second.authorization, exact: true }).waitFor();
     await dashboardScreen(page, 'Financial Connections authorizations', 'dashboard-authorizations');
     const newest = page.locator('.rows li').first();
     assert.equal(await newest.getByRole('link').textContent(), second.authorization);
