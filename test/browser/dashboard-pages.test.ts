@@ -112,7 +112,10 @@ describe('the dashboard’s endpoint, session, authorization, filter and version
     await page.waitForURL(`${h.url}/dashboard/accounts?status=inactive`);
     // The closed account is in the unfiltered rows too: wait for the active ones to be gone.
     await page.getByRole('link', { name: closedName, exact: true }).first().waitFor();
-    await page.locator('.rows .status', { hasText: /^Active$/ }).first().waitFor({ state: 'detached' });
+    await page
+      .locator('.rows .status', { hasText: /^Active$/ })
+      .first()
+      .waitFor({ state: 'detached' });
     const statuses = await page.locator('.rows .status').allTextContents();
     assert.ok(statuses.length >= 1 && statuses.every((s) => s === 'Inactive'), String(statuses));
     assert.equal(await page.getByText(closed.id, { exact: true }).count(), 1);
