@@ -114,8 +114,9 @@ export async function explainPlans(
       recorded = [];
       await run();
       for (const query of recorded) {
-        // Transaction control and the clock lookup are not worth a plan.
-        if (!/^\s*select/i.test(query.sql) || /sandbox_clocks/.test(query.sql)) continue;
+        // Transaction control and the clock lookup are not worth a plan; the worker's claim (an
+        // UPDATE, or on PostgreSQL a WITH around one) is.
+        if (!/^\s*(select|with|update)/i.test(query.sql) || /sandbox_clocks/.test(query.sql)) continue;
         plans.push({ what, sql: query.sql, plan: await explain(query) });
       }
     }

@@ -141,17 +141,19 @@ export class AccountData {
    * refreshed. Resolves once those refreshes ended, or after a bounded wait.
    */
   async refreshDue(merchantId: string, at: number): Promise<void> {
+    // Through the partial index fc_accounts_subscribed (the condition a literal, as the index says
+    // it): the few subscribed accounts, whatever their status. Filtering on status here would let
+    // SQLite prefer fc_accounts_status and read every active account of the merchant.
     const rows = await this.db
       .selectFrom('fc_accounts')
       .selectAll()
       .where('merchant_id', '=', merchantId)
-      .where('status', '=', 'active')
-      // A literal, as the partial index fc_accounts_subscribed says it.
       .where(sql<boolean>`subscriptions <> '[]'`)
       .orderBy('id')
       .execute();
     const launched: string[] = [];
     for (const account of rows.map(accountFromRow)) {
+      if (account.status !== 'active') continue;
       const due = scheduledFeatures.filter((feature) => {
         if (!account.subscriptions.includes(feature)) return false;
         if (!account.permissions.includes(neededPermission[feature])) return false;
