@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type Stripe from 'stripe';
 import { backends } from '../support/backends.ts';
-import { signIn } from '../support/dashboard.ts';
+import { listReads, signIn } from '../support/dashboard.ts';
 import { body, completeSession, createSession, type PreviewAccount } from '../support/fc.ts';
 import { topUp } from '../support/funds.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
@@ -149,17 +149,7 @@ for (const backend of backends) {
       const stripe = h.stripe({ key: keys.secretKey });
       const { topup, shop, transfer, payout } = await platformWithShop(stripe);
       const client = await signIn(h, keys.secretKey);
-      const listed = async (path: string) => {
-        const response = await client.get(path);
-        assert.equal(response.status, 200, `${path}: ${response.text}`);
-        return response.body;
-      };
-      const refused = async (path: string, param: string) => {
-        const response = await client.get(path);
-        assert.equal(response.status, 400, `${path}: ${response.text}`);
-        assertStripeError(response.body);
-        assert.equal((response.body.error as { param?: string }).param, param, response.text);
-      };
+      const { listed, refused } = listReads(client);
 
       // Top-ups: the settled one, one pending and one canceled.
       const pending = await stripe.topups.create({ amount: 1_000, currency: 'usd' });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { backends } from '../support/backends.ts';
-import { signIn } from '../support/dashboard.ts';
+import { listReads, signIn } from '../support/dashboard.ts';
 import { eventually } from '../support/eventually.ts';
 import {
   body,
@@ -250,17 +250,7 @@ for (const backend of backends) {
       const keys = await h.otherMerchant();
       const stripe = h.stripe({ key: keys.secretKey });
       const client = await signIn(h, keys.secretKey);
-      const listed = async (path: string) => {
-        const response = await client.get(path);
-        assert.equal(response.status, 200, `${path}: ${response.text}`);
-        return response.body;
-      };
-      const refused = async (path: string, param: string) => {
-        const response = await client.get(path);
-        assert.equal(response.status, 400, `${path}: ${response.text}`);
-        assertStripeError(response.body);
-        assert.equal((response.body.error as { param?: string }).param, param, response.text);
-      };
+      const { listed, refused } = listReads(client);
 
       // Customers: `email` as `GET /v1/customers` takes it, exact and case-sensitive.
       const jenny = await stripe.customers.create({ email: 'jenny+dash@example.com', name: 'Jenny' });

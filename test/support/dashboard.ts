@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import type { Harness, RawResponse } from './harness.ts';
+import { assertStripeError } from './stripe-schemas.ts';
 
 /** A browser-like client of the dashboard's API: its cookie, its CSRF token and its origin. */
 export interface DashboardClient {
@@ -55,4 +57,24 @@ export async function signIn(h: Harness, key = h.secretKey): Promise<DashboardCl
       }),
   };
   return client;
+}
+
+/**
+ * A list route read through the client: `listed` expects 200 and gives the body, `refused` expects
+ * a Stripe-shaped 400 naming `param`.
+ */
+export function listReads(client: DashboardClient) {
+  return {
+    async listed(path: string) {
+      const response = await client.get(path);
+      assert.equal(response.status, 200, `${path}: ${response.text}`);
+      return response.body;
+    },
+    async refused(path: string, param: string) {
+      const response = await client.get(path);
+      assert.equal(response.status, 400, `${path}: ${response.text}`);
+      assertStripeError(response.body);
+      assert.equal((response.body.error as { param?: string }).param, param, response.text);
+    },
+  };
 }
