@@ -6,6 +6,7 @@ import { type DialectCapabilities, postgresCapabilities, sqliteCapabilities } fr
 import { privateDatabaseFile } from './private-files.ts';
 import type { Database } from './schema.ts';
 import { withPreparedStatements } from './sqlite-statements.ts';
+import { WalCheckpoints } from './wal-checkpoints.ts';
 
 export interface Store {
   db: Kysely<Database>;
@@ -32,10 +33,24 @@ function openSqlite(dataDir: string): Store {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
+  // Checkpoints run in a worker thread, not within this connection's commits (see WalCheckpoints).
+  database.pragma('wal_autocheckpoint = 0');
+  const checkpoints = new WalCheckpoints(file, () => {
+    if (database.open) database.pragma('wal_autocheckpoint = 1000');
+  });
   const db = new Kysely<Database>({
     dialect: markingDialect(new SqliteDialect({ database: withPreparedStatements(database) })),
   });
-  return { db, caps: sqliteCapabilities, location: `sqlite:${file}`, close: () => db.destroy() };
+  return {
+    db,
+    caps: sqliteCapabilities,
+    location: `sqlite:${file}`,
+    async close() {
+      // The worker's connection first: the last one to close checkpoints the log and removes it.
+      await checkpoints.stop();
+      await db.destroy();
+    },
+  };
 }
 
 /** The PostgreSQL client, loaded when a PostgreSQL store is used: a server on SQLite does not hold it. */
