@@ -137,6 +137,11 @@ function likeContaining(text: string): string {
 
 const maxChunk = 128;
 
+/** The rows the next statement of a batch writes: the largest power of two up to 128. */
+function chunkSize(left: number): number {
+  return 2 ** Math.floor(Math.log2(Math.min(left, maxChunk)));
+}
+
 /** A row's columns, in the order an insert's values are given. */
 const columns = [
   'id',
@@ -171,26 +176,33 @@ export class RequestLogStore {
    */
   async insert(rows: RequestLogsTable[]): Promise<void> {
     if (rows.length === 0) return;
+    const first = chunkSize(rows.length);
+    // One statement is a transaction of its own: on PostgreSQL, one round trip instead of three.
+    if (first === rows.length) return this.insertChunk(this.db, rows, 0, first);
     await this.db.transaction().execute(async (trx) => {
       for (let at = 0; at < rows.length; ) {
-        const size = 2 ** Math.floor(Math.log2(Math.min(rows.length - at, maxChunk)));
-        const values: unknown[] = [];
-        for (let r = at; r < at + size; r++) {
-          const row = rows[r] as RequestLogsTable;
-          for (const column of columns) values.push(row[column]);
-        }
-        await this.queries.run(trx, `insert ${size}`, values, (slot) =>
-          trx
-            .insertInto('request_logs')
-            .values(
-              Array.from({ length: size }, (_, r) =>
-                Object.fromEntries(columns.map((column, c) => [column, slot(r * columns.length + c)])),
-              ) as RequestLogsTable[],
-            ),
-        );
+        const size = chunkSize(rows.length - at);
+        await this.insertChunk(trx, rows, at, size);
         at += size;
       }
     });
+  }
+
+  private async insertChunk(db: Kysely<Database>, rows: RequestLogsTable[], at: number, size: number) {
+    const values: unknown[] = [];
+    for (let r = at; r < at + size; r++) {
+      const row = rows[r] as RequestLogsTable;
+      for (const column of columns) values.push(row[column]);
+    }
+    await this.queries.run(db, `insert ${size}`, values, (slot) =>
+      db
+        .insertInto('request_logs')
+        .values(
+          Array.from({ length: size }, (_, r) =>
+            Object.fromEntries(columns.map((column, c) => [column, slot(r * columns.length + c)])),
+          ) as RequestLogsTable[],
+        ),
+    );
   }
 
   /** The merchant's requests of the last 7 days (pruning may lag behind). */
