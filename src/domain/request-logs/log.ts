@@ -144,20 +144,9 @@ function chunkSize(left: number): number {
 
 /** A row's columns, in the order an insert's values are given. */
 const columns = [
-  'id',
-  'merchant_id',
-  'account',
-  'created',
-  'method',
-  'path',
-  'status',
-  'duration_ms',
-  'api_version',
-  'idempotency_key',
+  ...summaryColumns,
   'params',
-  'params_size',
   'response',
-  'response_size',
 ] as const satisfies readonly (keyof RequestLogsTable)[];
 
 /** The table of request logs: its writes (in batches) and the merchant's reads. */
