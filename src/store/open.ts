@@ -6,7 +6,7 @@ import { type DialectCapabilities, postgresCapabilities, sqliteCapabilities } fr
 import { privateDatabaseFile } from './private-files.ts';
 import type { Database } from './schema.ts';
 import { withPreparedStatements } from './sqlite-statements.ts';
-import { WalCheckpoints } from './wal-checkpoints.ts';
+import { WalCheckpoints, walSizeLimitBytes } from './wal-checkpoints.ts';
 
 export interface Store {
   db: Kysely<Database>;
@@ -35,9 +35,20 @@ function openSqlite(dataDir: string): Store {
   database.pragma('foreign_keys = ON');
   // Checkpoints run in a worker thread, not within this connection's commits (see WalCheckpoints).
   database.pragma('wal_autocheckpoint = 0');
-  const checkpoints = new WalCheckpoints(file, () => {
-    if (database.open) database.pragma('wal_autocheckpoint = 1000');
-  });
+  database.pragma(`journal_size_limit = ${walSizeLimitBytes}`);
+  const checkpoints = new WalCheckpoints(
+    file,
+    () => {
+      if (database.open) database.pragma('wal_autocheckpoint = 1000');
+    },
+    () => {
+      try {
+        if (database.open) database.pragma('wal_checkpoint(PASSIVE)');
+      } catch {
+        // Inside a transaction (SQLITE_LOCKED): asked again after the worker's next pass.
+      }
+    },
+  );
   const db = new Kysely<Database>({
     dialect: markingDialect(new SqliteDialect({ database: withPreparedStatements(database) })),
   });

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { openStore } from '../../src/store/open.ts';
-import { WalCheckpoints } from '../../src/store/wal-checkpoints.ts';
+import { WalCheckpoints, walSizeLimitBytes } from '../../src/store/wal-checkpoints.ts';
 
 /**
  * SQLite's write-ahead log is checkpointed by a worker thread, never within a commit on the event
@@ -32,6 +33,9 @@ describe('SQLite checkpoints', () => {
     try {
       const setting = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(store.db);
       assert.equal(setting.rows[0]?.wal_autocheckpoint, 0);
+      // The log is cut back to this size when it starts over.
+      const limit = await sql<{ journal_size_limit: number }>`pragma journal_size_limit`.execute(store.db);
+      assert.equal(limit.rows[0]?.journal_size_limit, walSizeLimitBytes);
 
       await sql`create table filler (body text not null)`.execute(store.db);
       // 6 MiB in one commit: past the 4 MiB from which the worker starts.
@@ -60,6 +64,50 @@ describe('SQLite checkpoints', () => {
     }
   });
 
+  test('under a steady stream of commits the log starts over instead of growing without end', async () => {
+    const dataDir = mkdtempSync(path.join(root, 'steady-'));
+    const file = path.join(dataDir, 'steady.db');
+    // The writing connection as a store opens it, with a 1 MiB limit to cut the log back to; the
+    // worker asks it to copy the rest of the log once the log is past 256 pages.
+    const db = new SQLite(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.pragma(`journal_size_limit = ${1024 * 1024}`);
+    db.exec('create table filler (body text not null)');
+    const insert = db.prepare('insert into filler (body) values (?)');
+    let restarts = 0;
+    const restart = () => {
+      restarts++;
+      db.pragma('wal_checkpoint(PASSIVE)');
+    };
+    const checkpoints = new WalCheckpoints(file, () => assert.fail('the worker failed'), restart, {
+      watchMs: 10,
+      startBytes: 256 * 1024,
+      everyMs: 20,
+      restartPages: 256,
+    });
+    let largest = 0;
+    let commits = 0;
+    try {
+      const body = 'x'.repeat(8 * 1024);
+      // About 48 MiB of commits, ten at a time, never leaving the log fully copied between them.
+      while (commits < 6000) {
+        for (let i = 0; i < 10; i++, commits++) insert.run(body);
+        largest = Math.max(largest, statSync(`${file}-wal`).size);
+        await sleep(0);
+      }
+      assert.equal(checkpoints.running, true);
+      assert.ok(restarts > 0);
+    } finally {
+      await checkpoints.stop();
+    }
+    assert.equal((db.prepare('select count(*) as n from filler').get() as { n: number }).n, commits);
+    db.close();
+    // Without starting over, the log would hold every commit: 48 MiB and more.
+    assert.ok(largest < 16 * 1024 * 1024, `the log reached ${largest} bytes`);
+  });
+
   test('a store that writes little never starts the worker', async () => {
     const dataDir = mkdtempSync(path.join(root, 'quiet-'));
     const file = path.join(dataDir, 'openfc.db');
@@ -67,7 +115,12 @@ describe('SQLite checkpoints', () => {
     const store = openStore({ dataDir });
     await sql`create table small (n integer)`.execute(store.db);
     await sql`insert into small (n) values (1)`.execute(store.db);
-    const checkpoints = new WalCheckpoints(file, () => (fellBack = true), { watchMs: 10 });
+    const checkpoints = new WalCheckpoints(
+      file,
+      () => (fellBack = true),
+      () => {},
+      { watchMs: 10 },
+    );
     await sleep(100);
     assert.equal(checkpoints.running, false);
     await checkpoints.stop();
@@ -81,7 +134,12 @@ describe('SQLite checkpoints', () => {
     // A log without its database: the worker's connection refuses to open.
     writeFileSync(`${file}-wal`, Buffer.alloc(1024));
     let fellBack = false;
-    const checkpoints = new WalCheckpoints(file, () => (fellBack = true), { watchMs: 10, startBytes: 512 });
+    const checkpoints = new WalCheckpoints(
+      file,
+      () => (fellBack = true),
+      () => {},
+      { watchMs: 10, startBytes: 512 },
+    );
     try {
       await until('the fall-back', () => fellBack);
       assert.equal(checkpoints.running, false);
