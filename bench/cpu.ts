@@ -1,12 +1,19 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Child, startChild, stopChild } from './children.ts';
 import { cpuMicros, hotRoutes, loadRoute, type OpenfcFixtures } from './cpu-load.ts';
 import { table } from './format.ts';
+import { perfAvailable, perfNodeFlags, recordPerf, removePerfLeftovers, summarizePerf } from './perf.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
+const perfDir = process.env.BENCH_PERF ? path.resolve(process.env.BENCH_PERF) : undefined;
+if (perfDir && !perfAvailable()) {
+  console.error('BENCH_PERF needs Linux perf (Debian: apt-get install linux-perf).');
+  process.exit(2);
+}
+if (perfDir) mkdirSync(perfDir, { recursive: true });
 interface Window {
   route: string;
   from: number;
@@ -57,11 +64,17 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), 'openfc-cpu-'));
 let openfc: Child<OpenfcFixtures> | undefined;
 let bare: Child<{ url: string }> | undefined;
 const windows: Window[] = [];
+const perfFiles: { route: string; file: string }[] = [];
 try {
-  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const flags = [
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...(perfDir ? perfNodeFlags(perfDir) : []),
+  ];
   openfc = await startChild('openfc-server.ts', [dataDir], { nodeFlags: flags });
   const fc = openfc.ready;
-  bare = await startChild<{ url: string }>('bare-server.ts', [String(fc.accountBodyBytes)]);
+  bare = await startChild<{ url: string }>('bare-server.ts', [String(fc.accountBodyBytes)], {
+    nodeFlags: perfDir ? perfNodeFlags(perfDir) : [],
+  });
   const routes = hotRoutes(fc, bare.ready.url);
   const rows = [['route', 'requests', 'req/s', 'ratio', 'CPU µs/request', 'CPU ratio']];
   let bareRate = 0;
@@ -69,11 +82,15 @@ try {
   for (const route of routes) {
     const pid = (route === routes[0] ? bare : openfc).process.pid as number;
     await loadRoute(route, 2);
+    const perfFile = perfDir && path.join(perfDir, `${perfFiles.length + 1}.data`);
+    const recording = perfFile ? recordPerf(pid, perfFile) : undefined;
     const cpuBefore = cpuMicros(pid);
     const from = Number(process.hrtime.bigint() / 1000n);
     const total = await loadRoute(route, seconds);
     windows.push({ route: route.name, from, to: Number(process.hrtime.bigint() / 1000n) });
     const used = cpuMicros(pid) - cpuBefore;
+    await recording?.stop();
+    if (perfFile) perfFiles.push({ route: route.name, file: perfFile });
     const rate = total / seconds;
     const cpu = used / total;
     if (route === routes[0]) {
@@ -99,3 +116,11 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 printProfile(windows);
+for (const { route, file } of perfFiles) {
+  const { samples, shares } = await summarizePerf(file);
+  console.log(`\n${route}: ${samples} perf samples, every thread and the kernel; share of the samples`);
+  for (const [name, share] of shares.filter(([, share]) => share >= 0.002))
+    console.log(`  ${(100 * share).toFixed(1).padStart(5)}%  ${name}`);
+}
+for (const pid of [openfc?.process.pid, bare?.process.pid])
+  if (perfDir && pid) removePerfLeftovers(pid, perfDir);
