@@ -61,7 +61,7 @@ export function recordPerf(pid: number, file: string): PerfRecording {
  * JavaScript frame's package (`undici`, `fastify`…), openfc's folder (`openfc src/api`…) or Node's
  * own module (`node:_http_server`…).
  */
-function category(frames: string[]): string {
+export function sampleCategory(frames: string[]): string {
   const leaf = frames[0] ?? '';
   const stack = frames.join('\n');
   const sqlite = stack.includes('better_sqlite3.node');
@@ -103,7 +103,7 @@ export async function summarizePerf(file: string): Promise<{ samples: number; sh
   let frames: string[] = [];
   const flush = () => {
     if (frames.length === 0) return;
-    const name = category(frames);
+    const name = sampleCategory(frames);
     counts.set(name, (counts.get(name) ?? 0) + 1);
     samples++;
     frames = [];
