@@ -33,7 +33,8 @@ function openSqlite(dataDir: string): Store {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  // Checkpoints run in a worker thread, not within this connection's commits (see WalCheckpoints).
+  // Checkpoints run in a worker thread, not within this connection's commits; this connection only
+  // copies the log's last pages when asked, so that the log starts over (see WalCheckpoints).
   database.pragma('wal_autocheckpoint = 0');
   database.pragma(`journal_size_limit = ${walSizeLimitBytes}`);
   const checkpoints = new WalCheckpoints(

@@ -67,9 +67,11 @@ parentPort.once('message', () => {
  * database and syncs both files; SQLite runs one within whichever commit takes the log past
  * 1000 pages, which under load held the event loop for 10 to 30 ms every few seconds (the p99
  * of every route). With `wal_autocheckpoint` set off on the event loop's connection, a worker
- * thread checkpoints instead. It starts once the log grows past `startBytes` (a process that
- * writes little never starts a thread); until then, and if the worker cannot start, nothing is
- * lost: the log holds every commit, and the last connection to close checkpoints it.
+ * thread checkpoints instead, and the event loop's connection only copies the last few
+ * milliseconds of commits once per `restartPages`, so that the log starts over. The worker starts
+ * once the log grows past `startBytes` (a process that writes little never starts a thread); until
+ * then, and if the worker cannot start, nothing is lost: the log holds every commit, and the last
+ * connection to close checkpoints it.
  */
 export class WalCheckpoints {
   private watch: NodeJS.Timeout | undefined;
@@ -81,8 +83,8 @@ export class WalCheckpoints {
    * checkpoints back on should the worker fail. `restart` runs a passive checkpoint on the writing
    * connection, between two of its statements: right after the worker's passes, only the last
    * milliseconds of commits are left to copy, then both files are synced (2 to 9 ms in all, timed
-   * under load), and with nothing left, the next commit starts the log over. It fails harmlessly when that connection is inside a
-   * transaction, and is asked again after the next pass.
+   * under load), and with nothing left, the next commit starts the log over. It fails harmlessly
+   * when that connection is inside a transaction, and is asked again after the next pass.
    */
   constructor(
     private readonly file: string,
