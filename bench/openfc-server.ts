@@ -9,7 +9,7 @@
  *    "transactionsAccount", "transactionCount"}
  * Stops cleanly (closing the store) on SIGTERM or SIGINT.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { startOpenfc } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 
@@ -53,6 +53,9 @@ async function call(
       authorization: `Bearer ${secretKey}`,
       'stripe-version': apiVersion,
       ...(form !== undefined && { 'content-type': 'application/x-www-form-urlencoded' }),
+      // As the official SDK sends every POST: the routes are then measured in a process that has
+      // answered idempotent requests, as a merchant's is.
+      ...(method === 'POST' && { 'idempotency-key': randomUUID() }),
     },
     body: form,
   });
