@@ -28,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { type Child, startChild, stopChild } from './children.ts';
+import { measureFloor, reportFloor } from './floor.ts';
 import { measureFlow, reportFlow } from './flow.ts';
 import { percentile, table } from './format.ts';
 import type { LoadTarget } from './load-options.ts';
@@ -45,18 +46,18 @@ const completionWorkers = 8;
 const completionAccounts = 3;
 const warmupSeconds = 2;
 
-type Part = 'http' | 'webhooks' | 'flow' | 'multi' | 'start';
+type Part = 'http' | 'webhooks' | 'flow' | 'multi' | 'start' | 'floor';
 
 /**
- * `BENCH_ONLY=http`, `webhooks`, `flow`, `multi` or `start` runs one part of the benchmark; `multi`
- * runs only when asked for; `start` (part of `http`) alone repeats its measurement.
+ * `BENCH_ONLY=http`, `webhooks`, `flow`, `multi`, `start` or `floor` runs one part of the benchmark;
+ * `multi` and `floor` run only when asked for; `start` (part of `http`) alone repeats its measurement.
  */
 function readOnly(): Part | undefined {
   const raw = process.env.BENCH_ONLY;
   if (raw === undefined || raw === '') return undefined;
-  if (raw === 'http' || raw === 'webhooks' || raw === 'flow' || raw === 'multi' || raw === 'start')
-    return raw;
-  throw new Error(`BENCH_ONLY must be http, webhooks, flow, multi or start, not ${raw}.`);
+  const parts: readonly string[] = ['http', 'webhooks', 'flow', 'multi', 'start', 'floor'];
+  if (parts.includes(raw)) return raw as Part;
+  throw new Error(`BENCH_ONLY must be http, webhooks, flow, multi, start or floor, not ${raw}.`);
 }
 
 /** `BENCH_START_RUNS`: how many times `BENCH_ONLY=start` measures the start (default 3). */
@@ -554,12 +555,14 @@ async function main(): Promise<void> {
   const webhooks = runs('webhooks') ? await runWebhooks() : undefined;
   const flow = runs('flow') ? await measureFlow(flowRuns) : undefined;
   const multi = only === 'multi' ? await measureMulti(seconds) : undefined;
+  const floor = only === 'floor' ? await measureFloor(seconds) : undefined;
   reportMachine(loadBefore);
   if (start) reportStart(start);
   for (const results of http ?? []) report(results, seconds);
   if (webhooks) reportWebhooks(webhooks);
   if (flow) reportFlow(flow);
   if (multi) reportMulti(multi);
+  if (floor) reportFloor(floor, seconds);
 }
 
 try {
