@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { Child } from './children.ts';
 import { cpuMicros, hotRoutes, loadRoute, type OpenfcFixtures } from './cpu-load.ts';
 import { table } from './format.ts';
+import { positiveInteger } from './settings.ts';
 
 type ChildrenModule = typeof import('./children.ts');
 
@@ -24,7 +25,7 @@ if (checkouts.length !== 2) {
   console.error('Usage: compare.ts <checkout before> <checkout after>');
   process.exit(2);
 }
-const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
+const rounds = positiveInteger('BENCH_ROUNDS', 6);
 
 interface Server {
   name: string;

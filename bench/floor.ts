@@ -12,6 +12,7 @@ import { type Child, startChild, stopChild } from './children.ts';
 import { median, table } from './format.ts';
 import type { LoadTarget } from './load-options.ts';
 import { type LoadResult, loadRoute } from './route-load.ts';
+import { positiveInteger } from './settings.ts';
 
 const connections = 32;
 const warmupSeconds = 2;
@@ -28,16 +29,6 @@ export interface FloorResults {
   rounds: LoadResult[][];
 }
 
-/** `BENCH_FLOOR_ROUNDS`: rounds of every server in turn (default 3). */
-function readRounds(): number {
-  const raw = process.env.BENCH_FLOOR_ROUNDS;
-  if (raw === undefined || raw === '') return 3;
-  const rounds = Number(raw);
-  if (!Number.isInteger(rounds) || rounds < 1)
-    throw new Error(`BENCH_FLOOR_ROUNDS must be a positive integer, not ${raw}.`);
-  return rounds;
-}
-
 interface OpenfcReady {
   url: string;
   secretKey: string;
@@ -46,7 +37,8 @@ interface OpenfcReady {
 }
 
 export async function measureFloor(seconds: number): Promise<FloorResults> {
-  const rounds = readRounds();
+  // Rounds of every server in turn.
+  const rounds = positiveInteger('BENCH_FLOOR_ROUNDS', 3);
   const dirs: string[] = [];
   const children: Child<unknown>[] = [];
   const dataDir = () => {

@@ -14,6 +14,7 @@ import { median, table } from './format.ts';
 import type { LoadTarget } from './load-options.ts';
 import { createBenchDatabase, postgresUnreachable } from './postgres.ts';
 import { loadRoutes, type SpreadLoadResult } from './route-load.ts';
+import { positiveInteger } from './settings.ts';
 import { freePort } from './start.ts';
 
 const projectDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -41,16 +42,6 @@ export interface MultiResults {
   bare: MultiWindow;
   /** The first round's one-process window ran before the second process was started. */
   rounds: MultiRound[];
-}
-
-/** `BENCH_MULTI_ROUNDS`: rounds of one process then two, one after the other (default 3). */
-function readRounds(): number {
-  const raw = process.env.BENCH_MULTI_ROUNDS;
-  if (raw === undefined || raw === '') return 3;
-  const rounds = Number(raw);
-  if (!Number.isInteger(rounds) || rounds <= 0)
-    throw new Error(`BENCH_MULTI_ROUNDS must be a positive integer, not ${raw}.`);
-  return rounds;
 }
 
 const roundRatio = (r: MultiRound): number => r.two.result.requestsPerSecond / r.one.result.requestsPerSecond;
@@ -187,7 +178,8 @@ export async function measureMulti(seconds: number): Promise<MultiResults> {
       seconds,
     );
     const rounds: MultiRound[] = [];
-    const total = readRounds();
+    // Rounds of one process then two, one after the other.
+    const total = positiveInteger('BENCH_MULTI_ROUNDS', 3);
     for (let round = 1; round <= total; round++) {
       const one = await window(`GET account, one process (round ${round})`, [accountOf(first)], seconds);
       if (serves.length === 1) serves.push(await startServe(database.url, dataDir, env));

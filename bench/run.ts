@@ -36,6 +36,7 @@ import { measureMulti, reportMulti } from './multi.ts';
 import { createBenchDatabase, postgresUnreachable } from './postgres.ts';
 import { loadRoute } from './route-load.ts';
 import { runScale } from './scale/run.ts';
+import { positiveInteger } from './settings.ts';
 import { measureStart, reportStart } from './start.ts';
 import { reportWebhooks, type WebhookResults } from './webhook-report.ts';
 import { measureWebhooks } from './webhooks.ts';
@@ -58,26 +59,6 @@ function readOnly(): Part | undefined {
   const parts: readonly string[] = ['http', 'webhooks', 'flow', 'multi', 'start', 'floor'];
   if (parts.includes(raw)) return raw as Part;
   throw new Error(`BENCH_ONLY must be http, webhooks, flow, multi, start or floor, not ${raw}.`);
-}
-
-/** `BENCH_START_RUNS`: how many times `BENCH_ONLY=start` measures the start (default 3). */
-function readStartRuns(): number {
-  const raw = process.env.BENCH_START_RUNS;
-  if (raw === undefined || raw === '') return 3;
-  const runs = Number(raw);
-  if (!Number.isInteger(runs) || runs < 1)
-    throw new Error(`BENCH_START_RUNS must be a positive integer, not ${raw}.`);
-  return runs;
-}
-
-/** `BENCH_FLOW_RUNS`: calls of collectFinancialConnectionsAccounts timed after the cold one. */
-function readFlowRuns(): number {
-  const raw = process.env.BENCH_FLOW_RUNS;
-  if (raw === undefined || raw === '') return 30;
-  const runs = Number(raw);
-  if (!Number.isInteger(runs) || runs <= 0)
-    throw new Error(`BENCH_FLOW_RUNS must be a positive integer, not ${raw}.`);
-  return runs;
 }
 
 function readSeconds(): number {
@@ -548,9 +529,12 @@ async function main(): Promise<void> {
   // Other work on the machine skews absolute figures (ratios much less); shown in the report.
   const loadBefore = os.loadavg()[0] ?? 0;
   const runs = (part: Part) => only === undefined || only === part;
-  const flowRuns = readFlowRuns();
+  // Calls of collectFinancialConnectionsAccounts timed after the cold one.
+  const flowRuns = positiveInteger('BENCH_FLOW_RUNS', 30);
   const start =
-    runs('http') || only === 'start' ? await measureStart(only === 'start' ? readStartRuns() : 1) : undefined;
+    runs('http') || only === 'start'
+      ? await measureStart(only === 'start' ? positiveInteger('BENCH_START_RUNS', 3) : 1)
+      : undefined;
   const http = runs('http') ? await runHttpStores(seconds) : undefined;
   const webhooks = runs('webhooks') ? await runWebhooks() : undefined;
   const flow = runs('flow') ? await measureFlow(flowRuns) : undefined;

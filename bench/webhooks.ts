@@ -27,6 +27,7 @@ import { request } from 'undici';
 import { type Child, startChild, stopChild } from './children.ts';
 import { median, percentile, warn } from './format.ts';
 import { createBenchDatabase } from './postgres.ts';
+import { positiveInteger } from './settings.ts';
 import type {
   CpuAnswer,
   CustomersAnswer,
@@ -40,7 +41,7 @@ const apiVersion = '2026-03-04.preview';
 export const workerConcurrency = 32;
 export const throughputEvents = 1000;
 /** Rounds of worker then baseline, alternating, so that both meet the same moments of load. */
-export const throughputRounds = Number(process.env.BENCH_WEBHOOK_ROUNDS ?? 3);
+export const throughputRounds = positiveInteger('BENCH_WEBHOOK_ROUNDS', 3);
 /** After the receiver has the last delivery, before the worker's CPU time is read. */
 const recordPauseMs = 100;
 export const throughputWarmupEvents = 200;
