@@ -28,7 +28,7 @@ let running = 0;
  * statement, commits with `mark` or not at all.
  *
  * While a mark can be looked up, Node 20 follows every promise of the process with promise hooks
- * (about a fifth of the CPU of a read such as `GET …/accounts/{id}`), so the lookup is switched
+ * (10–20 % of the CPU of a read such as `GET …/accounts/{id}`), so the lookup is switched
  * off once no marked work is left; the next marked work switches it on. What a work left running
  * in the background needs no mark: its mark has ended with it (see `CommitMark.statement`).
  */
