@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -124,14 +124,19 @@ describe('the flow pages and the client library', () => {
 
 test('without a build, the pages answer a 503 page that says how to build', async () => {
   const app = Fastify();
-  registerFlowPages(app, mkdtempSync(path.join(tmpdir(), 'openfc-no-build-')));
-  for (const url of ['/flow/', '/hosted/fc/hl_token_123', '/js/v1/openfc.js', '/js/v1/openfc.mjs']) {
-    const response = await app.inject({ url });
-    assert.equal(response.statusCode, 503, url);
-    assert.equal(response.headers['content-type'], 'text/html; charset=utf-8');
-    assert.equal(response.headers['cache-control'], 'no-store');
-    assert.match(response.body, /<h1>The account holder's flow is not available<\/h1>/);
-    assert.match(response.body, /Run <code>npm run build<\/code> and restart it/);
+  const empty = mkdtempSync(path.join(tmpdir(), 'openfc-no-build-'));
+  try {
+    registerFlowPages(app, empty);
+    for (const url of ['/flow/', '/hosted/fc/hl_token_123', '/js/v1/openfc.js', '/js/v1/openfc.mjs']) {
+      const response = await app.inject({ url });
+      assert.equal(response.statusCode, 503, url);
+      assert.equal(response.headers['content-type'], 'text/html; charset=utf-8');
+      assert.equal(response.headers['cache-control'], 'no-store');
+      assert.match(response.body, /<h1>The account holder's flow is not available<\/h1>/);
+      assert.match(response.body, /Run <code>npm run build<\/code> and restart it/);
+    }
+  } finally {
+    await app.close();
+    rmSync(empty, { recursive: true, force: true });
   }
-  await app.close();
 });
