@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { backends } from '../support/backends.ts';
 import { cookieOf, sessionCookie, signIn, signInRequest } from '../support/dashboard.ts';
@@ -671,6 +672,37 @@ for (const backend of backends) {
       } finally {
         controller.abort();
       }
+    });
+
+    test('live feeds whose pages went away at once leave no timer running', async () => {
+      const client = await signIn(h);
+      const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+      const before = timers();
+      const { port } = new URL(h.url);
+      // Each connection is gone before openfc has read the merchant's last attempt.
+      await Promise.all(
+        Array.from(
+          { length: 20 },
+          () =>
+            new Promise<void>((resolve, reject) => {
+              const socket = connect(Number(port), '127.0.0.1', () => {
+                socket.write(
+                  `GET /dashboard/api/live HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${sessionCookie}=${client.cookie}\r\n\r\n`,
+                );
+              });
+              // The feed has answered and is reading the last attempt: the page goes away.
+              socket.on('data', (data) => {
+                if (!data.toString().includes(': connected')) return;
+                socket.destroy();
+                resolve();
+              });
+              socket.on('error', reject);
+            }),
+        ),
+      );
+      // Each feed that outlived its connection would keep two intervals for good; PostgreSQL's pool
+      // keeps a timer per idle connection for its first 10 s.
+      await eventually('timers left by closed live feeds', timers, (count) => count <= before, 20_000);
     });
 
     test('a session ends at its expiry, and expired sessions are forgotten', async () => {

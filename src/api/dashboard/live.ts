@@ -40,6 +40,18 @@ export function registerDashboardLive(app: FastifyInstance, services: Services):
       (event) => send(res, { kind: 'event', id: event.id, type: event.type }),
       (err) => request.log.warn({ err }, 'streaming events to the dashboard failed'),
     );
+    const timers: NodeJS.Timeout[] = [];
+    let closed = false;
+    const stop = () => {
+      closed = true;
+      stream.stop();
+      for (const timer of timers) clearInterval(timer);
+      open.delete(res);
+    };
+    // Listened for before anything is awaited: a page that goes away meanwhile must stop its timers,
+    // which would otherwise poll the database, and hold the process open, for good.
+    res.on('close', stop);
+    if (res.destroyed) return stop();
     let lastAttempt: string | undefined;
     let watching = false;
     const watchAttempts = async (emit: boolean) => {
@@ -56,15 +68,11 @@ export function registerDashboardLive(app: FastifyInstance, services: Services):
       }
     };
     await watchAttempts(false);
-    const attempts = setInterval(() => void watchAttempts(true), attemptPollMs);
-    const keepAlive = setInterval(() => res.write(': still here\n\n'), keepAliveMs);
-    const stop = () => {
-      stream.stop();
-      clearInterval(attempts);
-      clearInterval(keepAlive);
-      open.delete(res);
-    };
-    res.on('close', stop);
+    if (closed) return;
+    timers.push(
+      setInterval(() => void watchAttempts(true), attemptPollMs),
+      setInterval(() => res.write(': still here\n\n'), keepAliveMs),
+    );
     await stream.start().catch((err: unknown) => {
       request.log.warn({ err }, 'starting the dashboard event stream failed');
       res.end();
