@@ -52,11 +52,11 @@ export async function measureFloor(seconds: number): Promise<FloorResults> {
     return child.ready;
   };
   try {
-    const openfc = async (dashboard: 'off' | 'on'): Promise<Server> => {
+    const openfc = async (dashboard: 'off' | 'on'): Promise<{ server: Server; accountBytes: number }> => {
       const ready = await start<OpenfcReady>('openfc-server.ts', [dataDir()], {
         OPENFC_DASHBOARD: dashboard,
       });
-      return {
+      const server: Server = {
         name: `openfc, request logs ${dashboard}`,
         target: {
           url: `${ready.url}/v1/financial_connections/accounts/${ready.account}`,
@@ -64,12 +64,10 @@ export async function measureFloor(seconds: number): Promise<FloorResults> {
           headers: { authorization: `Bearer ${ready.secretKey}` },
         },
       };
+      return { server, accountBytes: ready.accountBodyBytes };
     };
-    const withoutLogs = await openfc('off');
-    const withLogs = await openfc('on');
-    const accountBytes = (
-      await fetch(withoutLogs.target.url, { headers: withoutLogs.target.headers }).then((r) => r.text())
-    ).length;
+    const { server: withoutLogs, accountBytes } = await openfc('off');
+    const { server: withLogs } = await openfc('on');
     const floor = async (mode: 'read' | 'logged'): Promise<Server> => {
       const ready = await start<{ url: string; secretKey: string; account: string }>('floor-server.ts', [
         dataDir(),
