@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { pressEscapeToClose } from '../support/browser.ts';
 import type { PreviewAccount } from '../support/fc.ts';
 import { type FlowFixture, type OpenFlow, startFlowFixture } from './flow-fixture.ts';
 
@@ -200,7 +201,7 @@ describe('the flow in a merchant page: linking', () => {
   test('Escape closes too', async () => {
     const flow = await f.open();
     await flow.screen('Default uses openfc to connect your accounts', 'escape-consent');
-    await flow.frame.getByRole('heading', { level: 1 }).press('Escape');
+    await pressEscapeToClose(flow.page, () => flow.page.getByRole('dialog').waitFor({ state: 'detached' }));
     const session = await flow.resolvedSession();
     assert.equal(session.status, 'cancelled');
   });

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { backends } from '../support/backends.ts';
-import { assertAccessible, launchBrowser, saveScreenshots, type TestBrowser } from '../support/browser.ts';
+import {
+  assertAccessible,
+  launchBrowser,
+  pressEscapeToClose,
+  saveScreenshots,
+  type TestBrowser,
+} from '../support/browser.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 import { confirmSetup, mandateFrameSelector, startMerchantPage } from '../support/merchant-page.ts';
 import { checked, linkForPayments, numbersOf } from '../support/payments.ts';
@@ -155,12 +161,11 @@ describe('openfc.confirmUsBankAccountSetup on a merchant page of another origin'
       clientSecret: intent.client_secret as string,
     });
     await again.frame.getByRole('button', { name: 'Accept' }).waitFor();
-    // The screen takes the keyboard once its heading has focus (its Escape handler is set by then).
-    // Escape is pressed on the heading itself: a key sent to the page while the frame is not the
-    // focused one would reach the merchant's page instead.
+    // The screen takes the keyboard once its heading has focus (its Escape handler is set by then);
+    // until then a key would reach the merchant's page instead.
     await again.frame.locator('h1:focus').waitFor();
-    await again.frame.locator('h1').press('Escape');
-    assert.equal(((await again.result()).setupIntent as { status: string }).status, 'requires_confirmation');
+    const closed = await pressEscapeToClose(page, again.result);
+    assert.equal((closed.setupIntent as { status: string }).status, 'requires_confirmation');
     const last = await confirmSetup(page, {
       publishableKey: h.publishableKey,
       clientSecret: intent.client_secret as string,

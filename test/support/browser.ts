@@ -78,3 +78,16 @@ export async function saveScreenshots(page: Page, name: string): Promise<void> {
   }
   await page.setViewportSize(size);
 }
+
+/**
+ * Presses Escape in a modal whose screen has the keyboard (its heading has focus) and closes on the
+ * key going down, and gives what `closed` gives once it has gone. The key's release is sent only then:
+ * sent while Chromium was removing the modal's frame, it was now and then never answered, and a
+ * whole `press` waited for good.
+ */
+export async function pressEscapeToClose<T>(page: Page, closed: () => Promise<T>): Promise<T> {
+  await page.keyboard.down('Escape');
+  const outcome = await closed();
+  await page.keyboard.up('Escape');
+  return outcome;
+}
