@@ -13,6 +13,7 @@ import { undici } from '../undici.ts';
 import { AttemptLog, type DeliveryStatus, type Finished } from './attempt-log.ts';
 import { type Claimed, claimDue } from './claims.ts';
 import { nextAttemptAt, type RetrySchedule, retryAfterMs } from './schedule.ts';
+import { postOnce } from './sender.ts';
 import type { WakeSignal } from './signal.ts';
 import { signatureHeader } from './signer.ts';
 
@@ -237,47 +238,26 @@ export class DeliveryWorker {
   private async post(url: string, payload: string, secret: string): Promise<Outcome> {
     const timestamp = Math.floor(Date.now() / 1000);
     try {
-      const { Agent, request } = await undici();
-      this.agent ??= new Agent({ keepAliveTimeout: 10_000, connections: 64 });
-      const response = await request(url, {
-        method: 'POST',
-        dispatcher: this.agent,
-        headers: {
-          'content-type': 'application/json; charset=utf-8',
-          'user-agent': userAgent,
-          'stripe-signature': signatureHeader(secret, payload, timestamp),
-        },
-        body: payload,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      const excerpt = await readExcerpt(response.body);
-      const status = response.statusCode;
+      this.agent ??= new (await undici()).Agent({ keepAliveTimeout: 10_000, connections: 64 });
+      const headers = {
+        'content-type': 'application/json; charset=utf-8',
+        'user-agent': userAgent,
+        'stripe-signature': signatureHeader(secret, payload, timestamp),
+      };
+      const answer = await postOnce(this.agent, url, headers, payload, this.options.timeoutMs, excerptBytes);
+      const { status, excerpt } = answer;
       if (status >= 200 && status < 300) return { ok: true, status, excerpt };
-      const header = response.headers['retry-after'];
       return {
         ok: false,
         status,
         excerpt,
         error: null,
-        retryAfter: retryAfterMs(Array.isArray(header) ? header[0] : header, Date.now()),
+        retryAfter: retryAfterMs(answer.retryAfter, Date.now()),
       };
     } catch (error) {
       return { ok: false, status: null, excerpt: null, error: describeFailure(error) };
     }
   }
-}
-
-async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= excerptBytes) break;
-  }
-  return Buffer.concat(chunks).subarray(0, excerptBytes).toString('utf8');
 }
 
 /** Why an attempt got no answer, in words that carry no part of the URL. */
