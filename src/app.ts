@@ -164,6 +164,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
     });
     await app.listen({ port: config.port, host: config.host });
     const stopListening = await store.listen?.(webhookChannel, () => services.signal.wake());
+    if (stopListening) services.signal.hearStore();
     const stopResends = await store.listen?.(cliResendChannel, (payload) =>
       services.cliResends.received(payload),
     );
@@ -178,6 +179,7 @@ export async function startOpenfc(config: Config): Promise<RunningOpenfc> {
         concurrency: 32,
         pollMs: 1000,
         onAttempt: metrics.webhookAttempt,
+        onClaim: metrics.webhookClaim,
         catalogue,
       },
       logger,

@@ -13,6 +13,8 @@ export interface Metrics {
   /** An answered HTTP request, under its route's pattern (`/v1/customers/:id`), never its URL. */
   request(method: string, route: string, status: number, seconds: number): void;
   webhookAttempt(outcome: AttemptOutcome): void;
+  /** A claim of due webhook deliveries, by how many it found. */
+  webhookClaim(found: number): void;
   schedulerPass(outcome: PassOutcome): void;
   /** A merchant or a connection the scheduler could not handle; the pass went on. */
   schedulerFailure(): void;
@@ -57,6 +59,12 @@ export function createMetrics(outboxDepth: () => Promise<OutboxDepth>): Metrics 
     labelNames: ['outcome'] as const,
     registers,
   });
+  const claims = new Counter({
+    name: 'openfc_webhook_claims_total',
+    help: 'Claims of due webhook deliveries made by this process: found some, or empty (nothing was due).',
+    labelNames: ['result'] as const,
+    registers,
+  });
   const passes = new Counter({
     name: 'openfc_scheduler_passes_total',
     help: 'Scheduler passes ended, by outcome (failed: the pass itself stopped on an error).',
@@ -76,6 +84,7 @@ export function createMetrics(outboxDepth: () => Promise<OutboxDepth>): Metrics 
   });
   // Series at zero from the start, so that rates and alerts see them before the first event.
   for (const outcome of ['succeeded', 'failed'] as const) attempts.inc({ outcome }, 0);
+  for (const result of ['found', 'empty'] as const) claims.inc({ result }, 0);
   for (const outcome of ['completed', 'failed'] as const) passes.inc({ outcome }, 0);
 
   // One pair of series per method, route and status, looked up by a plain string: cheaper on every
@@ -96,6 +105,7 @@ export function createMetrics(outboxDepth: () => Promise<OutboxDepth>): Metrics 
       pair.time.observe(seconds);
     },
     webhookAttempt: (outcome) => attempts.inc({ outcome }),
+    webhookClaim: (found) => claims.inc({ result: found > 0 ? 'found' : 'empty' }),
     schedulerPass: (outcome) => passes.inc({ outcome }),
     schedulerFailure: () => passFailures.inc(),
     bankCall: (operation, outcome) => bankCalls.inc({ operation, outcome }),

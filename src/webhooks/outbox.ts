@@ -34,7 +34,7 @@ export class Outbox implements EventFanout {
     await this.insert(db, event.id, targets);
     // Listeners streaming events want to hear of every event, delivered to an endpoint or not.
     await this.caps.notify(db, webhookChannel);
-    this.signal.wake();
+    this.signal.written();
   }
 
   /**
@@ -56,7 +56,7 @@ export class Outbox implements EventFanout {
       await this.insert(trx, event.id, targets);
       await this.caps.notify(trx, webhookChannel);
     });
-    this.signal.wake();
+    this.signal.written();
   }
 
   /**
@@ -128,7 +128,7 @@ export class Outbox implements EventFanout {
       .where('lease', 'is', null)
       .execute();
     await this.caps.notify(this.db, webhookChannel);
-    this.signal.wake();
+    this.signal.written();
   }
 
   /** Each delivery belongs to its endpoint's merchant: a platform's, for a Connect endpoint. */

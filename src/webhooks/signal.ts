@@ -10,6 +10,8 @@ export const webhookChannel = 'openfc_events';
 export class WakeSignal {
   private readonly listeners = new Set<() => void>();
   private scheduled = false;
+  /** Set once the store's notifications of `channel` reach this process (see `hearStore`). */
+  private storeNotifies = false;
   /**
    * Listeners run in the context the signal was made in (start-up), not in the waking request's:
    * the worker's writes are not the request's (see `withCommitMark`).
@@ -22,9 +24,25 @@ export class WakeSignal {
   }
 
   /**
-   * Wakes every listener once, after the current turn: by then the transaction that wrote the
-   * event has committed (SQLite runs one transaction at a time on its one connection).
+   * The store's notifications now wake this signal once each transaction that notified has
+   * committed (PostgreSQL's LISTEN): `written` leaves the waking to them.
    */
+  hearStore(): void {
+    this.storeNotifies = true;
+  }
+
+  /**
+   * Said by a write of events or deliveries, within its transaction or after it. Without the
+   * store's notifications (SQLite), it wakes every listener after the current turn, when the
+   * transaction has committed (SQLite runs one transaction at a time on its one connection).
+   * With them, the notification wakes after the commit; waking here as well would have the
+   * listeners look before the commit and find nothing.
+   */
+  written(): void {
+    if (!this.storeNotifies) this.wake();
+  }
+
+  /** Wakes every listener once, after the current turn. */
   wake(): void {
     if (this.scheduled) return;
     this.scheduled = true;

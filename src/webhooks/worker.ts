@@ -27,6 +27,8 @@ export interface WorkerOptions {
   pollMs: number;
   /** Told of every attempt made, as it ends. */
   onAttempt?: (outcome: 'succeeded' | 'failed') => void;
+  /** Told of every claim of due deliveries, with how many it found. */
+  onClaim?: (found: number) => void;
   /** Renders each event's object for the endpoint's API version. */
   catalogue: Catalogue;
 }
@@ -56,7 +58,17 @@ export class DeliveryWorker {
   private readonly log: AttemptLog;
   private readonly templates: QueryTemplates;
   private draining = false;
-  private again = false;
+  /**
+   * Woken, or room freed, while a claim was under way: that claim may have looked before what
+   * asked, so it is asked again after it.
+   */
+  private wokenDuringClaim = false;
+  private freedDuringClaim = false;
+  /**
+   * The last claim found fewer than it could take: nothing more is due until something wakes the
+   * worker (a new event, the poll), so attempts that end do not claim again.
+   */
+  private outboxDrained = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -92,40 +104,48 @@ export class DeliveryWorker {
     await this.agent?.close();
   }
 
+  /** Something may have fallen due: claims whatever room there is. */
   wake(): void {
-    this.claimAbove(0);
+    this.outboxDrained = false;
+    if (this.draining) this.wokenDuringClaim = true;
+    else this.claimAbove(0);
+  }
+
+  /** Attempts have ended or been recorded: claims once a batch's room is free, if more are due. */
+  private roomFreed(): void {
+    if (this.outboxDrained) return;
+    if (this.draining) this.freedDuringClaim = true;
+    else this.claimAbove(this.batch - 1);
   }
 
   /** Claims due deliveries once more than `free` attempts could start. */
   private claimAbove(free: number): void {
-    if (this.stopped) return;
-    if (this.room() <= free) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
+    if (this.stopped || this.room() <= free) return;
     this.draining = true;
     this.drain()
       .catch((err: unknown) => this.logger.error({ err }, 'webhook worker could not read the outbox'))
       .finally(() => {
         this.draining = false;
-        // Asked for while the last claim was settling.
-        if (this.again) this.claimAbove(0);
+        const woken = this.wokenDuringClaim;
+        const freed = this.freedDuringClaim;
+        this.wokenDuringClaim = false;
+        this.freedDuringClaim = false;
+        if (woken) this.wake();
+        else if (freed) this.roomFreed();
       });
   }
 
   private async drain(): Promise<void> {
-    do {
-      this.again = false;
-      while (!this.stopped) {
-        const room = this.room();
-        // Full: attempts that end claim again.
-        if (room <= 0) return;
-        const claimed = await this.claim(room);
-        for (const delivery of claimed) this.track(delivery);
-        if (claimed.length < room) break;
-      }
-    } while (this.again && !this.stopped);
+    while (!this.stopped) {
+      const room = this.room();
+      // Full: attempts that end claim again.
+      if (room <= 0) return;
+      const claimed = await this.claim(room);
+      this.options.onClaim?.(claimed.length);
+      for (const delivery of claimed) this.track(delivery);
+      this.outboxDrained = claimed.length < room;
+      if (this.outboxDrained) return;
+    }
   }
 
   /**
@@ -151,7 +171,7 @@ export class DeliveryWorker {
       .catch((err: unknown) => this.logger.error({ err }, 'webhook delivery failed unexpectedly'))
       .finally(() => {
         this.sending.delete(sent);
-        this.claimAbove(this.batch - 1);
+        this.roomFreed();
       });
     this.sending.add(sent);
   }
@@ -162,7 +182,7 @@ export class DeliveryWorker {
       .catch((err: unknown) => this.logger.error({ err }, 'a webhook attempt could not be recorded'))
       .finally(() => {
         this.recording.delete(recorded);
-        this.claimAbove(this.batch - 1);
+        this.roomFreed();
       });
     this.recording.add(recorded);
   }

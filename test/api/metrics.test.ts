@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../src/config.ts';
 import { createMetrics, meteredPass } from '../../src/metrics/metrics.ts';
 import { startScheduler } from '../../src/scheduler.ts';
@@ -166,6 +167,42 @@ for (const backend of backends) {
       );
       assert.equal(later.value('openfc_webhook_deliveries', { state: 'due' }), 0);
       await stripe.webhookEndpoints.del(failing.id);
+    });
+
+    test('webhook claims: each change claimed once, after its commit; none in vain after it', async () => {
+      const stripe = h.stripe();
+      const receiver = await startReceiver();
+      receivers.push(receiver);
+      const endpoint = await stripe.webhookEndpoints.create({
+        url: receiver.url,
+        enabled_events: ['customer.created'],
+      });
+      const started = performance.now();
+      const { scrape: before } = await scrape();
+      const changes = 3;
+      for (let i = 0; i < changes; i++) {
+        await stripe.customers.create({ email: `claimed-${i}@example.com` });
+        await receiver.waitFor(i + 1);
+      }
+      // Every delivery of those changes (earlier tests' endpoints get them too) has been made.
+      await eventually(
+        'the outbox to empty',
+        scrape,
+        (s) => s.scrape.value('openfc_webhook_deliveries', { state: 'pending' }) === 0,
+      );
+      // Let anything the last attempt set off (its record, claims after it) run before the count.
+      await sleep(200);
+      const { scrape: settled } = await scrape();
+      const seconds = (performance.now() - started) / 1000;
+      const moved = (result: string) =>
+        settled.value('openfc_webhook_claims_total', { result }) -
+        before.value('openfc_webhook_claims_total', { result });
+      assert.equal(moved('found'), changes);
+      // A claim made before its change had committed, or after each attempt with nothing more
+      // due, would come up empty: only the worker's look at the outbox once a second may.
+      const polls = Math.floor(seconds) + 1;
+      assert.ok(moved('empty') <= polls, `${moved('empty')} empty claims in ${seconds.toFixed(1)} s`);
+      await stripe.webhookEndpoints.del(endpoint.id);
     });
 
     test('scheduler passes, and bank calls by outcome', async () => {
