@@ -1,5 +1,7 @@
 /** The webhook half of the report. */
+
 import { median, table } from './format.ts';
+import type { Claims } from './webhook-server.ts';
 import {
   latencyChanges,
   latencyPauseMs,
@@ -15,13 +17,16 @@ export interface WebhookResults {
   postgresSkipped: string | undefined;
 }
 
+/** The worker's claims, and in brackets those that found nothing due. */
+const claimCount = (c: Claims) => `${c.found + c.empty} (${c.empty})`;
+
 const latencyGoalMs = 50;
 const throughputGoalRatio = 0.5;
 
 export function reportWebhooks({ measured, postgresSkipped }: WebhookResults): void {
   console.log('');
   console.log(
-    `Webhook throughput of the worker alone: ${throughputEvents} customer.created events (with their customers) committed in one transaction inside the openfc process, one endpoint, a node:http receiver answering 200 at once; from the commit to the last delivery received. Baseline: undici in the openfc process POSTing the same signed bodies to the same receiver, ${workerConcurrency} in flight (the worker's concurrency), from its first POST to the last received. ${throughputRounds} rounds of worker then baseline; each figure is the rounds' median (ratio: the median of the rounds' ratios). CPU: the openfc process's CPU time per delivery (from the commit until the worker has recorded its last attempt) and per baseline POST; CPU ratio = POST / delivery.`,
+    `Webhook throughput of the worker alone: ${throughputEvents} customer.created events (with their customers) committed in one transaction inside the openfc process, one endpoint, a node:http receiver answering 200 at once; from the commit to the last delivery received. Baseline: undici in the openfc process POSTing the same signed bodies to the same receiver, ${workerConcurrency} in flight (the worker's concurrency), from its first POST to the last received. ${throughputRounds} rounds of worker then baseline; each figure is the rounds' median (ratio: the median of the rounds' ratios). CPU: the openfc process's CPU time per delivery (from the commit until the worker has recorded its last attempt) and per baseline POST; CPU ratio = POST / delivery. Claims: the worker's claims of due deliveries in a round (from openfc_webhook_claims_total), in brackets those that found nothing due.`,
   );
   console.log('');
   const throughputRows = [
@@ -40,6 +45,7 @@ export function reportWebhooks({ measured, postgresSkipped }: WebhookResults): v
       'undelivered',
       'duplicates',
       'bad signatures',
+      'claims (empty)',
     ],
   ];
   for (const { backend, throughput: t } of measured) {
@@ -58,6 +64,7 @@ export function reportWebhooks({ measured, postgresSkipped }: WebhookResults): v
       String(t.events - t.delivered),
       String(t.duplicates),
       String(t.badSignatures),
+      claimCount(t.claims),
     ]);
   }
   console.log(table(throughputRows));
@@ -68,7 +75,16 @@ export function reportWebhooks({ measured, postgresSkipped }: WebhookResults): v
   );
   console.log('');
   const writerRows = [
-    ['store', 'creates', 'write ms', 'deliver ms', 'deliveries/s', 'delivered by last commit', 'undelivered'],
+    [
+      'store',
+      'creates',
+      'write ms',
+      'deliver ms',
+      'deliveries/s',
+      'delivered by last commit',
+      'undelivered',
+      'claims (empty)',
+    ],
   ];
   for (const { backend, writers: w } of measured) {
     writerRows.push([
@@ -79,6 +95,7 @@ export function reportWebhooks({ measured, postgresSkipped }: WebhookResults): v
       w.deliveriesPerSecond.toFixed(0),
       String(w.deliveredWhileWriting),
       String(w.undelivered),
+      claimCount(w.claims),
     ]);
   }
   console.log(table(writerRows));
@@ -99,6 +116,7 @@ export function reportWebhooks({ measured, postgresSkipped }: WebhookResults): v
       'API p99',
       'delivered first',
       'missing',
+      'claims (empty)',
     ],
   ];
   for (const { backend, latency: l } of measured) {
@@ -113,6 +131,7 @@ export function reportWebhooks({ measured, postgresSkipped }: WebhookResults): v
       l.apiP99.toFixed(2),
       String(l.beforeResponse),
       String(l.missing),
+      claimCount(l.claims),
     ]);
   }
   console.log(table(latencyRows));

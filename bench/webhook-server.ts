@@ -55,13 +55,22 @@ export function cpuMicros(): number {
   return user + system;
 }
 
+/** The worker's claims of due deliveries so far (`openfc_webhook_claims_total`). */
+export interface Claims {
+  found: number;
+  empty: number;
+}
+
 export interface CpuAnswer {
   id: number;
   cpuMicros: number;
+  claims: Claims;
 }
 
 export interface CustomersAnswer {
   id: number;
+  /** The worker's claims before the first write. */
+  claimsBefore: Claims;
   /** This process's CPU time at the last commit. */
   cpuMicros: number;
   /** Wall-clock ms (Date.now()) when the first and the last customer's transaction had committed. */
@@ -87,6 +96,7 @@ if (!dataDir || !process.send) {
   process.exit(2);
 }
 
+const adminToken = randomBytes(24).toString('hex');
 const running = await startOpenfc(
   loadConfig(
     {
@@ -96,6 +106,7 @@ const running = await startOpenfc(
       databaseUrl,
       logLevel: 'warn',
       encryptionKey: randomBytes(32).toString('hex'),
+      adminToken,
     },
     {},
   ),
@@ -104,12 +115,26 @@ const secretKey = running.keys.secretKey;
 if (!secretKey) throw new Error('openfc started without a known secret key.');
 const merchantId = running.merchant.id;
 
+/** Read from openfc's own metrics, as an operator would. */
+async function claims(): Promise<Claims> {
+  const response = await request(`${running.url}/metrics`, {
+    headers: { authorization: `Bearer ${adminToken}` },
+  });
+  const text = await response.body.text();
+  const count = (result: string) =>
+    Number(
+      text.match(new RegExp(`^openfc_webhook_claims_total\\{result="${result}"\\} (\\d+)$`, 'm'))?.[1] ?? NaN,
+    );
+  return { found: count('found'), empty: count('empty') };
+}
+
 /**
  * Each create is a state change as the API makes it (the customer, its event and the event's
  * delivery in one transaction, then the worker's wake-up), without the HTTP request around it.
  * `writers` loops create them side by side, as fast as the store takes them.
  */
 async function createCustomers(id: number, count: number, writers: number): Promise<CustomersAnswer> {
+  const claimsBefore = await claims();
   let firstCommit = 0;
   let next = 0;
   const writer = async () => {
@@ -122,7 +147,7 @@ async function createCustomers(id: number, count: number, writers: number): Prom
     }
   };
   await Promise.all(Array.from({ length: writers }, writer));
-  return { id, firstCommit, lastCommit: Date.now(), cpuMicros: cpuMicros() };
+  return { id, claimsBefore, firstCommit, lastCommit: Date.now(), cpuMicros: cpuMicros() };
 }
 
 /**
@@ -132,6 +157,7 @@ async function createCustomers(id: number, count: number, writers: number): Prom
  * with nothing else running.
  */
 async function writeBacklog(id: number, count: number): Promise<CustomersAnswer> {
+  const claimsBefore = await claims();
   const created = Math.floor(Date.now() / 1000);
   await running.store.db.transaction().execute(async (trx) => {
     for (let i = 0; i < count; i++) {
@@ -156,7 +182,7 @@ async function writeBacklog(id: number, count: number): Promise<CustomersAnswer>
     }
   });
   const committed = Date.now();
-  return { id, firstCommit: committed, lastCommit: committed, cpuMicros: cpuMicros() };
+  return { id, claimsBefore, firstCommit: committed, lastCommit: committed, cpuMicros: cpuMicros() };
 }
 
 /**
@@ -241,7 +267,7 @@ async function profileFromNow(answer: Promise<CustomersAnswer>): Promise<Custome
 }
 
 async function cpuAnswer(id: number): Promise<CpuAnswer> {
-  const answer = { id, cpuMicros: cpuMicros() };
+  const answer = { id, cpuMicros: cpuMicros(), claims: await claims() };
   if (profiler && profileDir && profiling) {
     profiling = false;
     const { profile } = (await inspect('Profiler.stop')) as { profile: unknown };

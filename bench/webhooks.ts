@@ -29,6 +29,7 @@ import { median, percentile, warn } from './format.ts';
 import { createBenchDatabase } from './postgres.ts';
 import { positiveInteger } from './settings.ts';
 import type {
+  Claims,
   CpuAnswer,
   CustomersAnswer,
   PostAnswer,
@@ -85,6 +86,8 @@ export interface ThroughputMeasurement {
   /** Each round's deliveries/s divided by its undici POSTs/s. */
   ratios: number[];
   baselineFailures: number;
+  /** The worker's claims in a round (median), and those that found nothing due. */
+  claims: Claims;
 }
 
 /** Customers created by concurrent writers while the worker delivers their events. */
@@ -99,6 +102,8 @@ export interface WritersMeasurement {
   deliveriesPerSecond: number;
   /** Deliveries the receiver had got by the last commit. */
   deliveredWhileWriting: number;
+  /** The worker's claims from the first write until its last attempt was recorded. */
+  claims: Claims;
 }
 
 export interface LatencyMeasurement {
@@ -116,6 +121,8 @@ export interface LatencyMeasurement {
   beforeResponse: number;
   /** Changes whose delivery did not come within the give-up time. */
   missing: number;
+  /** The worker's claims over the measured changes. */
+  claims: Claims;
 }
 
 export interface WebhookMeasurement {
@@ -266,6 +273,11 @@ async function api(
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const claimsSince = (before: Claims, after: Claims): Claims => ({
+  found: after.found - before.found,
+  empty: after.empty - before.empty,
+});
+
 // ---------------------------------------------------------------------------------------------
 // Throughput
 
@@ -279,6 +291,7 @@ interface ThroughputRound {
   baselinePerSecond: number;
   cpuPerPost: number;
   baselineFailures: number;
+  claims: Claims;
 }
 
 async function throughputRound(child: ChildProcess, receiver: Receiver): Promise<ThroughputRound> {
@@ -314,6 +327,7 @@ async function throughputRound(child: ChildProcess, receiver: Receiver): Promise
     baselinePerSecond: (receiver.arrivals.length / baselineMs) * 1000,
     cpuPerPost: (posted.cpuEndMicros - posted.cpuStartMicros) / deliveries.length,
     baselineFailures: posted.failures + (deliveries.length - receiver.arrivals.length),
+    claims: claimsSince(written.claimsBefore, idle.claims),
   };
 }
 
@@ -372,6 +386,10 @@ async function measureThroughput(
     cpuPerPost: median(rounds.map((r) => r.cpuPerPost)),
     ratios: rounds.map((r) => r.deliveriesPerSecond / r.baselinePerSecond),
     baselineFailures: rounds.reduce((sum, r) => sum + r.baselineFailures, 0),
+    claims: {
+      found: median(rounds.map((r) => r.claims.found)),
+      empty: median(rounds.map((r) => r.claims.empty)),
+    },
   };
 }
 
@@ -387,6 +405,8 @@ async function measureWriters(child: ChildProcess, receiver: Receiver): Promise<
   const arrivals = receiver.arrivals.slice();
   const deliverMs = Math.max(...arrivals.map((a) => a.at)) - written.firstCommit;
   const ids = new Set(arrivals.map((a) => (JSON.parse(a.body) as { id: string }).id));
+  await pause(recordPauseMs);
+  const idle = await ask<CpuAnswer>(child, { kind: 'cpu' });
   return {
     events: throughputEvents,
     writers: eventWriters,
@@ -395,6 +415,7 @@ async function measureWriters(child: ChildProcess, receiver: Receiver): Promise<
     deliverMs,
     deliveriesPerSecond: (arrivals.length / deliverMs) * 1000,
     deliveredWhileWriting: arrivals.filter((a) => a.at <= written.lastCommit).length,
+    claims: claimsSince(written.claimsBefore, idle.claims),
   };
 }
 
@@ -456,10 +477,17 @@ async function latencyRun(
   return { fromResponse, fromRequest, api: apiTimes, missing };
 }
 
-async function measureLatency(fc: OpenfcReady, receiver: Receiver): Promise<LatencyMeasurement> {
+async function measureLatency(
+  child: ChildProcess,
+  fc: OpenfcReady,
+  receiver: Receiver,
+): Promise<LatencyMeasurement> {
   await latencyRun(fc, receiver, latencyWarmupChanges);
   await pause(200);
+  const before = await ask<CpuAnswer>(child, { kind: 'cpu' });
   const run = await latencyRun(fc, receiver, latencyChanges);
+  await pause(recordPauseMs);
+  const after = await ask<CpuAnswer>(child, { kind: 'cpu' });
   const sorted = (values: number[]) => Float64Array.from(values).sort();
   const fromResponse = sorted(run.fromResponse);
   const fromRequest = sorted(run.fromRequest);
@@ -474,6 +502,7 @@ async function measureLatency(fc: OpenfcReady, receiver: Receiver): Promise<Late
     apiP99: percentile(apiTimes, 99),
     beforeResponse: run.fromResponse.filter((ms) => ms < 0).length,
     missing: run.missing,
+    claims: claimsSince(before.claims, after.claims),
   };
 }
 
@@ -525,7 +554,7 @@ export async function measureWebhooks(backend: 'sqlite' | 'postgres'): Promise<W
     process.stderr.write(
       `webhooks (${name}): ${latencyWarmupChanges} changes of warm-up, then ${latencyChanges} one at a time… `,
     );
-    const latency = await measureLatency(fc, receiver);
+    const latency = await measureLatency(openfc.process, fc, receiver);
     process.stderr.write(`p50 ${latency.fromResponseP50.toFixed(2)} ms from the response\n`);
 
     const problems = [
