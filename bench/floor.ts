@@ -29,10 +29,24 @@ export interface FloorResults {
   rounds: LoadResult[][];
 }
 
-interface OpenfcReady {
+/** What a server under the floor's load prints once ready. */
+interface AccountServer {
   url: string;
   secretKey: string;
   account: string;
+}
+
+/** The account read of a server, with its key. */
+const accountRead = (name: string, ready: AccountServer): Server => ({
+  name,
+  target: {
+    url: `${ready.url}/v1/financial_connections/accounts/${ready.account}`,
+    method: 'GET',
+    headers: { authorization: `Bearer ${ready.secretKey}` },
+  },
+});
+
+interface OpenfcReady extends AccountServer {
   accountBodyBytes: number;
 }
 
@@ -56,32 +70,23 @@ export async function measureFloor(seconds: number): Promise<FloorResults> {
       const ready = await start<OpenfcReady>('openfc-server.ts', [dataDir()], {
         OPENFC_DASHBOARD: dashboard,
       });
-      const server: Server = {
-        name: `openfc, request logs ${dashboard}`,
-        target: {
-          url: `${ready.url}/v1/financial_connections/accounts/${ready.account}`,
-          method: 'GET',
-          headers: { authorization: `Bearer ${ready.secretKey}` },
-        },
+      return {
+        server: accountRead(`openfc, request logs ${dashboard}`, ready),
+        accountBytes: ready.accountBodyBytes,
       };
-      return { server, accountBytes: ready.accountBodyBytes };
     };
     const { server: withoutLogs, accountBytes } = await openfc('off');
     const { server: withLogs } = await openfc('on');
     const floor = async (mode: 'read' | 'logged'): Promise<Server> => {
-      const ready = await start<{ url: string; secretKey: string; account: string }>('floor-server.ts', [
+      const ready = await start<AccountServer>('floor-server.ts', [
         dataDir(),
         String(accountBytes),
         ...(mode === 'logged' ? ['logged'] : []),
       ]);
-      return {
-        name: mode === 'logged' ? 'Fastify + SQLite read + log row' : 'Fastify + SQLite read',
-        target: {
-          url: `${ready.url}/v1/financial_connections/accounts/${ready.account}`,
-          method: 'GET',
-          headers: { authorization: `Bearer ${ready.secretKey}` },
-        },
-      };
+      return accountRead(
+        mode === 'logged' ? 'Fastify + SQLite read + log row' : 'Fastify + SQLite read',
+        ready,
+      );
     };
     const bare = await start<{ url: string }>('bare-server.ts', [String(accountBytes)]);
     const servers: Server[] = [

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
 import { type Child, startChild, stopChild } from '../../bench/children.ts';
+import { eventually } from '../support/eventually.ts';
 
 /**
  * The benchmark's floor (`BENCH_ONLY=floor`) is only a ceiling for openfc if it does the work it
@@ -64,11 +64,12 @@ describe('the benchmark floor server', () => {
     );
     const db = new SQLite(path.join(dataDir, 'floor.sqlite'), { readonly: true });
     try {
-      let rows: { response: string }[] = [];
-      for (let i = 0; i < 100 && rows.length < answers.length; i++) {
-        await sleep(20);
-        rows = db.prepare('select response from request_logs').all() as { response: string }[];
-      }
+      const rows = await eventually(
+        'a log row for each answer',
+        () => db.prepare('select response from request_logs').all() as { response: string }[],
+        (read) => read.length >= answers.length,
+        2000,
+      );
       assert.equal(rows.length, answers.length);
       assert.ok(rows.every((row) => row.response === answers[0]));
     } finally {
