@@ -2,7 +2,7 @@
  * What `bench/cpu.ts` and `bench/compare.ts` share: the hot routes, one load of a route, and a
  * process's CPU time from /proc (Linux only).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { type LoadTarget, loadOptions } from './load-options.ts';
 
@@ -23,6 +23,25 @@ export function cpuMicros(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
+}
+
+/**
+ * User + system CPU time of every PostgreSQL server process on this machine (the postmaster, each
+ * connection's backend and the background workers), in µs: on a machine that runs nothing else on
+ * PostgreSQL, the server's work for the load of the moment.
+ */
+export function postgresCpuMicros(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      total += cpuMicros(Number(entry));
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return total;
 }
 
 export interface Route extends LoadTarget {

@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type pg from 'pg';
 import { markingDialect } from './commit-marks.ts';
 import { type DialectCapabilities, postgresCapabilities, sqliteCapabilities } from './dialect.ts';
+import { withNamedStatements } from './pg-statements.ts';
 import { privateDatabaseFile } from './private-files.ts';
 import type { Database } from './schema.ts';
 import { withPreparedStatements } from './sqlite-statements.ts';
@@ -69,7 +70,8 @@ function openSqlite(dataDir: string): Store {
 const loadPg = async () => (await import('pg')).default;
 
 /**
- * A connection pool that reads int8 (counts, Unix times) as numbers. An idle connection the server
+ * A connection pool that reads int8 (counts, Unix times) as numbers and prepares each statement
+ * once per connection (`withNamedStatements`). An idle connection the server
  * ends (a restart, a terminated backend) is dropped by the pool and replaced on next use; unheard,
  * the pool's 'error' event would end the process.
  */
@@ -87,7 +89,7 @@ export async function postgresPool(url: string, max: number): Promise<pg.Pool> {
     },
   });
   pool.on('error', () => {});
-  return pool;
+  return withNamedStatements(pool);
 }
 
 function openPostgres(url: string): Store {

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { allColumns } from '../../store/columns.ts';
 import { type TimeRange, within } from '../../store/filters.ts';
 import { QueryTemplates } from '../../store/query-templates.ts';
 import type { CustomersTable, Database } from '../../store/schema.ts';
@@ -36,6 +37,18 @@ export interface CustomerFilter {
   email?: string | undefined;
   created?: TimeRange | undefined;
 }
+
+const customerColumns = allColumns<CustomersTable>()([
+  'id',
+  'merchant_id',
+  'created',
+  'email',
+  'name',
+  'description',
+  'phone',
+  'metadata',
+  'deleted',
+]);
 
 function fromRow(row: Selectable<CustomersTable>): Customer {
   return {
@@ -103,7 +116,7 @@ export class CustomerService {
     const [row] = await this.queries.rows('find', [id, merchantId], (slot) =>
       this.db
         .selectFrom('customers')
-        .selectAll()
+        .select(customerColumns)
         .where('id', '=', slot<string>(0))
         .where('merchant_id', '=', slot<string>(1)),
     );
@@ -177,7 +190,7 @@ export class CustomerService {
       if (Number(result.numUpdatedRows) === 0) throw resourceMissing('customer', id);
       const row = await trx
         .selectFrom('customers')
-        .selectAll()
+        .select(customerColumns)
         .where('id', '=', id)
         .executeTakeFirstOrThrow();
       // The event carries the customer as it was, as openfc renders deleted customers by id alone.
@@ -197,7 +210,7 @@ export class CustomerService {
     const result = await fetchPage(page, (w) => {
       let q = this.db
         .selectFrom('customers')
-        .selectAll()
+        .select(customerColumns)
         .where('merchant_id', '=', merchantId)
         .where('deleted', '=', 0);
       if (w.cursor !== undefined) q = q.where('id', w.direction, w.cursor);

@@ -1,4 +1,5 @@
 import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
+import { allColumns } from '../../store/columns.ts';
 import { type TimeRange, within } from '../../store/filters.ts';
 import type { Database, EventsTable } from '../../store/schema.ts';
 import { resourceMissing } from '../errors.ts';
@@ -63,6 +64,20 @@ export interface EventFilter {
   /** Leaves out these types (preview-only types, for a reader on a GA version). */
   excludeTypes?: readonly string[] | undefined;
 }
+
+const eventColumns = allColumns<EventsTable>()([
+  'id',
+  'merchant_id',
+  'created',
+  'type',
+  'object_id',
+  'object_kind',
+  'object_snapshot',
+  'previous_attributes',
+  'request_id',
+  'idempotency_key',
+  'account',
+]);
 
 /** An event as stored; `pendingWebhooks` is counted from the outbox by the reader. */
 export function eventFromRow(row: Selectable<EventsTable>, pendingWebhooks: number): StoredEvent {
@@ -234,7 +249,7 @@ export class EventLog {
     const since = Math.floor(Date.now() / 1000) - eventRetentionSeconds;
     return this.db
       .selectFrom('events')
-      .selectAll('events')
+      .select(eventColumns.map((c) => `events.${c}` as const))
       .select((eb) =>
         eb
           .selectFrom('webhook_deliveries')
