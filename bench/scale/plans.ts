@@ -2,7 +2,9 @@
  * The query plans of the statements the scale benchmark's routes and background work run. The
  * statements are not written out here: openfc's own services run them once against the seeded
  * database through a Kysely that records every statement it sends, and each recorded statement is
- * then explained with its parameters (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL).
+ * then explained with its parameters (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL). openfc
+ * keeps its statements prepared on PostgreSQL, where after a few runs the server may settle on a
+ * plan made without the parameters' values: that generic plan is shown as well when it does.
  */
 import SQLite from 'better-sqlite3';
 import { type CompiledQuery, Kysely, type LogEvent, PostgresDialect, SqliteDialect } from 'kysely';
@@ -38,6 +40,8 @@ export interface QueryPlan {
   what: string;
   sql: string;
   plan: string[];
+  /** PostgreSQL's plan for the statement prepared, when it is one made without the values. */
+  preparedPlan?: string[] | undefined;
 }
 
 /**
@@ -117,7 +121,12 @@ export async function explainPlans(
         // Transaction control and the clock lookup are not worth a plan; the worker's claim (an
         // UPDATE, or on PostgreSQL a WITH around one) is.
         if (!/^\s*(select|with|update)/i.test(query.sql) || /sandbox_clocks/.test(query.sql)) continue;
-        plans.push({ what, sql: query.sql, plan: await explain(query) });
+        plans.push({
+          what,
+          sql: query.sql,
+          plan: await explain(query),
+          ...(pool && { preparedPlan: await explainPrepared(query) }),
+        });
       }
     }
   } finally {
@@ -142,5 +151,33 @@ export async function explainPlans(
     }
     const result = await (pool as NonNullable<typeof pool>).query(`explain ${query.sql}`, parameters);
     return result.rows.map((r: Record<string, string>) => String(r['QUERY PLAN']));
+  }
+
+  /**
+   * The plan PostgreSQL runs the statement with once prepared: after five runs it keeps a plan
+   * made without the values (generic) when that costs no more than those it made for each run's
+   * values. The runs are rolled back. Undefined when it keeps planning for each run's values.
+   */
+  async function explainPrepared(query: CompiledQuery): Promise<string[] | undefined> {
+    const client = await (pool as NonNullable<typeof pool>).connect();
+    try {
+      await client.query('begin');
+      await client.query(`prepare openfc_plan as ${query.sql}`);
+      // EXECUTE's arguments cannot be bound parameters under EXPLAIN: they are written out.
+      const args = query.parameters
+        .map((v) =>
+          v === null ? 'null' : typeof v === 'number' ? String(v) : client.escapeLiteral(String(v)),
+        )
+        .join(', ');
+      const execute = `execute openfc_plan${args ? `(${args})` : ''}`;
+      for (let i = 0; i < 5; i++) await client.query(execute);
+      const result = await client.query(`explain ${execute}`);
+      const plan = result.rows.map((r: Record<string, string>) => String(r['QUERY PLAN']));
+      return plan.some((line) => /\$\d/.test(line)) ? plan : undefined;
+    } finally {
+      await client.query('rollback').catch(() => {});
+      await client.query('deallocate openfc_plan').catch(() => {});
+      client.release();
+    }
   }
 }

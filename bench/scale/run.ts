@@ -431,6 +431,10 @@ function reportStore(r: StoreReport, seconds: number): void {
     console.log(`${p.what}:`);
     console.log(`  ${p.sql}`);
     for (const line of p.plan) console.log(`    ${line}`);
+    if (p.preparedPlan) {
+      console.log('  prepared, from its sixth run (a generic plan):');
+      for (const line of p.preparedPlan) console.log(`    ${line}`);
+    }
   }
 }
 
