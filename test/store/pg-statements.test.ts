@@ -88,23 +88,28 @@ describe('named statements on PostgreSQL', { skip: postgres?.skip }, () => {
 
 describe('statement names', () => {
   test('the same text has the same name; texts past the limit and texts selecting * have none', () => {
-    const names = new StatementNames(6);
-    const first = names.nameOf('select a from t where id = $1');
+    const names = new StatementNames(7);
+    // Many values (a batch of rows) leave a statement unnamed, and take no place among the seven.
+    const batch = Array.from({ length: 65 }, (_, i) => `($${i + 1})`).join(', ');
+    assert.equal(names.nameOf(`insert into t (a) values ${batch}`, 65), undefined);
+    assert.ok(names.nameOf(`insert into t (a) values ($1), ($2)`, 2));
+    const first = names.nameOf('select a from t where id = $1', 1);
     assert.ok(first);
-    assert.equal(names.nameOf('select a from t where id = $1'), first);
-    assert.equal(names.nameOf('select * from t where id = $1'), undefined);
+    assert.equal(names.nameOf('select a from t where id = $1', 1), first);
+    assert.equal(names.nameOf('select * from t where id = $1', 1), undefined);
     assert.equal(
-      names.nameOf('select "t".*, "u"."a" from t join u on u.id = t.id where t.id = $1'),
+      names.nameOf('select "t".*, "u"."a" from t join u on u.id = t.id where t.id = $1', 1),
       undefined,
     );
-    assert.equal(names.nameOf('update t set a = $1 returning *'), undefined);
-    const counted = names.nameOf('select count(*) from t where id = $1');
+    assert.equal(names.nameOf('update t set a = $1 returning *', 1), undefined);
+    const counted = names.nameOf('select count(*) from t where id = $1', 1);
     assert.ok(counted);
-    const second = names.nameOf('select b from t where id = $1');
+    const second = names.nameOf('select b from t where id = $1', 1);
     assert.ok(second);
     assert.equal(new Set([first, counted, second]).size, 3);
-    // Six texts seen: a seventh stays unnamed, the named ones keep their names.
-    assert.equal(names.nameOf('select c from t where id = $1'), undefined);
-    assert.equal(names.nameOf('select b from t where id = $1'), second);
+    // Seven texts seen (the two-row insert among them): an eighth stays unnamed, the named ones keep
+    // their names.
+    assert.equal(names.nameOf('select c from t where id = $1', 1), undefined);
+    assert.equal(names.nameOf('select b from t where id = $1', 1), second);
   });
 });
