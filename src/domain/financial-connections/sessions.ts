@@ -152,10 +152,13 @@ export class SessionService {
       url: null,
       accounts: [],
     };
-    const issued = await this.db.transaction().execute(async (trx) => {
-      await this.insert(trx, merchant, session);
-      return plan && this.hosted.issue(trx, merchant.id, id, plan);
-    });
+    // A session is one statement, alone a transaction; a hosted one's link is written with it.
+    const issued = plan
+      ? await this.db.transaction().execute(async (trx) => {
+          await this.insert(trx, merchant, session);
+          return this.hosted.issue(trx, merchant.id, id, plan);
+        })
+      : await this.insert(this.db, merchant, session);
     if (issued) {
       session.url = issued.url;
       this.hosted.deliver(merchant, issued, authorization?.institutionName ?? null);
