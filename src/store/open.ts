@@ -92,16 +92,26 @@ export async function postgresPool(url: string, max: number): Promise<pg.Pool> {
   return withNamedStatements(pool);
 }
 
+/**
+ * A PostgreSQL URL as start-up messages show it: the password left out. Parsed by hand, since the
+ * URLs PostgreSQL's clients take are not all URLs to `new URL` (`postgres://me@/db?host=/run/pg`,
+ * a Unix socket, has credentials but no host).
+ */
+export function withoutPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i, (_, scheme: string, credentials: string) => {
+    const user = credentials.split(':')[0];
+    return `${scheme}${user}@`;
+  });
+}
+
 function openPostgres(url: string): Store {
   const db = new Kysely<Database>({
     dialect: markingDialect(new PostgresDialect({ pool: () => postgresPool(url, 10) })),
   });
-  const shown = new URL(url);
-  shown.password = '';
   return {
     db,
     caps: postgresCapabilities,
-    location: shown.toString(),
+    location: withoutPassword(url),
     listen: (channel, onNotify) => listenPostgres(url, channel, onNotify),
     close: () => db.destroy(),
   };
