@@ -71,9 +71,9 @@ const loadPg = async () => (await import('pg')).default;
 
 /**
  * A connection pool that reads int8 (counts, Unix times) as numbers and prepares each statement
- * once per connection (`withNamedStatements`). An idle connection the server
- * ends (a restart, a terminated backend) is dropped by the pool and replaced on next use; unheard,
- * the pool's 'error' event would end the process.
+ * once per connection (`withNamedStatements`). An idle connection the server ends (a restart, a
+ * terminated backend) is dropped by the pool and replaced on next use; unheard, the pool's 'error'
+ * event would end the process.
  */
 export async function postgresPool(url: string, max: number): Promise<pg.Pool> {
   const pg = await loadPg();
