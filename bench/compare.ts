@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Child } from './children.ts';
 import { cpuMicros, hotRoutes, loadRoute, type OpenfcFixtures, postgresCpuMicros } from './cpu-load.ts';
-import { table } from './format.ts';
+import { median, table } from './format.ts';
 import { type BenchDatabase, createBenchDatabase } from './postgres.ts';
 import { positiveInteger } from './settings.ts';
 
@@ -81,8 +81,6 @@ try {
       'windows',
     ],
   ];
-  const median = (values: number[]) =>
-    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
   for (let r = 0; r < (routes[0]?.length ?? 0); r++) {
     const samples = servers.map(() => [] as { openfc: number; postgres: number }[]);
     for (let s = 0; s < servers.length; s++) await loadRoute(route(s, r), 1);

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './format.ts';
 
 const projectDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -94,14 +95,6 @@ export async function measureStart(runs = 1): Promise<StartMeasurement[]> {
   const measured: StartMeasurement[] = [];
   for (let i = 0; i < runs; i++) measured.push(await measureOnce());
   return measured;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** One measurement as it is; several as their median, then each. */
