@@ -78,6 +78,44 @@ for (const backend of backends) {
       assert.equal(cliAgain.text, cli.text);
     });
 
+    test('requests at once, their keys claimed and answers stored together, each replay their own answer', async () => {
+      const email = `many-${randomUUID()}@example.com`;
+      const keys = Array.from({ length: 30 }, () => randomUUID());
+      const firsts = await Promise.all(
+        keys.map((key, i) => post('/v1/customers', `name=Many+${i}&email=${encodeURIComponent(email)}`, key)),
+      );
+      for (const [i, res] of firsts.entries()) {
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.body.name, `Many ${i}`);
+        assert.equal((await row(keys[i] as string)).state, 'done');
+      }
+      const replays = await Promise.all(
+        keys.map((key, i) => post('/v1/customers', `name=Many+${i}&email=${encodeURIComponent(email)}`, key)),
+      );
+      for (const [i, res] of replays.entries()) {
+        assert.equal(res.headers.get('idempotent-replayed'), 'true');
+        assert.equal(res.text, firsts[i]?.text);
+      }
+      const made = await h.stripe().customers.list({ email, limit: 100 });
+      assert.equal(made.data.length, keys.length);
+    });
+
+    test('one key claimed twice at once is held by one request only', async () => {
+      const { idempotency } = h.running.services;
+      const merchantId = h.running.merchant.id;
+      const key = randomUUID();
+      const hash = requestHash('POST', '/v1/customers', 'name=twice');
+      const claims = await Promise.allSettled([
+        idempotency.claim(merchantId, key, hash, 'req_first'),
+        idempotency.claim(merchantId, key, hash, 'req_second'),
+      ]);
+      assert.deepEqual(claims[0], { status: 'fulfilled', value: { kind: 'claimed', holder: 'req_first' } });
+      assert.equal(claims[1]?.status, 'rejected');
+      const refused = (claims[1] as PromiseRejectedResult).reason;
+      assert.ok(refused instanceof ApiError && refused.code === 'idempotency_key_in_use', String(refused));
+      assert.equal((await row(key)).request_id, 'req_first');
+    });
+
     test('every write a request makes, in a transaction or alone, marks its key committed', async () => {
       const merchantId = h.running.merchant.id;
       const { idempotency, customers, sessions } = h.running.services;

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { withCommitMark } from '../../store/commit-marks.ts';
-import { QueryTemplates } from '../../store/query-templates.ts';
+import { QueryTemplates, type Slot } from '../../store/query-templates.ts';
 import type { Database } from '../../store/schema.ts';
 import type { SecretBox } from '../../store/secrets.ts';
+import { WriteGroups } from '../../store/write-groups.ts';
 import { ApiError } from '../errors.ts';
 import { IdempotencyScope, type KeyHold } from './scope.ts';
 
@@ -11,6 +12,27 @@ import { IdempotencyScope, type KeyHold } from './scope.ts';
 export const idempotencyWindowSeconds = 24 * 60 * 60;
 /** A request that has not answered after this long is taken to have died with its process. */
 const abandonedAfterSeconds = 60;
+
+/**
+ * The most keys claimed, or responses stored, by one statement: at five values or fewer for each,
+ * a group's statement stays within what PostgreSQL keeps prepared (see `pg-statements.ts`).
+ */
+const maxGroup = 12;
+
+interface NewKey {
+  merchantId: string;
+  key: string;
+  hash: string;
+  requestId: string;
+}
+
+interface Response {
+  merchantId: string;
+  key: string;
+  holder: string;
+  statusCode: number;
+  sealed: string;
+}
 
 export type Claim =
   | { kind: 'claimed'; holder: string }
@@ -44,38 +66,27 @@ function keyInUse(): ApiError {
 export class IdempotencyService {
   /** The writes every idempotent request makes, each built and compiled once. */
   private readonly queries: QueryTemplates;
+  /**
+   * The two writes of every idempotent request that are statements of their own, the key's claim
+   * and its stored response, made for many requests at once under load (see `WriteGroups`).
+   */
+  private readonly claims: WriteGroups<NewKey, boolean>;
+  private readonly responses: WriteGroups<Response, undefined>;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly secrets: SecretBox,
   ) {
     this.queries = new QueryTemplates(db);
+    this.claims = new WriteGroups((keys) => this.insertKeys(keys), maxGroup);
+    this.responses = new WriteGroups((responses) => this.storeResponses(responses), maxGroup);
   }
 
   /** Claims `key` for the request `requestId`, or says how an earlier request with it ended. */
   async claim(merchantId: string, key: string, hash: string, requestId: string): Promise<Claim> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const inserted = await this.queries.run(
-        this.db,
-        'claim',
-        [merchantId, key, hash, now(), requestId],
-        (slot) =>
-          this.db
-            .insertInto('idempotency_keys')
-            .values({
-              merchant_id: slot(0),
-              key: slot(1),
-              request_hash: slot(2),
-              state: 'running',
-              status_code: null,
-              body: null,
-              created: slot(3),
-              request_id: slot(4),
-              object_id: null,
-            })
-            .onConflict((oc) => oc.columns(['merchant_id', 'key']).doNothing()),
-      );
-      if (Number(inserted.numAffectedRows ?? 0) === 1) return { kind: 'claimed', holder: requestId };
+      if (await this.claims.add({ merchantId, key, hash, requestId }))
+        return { kind: 'claimed', holder: requestId };
 
       const row = await this.db
         .selectFrom('idempotency_keys')
@@ -134,14 +145,55 @@ export class IdempotencyService {
     body: string,
   ): Promise<void> {
     const sealed = this.secrets.seal(body, sealedFor(merchantId, key));
-    await this.queries.run(this.db, 'complete', [statusCode, sealed, merchantId, key, holder], (slot) =>
+    await this.responses.add({ merchantId, key, holder, statusCode, sealed });
+  }
+
+  /**
+   * Inserts the keys not yet taken, as `running` under their requests; for each, whether it was
+   * (a key taken, or asked for twice in the group, is inserted once or not at all).
+   */
+  private async insertKeys(keys: NewKey[]): Promise<boolean[]> {
+    const values = keys.flatMap((k) => [k.merchantId, k.key, k.hash, k.requestId]);
+    const inserted = await this.queries.rows(`claim ${keys.length}`, [now(), ...values], (slot) =>
+      this.db
+        .insertInto('idempotency_keys')
+        .values(
+          keys.map((_, i) => ({
+            merchant_id: slot(1 + 4 * i),
+            key: slot(2 + 4 * i),
+            request_hash: slot(3 + 4 * i),
+            state: 'running',
+            status_code: null,
+            body: null,
+            created: slot(0),
+            request_id: slot(4 + 4 * i),
+            object_id: null,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['merchant_id', 'key']).doNothing())
+        .returning('request_id'),
+    );
+    const claimed = new Set(inserted.map((row) => row.request_id));
+    return keys.map((k) => claimed.has(k.requestId));
+  }
+
+  /** Stores each response under its key, while the request that answered it still holds it. */
+  private async storeResponses(responses: Response[]): Promise<undefined[]> {
+    const values = responses.flatMap((r) => [r.merchantId, r.key, r.holder, r.statusCode, r.sealed]);
+    await this.queries.run(this.db, `complete ${responses.length}`, values, (slot) =>
       this.db
         .updateTable('idempotency_keys')
-        .set({ state: 'done', status_code: slot(0), body: slot(1) })
-        .where('merchant_id', '=', slot<string>(2))
-        .where('key', '=', slot<string>(3))
-        .where('request_id', '=', slot<string>(4)),
+        .from(answered(slot, responses.length))
+        .set((eb) => ({
+          state: 'done',
+          status_code: sql<number>`cast(${eb.ref('v.column4')} as integer)`,
+          body: eb.ref('v.column5'),
+        }))
+        .whereRef('idempotency_keys.merchant_id', '=', 'v.column1')
+        .whereRef('idempotency_keys.key', '=', 'v.column2')
+        .whereRef('idempotency_keys.request_id', '=', 'v.column3'),
     );
+    return responses.map(() => undefined);
   }
 
   /** Deletes keys past the replay window; returns how many. */
@@ -171,6 +223,25 @@ export class IdempotencyService {
     const result = await query.executeTakeFirst();
     return Number(result.numDeletedRows) === 1;
   }
+}
+
+/**
+ * `count` responses as a table `v` of values, five slots a row: the key's merchant, the key, the
+ * request holding it, the status code and the sealed body (a `VALUES` list's columns are named
+ * `column1`… on both databases).
+ */
+function answered(slot: Slot, count: number) {
+  const rows = Array.from(
+    { length: count },
+    (_, i) => sql`(${sql.join(Array.from({ length: 5 }, (_, c) => slot(5 * i + c)))})`,
+  );
+  return sql<{
+    column1: string;
+    column2: string;
+    column3: string;
+    column4: number;
+    column5: string;
+  }>`(values ${sql.join(rows)})`.as('v');
 }
 
 /** Binds a sealed response to its key, so that it cannot be replayed under another. */
