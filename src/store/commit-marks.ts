@@ -62,6 +62,22 @@ async function applyMark(connection: DatabaseConnection, mark: CommitMark, state
   mark.check(result.numAffectedRows ?? 0n);
 }
 
+/**
+ * A connection that commits a write made alone with its mark by itself (SQLite's, which commits
+ * such writes in groups; see `sqlite-driver.ts`).
+ */
+interface MarkedWrites {
+  executeMarked<R>(
+    query: CompiledQuery,
+    statement: CompiledQuery,
+    check: (changedRows: bigint) => void,
+  ): Promise<QueryResult<R>>;
+}
+
+function writesMarked(connection: DatabaseConnection): connection is DatabaseConnection & MarkedWrites {
+  return 'executeMarked' in connection;
+}
+
 /** A connection that knows whether its open transaction wrote anything. */
 class MarkingConnection implements DatabaseConnection {
   inTransaction = false;
@@ -81,6 +97,8 @@ class MarkingConnection implements DatabaseConnection {
     const mark = marks.getStore();
     const statement = mark?.statement();
     if (!mark || !statement) return this.inner.executeQuery(query);
+    if (writesMarked(this.inner))
+      return this.inner.executeMarked(query, statement, (changed) => mark.check(changed));
     // A write made alone gets a transaction of its own, so that its mark commits with it.
     await this.driver.beginTransaction(this.inner, {});
     try {

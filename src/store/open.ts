@@ -1,11 +1,12 @@
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import { markingDialect } from './commit-marks.ts';
 import { type DialectCapabilities, postgresCapabilities, sqliteCapabilities } from './dialect.ts';
 import { withNamedStatements } from './pg-statements.ts';
 import { privateDatabaseFile } from './private-files.ts';
 import type { Database } from './schema.ts';
+import { sqliteDialect } from './sqlite-driver.ts';
 import { withPreparedStatements } from './sqlite-statements.ts';
 import { WalCheckpoints, walSizeLimitBytes } from './wal-checkpoints.ts';
 
@@ -52,7 +53,7 @@ function openSqlite(dataDir: string): Store {
     },
   );
   const db = new Kysely<Database>({
-    dialect: markingDialect(new SqliteDialect({ database: withPreparedStatements(database) })),
+    dialect: markingDialect(sqliteDialect(withPreparedStatements(database))),
   });
   return {
     db,
