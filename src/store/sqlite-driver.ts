@@ -125,13 +125,18 @@ export class SqliteGroupCommitDriver implements Driver {
   private queue(query: CompiledQuery, mark: Waiting['mark']): Promise<QueryResult<unknown>> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ query, mark, resolve, reject });
-      if (this.#flushQueued) return;
-      this.#flushQueued = true;
-      setImmediate(() => {
-        this.#flushQueued = false;
-        // An open transaction flushes what waits when it begins; what came after waits for its end.
-        if (!this.#transaction) this.flush();
-      });
+      this.flushSoon();
+    });
+  }
+
+  /** Flushes at the end of this turn of the event loop, unless a transaction is open then. */
+  private flushSoon(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    setImmediate(() => {
+      this.#flushQueued = false;
+      // An open transaction flushes what waits when it begins, and asks again when it ends.
+      if (!this.#transaction) this.flush();
     });
   }
 
@@ -141,13 +146,7 @@ export class SqliteGroupCommitDriver implements Driver {
     this.#transaction = undefined;
     this.#endTransaction = undefined;
     end?.();
-    if (this.#waiting.length > 0 && !this.#flushQueued) {
-      this.#flushQueued = true;
-      setImmediate(() => {
-        this.#flushQueued = false;
-        if (!this.#transaction) this.flush();
-      });
-    }
+    if (this.#waiting.length > 0) this.flushSoon();
   }
 
   /** Commits every queued write in one transaction (see the class), synchronously. */
