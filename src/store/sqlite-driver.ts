@@ -98,9 +98,10 @@ export class SqliteGroupCommitDriver implements Driver {
     if (!handle.inTransaction && this.#free.length < 64) this.#free.push(handle);
   }
 
+  /** Commits what waits, unless a transaction is open (as Kysely's, closing does not wait for it). */
   async destroy(): Promise<void> {
-    while (this.#transaction) await this.#transaction;
-    this.flush();
+    if (!this.#transaction) this.flush();
+    for (const waiting of this.#waiting.splice(0)) waiting.reject(new Error('The store is closed.'));
     this.database.close();
   }
 
