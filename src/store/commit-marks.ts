@@ -57,6 +57,11 @@ export function currentCommitMark(): CommitMark | undefined {
 
 const writeKinds = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode', 'MergeQueryNode']);
 
+/** Whether a statement built by Kysely writes (an insert, update, delete or merge). */
+export function isWrite(query: CompiledQuery): boolean {
+  return writeKinds.has(query.query.kind);
+}
+
 async function applyMark(connection: DatabaseConnection, mark: CommitMark, statement: CompiledQuery) {
   const result = await connection.executeQuery(statement);
   mark.check(result.numAffectedRows ?? 0n);
@@ -89,7 +94,7 @@ class MarkingConnection implements DatabaseConnection {
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    if (!writeKinds.has(query.query.kind)) return this.inner.executeQuery(query);
+    if (!isWrite(query)) return this.inner.executeQuery(query);
     if (this.inTransaction) {
       this.wrote = true;
       return this.inner.executeQuery(query);

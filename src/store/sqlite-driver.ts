@@ -9,8 +9,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
-
-const writeKinds = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode', 'MergeQueryNode']);
+import { isWrite } from './commit-marks.ts';
 
 /** A write made alone, waiting for its group's commit. */
 interface Waiting {
@@ -109,7 +108,7 @@ export class SqliteGroupCommitDriver implements Driver {
   async execute<R>(handle: GroupCommitConnection, query: CompiledQuery): Promise<QueryResult<R>> {
     if (handle.inTransaction) return run<R>(this.database, query);
     while (this.#transaction) await this.#transaction;
-    if (!writeKinds.has(query.query.kind)) return run<R>(this.database, query);
+    if (!isWrite(query)) return run<R>(this.database, query);
     return this.queue(query, undefined) as Promise<QueryResult<R>>;
   }
 
